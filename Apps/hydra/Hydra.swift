@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `hydra` command: a thin composition of the Hydra modules.
+@main
+struct Hydra: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hydra",
+        abstract: "Build, push, scan, sign and deploy container images.",
+        version: HydraVersion.current,
+        subcommands: [ImageCommand.self, VersionCommand.self])
+}
+
+enum HydraVersion {
+    static let current = "0.1.0"
+}

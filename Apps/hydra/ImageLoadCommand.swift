@@ -1,0 +1,29 @@
+import ArgumentParser
+import HydraCore
+import HydraOCI
+
+struct ImageLoadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load", abstract: "Load images from an OCI archive or a docker save archive.")
+
+    @Argument(help: "The archive to read.")
+    var archive: String
+
+    @Option(help: "Name for an archive's only image, when the archive does not name it.")
+    var tag: String?
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await options.run {
+            let store = try options.store()
+            let name = try tag.map { try Reference(parsing: $0) }
+            let loaded = try await ImageArchive.load(archive, into: store, name: name)
+            if options.output == .json {
+                try Console.json(loaded.map { ["reference": $0.reference.description, "digest": $0.descriptor.digest.description] })
+            } else {
+                for entry in loaded { Console.print("Loaded image: \(entry.reference.familiar) \(entry.descriptor.digest)") }
+            }
+        }
+    }
+}

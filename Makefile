@@ -1,0 +1,39 @@
+# hydra: `make demo` installs, builds and runs the flow on the embedded default; `make test` runs every test.
+SWIFT ?= swift
+BUILD_FLAGS ?=
+PREFIX ?= /usr/local
+DEMO_HOME ?= $(CURDIR)/.build/demo-home
+
+.PHONY: all install build test demo bench clean
+
+all: build
+
+## install: the Debian packages hydra builds and tests with (idempotent).
+install:
+	scripts/install-deps.sh
+
+## build: a debug build of every module and the hydra CLI.
+build: install
+	$(SWIFT) build $(BUILD_FLAGS)
+
+## test: every test suite (unit, interop with umoci/skopeo/gzip/GNU tar, CLI end to end).
+test: build
+	$(SWIFT) test $(BUILD_FLAGS)
+
+## demo: import a busybox root file system into a fresh local store, inspect, save and reload it.
+demo: build
+	scripts/demo.sh $(DEMO_HOME)
+
+## bench: side-by-side benchmarks against openssl, gzip, pigz and GNU tar (release build); see Docs/benchmarks.md.
+bench:
+	scripts/install-deps.sh --bench
+	HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --product HydraBench
+	HYDRA_BENCHMARKS=1 scripts/bench.sh "$$($(SWIFT) build -c release --show-bin-path)/HydraBench"
+
+## install-bin: copy a release build of hydra to $(PREFIX)/bin.
+install-bin:
+	$(SWIFT) build -c release --product hydra
+	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/hydra" $(PREFIX)/bin/hydra
+
+clean:
+	rm -rf .build

@@ -1,0 +1,71 @@
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads a file in chunks, for streaming into a sink or an async consumer.
+public final class FileReader {
+    public let path: String
+    private var descriptor: Int32
+    private var chunk: [UInt8]
+
+    public init(path: String, chunkSize: Int = 1 << 20) throws(FileIOError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileIOError("open", path: path, errno: errno) }
+        self.path = path
+        self.descriptor = fd
+        self.chunk = [UInt8](repeating: 0, count: chunkSize)
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    /// The file's size in bytes.
+    public func size() throws(FileIOError) -> Int64 {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw FileIOError("stat", path: path, errno: errno) }
+        return Int64(info.st_size)
+    }
+
+    /// Reads up to `buffer.count` bytes; 0 means the end of the file.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileIOError) -> Int {
+        while true {
+            let n = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            if errno != EINTR { throw FileIOError("read", path: path, errno: errno) }
+        }
+    }
+
+    /// Streams the rest of the file into a sink (without finishing the sink).
+    @discardableResult
+    public func copy(to sink: any ByteSink) throws -> Int64 {
+        var total: Int64 = 0
+        try chunk.withUnsafeMutableBytes { buffer in
+            while true {
+                let n = try read(into: buffer)
+                if n == 0 { break }
+                try sink.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                total += Int64(n)
+            }
+        }
+        return total
+    }
+
+    /// Reads the next chunk as a NIO buffer, or nil at the end.
+    public func nextBuffer(allocator: ByteBufferAllocator = ByteBufferAllocator()) throws -> ByteBuffer? {
+        let n = try chunk.withUnsafeMutableBytes { try read(into: $0) }
+        if n == 0 { return nil }
+        var buffer = allocator.buffer(capacity: n)
+        _ = chunk.withUnsafeBytes { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        return buffer
+    }
+
+    /// Streams a whole file into a sink and finishes the sink.
+    public static func stream(_ path: String, into sink: any ByteSink) throws {
+        let reader = try FileReader(path: path)
+        try reader.copy(to: sink)
+        try sink.finish()
+    }
+}

@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes bytes to a file descriptor; `finish()` fsyncs (when asked) and closes it.
+public final class FileSink: ByteSink {
+    public let path: String
+    private var descriptor: Int32
+    private let syncOnFinish: Bool
+
+    /// Creates (or truncates) a file.
+    /// - Parameters:
+    ///   - exclusive: fail if the file exists (for temp files).
+    ///   - sync: fsync on `finish()`, so the bytes are on disk before the caller renames or commits.
+    public init(creating path: String, mode: mode_t = 0o644, exclusive: Bool = false, sync: Bool = true) throws(FileIOError) {
+        var flags = O_WRONLY | O_CREAT | O_CLOEXEC
+        flags |= exclusive ? O_EXCL : O_TRUNC
+        let fd = open(path, flags, mode)
+        guard fd >= 0 else { throw FileIOError("create", path: path, errno: errno) }
+        self.path = path
+        self.descriptor = fd
+        self.syncOnFinish = sync
+    }
+
+    /// Writes to a descriptor the caller opened (stdout, say); the sink closes it only if `owned`.
+    public init(descriptor: Int32, name: String) {
+        self.path = name
+        self.descriptor = descriptor
+        self.syncOnFinish = false
+        self.owned = false
+    }
+
+    private var owned = true
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard var base = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let n = Glibc.write(descriptor, base, remaining)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileIOError("write", path: path, errno: errno)
+            }
+            remaining -= n
+            base += n
+        }
+    }
+
+    public func finish() throws {
+        guard descriptor >= 0 else { return }
+        defer { if owned { close(descriptor) }; descriptor = -1 }
+        if syncOnFinish, fsync(descriptor) != 0 { throw FileIOError("fsync", path: path, errno: errno) }
+    }
+
+    deinit {
+        if descriptor >= 0 && owned { close(descriptor) }
+    }
+}

@@ -1,0 +1,123 @@
+import CArchive
+
+/// Reads a tar archive (ustar, PAX, GNU; compressed with gzip, zstd, xz, bzip2 or not at all) entry by entry.
+///
+/// ```swift
+/// let reader = try TarReader(path: "layer.tar.gz")
+/// while let entry = try reader.next() {
+///     if entry.kind == .file { try reader.readBody(into: sink) }
+/// }
+/// ```
+/// Bodies not read are skipped. The reader streams: memory stays flat whatever the archive's size.
+public final class TarReader {
+    let archive: OpaquePointer
+    private var entryPointer: OpaquePointer?
+    private var current: TarEntry?
+    private var bodyRead = false
+    /// Keeps in-memory input alive while libarchive reads it.
+    private let retainedBytes: UnsafeMutableRawBufferPointer?
+    private var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+    /// A name for the input, used in errors.
+    public let source: String
+
+    /// Opens an archive file.
+    public init(path: String) throws(TarError) {
+        archive = Self.makeArchive()
+        source = path
+        retainedBytes = nil
+        try archiveCheck(archive_read_open_filename(archive, path, 1 << 20), archive, "open \(path)")
+    }
+
+    /// Reads from an open file descriptor (a pipe or stdin, say); the caller keeps ownership of it.
+    public init(fileDescriptor: Int32, name: String) throws(TarError) {
+        archive = Self.makeArchive()
+        source = name
+        retainedBytes = nil
+        try archiveCheck(archive_read_open_fd(archive, fileDescriptor, 1 << 20), archive, "open \(name)")
+    }
+
+    /// Reads an archive held in memory (small archives and tests).
+    public init(bytes: [UInt8], name: String = "archive") throws(TarError) {
+        archive = Self.makeArchive()
+        source = name
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
+        bytes.withUnsafeBytes { copy.copyMemory(from: $0) }
+        retainedBytes = copy
+        try archiveCheck(archive_read_open_memory(archive, copy.baseAddress, bytes.count), archive, "open \(name)")
+    }
+
+    private static func makeArchive() -> OpaquePointer {
+        // archive_read_new only fails when out of memory.
+        let archive = archive_read_new()!
+        archive_read_support_filter_all(archive)
+        archive_read_support_format_tar(archive)
+        archive_read_support_format_gnutar(archive)
+        return archive
+    }
+
+    deinit {
+        archive_read_free(archive)
+        retainedBytes?.deallocate()
+    }
+
+    /// Moves to the next entry and returns its header, or nil at the end of the archive.
+    public func next() throws(TarError) -> TarEntry? {
+        var entry: OpaquePointer?
+        let code = archive_read_next_header(archive, &entry)
+        if code == ARCHIVE_EOF { entryPointer = nil; current = nil; return nil }
+        try archiveCheck(code, archive, "read header in \(source)", entry: current?.path)
+        guard let entry else { return nil }
+        entryPointer = entry
+        bodyRead = false
+        let parsed = TarEntry(entry)
+        current = parsed
+        return parsed
+    }
+
+    /// The libarchive entry of the current header, for extraction.
+    var rawEntry: OpaquePointer? { entryPointer }
+
+    /// Streams the current entry's body into a sink (without finishing it) and checks its length.
+    @discardableResult
+    public func readBody(into sink: any ByteSink) throws -> Int64 {
+        let name = current?.path ?? "?"
+        var total: Int64 = 0
+        try buffer.withUnsafeMutableBytes { out in
+            while true {
+                let n = archive_read_data(archive, out.baseAddress, out.count)
+                if n < 0 {
+                    throw TarError.library(operation: "read body in \(source)", message: archiveMessage(archive), entry: name)
+                }
+                if n == 0 { break }
+                try sink.write(UnsafeRawBufferPointer(rebasing: out[0..<n]))
+                total += Int64(n)
+            }
+        }
+        bodyRead = true
+        if let expected = current?.size, current?.kind == .file, expected != total {
+            throw TarError.sizeMismatch(entry: name, expected: expected, actual: total)
+        }
+        return total
+    }
+
+    /// Reads the current entry's body into memory, refusing bodies over `limit` bytes.
+    public func readBody(limit: Int64 = 16 << 20) throws -> [UInt8] {
+        let name = current?.path ?? "?"
+        if let size = current?.size, size > limit {
+            throw TarError.unsupportedEntry(entry: name, reason: "\(size) bytes is over the \(limit)-byte limit for in-memory reads")
+        }
+        let sink = BufferSink()
+        try readBody(into: sink)
+        return sink.bytes
+    }
+
+    /// Reads every header and drains every body; returns the headers. Verifies the whole archive is readable.
+    public func readAllEntries() throws -> [TarEntry] {
+        var entries: [TarEntry] = []
+        while let entry = try next() {
+            if entry.kind == .file { try readBody(into: DiscardingSink()) }
+            entries.append(entry)
+        }
+        return entries
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import HydraCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Image archives: `hydra image save` writes an OCI layout as a tar (with Docker's `manifest.json` beside it, so
+/// `docker load` and `podman load` take it too); `hydra image load` reads such archives, OCI archives made by
+/// other tools, and `docker save` archives in both the legacy and the OCI-based form.
+public enum ImageArchive {
+    /// Docker's `manifest.json` entry.
+    struct DockerManifestEntry: Codable {
+        var config: String
+        var repoTags: [String]?
+        var layers: [String]
+        enum CodingKeys: String, CodingKey {
+            case config = "Config", repoTags = "RepoTags", layers = "Layers"
+        }
+    }
+
+    /// Writes the named images from `store` to `file` as a deterministic tar.
+    public static func save(_ entries: [LocalImageStore.Entry], from store: LocalImageStore, to file: String) async throws {
+        let staging = try temporaryDirectory(near: file)
+        defer { try? FileSystem.removeTree(staging) }
+        let layout = try OCILayout(path: staging + "/layout", create: true)
+        var dockerEntries: [DockerManifestEntry] = []
+        for entry in entries {
+            let name = entry.reference.description
+            try await ImageCopier.copy(from: store.layout, name: name, to: layout, as: name)
+            let document = try store.manifest(entry.descriptor)
+            if case .image(let manifest) = document.content {
+                let blobPath = { (d: Descriptor) in "blobs/\(d.digest.algorithm.rawValue)/\(d.digest.hex)" }
+                dockerEntries.append(DockerManifestEntry(
+                    config: blobPath(manifest.config), repoTags: entry.reference.tag.map { _ in [entry.reference.familiar] },
+                    layers: manifest.layers.map(blobPath)))
+            }
+        }
+        try FileSystem.removeTree(layout.path + "/.tmp")
+        if !dockerEntries.isEmpty {
+            try FileSystem.writeAtomically(try OCIJSON.encode(dockerEntries), to: layout.path + "/manifest.json")
+        }
+        let temp = file + ".tmp-\(getpid())"
+        do {
+            let sink = try FileSink(creating: temp, exclusive: false, sync: true)
+            try DirectoryArchiver(root: layout.path, options: .init(modificationTimeLimit: 0, owner: (0, 0), includeXattrs: false)).write(into: sink)
+            try FileSystem.rename(temp, to: file)
+        } catch {
+            unlink(temp)
+            throw error
+        }
+    }
+
+    /// Loads every image of an archive into `store`.
+    /// - Parameter name: names an archive's only image when the archive does not name it.
+    /// - Returns: the references loaded.
+    public static func load(_ file: String, into store: LocalImageStore, name: Reference? = nil) async throws -> [LocalImageStore.Entry] {
+        let staging = try temporaryDirectory(near: store.home + "/tmp/")
+        defer { try? FileSystem.removeTree(staging) }
+        let root = staging + "/archive"
+        try TarExtractor(root: root, options: .init(preserveOwnership: false, restoreXattrs: false)).apply(TarReader(path: file))
+        if FileSystem.exists(root + "/index.json") && FileSystem.exists(root + "/oci-layout") {
+            return try await loadLayout(root, into: store, name: name, archive: file)
+        }
+        if FileSystem.exists(root + "/manifest.json") {
+            return try loadDockerArchive(root, into: store, name: name, archive: file)
+        }
+        throw OCIError.malformed(what: "image archive \(file)", detail: "neither an OCI layout (index.json, oci-layout) nor a docker save archive (manifest.json)")
+    }
+
+    private static func loadLayout(_ root: String, into store: LocalImageStore, name: Reference?, archive: String) async throws -> [LocalImageStore.Entry] {
+        let layout = try OCILayout(path: root)
+        let manifests = try layout.index().manifests
+        guard !manifests.isEmpty else { throw OCIError.malformed(what: "image archive \(archive)", detail: "index.json lists no images") }
+        var loaded: [LocalImageStore.Entry] = []
+        for descriptor in manifests {
+            let reference: Reference
+            if let name, manifests.count == 1 {
+                reference = name
+            } else if let full = descriptor.annotations?[Annotation.containerdImageName], let parsed = try? Reference(parsing: full) {
+                reference = parsed
+            } else if let refName = descriptor.referenceName, refName.contains("/") || refName.contains(":"),
+                let parsed = try? Reference(parsing: refName)
+            {
+                reference = parsed
+            } else {
+                throw OCIError.invalidArgument(
+                    "image \(descriptor.digest) in \(archive) has no full name (ref.name \"\(descriptor.referenceName ?? "")\"); load it with --tag NAME")
+            }
+            try await ImageCopier.copy(from: layout, name: descriptor.digest.description, to: store.layout, as: reference.description)
+            loaded.append(.init(reference: reference, descriptor: descriptor))
+        }
+        return loaded
+    }
+
+    /// Legacy `docker save`: `manifest.json` naming a config JSON and uncompressed layer tars by path.
+    private static func loadDockerArchive(_ root: String, into store: LocalImageStore, name: Reference?, archive: String) throws -> [LocalImageStore.Entry] {
+        let entries = try OCIJSON.decode([DockerManifestEntry].self, from: try FileSystem.readFile(root + "/manifest.json"), what: "manifest.json in \(archive)")
+        var loaded: [LocalImageStore.Entry] = []
+        for entry in entries {
+            let configPath = try archivePath(entry.config, root: root, archive: archive)
+            let configBytes = try FileSystem.readFile(configPath)
+            let config = try OCIJSON.decode(ImageConfig.self, from: configBytes, what: "image config \(entry.config) in \(archive)")
+            guard config.rootfs.diffIDs.count == entry.layers.count else {
+                throw OCIError.malformed(what: "docker archive \(archive)", detail: "config lists \(config.rootfs.diffIDs.count) diff_ids for \(entry.layers.count) layers")
+            }
+            let configDigest = try store.layout.blobs.write(configBytes)
+            var layers: [Descriptor] = []
+            for (index, layerPath) in entry.layers.enumerated() {
+                let path = try archivePath(layerPath, root: root, archive: archive)
+                let compression = try RootfsImporter.detectCompression(path)
+                let (digest, size) = try store.layout.blobs.ingest(file: path)
+                if compression == .none && digest != config.rootfs.diffIDs[index] {
+                    throw OCIError.malformed(what: "docker archive \(archive)", detail: "layer \(layerPath) has digest \(digest), config says \(config.rootfs.diffIDs[index])")
+                }
+                layers.append(Descriptor(mediaType: MediaType.layer(compression: compression), digest: digest, size: size))
+            }
+            let manifest = ImageManifest(
+                config: Descriptor(mediaType: MediaType.imageConfig, digest: configDigest, size: Int64(configBytes.count)), layers: layers)
+            let document = try ManifestDocument(manifest)
+            try store.layout.blobs.write(document.bytes)
+            var names = try (entry.repoTags ?? []).map { tag throws(ReferenceError) in try Reference(parsing: tag) }
+            if let name, entries.count == 1 { names = [name] }
+            guard !names.isEmpty else {
+                throw OCIError.invalidArgument("image \(entry.config) in \(archive) has no RepoTags; load it with --tag NAME")
+            }
+            for reference in names {
+                try store.tag(document.descriptor, as: reference)
+                loaded.append(.init(reference: reference, descriptor: document.descriptor))
+            }
+        }
+        return loaded
+    }
+
+    /// A path named inside an archive, kept inside the extracted root.
+    private static func archivePath(_ relative: String, root: String, archive: String) throws -> String {
+        let normalized = try SafePath.normalize(relative, entry: "manifest.json: \(relative)")
+        let path = root + "/" + normalized
+        guard FileSystem.exists(path) else { throw OCIError.notFound("\(relative) in \(archive)") }
+        return path
+    }
+
+    private static func temporaryDirectory(near path: String) throws -> String {
+        let parent = path.hasSuffix("/") ? String(path.dropLast()) : FileSystem.parent(of: path)
+        try FileSystem.createDirectory(parent)
+        let dir = "\(parent)/.hydra-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileSystem.createDirectory(dir)
+        return dir
+    }
+}

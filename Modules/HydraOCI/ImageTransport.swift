@@ -1,0 +1,55 @@
+import HydraCore
+import NIOCore
+
+/// A stream of blob bytes. Chunks are NIO buffers, the type Hummingbird and AsyncHTTPClient speak too.
+public typealias ByteStream = any AsyncSequence<ByteBuffer, any Error> & Sendable
+
+/// Somewhere images can be read from: an OCI layout, the local store, an archive, a registry.
+///
+/// Implementations verify what they hand out: manifest bytes match their descriptor's digest and a blob stream
+/// fails if its bytes do not.
+public protocol ImageSource: Sendable {
+    /// Resolves a tag or name (as this source names images) to the descriptor of its top-level manifest.
+    func resolve(_ name: String) async throws -> Descriptor
+    /// The exact bytes of a manifest or index.
+    func manifest(_ descriptor: Descriptor) async throws -> [UInt8]
+    /// The bytes of a blob (config or layer), streamed.
+    func blob(_ descriptor: Descriptor) async throws -> ByteStream
+}
+
+/// Somewhere images can be written to.
+public protocol ImageDestination: Sendable {
+    func hasBlob(_ descriptor: Descriptor) async throws -> Bool
+    /// Stores a blob, verifying that the stream has the descriptor's digest and size before committing it.
+    func putBlob(_ descriptor: Descriptor, from stream: ByteStream) async throws
+    /// Stores a manifest (its blobs are already there) and, when `name` is given, names it. A manifest without
+    /// a name is a child of an index or a referrer: stored, not listed.
+    func putManifest(_ bytes: [UInt8], descriptor: Descriptor, name: String?) async throws
+}
+
+/// Streams a local file as NIO buffers.
+public struct FileByteStream: AsyncSequence, Sendable {
+    public typealias Element = ByteBuffer
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let path: String
+        var reader: FileReader?
+        var done = false
+
+        public mutating func next() async throws -> ByteBuffer? {
+            if done { return nil }
+            if reader == nil { reader = try FileReader(path: path) }
+            guard let buffer = try reader?.nextBuffer() else {
+                done = true
+                reader = nil
+                return nil
+            }
+            return buffer
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(path: path) }
+}

@@ -1,0 +1,86 @@
+import HydraCore
+
+/// A manifest as it was received: its exact bytes, its descriptor, and its parsed form.
+///
+/// The digest is always of `bytes`; hydra never re-encodes a manifest it did not create.
+public struct ManifestDocument: Sendable, Hashable {
+    public enum Content: Sendable, Hashable {
+        case image(ImageManifest)
+        case index(ImageIndex)
+    }
+
+    public let bytes: [UInt8]
+    public let descriptor: Descriptor
+    public let content: Content
+
+    /// Parses manifest bytes.
+    /// - Parameters:
+    ///   - declaredMediaType: what the bytes were said to be (a descriptor, a Content-Type); must agree with the
+    ///     document's own `mediaType` when both are present.
+    public init(bytes: [UInt8], declaredMediaType: String? = nil) throws(OCIError) {
+        struct Probe: Decodable {
+            var schemaVersion: Int?
+            var mediaType: String?
+            var manifests: [AnyDecodable]?
+            var config: AnyDecodable?
+        }
+        struct AnyDecodable: Decodable { init(from decoder: any Decoder) throws {} }
+
+        let probe = try OCIJSON.decode(Probe.self, from: bytes, what: "manifest")
+        guard let version = probe.schemaVersion else { throw .malformed(what: "manifest", detail: "missing field \"schemaVersion\"") }
+        if version == 1 || declaredMediaType == MediaType.dockerManifestV1 || declaredMediaType == MediaType.dockerManifestV1Signed {
+            throw .unsupportedMediaType(MediaType.dockerManifestV1, context: "Docker schema 1 manifests are not supported")
+        }
+        guard version == 2 else { throw .malformed(what: "manifest", detail: "schemaVersion is \(version), expected 2") }
+        if let declared = declaredMediaType, let own = probe.mediaType, declared != own {
+            throw .malformed(what: "manifest", detail: "declared media type \"\(declared)\" but the document says \"\(own)\"")
+        }
+        let mediaType: String
+        if let own = probe.mediaType ?? declaredMediaType {
+            mediaType = own
+        } else if probe.manifests != nil {
+            mediaType = MediaType.imageIndex
+        } else if probe.config != nil {
+            mediaType = MediaType.imageManifest
+        } else {
+            throw .malformed(what: "manifest", detail: "neither \"config\" nor \"manifests\" is present")
+        }
+        if MediaType.indexes.contains(mediaType) {
+            let index = try OCIJSON.decode(ImageIndex.self, from: bytes, what: "image index")
+            content = .index(index)
+            descriptor = Descriptor(mediaType: mediaType, bytes: bytes)
+        } else if MediaType.imageManifests.contains(mediaType) {
+            let manifest = try OCIJSON.decode(ImageManifest.self, from: bytes, what: "image manifest")
+            content = .image(manifest)
+            descriptor = Descriptor(mediaType: mediaType, bytes: bytes)
+        } else {
+            throw .unsupportedMediaType(mediaType, context: "not a manifest or index")
+        }
+        self.bytes = bytes
+    }
+
+    /// Builds a document from a value hydra creates (encoded deterministically).
+    public init(_ manifest: ImageManifest) throws {
+        let bytes = try OCIJSON.encode(manifest)
+        self.bytes = bytes
+        self.content = .image(manifest)
+        self.descriptor = Descriptor(mediaType: manifest.mediaType ?? MediaType.imageManifest, bytes: bytes)
+    }
+
+    public init(_ index: ImageIndex) throws {
+        let bytes = try OCIJSON.encode(index)
+        self.bytes = bytes
+        self.content = .index(index)
+        self.descriptor = Descriptor(mediaType: index.mediaType ?? MediaType.imageIndex, bytes: bytes)
+    }
+
+    public var digest: Digest { descriptor.digest }
+
+    /// Every descriptor this manifest points to (config and layers, or child manifests).
+    public var references: [Descriptor] {
+        switch content {
+        case .image(let manifest): [manifest.config] + manifest.layers
+        case .index(let index): index.manifests
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import HydraCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An OCI image layout directory: `oci-layout`, `index.json` and `blobs/<alg>/<hex>`.
+///
+/// Images are named in `index.json` by the `org.opencontainers.image.ref.name` annotation. Updates of
+/// `index.json` hold an exclusive lock on the layout and are written atomically, so concurrent hydra processes
+/// never lose each other's names. See https://github.com/opencontainers/image-spec/blob/main/image-layout.md
+public struct OCILayout: Sendable {
+    public let path: String
+    public let blobs: ContentStore
+
+    struct LayoutFile: Codable { var imageLayoutVersion: String }
+
+    /// Opens an existing layout, or creates one when `create` is true.
+    public init(path: String, create: Bool = false) throws {
+        self.path = path
+        let marker = path + "/oci-layout"
+        if !FileSystem.exists(marker) {
+            guard create else { throw OCIError.invalidLayout(path: path, detail: "no oci-layout file") }
+            try FileSystem.createDirectory(path)
+            try FileSystem.writeAtomically(try OCIJSON.encode(LayoutFile(imageLayoutVersion: "1.0.0")), to: marker)
+        } else {
+            let layout = try OCIJSON.decode(LayoutFile.self, from: try FileSystem.readFile(marker, limit: 1 << 16), what: "\(marker)")
+            guard layout.imageLayoutVersion.hasPrefix("1.") else {
+                throw OCIError.invalidLayout(path: path, detail: "unsupported imageLayoutVersion \(layout.imageLayoutVersion)")
+            }
+        }
+        // Temp files live beside blobs/, not in it, so blobs/ only ever holds verified content.
+        blobs = try ContentStore(root: path + "/blobs", temporaryDirectory: path + "/.tmp")
+        if !FileSystem.exists(path + "/index.json") {
+            guard create else { throw OCIError.invalidLayout(path: path, detail: "no index.json") }
+            try writeIndex(ImageIndex(manifests: []))
+        }
+    }
+
+    /// The top-level index.
+    public func index() throws -> ImageIndex {
+        let bytes = try FileSystem.readFile(path + "/index.json", limit: 64 << 20)
+        return try OCIJSON.decode(ImageIndex.self, from: bytes, what: "\(path)/index.json")
+    }
+
+    /// The top-level descriptors that carry a name, by name.
+    public func names() throws -> [(name: String, descriptor: Descriptor)] {
+        try index().manifests.compactMap { descriptor in descriptor.referenceName.map { ($0, descriptor) } }
+    }
+
+    /// Finds a top-level descriptor by name, or by digest (`sha256:…`).
+    public func descriptor(named name: String) throws -> Descriptor? {
+        let manifests = try index().manifests
+        if let digest = try? Digest(parsing: name) {
+            return manifests.first { $0.digest == digest }
+        }
+        return manifests.first { $0.referenceName == name }
+    }
+
+    /// Adds a descriptor to `index.json`, replacing any other with the same name.
+    public func addToIndex(_ descriptor: Descriptor, name: String?) throws {
+        try withIndexLock {
+            var index = try self.index()
+            var entry = descriptor
+            entry.data = nil
+            if let name {
+                var annotations = entry.annotations ?? [:]
+                annotations[Annotation.referenceName] = name
+                entry.annotations = annotations
+                index.manifests.removeAll { $0.referenceName == name }
+            } else if index.manifests.contains(where: { $0.digest == descriptor.digest && $0.referenceName == nil }) {
+                return
+            }
+            index.manifests.append(entry)
+            try writeIndex(index)
+        }
+    }
+
+    /// Removes a name from `index.json`; returns the descriptor it pointed to.
+    @discardableResult
+    public func removeName(_ name: String) throws -> Descriptor? {
+        try withIndexLock {
+            var index = try self.index()
+            guard let position = index.manifests.firstIndex(where: { $0.referenceName == name }) else { return nil }
+            let removed = index.manifests.remove(at: position)
+            try writeIndex(index)
+            return removed
+        }
+    }
+
+    /// Deletes every blob not reachable from `index.json`; returns what was removed.
+    @discardableResult
+    public func collectGarbage() throws -> [Digest] {
+        try withIndexLock {
+            var reachable = Set<Digest>()
+            var pending = try index().manifests
+            while let descriptor = pending.popLast() {
+                guard reachable.insert(descriptor.digest).inserted else { continue }
+                guard MediaType.manifests.contains(descriptor.mediaType), blobs.contains(descriptor.digest) else { continue }
+                let bytes = try blobs.read(descriptor.digest)
+                if let document = try? ManifestDocument(bytes: bytes, declaredMediaType: descriptor.mediaType) {
+                    pending.append(contentsOf: document.references)
+                }
+            }
+            var removed: [Digest] = []
+            for digest in try blobs.list() where !reachable.contains(digest) {
+                try blobs.delete(digest)
+                removed.append(digest)
+            }
+            return removed
+        }
+    }
+
+    private func writeIndex(_ index: ImageIndex) throws {
+        try FileSystem.writeAtomically(try OCIJSON.encode(index), to: path + "/index.json")
+    }
+
+    /// Runs `body` holding an exclusive `flock` on the layout directory.
+    private func withIndexLock<T>(_ body: () throws -> T) throws -> T {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileIOError("open", path: path, errno: errno) }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno != EINTR { throw FileIOError("flock", path: path, errno: errno) }
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+}
+
+extension OCILayout: ImageSource, ImageDestination {
+    public func resolve(_ name: String) async throws -> Descriptor {
+        if let found = try descriptor(named: name) { return found }
+        if let digest = try? Digest(parsing: name), blobs.contains(digest) {
+            let bytes = try blobs.read(digest)
+            return try ManifestDocument(bytes: bytes).descriptor
+        }
+        throw OCIError.notFound("image \"\(name)\" in \(path)")
+    }
+
+    public func manifest(_ descriptor: Descriptor) async throws -> [UInt8] {
+        guard blobs.contains(descriptor.digest) else { throw OCIError.notFound("manifest \(descriptor.digest) in \(path)") }
+        return try blobs.read(descriptor.digest)
+    }
+
+    public func blob(_ descriptor: Descriptor) async throws -> ByteStream {
+        guard blobs.contains(descriptor.digest) else { throw OCIError.notFound("blob \(descriptor.digest) in \(path)") }
+        return FileByteStream(path: blobs.path(of: descriptor.digest))
+    }
+
+    public func hasBlob(_ descriptor: Descriptor) async throws -> Bool {
+        blobs.size(of: descriptor.digest) == descriptor.size
+    }
+
+    public func putBlob(_ descriptor: Descriptor, from stream: ByteStream) async throws {
+        let writer = try blobs.writer(expected: descriptor.digest, size: descriptor.size)
+        do {
+            for try await chunk in stream { try writer.write(chunk) }
+            try writer.commit()
+        } catch {
+            writer.cancel()
+            throw error
+        }
+    }
+
+    public func putManifest(_ bytes: [UInt8], descriptor: Descriptor, name: String?) async throws {
+        let writer = try blobs.writer(expected: descriptor.digest, size: descriptor.size)
+        try writer.write(bytes)
+        try writer.commit()
+        if let name { try addToIndex(descriptor, name: name) }
+    }
+}

@@ -1,0 +1,75 @@
+// swift-tools-version: 6.2
+// hydra: build, push, scan, sign and deploy container images. Each Modules/ folder is a library product that
+// another Swift package can depend on alone; Apps/hydra is the thin CLI that composes them.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "hydra",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "HydraCore", targets: ["HydraCore"]),
+        .library(name: "HydraOCI", targets: ["HydraOCI"]),
+        .executable(name: "hydra", targets: ["hydra"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries from Debian's -dev packages, each behind a small shim header.
+        .systemLibrary(
+            name: "CArchive", path: "Modules/CArchive", pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Modules/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CZstd", path: "Modules/CZstd", pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", path: "Modules/COpenSSL", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+
+        .target(
+            name: "HydraCore",
+            dependencies: [
+                "CArchive", "CZlib", "CZstd", "COpenSSL",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Modules/HydraCore", swiftSettings: swiftSettings),
+        .target(
+            name: "HydraOCI",
+            dependencies: ["HydraCore", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Modules/HydraOCI", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "hydra",
+            dependencies: [
+                "HydraCore", "HydraOCI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Apps/hydra", swiftSettings: swiftSettings),
+
+        .testTarget(
+            name: "HydraCoreTests", dependencies: ["HydraCore"],
+            path: "Tests/HydraCoreTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HydraOCITests", dependencies: ["HydraOCI", "HydraCore"],
+            path: "Tests/HydraOCITests", resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HydraCLITests", dependencies: ["hydra", "HydraCore", "HydraOCI"],
+            path: "Tests/HydraCLITests", swiftSettings: swiftSettings),
+    ]
+)
+
+// `make bench` sets HYDRA_BENCHMARKS=1, so ordinary builds and CI never compile the benchmark executable.
+if Context.environment["HYDRA_BENCHMARKS"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "HydraBench", dependencies: ["HydraCore", "HydraOCI"],
+            path: "Benchmarks/HydraBench", swiftSettings: swiftSettings))
+}
