@@ -54,14 +54,18 @@ let package = Package(
             ],
             path: "Apps/hydra", swiftSettings: swiftSettings),
 
+        // Helpers the test suites share: temp directories and running real tools.
+        .target(
+            name: "HydraTestSupport", dependencies: ["HydraCore"],
+            path: "Tests/HydraTestSupport", swiftSettings: swiftSettings),
         .testTarget(
-            name: "HydraCoreTests", dependencies: ["HydraCore"],
+            name: "HydraCoreTests", dependencies: ["HydraCore", "HydraTestSupport"],
             path: "Tests/HydraCoreTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "HydraOCITests", dependencies: ["HydraOCI", "HydraCore"],
-            path: "Tests/HydraOCITests", resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+            name: "HydraOCITests", dependencies: ["HydraOCI", "HydraCore", "HydraTestSupport"],
+            path: "Tests/HydraOCITests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "HydraCLITests", dependencies: ["hydra", "HydraCore", "HydraOCI"],
+            name: "HydraCLITests", dependencies: ["hydra", "HydraCore", "HydraOCI", "HydraTestSupport"],
             path: "Tests/HydraCLITests", swiftSettings: swiftSettings),
     ]
 )

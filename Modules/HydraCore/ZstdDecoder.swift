@@ -31,7 +31,8 @@ public final class ZstdDecoder: ByteSink {
                 }
                 frameComplete = hint == 0
                 if buffer.pos > 0 { try next.write(UnsafeRawBufferPointer(rebasing: out[0..<buffer.pos])) }
-                if input.pos == input.size && buffer.pos < capacity { return }
+                // 0 means the frame is decoded and flushed; calling again would start reading a next frame.
+                if input.pos == input.size && (buffer.pos < capacity || hint == 0) { return }
             }
         }
     }
