@@ -59,7 +59,7 @@ let package = Package(
             name: "HydraTestSupport", dependencies: ["HydraCore"],
             path: "Tests/HydraTestSupport", swiftSettings: swiftSettings),
         .testTarget(
-            name: "HydraCoreTests", dependencies: ["HydraCore", "HydraTestSupport"],
+            name: "HydraCoreTests", dependencies: ["HydraCore", "HydraTestSupport", "CArchive"],
             path: "Tests/HydraCoreTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "HydraOCITests", dependencies: ["HydraOCI", "HydraCore", "HydraTestSupport"],
