@@ -31,6 +31,8 @@ public final class BufferSink: ByteSink {
     public init() {}
     public func write(_ bytes: UnsafeRawBufferPointer) throws { self.bytes.append(contentsOf: bytes) }
     public func finish() throws { isFinished = true }
+    /// Empties the buffer (keeping its capacity), for a consumer that has read everything.
+    public func removeAll() { bytes.removeAll(keepingCapacity: true) }
 }
 
 /// Counts and drops bytes.

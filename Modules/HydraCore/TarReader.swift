@@ -1,5 +1,9 @@
 import CArchive
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads a tar archive (ustar, PAX, GNU; compressed with gzip, zstd, xz, bzip2 or not at all) entry by entry.
 ///
 /// ```swift
@@ -14,36 +18,47 @@ public final class TarReader {
     private var entryPointer: OpaquePointer?
     private var current: TarEntry?
     private var bodyRead = false
-    /// Keeps in-memory input alive while libarchive reads it.
-    private let retainedBytes: UnsafeMutableRawBufferPointer?
+    /// Where libarchive pulls the (decompressed) stream from.
+    private let input: TarInputSource
     private var buffer = [UInt8](repeating: 0, count: 256 * 1024)
     /// A name for the input, used in errors.
     public let source: String
 
     /// Opens an archive file.
-    public init(path: String) throws(TarError) {
+    public init(path: String) throws {
+        let file = try FileReader(path: path)
         archive = Self.makeArchive()
         source = path
-        retainedBytes = nil
-        try archiveCheck(archive_read_open_filename(archive, path, 1 << 20), archive, "open \(path)")
+        input = TarInputSource { buffer in try file.read(into: buffer) }
+        try input.open(archive, name: path)
     }
 
     /// Reads from an open file descriptor (a pipe or stdin, say); the caller keeps ownership of it.
     public init(fileDescriptor: Int32, name: String) throws(TarError) {
         archive = Self.makeArchive()
         source = name
-        retainedBytes = nil
-        try archiveCheck(archive_read_open_fd(archive, fileDescriptor, 1 << 20), archive, "open \(name)")
+        input = TarInputSource { buffer in
+            while true {
+                let n = read(fileDescriptor, buffer.baseAddress, buffer.count)
+                if n >= 0 { return n }
+                if errno != EINTR { throw FileIOError("read", path: name, errno: errno) }
+            }
+        }
+        try input.open(archive, name: name)
     }
 
     /// Reads an archive held in memory (small archives and tests).
     public init(bytes: [UInt8], name: String = "archive") throws(TarError) {
         archive = Self.makeArchive()
         source = name
-        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
-        bytes.withUnsafeBytes { copy.copyMemory(from: $0) }
-        retainedBytes = copy
-        try archiveCheck(archive_read_open_memory(archive, copy.baseAddress, bytes.count), archive, "open \(name)")
+        var offset = 0
+        input = TarInputSource { buffer in
+            let n = min(buffer.count, bytes.count - offset)
+            bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + n])) }
+            offset += n
+            return n
+        }
+        try input.open(archive, name: name)
     }
 
     private static func makeArchive() -> OpaquePointer {
@@ -57,7 +72,12 @@ public final class TarReader {
 
     deinit {
         archive_read_free(archive)
-        retainedBytes?.deallocate()
+    }
+
+    /// The source's own error (a decompression or I/O failure) when there is one, else libarchive's message.
+    private func failure(_ operation: String, entry: String?) -> TarError {
+        if let error = input.error { return .library(operation: operation, message: "\(error)", entry: entry) }
+        return .library(operation: operation, message: archiveMessage(archive), entry: entry)
     }
 
     /// Moves to the next entry and returns its header, or nil at the end of the archive.
@@ -65,7 +85,7 @@ public final class TarReader {
         var entry: OpaquePointer?
         let code = archive_read_next_header(archive, &entry)
         if code == ARCHIVE_EOF { entryPointer = nil; current = nil; return nil }
-        try archiveCheck(code, archive, "read header in \(source)", entry: current?.path)
+        if code < ARCHIVE_WARN { throw failure("read header in \(source)", entry: current?.path) }
         guard let entry else { return nil }
         entryPointer = entry
         bodyRead = false
@@ -85,9 +105,7 @@ public final class TarReader {
         try buffer.withUnsafeMutableBytes { out in
             while true {
                 let n = archive_read_data(archive, out.baseAddress, out.count)
-                if n < 0 {
-                    throw TarError.library(operation: "read body in \(source)", message: archiveMessage(archive), entry: name)
-                }
+                if n < 0 { throw failure("read body in \(source)", entry: name) }
                 if n == 0 { break }
                 try sink.write(UnsafeRawBufferPointer(rebasing: out[0..<n]))
                 total += Int64(n)

@@ -127,3 +127,41 @@ struct TarRoundTripTests {
         #expect(try reader.readBody() == Array("world".utf8))
     }
 }
+
+@Suite("Tar streams that end early")
+struct TarEndTests {
+    static func archive(_ body: [UInt8]) throws -> [UInt8] {
+        let out = BufferSink()
+        let writer = try TarWriter(format: .ustar, into: out)
+        try writer.write(TarEntry(path: "first", kind: .file), body: Array("one".utf8))
+        try writer.write(TarEntry(path: "last", kind: .file), body: body)
+        try writer.finish()
+        return out.bytes
+    }
+
+    @Test("a stream that stops right after the last body (no padding, no end blocks) reads, as in Go and Docker")
+    func missingPaddingAccepted() throws {
+        let body = Array(repeating: UInt8(ascii: "x"), count: 1000)
+        let full = try Self.archive(body)
+        // first: 512 header + 512 body block; last: 512 header + 1000 body bytes.
+        let cut = Array(full.prefix(512 + 512 + 512 + 1000))
+        let reader = try TarReader(bytes: cut, name: "short")
+        #expect(try reader.next()?.path == "first")
+        #expect(try reader.next()?.path == "last")
+        #expect(try reader.readBody() == body)
+        #expect(try reader.next() == nil)
+        // Compressed the same way, as umoci's layers are.
+        let out = BufferSink()
+        let gzip = try GzipEncoder(next: out)
+        try gzip.write(cut)
+        try gzip.finish()
+        #expect(try TarReader(bytes: out.bytes).readAllEntries().map(\.path) == ["first", "last"])
+    }
+
+    @Test("a body cut short is never zero-filled into a complete-looking file", arguments: [1, 200, 999])
+    func truncatedBodyRefused(missing: Int) throws {
+        let full = try Self.archive(Array(repeating: UInt8(ascii: "x"), count: 1000))
+        let cut = Array(full.prefix(512 + 512 + 512 + 1000 - missing))
+        #expect(throws: TarError.self) { _ = try TarReader(bytes: cut).readAllEntries() }
+    }
+}
