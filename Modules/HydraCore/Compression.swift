@@ -13,10 +13,14 @@ public enum Compression: String, Sendable, Hashable, CaseIterable, Codable {
     }
 
     /// A sink that compresses what it is given into `next`.
-    /// - Parameter level: the codec's level; nil takes the default (gzip 6, zstd 3).
-    public func encoder(level: Int? = nil, into next: any ByteSink) throws(CompressionError) -> any ByteSink {
+    /// - Parameters:
+    ///   - level: the codec's level; nil takes the default (gzip 6, zstd 3).
+    ///   - threads: more than 1 compresses gzip in parallel blocks (`ParallelGzipEncoder`; other bytes than the
+    ///     serial encoder's, equally reproducible).
+    public func encoder(level: Int? = nil, threads: Int = 1, into next: any ByteSink) throws(CompressionError) -> any ByteSink {
         switch self {
         case .none: return next
+        case .gzip where threads > 1: return try ParallelGzipEncoder(level: level ?? 6, threads: threads, next: next)
         case .gzip: return try GzipEncoder(level: level ?? 6, next: next)
         case .zstd: return try ZstdEncoder(level: level ?? 3, next: next)
         }

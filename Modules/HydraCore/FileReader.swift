@@ -10,17 +10,29 @@ import Darwin
 public final class FileReader {
     public let path: String
     private var descriptor: Int32
-    private var chunk: [UInt8]
+    private let chunkSize: Int
+    /// Allocated on first use: a reader used only through `read(into:)` (the tar writer) never pays for it.
+    /// Raw memory, because an array in a stored property is copied on each mutable access.
+    private var chunkStorage: UnsafeMutableRawBufferPointer?
+    private var chunk: UnsafeMutableRawBufferPointer {
+        if let chunkStorage { return chunkStorage }
+        let fresh = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
+        chunkStorage = fresh
+        return fresh
+    }
 
     public init(path: String, chunkSize: Int = 1 << 20) throws(FileIOError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileIOError("open", path: path, errno: errno) }
         self.path = path
         self.descriptor = fd
-        self.chunk = [UInt8](repeating: 0, count: chunkSize)
+        self.chunkSize = chunkSize
     }
 
-    deinit { if descriptor >= 0 { close(descriptor) } }
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+        chunkStorage?.deallocate()
+    }
 
     /// The file's size in bytes.
     public func size() throws(FileIOError) -> Int64 {
@@ -42,23 +54,23 @@ public final class FileReader {
     @discardableResult
     public func copy(to sink: any ByteSink) throws -> Int64 {
         var total: Int64 = 0
-        try chunk.withUnsafeMutableBytes { buffer in
-            while true {
-                let n = try read(into: buffer)
-                if n == 0 { break }
-                try sink.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-                total += Int64(n)
-            }
+        let buffer = chunk
+        while true {
+            let n = try read(into: buffer)
+            if n == 0 { break }
+            try sink.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            total += Int64(n)
         }
         return total
     }
 
     /// Reads the next chunk as a NIO buffer, or nil at the end.
     public func nextBuffer(allocator: ByteBufferAllocator = ByteBufferAllocator()) throws -> ByteBuffer? {
-        let n = try chunk.withUnsafeMutableBytes { try read(into: $0) }
+        let storage = chunk
+        let n = try read(into: storage)
         if n == 0 { return nil }
         var buffer = allocator.buffer(capacity: n)
-        _ = chunk.withUnsafeBytes { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        buffer.writeBytes(UnsafeRawBufferPointer(rebasing: storage[0..<n]))
         return buffer
     }
 

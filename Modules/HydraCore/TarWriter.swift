@@ -19,20 +19,25 @@ public final class TarWriter {
     private let entry: OpaquePointer
     private let box: SinkBox
     private var finished = false
+    /// One copy buffer for every body, allocated on the first file. Raw memory, not an array: an array in a
+    /// stored property would be copied on each mutable access.
+    private var copyBuffer: UnsafeMutableRawBufferPointer?
 
     public init(format: TarFormat = .pax, into sink: any ByteSink) throws(TarError) {
         // Both only fail when out of memory.
         archive = archive_write_new()!
         entry = archive_entry_new()!
-        box = SinkBox(sink)
+        // libarchive passes writes through unblocked (below); small ones are gathered here instead.
+        box = SinkBox(CoalescingSink(next: sink))
         switch format {
         case .pax: archive_write_set_format_pax_restricted(archive)
         case .gnu: archive_write_set_format_gnutar(archive)
         case .ustar: archive_write_set_format_ustar(archive)
         }
         archive_write_add_filter_none(archive)
-        // No padding to 10 KiB records: the archive ends with its two zero blocks, as Go's archive/tar writes it.
-        archive_write_set_bytes_in_last_block(archive, 1)
+        // No blocking: libarchive hands each body chunk to the sink as it comes instead of copying it into
+        // 10 KiB records, and the archive ends with its two zero blocks unpadded, as Go's archive/tar writes it.
+        archive_write_set_bytes_per_block(archive, 0)
         let context = Unmanaged.passUnretained(box).toOpaque()
         let code = archive_write_open2(
             archive, context, nil,
@@ -53,6 +58,7 @@ public final class TarWriter {
     deinit {
         archive_write_free(archive)
         archive_entry_free(entry)
+        copyBuffer?.deallocate()
     }
 
     /// Writes a header and a body held in memory.
@@ -68,15 +74,14 @@ public final class TarWriter {
     public func write(_ header: TarEntry, bodyFrom reader: FileReader) throws {
         try writeHeader(header)
         var total: Int64 = 0
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        try chunk.withUnsafeMutableBytes { buffer in
-            while true {
-                let n = try reader.read(into: buffer)
-                if n == 0 { break }
-                let take = min(Int64(n), header.size - total)
-                if take > 0 { try writeData(UnsafeRawBufferPointer(rebasing: buffer[0..<Int(take)]), entry: header.path) }
-                total += Int64(n)
-            }
+        let buffer = copyBuffer ?? UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        copyBuffer = buffer
+        while true {
+            let n = try reader.read(into: buffer)
+            if n == 0 { break }
+            let take = min(Int64(n), header.size - total)
+            if take > 0 { try writeData(UnsafeRawBufferPointer(rebasing: buffer[0..<Int(take)]), entry: header.path) }
+            total += Int64(n)
         }
         guard total == header.size else {
             throw TarError.sizeMismatch(entry: header.path, expected: header.size, actual: total)

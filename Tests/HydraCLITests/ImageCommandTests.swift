@@ -69,6 +69,10 @@ struct ImageCommandTests {
         let skopeo = try Tool.run(["skopeo", "inspect", "--raw", "oci-archive:\(cli.home("app.tar"))"])
         #expect(skopeo.succeeded, "\(skopeo.stderr)")
         #expect(Digest.of(Array(skopeo.stdout.utf8)).description == digest)
+        // The Docker side of the same archive (manifest.json), as `docker load` reads it.
+        let dockerSide = try Tool.run(["skopeo", "inspect", "--config", "docker-archive:\(cli.home("app.tar"))"])
+        #expect(dockerSide.succeeded, "\(dockerSide.stderr)")
+        #expect(dockerSide.stdout.contains("\"architecture\""))
 
         let removed = try cli.run("image", "rm", "app:1")
         #expect(removed.succeeded && removed.stdout.contains("Untagged: app:1"))

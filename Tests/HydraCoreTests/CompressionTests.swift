@@ -101,3 +101,34 @@ struct CompressionTests {
         #expect(throws: CompressionError.self) { try ZstdEncoder(level: 99, next: BufferSink()) }
     }
 }
+
+@Suite("Parallel gzip")
+struct ParallelGzipTests {
+    @Test("one standard member that gzip -t accepts and hydra decodes; the same bytes for any thread count")
+    func parallel() throws {
+        let dir = TemporaryDirectory()
+        for size in [0, 10, 200_000, 5 << 20 + 12345] {
+            let input = CompressionTests.sample(size)
+            var outputs: [[UInt8]] = []
+            for threads in [2, 3, 8] {
+                let out = BufferSink()
+                let encoder = try ParallelGzipEncoder(level: 6, threads: threads, blockSize: 128 * 1024, next: out)
+                var offset = 0
+                while offset < input.count {
+                    let end = min(offset + 99_999, input.count)
+                    try input[offset..<end].withUnsafeBytes { try encoder.write($0) }
+                    offset = end
+                }
+                try encoder.finish()
+                outputs.append(out.bytes)
+            }
+            #expect(Set(outputs.map { Digest.of($0) }).count == 1, "size \(size)")
+            #expect(try CompressionTests.decode(.gzip, outputs[0]) == input)
+            try Data(outputs[0]).write(to: URL(fileURLWithPath: dir("p.gz")))
+            let check = try Tool.run(["gzip", "-t", dir("p.gz")])
+            #expect(check.succeeded, "gzip -t (size \(size)): \(check.stderr)")
+            let decoded = try Tool.run(["sh", "-c", "gzip -dc '\(dir("p.gz"))' | sha256sum"])
+            #expect(decoded.stdout.hasPrefix(Digest.of(input).hex))
+        }
+    }
+}

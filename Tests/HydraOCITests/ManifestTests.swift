@@ -93,6 +93,22 @@ struct ManifestTests {
         #expect(throws: (any Error).self) { try JSONDecoder().decode(Descriptor.self, from: Data(bad.utf8)) }
     }
 
+    @Test("malformed configs say which field is wrong", arguments: [
+        ("{\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}", "missing field \"architecture\""),
+        ("{\"architecture\":\"amd64\",\"os\":\"linux\"}", "missing field \"rootfs\""),
+        ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:nope\"]}}", "rootfs.diff_ids[0]"),
+        ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":\"A=1\"},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}", "config.Env"),
+        ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Healthcheck\":{\"Interval\":\"30s\"}},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}", "config.Healthcheck.Interval"),
+        ("[1,2,3]", "expected"),
+    ])
+    func malformedConfig(json: String, reason: String) {
+        #expect {
+            try OCIJSON.decode(ImageConfig.self, from: Array(json.utf8), what: "image config")
+        } throws: { error in
+            "\(error)".contains(reason) && "\(error)".contains("malformed image config")
+        }
+    }
+
     @Test("a full Docker config decodes and re-encodes without losing fields")
     func fullConfig() throws {
         let json = """
