@@ -36,7 +36,7 @@ struct ImageImportCommand: AsyncParsableCommand {
             let store = try options.store()
             let document = try importer.importTarball(tarball, into: store.layout.blobs)
             try store.tag(document.descriptor, as: reference)
-            let size = document.references.reduce(document.descriptor.size) { $0 + $1.size }
+            let size = document.totalSize
             let result = Result(reference: reference.description, digest: document.digest.description, size: size)
             if options.output == .json { try Console.json(result) } else { Console.print("\(reference.familiar) \(document.digest)") }
         }

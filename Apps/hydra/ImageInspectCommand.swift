@@ -36,7 +36,7 @@ struct ImageInspectCommand: AsyncParsableCommand {
             let store = try options.store()
             let entry = try store.resolve(image)
             let document = try store.manifest(entry.descriptor)
-            let total = document.references.reduce(entry.descriptor.size) { $0 + $1.size }
+            let total = document.totalSize
             var report = Report(
                 digest: entry.descriptor.digest.description, reference: entry.reference.description,
                 mediaType: entry.descriptor.mediaType, size: total, platform: nil, created: nil, layers: [],

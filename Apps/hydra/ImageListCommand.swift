@@ -21,7 +21,7 @@ struct ImageListCommand: AsyncParsableCommand {
             let store = try options.store()
             let rows = try store.list().map { entry in
                 let document = try store.manifest(entry.descriptor)
-                let size = document.references.reduce(entry.descriptor.size) { $0 + $1.size }
+                let size = document.totalSize
                 let familiar = entry.reference.with(tag: "x").familiar
                 return Row(
                     reference: entry.reference.description, repository: String(familiar.dropLast(2)),

@@ -6,8 +6,8 @@ public typealias ByteStream = any AsyncSequence<ByteBuffer, any Error> & Sendabl
 
 /// Somewhere images can be read from: an OCI layout, the local store, an archive, a registry.
 ///
-/// Implementations verify what they hand out: manifest bytes match their descriptor's digest and a blob stream
-/// fails if its bytes do not.
+/// What a source hands out is checked on arrival, not trusted: `ImageCopier` verifies every manifest's digest
+/// before parsing it, and destinations verify every blob's digest and size before committing it.
 public protocol ImageSource: Sendable {
     /// Resolves a tag or name (as this source names images) to the descriptor of its top-level manifest.
     func resolve(_ name: String) async throws -> Descriptor

@@ -76,6 +76,11 @@ public struct ManifestDocument: Sendable, Hashable {
 
     public var digest: Digest { descriptor.digest }
 
+    /// The manifest's own size plus everything it points to directly (config and layers, or child manifests).
+    public var totalSize: Int64 {
+        references.reduce(descriptor.size) { $0 + $1.size }
+    }
+
     /// Every descriptor this manifest points to (config and layers, or child manifests).
     public var references: [Descriptor] {
         switch content {
