@@ -59,7 +59,8 @@ let package = Package(
             name: "HydraTestSupport", dependencies: ["HydraCore"],
             path: "Tests/HydraTestSupport", swiftSettings: swiftSettings),
         .testTarget(
-            name: "HydraCoreTests", dependencies: ["HydraCore", "HydraTestSupport", "CArchive"],
+            name: "HydraCoreTests",
+            dependencies: ["HydraCore", "HydraTestSupport", "CArchive", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/HydraCoreTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "HydraOCITests", dependencies: ["HydraOCI", "HydraCore", "HydraTestSupport"],

@@ -146,7 +146,8 @@ extension OCILayout: ImageSource, ImageDestination {
 
     public func blob(_ descriptor: Descriptor) async throws -> ByteStream {
         guard blobs.contains(descriptor.digest) else { throw OCIError.notFound("blob \(descriptor.digest) in \(path)") }
-        return FileByteStream(path: blobs.path(of: descriptor.digest))
+        // Checked as it streams: a blob corrupted on disk fails the copy instead of travelling on.
+        return VerifiedByteStream(FileByteStream(path: blobs.path(of: descriptor.digest)), expected: descriptor.digest, size: descriptor.size)
     }
 
     public func hasBlob(_ descriptor: Descriptor) async throws -> Bool {

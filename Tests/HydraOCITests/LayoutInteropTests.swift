@@ -137,3 +137,23 @@ struct LayoutInteropTests {
 extension SafePath {
     static func normalizeOrNil(_ path: String) -> String? { try? normalize(path) }
 }
+
+@Suite("Layout sources verify what they stream")
+struct LayoutVerificationTests {
+    @Test("a blob corrupted on disk fails the copy and nothing lands in the destination")
+    func corruptBlob() async throws {
+        let tmp = TemporaryDirectory()
+        let (layout, document) = try LayoutInteropTests.hydraLayout(tmp)
+        guard let layer = document.references.last else { Issue.record("no layer"); return }
+        let path = layout.blobs.path(of: layer.digest)
+        var bytes = try FileSystem.readFile(path)
+        bytes[bytes.count / 2] ^= 0xff
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let destination = try OCILayout(path: tmp("dest"), create: true)
+        await #expect(throws: DigestError.self) {
+            try await ImageCopier.copy(from: layout, name: "latest", to: destination, as: "latest")
+        }
+        #expect(!destination.blobs.contains(layer.digest))
+        #expect(try destination.names().isEmpty)
+    }
+}
