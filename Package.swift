@@ -14,11 +14,15 @@ let package = Package(
     products: [
         .library(name: "HydraCore", targets: ["HydraCore"]),
         .library(name: "HydraOCI", targets: ["HydraOCI"]),
+        .library(name: "HydraRegistryServer", targets: ["HydraRegistryServer"]),
         .executable(name: "hydra", targets: ["hydra"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, each behind a small shim header.
@@ -46,11 +50,21 @@ let package = Package(
             name: "HydraOCI",
             dependencies: ["HydraCore", .product(name: "NIOCore", package: "swift-nio")],
             path: "Modules/HydraOCI", swiftSettings: swiftSettings),
+        .target(
+            name: "HydraRegistryServer",
+            dependencies: [
+                "HydraCore", "HydraOCI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Modules/HydraRegistryServer", swiftSettings: swiftSettings),
         .executableTarget(
             name: "hydra",
             dependencies: [
-                "HydraCore", "HydraOCI",
+                "HydraCore", "HydraOCI", "HydraRegistryServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Apps/hydra", swiftSettings: swiftSettings),
 
@@ -65,6 +79,10 @@ let package = Package(
         .testTarget(
             name: "HydraOCITests", dependencies: ["HydraOCI", "HydraCore", "HydraTestSupport"],
             path: "Tests/HydraOCITests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HydraRegistryServerTests",
+            dependencies: ["hydra", "HydraRegistryServer", "HydraCore", "HydraOCI", "HydraTestSupport"],
+            path: "Tests/HydraRegistryServerTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "HydraCLITests", dependencies: ["hydra", "HydraCore", "HydraOCI", "HydraTestSupport"],
             path: "Tests/HydraCLITests", swiftSettings: swiftSettings),

@@ -138,6 +138,13 @@ public struct Reference: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Checks a repository path (`library/nginx`) against the distribution grammar: lowercase alphanumeric
+    /// components joined by `/`, with `.`, `_`, `__` or runs of `-` as separators inside a component.
+    public static func validate(repository path: String) throws(ReferenceError) {
+        guard path.utf8.count <= maxNameLength else { throw .nameTooLong(path, path.utf8.count) }
+        try validateRepository(path, in: path)
+    }
+
     private static func validateRepository(_ path: String, in text: String) throws(ReferenceError) {
         for component in path.split(separator: "/", omittingEmptySubsequences: false) {
             let bytes = Array(component.utf8)

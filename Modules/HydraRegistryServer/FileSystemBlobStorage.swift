@@ -1,0 +1,156 @@
+import Foundation
+import HydraCore
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Blob storage on a local file system: objects under `root/objects/KEY`, uploads under `root/uploads/ID`.
+/// A commit fsyncs the upload, renames it into place and fsyncs the directory, so a crash leaves either the whole
+/// object or none, never a partial one under its key.
+public struct FileSystemBlobStorage: BlobStorage {
+    public let root: String
+
+    public init(root: String) throws {
+        self.root = root
+        try FileSystem.createDirectory(root + "/objects")
+        try FileSystem.createDirectory(root + "/uploads")
+    }
+
+    private func objectPath(_ key: String) -> String { "\(root)/objects/\(key)" }
+    private func uploadPath(_ id: String) -> String { "\(root)/uploads/\(id)" }
+
+    public func size(of key: String) async throws -> Int64? {
+        var info = stat()
+        guard stat(objectPath(key), &info) == 0 else { return nil }
+        return Int64(info.st_size)
+    }
+
+    public func read(_ key: String, range: ClosedRange<Int64>?) async throws -> any AsyncSequence<ByteBuffer, any Error> & Sendable {
+        FileRangeStream(path: objectPath(key), range: range)
+    }
+
+    public func delete(_ key: String) async throws {
+        if unlink(objectPath(key)) != 0 && errno != ENOENT { throw FileIOError("unlink", path: objectPath(key), errno: errno) }
+    }
+
+    public func list(prefix: String) async throws -> [String] {
+        var keys: [String] = []
+        func walk(_ relative: String) throws {
+            let dir = relative.isEmpty ? root + "/objects" : root + "/objects/" + relative
+            guard FileSystem.isDirectory(dir) else { return }
+            for name in try FileSystem.contents(of: dir) {
+                let key = relative.isEmpty ? name : relative + "/" + name
+                if FileSystem.isDirectory(root + "/objects/" + key) { try walk(key) } else if key.hasPrefix(prefix) { keys.append(key) }
+            }
+        }
+        try walk("")
+        return keys.sorted()
+    }
+
+    public func createUpload(_ id: String) async throws {
+        let sink = try FileSink(creating: uploadPath(id), exclusive: true, sync: true)
+        try sink.finish()
+    }
+
+    public func uploadSize(_ id: String) async throws -> Int64? {
+        var info = stat()
+        guard stat(uploadPath(id), &info) == 0 else { return nil }
+        return Int64(info.st_size)
+    }
+
+    public func append(
+        _ id: String, from chunks: some AsyncSequence<ByteBuffer, any Error>, observe: (ByteBuffer) throws -> Void
+    ) async throws -> Int64 {
+        let path = uploadPath(id)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else { throw FileIOError("open", path: path, errno: errno) }
+        defer { close(fd) }
+        let sink = FileSink(descriptor: fd, name: path)
+        for try await chunk in chunks {
+            try observe(chunk)
+            try sink.write(chunk)
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw FileIOError("stat", path: path, errno: errno) }
+        return Int64(info.st_size)
+    }
+
+    public func readUpload(_ id: String) async throws -> any AsyncSequence<ByteBuffer, any Error> & Sendable {
+        FileRangeStream(path: uploadPath(id), range: nil)
+    }
+
+    public func commitUpload(_ id: String, as key: String) async throws {
+        let path = uploadPath(id)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileIOError("open", path: path, errno: errno) }
+        let synced = fsync(fd)
+        close(fd)
+        guard synced == 0 else { throw FileIOError("fsync", path: path, errno: errno) }
+        let target = objectPath(key)
+        try FileSystem.createDirectory(FileSystem.parent(of: target))
+        try FileSystem.rename(path, to: target)
+    }
+
+    public func cancelUpload(_ id: String) async throws {
+        if unlink(uploadPath(id)) != 0 && errno != ENOENT { throw FileIOError("unlink", path: uploadPath(id), errno: errno) }
+    }
+}
+
+/// Streams a file, or a byte range of it, as NIO buffers.
+struct FileRangeStream: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let path: String
+    let range: ClosedRange<Int64>?
+
+    /// Owns the descriptor, so a stream abandoned half way (a client that hung up) still closes it.
+    final class Descriptor {
+        var fd: Int32 = -1
+        deinit { if fd >= 0 { close(fd) } }
+    }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let path: String
+        let range: ClosedRange<Int64>?
+        let handle = Descriptor()
+        var fd: Int32 {
+            get { handle.fd }
+            nonmutating set { handle.fd = newValue }
+        }
+        var remaining: Int64 = .max
+        var opened = false
+
+        mutating func next() async throws -> ByteBuffer? {
+            if !opened {
+                opened = true
+                fd = open(path, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else { throw FileIOError("open", path: path, errno: errno) }
+                if let range {
+                    guard lseek(fd, off_t(range.lowerBound), SEEK_SET) >= 0 else { throw FileIOError("seek", path: path, errno: errno) }
+                    remaining = range.upperBound - range.lowerBound + 1
+                }
+            }
+            guard fd >= 0, remaining > 0 else { return finish() }
+            let want = Int(Swift.min(remaining, 1 << 20))
+            var buffer = ByteBufferAllocator().buffer(capacity: want)
+            let n = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: want) { pointer in
+                while true {
+                    let got = Glibc.read(fd, pointer.baseAddress, want)
+                    if got >= 0 { return got }
+                    if errno != EINTR { throw FileIOError("read", path: path, errno: errno) }
+                }
+            }
+            if n == 0 { return finish() }
+            remaining -= Int64(n)
+            return buffer
+        }
+
+        private mutating func finish() -> ByteBuffer? {
+            if fd >= 0 { close(fd); fd = -1 }
+            return nil
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(path: path, range: range) }
+}

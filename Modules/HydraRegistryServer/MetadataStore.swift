@@ -1,0 +1,71 @@
+import HydraCore
+
+/// A manifest as the registry records it: where it is, what it is, what it points to.
+public struct ManifestRecord: Sendable, Hashable {
+    public var repository: String
+    public var digest: Digest
+    public var mediaType: String
+    public var size: Int64
+    public var artifactType: String?
+    public var subject: Digest?
+    /// The manifest's own annotations as JSON (for the referrers API), or nil.
+    public var annotationsJSON: String?
+    /// Blobs and child manifests it references.
+    public var references: [Digest]
+
+    public init(repository: String, digest: Digest, mediaType: String, size: Int64, artifactType: String? = nil, subject: Digest? = nil, annotationsJSON: String? = nil, references: [Digest] = []) {
+        self.repository = repository
+        self.digest = digest
+        self.mediaType = mediaType
+        self.size = size
+        self.artifactType = artifactType
+        self.subject = subject
+        self.annotationsJSON = annotationsJSON
+        self.references = references
+    }
+}
+
+/// An upload in progress.
+public struct UploadRecord: Sendable, Hashable {
+    public var id: String
+    public var repository: String
+    public var createdAt: Int64
+
+    public init(id: String, repository: String, createdAt: Int64) {
+        self.id = id
+        self.repository = repository
+        self.createdAt = createdAt
+    }
+}
+
+/// Everything the registry knows that is not bytes: repositories, blob links, manifests, tags, uploads and the
+/// referrers index. One protocol for SQLite (embedded) and PostgreSQL (scale-out); each call is a transaction.
+public protocol MetadataStore: Sendable {
+    /// The size of a blob stored anywhere in the registry, or nil.
+    func blobSize(_ digest: Digest) async throws -> Int64?
+    /// The size of a blob linked into `repository`, or nil (a repository sees only its own blobs).
+    func linkedBlobSize(_ digest: Digest, in repository: String) async throws -> Int64?
+    /// Records a stored blob and links it into a repository (creating the repository).
+    func linkBlob(_ digest: Digest, size: Int64, into repository: String) async throws
+    /// Unlinks a blob from a repository; false when it was not linked.
+    func unlinkBlob(_ digest: Digest, from repository: String) async throws -> Bool
+
+    func createUpload(_ upload: UploadRecord) async throws
+    func upload(_ id: String) async throws -> UploadRecord?
+    func deleteUpload(_ id: String) async throws
+
+    /// Records a manifest (and its tag) in one transaction.
+    func putManifest(_ record: ManifestRecord, tag: String?) async throws
+    func manifest(_ digest: Digest, in repository: String) async throws -> ManifestRecord?
+    func resolveTag(_ tag: String, in repository: String) async throws -> Digest?
+    /// Deletes a manifest and every tag pointing at it; false when it was not there.
+    func deleteManifest(_ digest: Digest, in repository: String) async throws -> Bool
+    func deleteTag(_ tag: String, in repository: String) async throws -> Bool
+    /// Tags in lexical order after `last`, at most `limit`.
+    func tags(in repository: String, after last: String?, limit: Int?) async throws -> [String]
+    func repositoryExists(_ name: String) async throws -> Bool
+    /// Repository names in lexical order after `last`, at most `limit`.
+    func repositories(after last: String?, limit: Int?) async throws -> [String]
+    /// Manifests in `repository` whose subject is `digest`.
+    func referrers(of digest: Digest, in repository: String) async throws -> [ManifestRecord]
+}

@@ -1,0 +1,284 @@
+import Foundation
+import HTTPTypes
+import HydraCore
+import HydraOCI
+import NIOCore
+
+/// The registry's rules, independent of HTTP: what the distribution spec says each operation does. Handlers
+/// turn requests into calls here and results into responses.
+/// See https://github.com/opencontainers/distribution-spec/blob/main/spec.md
+public struct Registry: Sendable {
+    public let storage: any BlobStorage
+    public let metadata: any MetadataStore
+    /// The largest manifest accepted, in bytes.
+    public let maxManifestSize: Int
+    let sessions = UploadSessions()
+
+    public init(storage: any BlobStorage, metadata: any MetadataStore, maxManifestSize: Int = 4 << 20) {
+        self.storage = storage
+        self.metadata = metadata
+        self.maxManifestSize = maxManifestSize
+    }
+
+    // MARK: Names and digests
+
+    func validate(repository: String) throws(RegistryError) {
+        do { try Reference.validate(repository: repository) } catch {
+            throw RegistryError(.badRequest, .nameInvalid, "invalid repository name \"\(repository)\": \(error)")
+        }
+    }
+
+    func parseDigest(_ text: String) throws(RegistryError) -> Digest {
+        do { return try Digest(parsing: text) } catch { throw .digestInvalid(error.description) }
+    }
+
+    // MARK: Blobs
+
+    /// The size of a blob linked into the repository.
+    func blobSize(_ digest: Digest, in repository: String) async throws -> Int64 {
+        try validate(repository: repository)
+        guard let size = try await metadata.linkedBlobSize(digest, in: repository),
+              try await storage.size(of: StorageKey.blob(digest)) != nil
+        else { throw RegistryError.blobUnknown(digest.description) }
+        return size
+    }
+
+    func readBlob(_ digest: Digest, range: ClosedRange<Int64>?) async throws -> any AsyncSequence<ByteBuffer, any Error> & Sendable {
+        try await storage.read(StorageKey.blob(digest), range: range)
+    }
+
+    func deleteBlob(_ digest: Digest, in repository: String) async throws {
+        try validate(repository: repository)
+        guard try await metadata.unlinkBlob(digest, from: repository) else { throw RegistryError.blobUnknown(digest.description) }
+    }
+
+    // MARK: Uploads
+
+    /// Starts an upload session.
+    func startUpload(in repository: String) async throws -> String {
+        try validate(repository: repository)
+        let id = UUID().uuidString.lowercased()
+        try await storage.createUpload(id)
+        try await metadata.createUpload(UploadRecord(id: id, repository: repository, createdAt: Int64(Date().timeIntervalSince1970)))
+        await sessions.begin(id)
+        return id
+    }
+
+    /// Links a blob that the registry already stores into `repository`, from `source` or (without one) from
+    /// anywhere in the registry; false when there is nothing to mount.
+    func mount(_ digest: Digest, into repository: String, from source: String?) async throws -> Bool {
+        try validate(repository: repository)
+        let size: Int64?
+        if let source {
+            guard (try? validate(repository: source)) != nil else { return false }
+            size = try await metadata.linkedBlobSize(digest, in: source)
+        } else {
+            size = try await metadata.blobSize(digest)
+        }
+        guard let size, try await storage.size(of: StorageKey.blob(digest)) != nil else { return false }
+        try await metadata.linkBlob(digest, size: size, into: repository)
+        return true
+    }
+
+    /// The upload's current size, checking it belongs to the repository.
+    func uploadSize(_ id: String, in repository: String) async throws -> Int64 {
+        try validate(repository: repository)
+        guard let record = try await metadata.upload(id), record.repository == repository,
+              let size = try await storage.uploadSize(id)
+        else { throw RegistryError.uploadUnknown(id) }
+        return size
+    }
+
+    /// Appends a chunk. With `start` (from Content-Range) the chunk must begin where the upload ends.
+    func appendUpload(_ id: String, in repository: String, body: some AsyncSequence<ByteBuffer, any Error>, start: Int64?) async throws -> Int64 {
+        let size = try await uploadSize(id, in: repository)
+        if let start, start != size {
+            throw RegistryError(.rangeNotSatisfiable, .rangeInvalid, "chunk starts at \(start), the upload has \(size) bytes",
+                                headers: [.range: size == 0 ? "0-0" : "0-\(size - 1)"])
+        }
+        guard let state = await sessions.take(id) else {
+            // Another request holds it (chunks must be sequential), or the registry restarted: rebuild the hash.
+            let rebuilt = try await rehash(id)
+            return try await append(id, body: body, state: rebuilt)
+        }
+        return try await append(id, body: body, state: state)
+    }
+
+    private func append(_ id: String, body: some AsyncSequence<ByteBuffer, any Error>, state: UploadSessions.State) async throws -> Int64 {
+        do {
+            let size = try await storage.append(id, from: body) { chunk in state.hasher.update(chunk) }
+            await sessions.put(id, state)
+            return size
+        } catch {
+            // The stored bytes and the hash may disagree now; the next request rebuilds the hash from storage.
+            await sessions.end(id)
+            throw error
+        }
+    }
+
+    private func rehash(_ id: String, algorithm: DigestAlgorithm = .sha256) async throws -> UploadSessions.State {
+        let state = UploadSessions.State()
+        state.hasher = DigestHasher(algorithm)
+        for try await chunk in try await storage.readUpload(id) { state.hasher.update(chunk) }
+        return state
+    }
+
+    /// Finishes an upload: appends the last chunk, verifies the digest, commits the blob and links it.
+    func completeUpload(_ id: String, in repository: String, digest: Digest, body: some AsyncSequence<ByteBuffer, any Error>) async throws {
+        _ = try await appendUpload(id, in: repository, body: body, start: nil)
+        guard var state = await sessions.take(id) else { throw RegistryError.uploadUnknown(id) }
+        if state.hasher.algorithm != digest.algorithm { state = try await rehash(id, algorithm: digest.algorithm) }
+        let actual = state.hasher.finalize()
+        let size = state.hasher.count
+        guard actual == digest else {
+            try await cancelUpload(id, in: repository)
+            throw RegistryError.digestInvalid("provided digest \(digest) does not match the uploaded content (\(actual))")
+        }
+        try await storage.commitUpload(id, as: StorageKey.blob(digest))
+        try await metadata.linkBlob(digest, size: size, into: repository)
+        try await metadata.deleteUpload(id)
+        await sessions.end(id)
+    }
+
+    func cancelUpload(_ id: String, in repository: String) async throws {
+        _ = try await uploadSize(id, in: repository)
+        try await storage.cancelUpload(id)
+        try await metadata.deleteUpload(id)
+        await sessions.end(id)
+    }
+
+    // MARK: Manifests
+
+    /// The result of storing a manifest.
+    struct StoredManifest: Sendable {
+        let digest: Digest
+        let subject: Digest?
+    }
+
+    /// Stores a manifest after checking it parses, matches a digest reference, and references only content the
+    /// repository has.
+    func putManifest(_ bytes: [UInt8], contentType: String?, reference: String, in repository: String) async throws -> StoredManifest {
+        try validate(repository: repository)
+        let digestReference = try? Digest(parsing: reference)
+        if digestReference == nil {
+            do { _ = try Reference(parsing: "x:" + reference) } catch {
+                throw RegistryError(.badRequest, .manifestInvalid, "invalid tag \"\(reference)\"")
+            }
+        }
+        let declared = contentType.flatMap { MediaType.manifests.contains($0) ? $0 : nil }
+        let document: ManifestDocument
+        do {
+            document = try ManifestDocument(bytes: bytes, declaredMediaType: declared)
+        } catch {
+            throw RegistryError(.badRequest, .manifestInvalid, "\(error)")
+        }
+        let digest = Digest.of(bytes, algorithm: digestReference?.algorithm ?? .sha256)
+        if let digestReference, digestReference != digest {
+            throw RegistryError.digestInvalid("manifest digest is \(digest), the reference says \(digestReference)")
+        }
+        var subject: Digest?
+        var artifactType: String?
+        var annotations: [String: String]?
+        switch document.content {
+        case .image(let manifest):
+            for blob in [manifest.config] + manifest.layers where blob.urls == nil {
+                guard try await metadata.linkedBlobSize(blob.digest, in: repository) != nil else {
+                    throw RegistryError(.badRequest, .manifestBlobUnknown, "blob unknown to registry: \(blob.digest)")
+                }
+            }
+            subject = manifest.subject?.digest
+            artifactType = manifest.artifactType ?? manifest.config.mediaType
+            annotations = manifest.annotations
+        case .index(let index):
+            for child in index.manifests {
+                let known = MediaType.manifests.contains(child.mediaType)
+                    ? try await metadata.manifest(child.digest, in: repository) != nil
+                    : try await metadata.linkedBlobSize(child.digest, in: repository) != nil
+                guard known else {
+                    throw RegistryError(.badRequest, .manifestBlobUnknown, "manifest unknown to registry: \(child.digest)")
+                }
+            }
+            subject = index.subject?.digest
+            artifactType = index.artifactType
+            annotations = index.annotations
+        }
+        let key = StorageKey.blob(digest)
+        if try await storage.size(of: key) == nil {
+            let id = "manifest-" + UUID().uuidString.lowercased()
+            try await storage.createUpload(id)
+            let chunk = ByteBuffer(bytes: bytes)
+            _ = try await storage.append(id, from: SingleBuffer(chunk)) { _ in }
+            try await storage.commitUpload(id, as: key)
+        }
+        try await metadata.linkBlob(digest, size: Int64(bytes.count), into: repository)
+        let annotationsJSON = try annotations.map { String(decoding: try OCIJSON.encode($0), as: UTF8.self) }
+        try await metadata.putManifest(
+            ManifestRecord(repository: repository, digest: digest, mediaType: document.descriptor.mediaType, size: Int64(bytes.count),
+                           artifactType: artifactType, subject: subject, annotationsJSON: annotationsJSON,
+                           references: document.references.map(\.digest)),
+            tag: digestReference == nil ? reference : nil)
+        return StoredManifest(digest: digest, subject: subject)
+    }
+
+    /// Resolves a tag or digest to the manifest record.
+    func manifest(_ reference: String, in repository: String) async throws -> ManifestRecord {
+        try validate(repository: repository)
+        let digest: Digest
+        if reference.contains(":") {
+            digest = try parseDigest(reference)
+        } else {
+            guard let tagged = try await metadata.resolveTag(reference, in: repository) else {
+                throw RegistryError.manifestUnknown(reference)
+            }
+            digest = tagged
+        }
+        guard let record = try await metadata.manifest(digest, in: repository) else { throw RegistryError.manifestUnknown(reference) }
+        return record
+    }
+
+    func deleteManifest(_ reference: String, in repository: String) async throws {
+        try validate(repository: repository)
+        if reference.contains(":") {
+            guard try await metadata.deleteManifest(try parseDigest(reference), in: repository) else {
+                throw RegistryError.manifestUnknown(reference)
+            }
+        } else if !(try await metadata.deleteTag(reference, in: repository)) {
+            throw RegistryError.manifestUnknown(reference)
+        }
+    }
+
+    // MARK: Listing
+
+    func tags(in repository: String, after last: String?, limit: Int?) async throws -> [String] {
+        try validate(repository: repository)
+        guard try await metadata.repositoryExists(repository) else { throw RegistryError.nameUnknown(repository) }
+        return try await metadata.tags(in: repository, after: last, limit: limit)
+    }
+
+    func referrers(of digest: Digest, in repository: String, artifactType: String?) async throws -> [Descriptor] {
+        try validate(repository: repository)
+        return try await metadata.referrers(of: digest, in: repository).compactMap { record in
+            if let artifactType, record.artifactType != artifactType { return nil }
+            let annotations = record.annotationsJSON.flatMap {
+                try? OCIJSON.decode([String: String].self, from: Array($0.utf8), what: "annotations")
+            }
+            return Descriptor(mediaType: record.mediaType, digest: record.digest, size: record.size,
+                              annotations: annotations, artifactType: record.artifactType)
+        }
+    }
+}
+
+/// One buffer as an async sequence.
+struct SingleBuffer: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let buffer: ByteBuffer
+    init(_ buffer: ByteBuffer) { self.buffer = buffer }
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var buffer: ByteBuffer?
+        mutating func next() async throws -> ByteBuffer? {
+            defer { buffer = nil }
+            return buffer
+        }
+    }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(buffer: buffer) }
+}

@@ -1,0 +1,13 @@
+import HTTPTypes
+import Hummingbird
+
+/// Header names of the distribution spec that HTTPTypes does not predefine.
+extension HTTPField.Name {
+    static let dockerContentDigest = Self("Docker-Content-Digest")!
+    static let dockerUploadUUID = Self("Docker-Upload-UUID")!
+    static let dockerDistributionAPIVersion = Self("Docker-Distribution-API-Version")!
+    static let ociSubject = Self("OCI-Subject")!
+    static let ociFiltersApplied = Self("OCI-Filters-Applied")!
+    static let ociChunkMinLength = Self("OCI-Chunk-Min-Length")!
+    static let link = Self("Link")!
+}

@@ -1,0 +1,272 @@
+import Foundation
+import HTTPTypes
+import HydraCore
+import HydraOCI
+import Hummingbird
+import HummingbirdCore
+
+/// The `/v2/` HTTP API over a `Registry`: parses paths, queries and headers, calls the registry, and writes the
+/// spec's status codes and headers. Errors become the spec's JSON error bodies (`RegistryError`).
+public struct RegistryRouter: Sendable {
+    public let registry: Registry
+
+    public init(registry: Registry) { self.registry = registry }
+
+    /// A Hummingbird router serving the registry API and the health endpoints.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.get("/healthz") { _, _ in "ok" }
+        router.get("/readyz") { _, _ in "ok" }
+        for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete] {
+            for path in ["/v2", "/v2/**"] {
+                router.on(RouterPath(path), method: method) { request, _ in try await self.handle(request) }
+            }
+        }
+        return router
+    }
+
+    func handle(_ request: Request) async throws -> Response {
+        guard let route = RegistryRoute(path: request.uri.path) else {
+            throw RegistryError(.notFound, .unsupported, "no such endpoint: \(request.method) \(request.uri.path)")
+        }
+        let query = request.uri.queryParameters
+        switch (route, request.method) {
+        case (.ping, .get), (.ping, .head):
+            var headers = HTTPFields()
+            headers[.dockerDistributionAPIVersion] = "registry/2.0"
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: request.method == .head ? .init() : .init(byteBuffer: ByteBuffer(string: "{}")))
+
+        case (.catalog, .get):
+            let limit = try pageSize(query)
+            let last = query["last"].map(String.init)
+            let names = try await registry.metadata.repositories(after: last, limit: limit.map { $0 + 1 })
+            return try page(names, key: "repositories", limit: limit, path: "/v2/_catalog", extra: [:])
+
+        case (.tags(let repository), .get):
+            let limit = try pageSize(query)
+            let tags = try await registry.tags(in: repository, after: query["last"].map(String.init), limit: limit.map { $0 + 1 })
+            return try page(tags, key: "tags", limit: limit, path: "/v2/\(repository)/tags/list", extra: ["name": repository])
+
+        case (.blob(let repository, let digestText), .get), (.blob(let repository, let digestText), .head):
+            let digest = try registry.parseDigest(digestText)
+            let size = try await registry.blobSize(digest, in: repository)
+            return try await blobResponse(request, digest: digest, size: size)
+
+        case (.blob(let repository, let digestText), .delete):
+            try await registry.deleteBlob(try registry.parseDigest(digestText), in: repository)
+            return Response(status: .accepted)
+
+        case (.uploads(let repository), .post):
+            return try await startUpload(request, repository: repository, query: query)
+
+        case (.upload(let repository, let id), .get):
+            let size = try await registry.uploadSize(id, in: repository)
+            return Response(status: .noContent, headers: uploadHeaders(repository: repository, id: id, size: size))
+
+        case (.upload(let repository, let id), .patch):
+            let start = try contentRangeStart(request)
+            let size = try await registry.appendUpload(id, in: repository, body: request.body, start: start)
+            return Response(status: .accepted, headers: uploadHeaders(repository: repository, id: id, size: size))
+
+        case (.upload(let repository, let id), .put):
+            guard let digestText = query["digest"] else {
+                throw RegistryError.digestInvalid("the digest query parameter is required to finish an upload")
+            }
+            let digest = try registry.parseDigest(String(digestText))
+            try await registry.completeUpload(id, in: repository, digest: digest, body: request.body)
+            return created(location: "/v2/\(repository)/blobs/\(digest)", digest: digest)
+
+        case (.upload(let repository, let id), .delete):
+            try await registry.cancelUpload(id, in: repository)
+            return Response(status: .noContent)
+
+        case (.manifest(let repository, let reference), .get), (.manifest(let repository, let reference), .head):
+            let record = try await registry.manifest(reference, in: repository)
+            var headers = HTTPFields()
+            headers[.contentType] = record.mediaType
+            headers[.dockerContentDigest] = record.digest.description
+            headers[.contentLength] = String(record.size)
+            if request.method == .head { return Response(status: .ok, headers: headers) }
+            let body = try await registry.readBlob(record.digest, range: nil)
+            return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: AnySendableByteStream(body)))
+
+        case (.manifest(let repository, let reference), .put):
+            let bytes: ByteBuffer
+            do {
+                bytes = try await request.body.collect(upTo: registry.maxManifestSize)
+            } catch {
+                throw RegistryError(.contentTooLarge, .sizeInvalid, "manifest is larger than \(registry.maxManifestSize) bytes")
+            }
+            let contentType = request.headers[.contentType].map { String($0.split(separator: ";")[0]).trimmingCharacters(in: .whitespaces) }
+            let stored = try await registry.putManifest(Array(buffer: bytes), contentType: contentType, reference: reference, in: repository)
+            var response = created(location: "/v2/\(repository)/manifests/\(stored.digest)", digest: stored.digest)
+            if let subject = stored.subject { response.headers[.ociSubject] = subject.description }
+            return response
+
+        case (.manifest(let repository, let reference), .delete):
+            try await registry.deleteManifest(reference, in: repository)
+            return Response(status: .accepted)
+
+        case (.referrers(let repository, let digestText), .get):
+            let digest = try registry.parseDigest(digestText)
+            let artifactType = query["artifactType"].map(String.init)
+            let descriptors = try await registry.referrers(of: digest, in: repository, artifactType: artifactType)
+            var headers = HTTPFields()
+            headers[.contentType] = MediaType.imageIndex
+            if artifactType != nil { headers[.ociFiltersApplied] = "artifactType" }
+            let body = try OCIJSON.encode(ImageIndex(manifests: descriptors))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+
+        default:
+            throw RegistryError(.methodNotAllowed, .unsupported, "\(request.method) is not supported on \(request.uri.path)")
+        }
+    }
+
+    // MARK: Uploads
+
+    private func startUpload(_ request: Request, repository: String, query: FlatDictionary<Substring, Substring>) async throws -> Response {
+        if let mount = query["mount"] {
+            let digest = try registry.parseDigest(String(mount))
+            if try await registry.mount(digest, into: repository, from: query["from"].map(String.init)) {
+                return created(location: "/v2/\(repository)/blobs/\(digest)", digest: digest)
+            }
+            // Nothing to mount: an ordinary upload session, as the spec says.
+        }
+        let id = try await registry.startUpload(in: repository)
+        if let digestText = query["digest"] {
+            // Monolithic upload: the whole blob in this request.
+            let digest = try registry.parseDigest(String(digestText))
+            try await registry.completeUpload(id, in: repository, digest: digest, body: request.body)
+            return created(location: "/v2/\(repository)/blobs/\(digest)", digest: digest)
+        }
+        var headers = uploadHeaders(repository: repository, id: id, size: 0)
+        headers[.ociChunkMinLength] = "0"
+        return Response(status: .accepted, headers: headers)
+    }
+
+    private func uploadHeaders(repository: String, id: String, size: Int64) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[.location] = "/v2/\(repository)/blobs/uploads/\(id)"
+        headers[.range] = size == 0 ? "0-0" : "0-\(size - 1)"
+        headers[.dockerUploadUUID] = id
+        headers[.contentLength] = "0"
+        return headers
+    }
+
+    /// The start offset of a `Content-Range: START-END` chunk header, if present.
+    private func contentRangeStart(_ request: Request) throws -> Int64? {
+        guard let value = request.headers[.contentRange] else { return nil }
+        let text = value.hasPrefix("bytes ") ? String(value.dropFirst(6)) : value
+        let parts = text.split(separator: "-", maxSplits: 1)
+        guard parts.count == 2, let start = Int64(parts[0]), let end = Int64(parts[1].split(separator: "/")[0]), start >= 0, end >= start else {
+            throw RegistryError(.rangeNotSatisfiable, .rangeInvalid, "invalid Content-Range \"\(value)\"")
+        }
+        return start
+    }
+
+    private func created(location: String, digest: Digest) -> Response {
+        var headers = HTTPFields()
+        headers[.location] = location
+        headers[.dockerContentDigest] = digest.description
+        headers[.contentLength] = "0"
+        return Response(status: .created, headers: headers)
+    }
+
+    // MARK: Blobs
+
+    private func blobResponse(_ request: Request, digest: Digest, size: Int64) async throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/octet-stream"
+        headers[.dockerContentDigest] = digest.description
+        headers[.acceptRanges] = "bytes"
+        var range: ClosedRange<Int64>?
+        if let header = request.headers[.range] {
+            guard let parsed = ByteRange(header: header, size: size) else {
+                headers[.contentRange] = "bytes */\(size)"
+                throw RegistryError(.rangeNotSatisfiable, .rangeInvalid, "range \"\(header)\" is not satisfiable for \(size) bytes", headers: headers)
+            }
+            range = parsed.range
+        }
+        let status: HTTPResponse.Status = range == nil ? .ok : .partialContent
+        if let range { headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)" }
+        let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? size
+        headers[.contentLength] = String(length)
+        if request.method == .head { return Response(status: status, headers: headers) }
+        let body = try await registry.readBlob(digest, range: range)
+        return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: AnySendableByteStream(body)))
+    }
+
+    // MARK: Pagination
+
+    private func pageSize(_ query: FlatDictionary<Substring, Substring>) throws -> Int? {
+        guard let text = query["n"] else { return nil }
+        guard let n = Int(text), n >= 0 else {
+            throw RegistryError(.badRequest, .unsupported, "n must be a non-negative integer, not \"\(text)\"")
+        }
+        return n
+    }
+
+    /// A JSON list page with a `Link` to the next one when more remain (`items` holds up to limit + 1).
+    private func page(_ items: [String], key: String, limit: Int?, path: String, extra: [String: String]) throws -> Response {
+        var shown = items
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        if let limit, items.count > limit {
+            shown = Array(items.prefix(limit))
+            if let last = shown.last {
+                let escaped = last.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? last
+                headers[.link] = "<\(path)?n=\(limit)&last=\(escaped)>; rel=\"next\""
+            }
+        }
+        var object: [String: AnyEncodable] = extra.mapValues { AnyEncodable.string($0) }
+        object[key] = .list(shown)
+        let body = try OCIJSON.encode(object)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// A string or a list of strings, for the small JSON pages above.
+enum AnyEncodable: Encodable {
+    case string(String)
+    case list([String])
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let value): try container.encode(value)
+        case .list(let value): try container.encode(value)
+        }
+    }
+}
+
+/// A byte range request (`bytes=START-END`, `bytes=START-`, `bytes=-SUFFIX`) resolved against a size.
+struct ByteRange {
+    let range: ClosedRange<Int64>
+
+    init?(header: String, size: Int64) {
+        guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
+        let spec = header.dropFirst(6).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard spec.count == 2 else { return nil }
+        if spec[0].isEmpty {
+            guard let suffix = Int64(spec[1]), suffix > 0, size > 0 else { return nil }
+            range = max(0, size - suffix)...(size - 1)
+            return
+        }
+        guard let start = Int64(spec[0]), start >= 0, start < size else { return nil }
+        let end = spec[1].isEmpty ? size - 1 : Int64(spec[1]).map { min($0, size - 1) }
+        guard let end, end >= start else { return nil }
+        range = start...end
+    }
+}
+
+/// Wraps an existential byte stream in a concrete type for `ResponseBody(asyncSequence:)`.
+struct AnySendableByteStream: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let base: any AsyncSequence<ByteBuffer, any Error> & Sendable
+    init(_ base: any AsyncSequence<ByteBuffer, any Error> & Sendable) { self.base = base }
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: any AsyncIteratorProtocol<ByteBuffer, any Error>
+        mutating func next() async throws -> ByteBuffer? { try await base.next() }
+    }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator()) }
+}

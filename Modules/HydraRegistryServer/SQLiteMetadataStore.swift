@@ -1,0 +1,191 @@
+import Foundation
+import GRDB
+import HydraCore
+
+/// The embedded metadata store: SQLite in WAL mode through GRDB's connection pool (one writer, concurrent readers).
+public final class SQLiteMetadataStore: MetadataStore {
+    private let pool: DatabasePool
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE repositories (name TEXT PRIMARY KEY NOT NULL);
+                CREATE TABLE blobs (digest TEXT PRIMARY KEY NOT NULL, size INTEGER NOT NULL);
+                CREATE TABLE repository_blobs (
+                    repository TEXT NOT NULL REFERENCES repositories(name),
+                    digest TEXT NOT NULL REFERENCES blobs(digest),
+                    PRIMARY KEY (repository, digest));
+                CREATE TABLE manifests (
+                    repository TEXT NOT NULL REFERENCES repositories(name),
+                    digest TEXT NOT NULL,
+                    media_type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    artifact_type TEXT,
+                    subject TEXT,
+                    annotations TEXT,
+                    PRIMARY KEY (repository, digest));
+                CREATE INDEX manifests_subject ON manifests (repository, subject);
+                CREATE TABLE manifest_references (
+                    repository TEXT NOT NULL, manifest TEXT NOT NULL, reference TEXT NOT NULL,
+                    PRIMARY KEY (repository, manifest, reference));
+                CREATE TABLE tags (
+                    repository TEXT NOT NULL REFERENCES repositories(name),
+                    tag TEXT NOT NULL,
+                    digest TEXT NOT NULL,
+                    PRIMARY KEY (repository, tag));
+                CREATE TABLE uploads (
+                    id TEXT PRIMARY KEY NOT NULL, repository TEXT NOT NULL, created_at INTEGER NOT NULL);
+                """)
+        }
+        return migrator
+    }
+
+    public func blobSize(_ digest: Digest) async throws -> Int64? {
+        let key = digest.description
+        return try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT size FROM blobs WHERE digest = ?", arguments: [key]) }
+    }
+
+    public func linkedBlobSize(_ digest: Digest, in repository: String) async throws -> Int64? {
+        let key = digest.description
+        return try await pool.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT b.size FROM repository_blobs r JOIN blobs b ON b.digest = r.digest
+                WHERE r.repository = ? AND r.digest = ?
+                """, arguments: [repository, key])
+        }
+    }
+
+    public func linkBlob(_ digest: Digest, size: Int64, into repository: String) async throws {
+        let key = digest.description
+        try await pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO repositories (name) VALUES (?)", arguments: [repository])
+            try db.execute(sql: "INSERT OR IGNORE INTO blobs (digest, size) VALUES (?, ?)", arguments: [key, size])
+            try db.execute(sql: "INSERT OR IGNORE INTO repository_blobs (repository, digest) VALUES (?, ?)", arguments: [repository, key])
+        }
+    }
+
+    public func unlinkBlob(_ digest: Digest, from repository: String) async throws -> Bool {
+        let key = digest.description
+        return try await pool.write { db in
+            try db.execute(sql: "DELETE FROM repository_blobs WHERE repository = ? AND digest = ?", arguments: [repository, key])
+            return db.changesCount > 0
+        }
+    }
+
+    public func createUpload(_ upload: UploadRecord) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO uploads (id, repository, created_at) VALUES (?, ?, ?)",
+                           arguments: [upload.id, upload.repository, upload.createdAt])
+        }
+    }
+
+    public func upload(_ id: String) async throws -> UploadRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, repository, created_at FROM uploads WHERE id = ?", arguments: [id]).map {
+                UploadRecord(id: $0["id"], repository: $0["repository"], createdAt: $0["created_at"])
+            }
+        }
+    }
+
+    public func deleteUpload(_ id: String) async throws {
+        try await pool.write { db in try db.execute(sql: "DELETE FROM uploads WHERE id = ?", arguments: [id]) }
+    }
+
+    public func putManifest(_ record: ManifestRecord, tag: String?) async throws {
+        try await pool.write { db in
+            let digest = record.digest.description
+            try db.execute(sql: "INSERT OR IGNORE INTO repositories (name) VALUES (?)", arguments: [record.repository])
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO manifests (repository, digest, media_type, size, artifact_type, subject, annotations)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [record.repository, digest, record.mediaType, record.size, record.artifactType,
+                                 record.subject?.description, record.annotationsJSON])
+            for reference in record.references {
+                try db.execute(sql: "INSERT OR IGNORE INTO manifest_references (repository, manifest, reference) VALUES (?, ?, ?)",
+                               arguments: [record.repository, digest, reference.description])
+            }
+            if let tag {
+                try db.execute(sql: "INSERT OR REPLACE INTO tags (repository, tag, digest) VALUES (?, ?, ?)",
+                               arguments: [record.repository, tag, digest])
+            }
+        }
+    }
+
+    public func manifest(_ digest: Digest, in repository: String) async throws -> ManifestRecord? {
+        let key = digest.description
+        return try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM manifests WHERE repository = ? AND digest = ?", arguments: [repository, key])
+                .flatMap(Self.record)
+        }
+    }
+
+    public func resolveTag(_ tag: String, in repository: String) async throws -> Digest? {
+        let text = try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT digest FROM tags WHERE repository = ? AND tag = ?", arguments: [repository, tag])
+        }
+        return try text.map { try Digest(parsing: $0) }
+    }
+
+    public func deleteManifest(_ digest: Digest, in repository: String) async throws -> Bool {
+        let key = digest.description
+        return try await pool.write { db in
+            try db.execute(sql: "DELETE FROM manifests WHERE repository = ? AND digest = ?", arguments: [repository, key])
+            let deleted = db.changesCount > 0
+            try db.execute(sql: "DELETE FROM tags WHERE repository = ? AND digest = ?", arguments: [repository, key])
+            try db.execute(sql: "DELETE FROM manifest_references WHERE repository = ? AND manifest = ?", arguments: [repository, key])
+            return deleted
+        }
+    }
+
+    public func deleteTag(_ tag: String, in repository: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM tags WHERE repository = ? AND tag = ?", arguments: [repository, tag])
+            return db.changesCount > 0
+        }
+    }
+
+    public func tags(in repository: String, after last: String?, limit: Int?) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT tag FROM tags WHERE repository = ? AND tag > ? ORDER BY tag LIMIT ?",
+                                arguments: [repository, last ?? "", limit ?? -1])
+        }
+    }
+
+    public func repositoryExists(_ name: String) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM repositories WHERE name = ?)", arguments: [name]) ?? false
+        }
+    }
+
+    public func repositories(after last: String?, limit: Int?) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM repositories WHERE name > ? ORDER BY name LIMIT ?",
+                                arguments: [last ?? "", limit ?? -1])
+        }
+    }
+
+    public func referrers(of digest: Digest, in repository: String) async throws -> [ManifestRecord] {
+        let key = digest.description
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM manifests WHERE repository = ? AND subject = ? ORDER BY digest",
+                             arguments: [repository, key]).compactMap(Self.record)
+        }
+    }
+
+    private static func record(_ row: Row) -> ManifestRecord? {
+        guard let digest = try? Digest(parsing: row["digest"] as String) else { return nil }
+        let subject: String? = row["subject"]
+        return ManifestRecord(
+            repository: row["repository"], digest: digest, mediaType: row["media_type"], size: row["size"],
+            artifactType: row["artifact_type"], subject: subject.flatMap { try? Digest(parsing: $0) },
+            annotationsJSON: row["annotations"])
+    }
+}

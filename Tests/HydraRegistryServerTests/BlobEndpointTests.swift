@@ -1,0 +1,131 @@
+import Foundation
+import HydraCore
+import HydraTestSupport
+import Testing
+
+@Suite("Registry blobs and uploads", .serialized)
+struct BlobEndpointTests {
+    static func blob(_ size: Int) -> [UInt8] { (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) } }
+
+    @Test("ping answers 200 with the API version header")
+    func ping() throws {
+        let registry = try RegistryProcess()
+        let response = try HTTP.request("GET", registry.base + "/v2/")
+        #expect(response.status == 200)
+        #expect(response.header("Docker-Distribution-API-Version") == "registry/2.0")
+    }
+
+    @Test("monolithic upload, then GET, HEAD, ranges and DELETE")
+    func monolithic() throws {
+        let registry = try RegistryProcess()
+        let bytes = Self.blob(100_000)
+        let digest = Digest.of(bytes)
+        let put = try HTTP.request("POST", registry.base + "/v2/team/app/blobs/uploads/?digest=\(digest)", body: bytes)
+        #expect(put.status == 201)
+        #expect(put.header("Location") == "/v2/team/app/blobs/\(digest)")
+        #expect(put.header("Docker-Content-Digest") == digest.description)
+
+        let get = try HTTP.request("GET", registry.base + "/v2/team/app/blobs/\(digest)")
+        #expect(get.status == 200 && get.body == bytes)
+        let head = try HTTP.request("HEAD", registry.base + "/v2/team/app/blobs/\(digest)")
+        #expect(head.status == 200 && head.header("Content-Length") == "100000")
+        #expect(head.header("Docker-Content-Digest") == digest.description)
+
+        let range = try HTTP.request("GET", registry.base + "/v2/team/app/blobs/\(digest)", headers: ["Range": "bytes=10-19"])
+        #expect(range.status == 206)
+        #expect(range.body == Array(bytes[10...19]))
+        #expect(range.header("Content-Range") == "bytes 10-19/100000")
+        let suffix = try HTTP.request("GET", registry.base + "/v2/team/app/blobs/\(digest)", headers: ["Range": "bytes=-5"])
+        #expect(suffix.status == 206 && suffix.body == Array(bytes.suffix(5)))
+        let unsatisfiable = try HTTP.request("GET", registry.base + "/v2/team/app/blobs/\(digest)", headers: ["Range": "bytes=200000-"])
+        #expect(unsatisfiable.status == 416)
+        #expect(unsatisfiable.header("Content-Range") == "bytes */100000")
+
+        // Another repository does not see it until it is mounted.
+        #expect(try HTTP.request("HEAD", registry.base + "/v2/other/app/blobs/\(digest)").status == 404)
+        #expect(try HTTP.request("DELETE", registry.base + "/v2/team/app/blobs/\(digest)").status == 202)
+        let gone = try HTTP.request("GET", registry.base + "/v2/team/app/blobs/\(digest)")
+        #expect(gone.status == 404 && gone.errorCode == "BLOB_UNKNOWN")
+    }
+
+    @Test("chunked upload with Content-Range, status, out-of-order chunk refused, sha512 digest")
+    func chunked() throws {
+        let registry = try RegistryProcess()
+        let bytes = Self.blob(300_000)
+        let start = try HTTP.request("POST", registry.base + "/v2/team/app/blobs/uploads/")
+        #expect(start.status == 202)
+        let location = try #require(start.header("Location"))
+        #expect(start.header("Range") == "0-0")
+
+        let first = try HTTP.request("PATCH", registry.base + location, body: Array(bytes[0..<100_000]), headers: ["Content-Range": "0-99999"])
+        #expect(first.status == 202 && first.header("Range") == "0-99999")
+        let wrong = try HTTP.request("PATCH", registry.base + location, body: Array(bytes[200_000...]), headers: ["Content-Range": "200000-299999"])
+        #expect(wrong.status == 416)
+        let second = try HTTP.request("PATCH", registry.base + location, body: Array(bytes[100_000..<200_000]), headers: ["Content-Range": "100000-199999"])
+        #expect(second.status == 202 && second.header("Range") == "0-199999")
+        let status = try HTTP.request("GET", registry.base + location)
+        #expect(status.status == 204 && status.header("Range") == "0-199999")
+
+        let digest = Digest.of(bytes, algorithm: .sha512)
+        let done = try HTTP.request("PUT", registry.base + location + "?digest=\(digest)", body: Array(bytes[200_000...]))
+        #expect(done.status == 201, "\(done.text)")
+        #expect(done.header("Docker-Content-Digest") == digest.description)
+        #expect(try HTTP.request("GET", registry.base + "/v2/team/app/blobs/\(digest)").body == bytes)
+        #expect(try HTTP.request("GET", registry.base + location).status == 404)
+    }
+
+    @Test("a wrong digest is refused and nothing is stored; a cancelled upload is gone")
+    func refusals() throws {
+        let registry = try RegistryProcess()
+        let bytes = Self.blob(1000)
+        let claimed = Digest.of(Array("something else".utf8))
+        let bad = try HTTP.request("POST", registry.base + "/v2/team/app/blobs/uploads/?digest=\(claimed)", body: bytes)
+        #expect(bad.status == 400 && bad.errorCode == "DIGEST_INVALID")
+        #expect(try HTTP.request("HEAD", registry.base + "/v2/team/app/blobs/\(claimed)").status == 404)
+        #expect(try HTTP.request("HEAD", registry.base + "/v2/team/app/blobs/\(Digest.of(bytes))").status == 404)
+
+        let malformed = try HTTP.request("POST", registry.base + "/v2/team/app/blobs/uploads/?digest=sha256:XYZ", body: bytes)
+        #expect(malformed.status == 400 && malformed.errorCode == "DIGEST_INVALID")
+        let badName = try HTTP.request("POST", registry.base + "/v2/Team/App/blobs/uploads/")
+        #expect(badName.status == 400 && badName.errorCode == "NAME_INVALID")
+
+        let start = try HTTP.request("POST", registry.base + "/v2/team/app/blobs/uploads/")
+        let location = try #require(start.header("Location"))
+        #expect(try HTTP.request("DELETE", registry.base + location).status == 204)
+        let after = try HTTP.request("PATCH", registry.base + location, body: bytes)
+        #expect(after.status == 404 && after.errorCode == "BLOB_UPLOAD_UNKNOWN")
+        let unknown = try HTTP.request("GET", registry.base + "/v2/team/app/blobs/uploads/no-such-upload")
+        #expect(unknown.status == 404 && unknown.errorCode == "BLOB_UPLOAD_UNKNOWN")
+    }
+
+    @Test("cross-repository mount, mount without from, and a mount of nothing falls back to an upload")
+    func mounts() throws {
+        let registry = try RegistryProcess()
+        let bytes = Self.blob(5000)
+        let digest = Digest.of(bytes)
+        #expect(try HTTP.request("POST", registry.base + "/v2/source/repo/blobs/uploads/?digest=\(digest)", body: bytes).status == 201)
+        let mounted = try HTTP.request("POST", registry.base + "/v2/target/repo/blobs/uploads/?mount=\(digest)&from=source/repo")
+        #expect(mounted.status == 201 && mounted.header("Location") == "/v2/target/repo/blobs/\(digest)")
+        #expect(try HTTP.request("GET", registry.base + "/v2/target/repo/blobs/\(digest)").body == bytes)
+        let anywhere = try HTTP.request("POST", registry.base + "/v2/third/repo/blobs/uploads/?mount=\(digest)")
+        #expect(anywhere.status == 201)
+        let nothing = try HTTP.request("POST", registry.base + "/v2/target/repo/blobs/uploads/?mount=\(Digest.of(Array("nope".utf8)))&from=source/repo")
+        #expect(nothing.status == 202 && nothing.header("Location")?.contains("/blobs/uploads/") == true)
+    }
+
+    @Test("an upload session survives a kill -9 of the server and finishes after the restart")
+    func resumesAfterCrash() throws {
+        let registry = try RegistryProcess()
+        let bytes = Self.blob(400_000)
+        let start = try HTTP.request("POST", registry.base + "/v2/team/app/blobs/uploads/")
+        let location = try #require(start.header("Location"))
+        #expect(try HTTP.request("PATCH", registry.base + location, body: Array(bytes[0..<150_000])).status == 202)
+        registry.kill()
+        try registry.start()
+        let status = try HTTP.request("GET", registry.base + location)
+        #expect(status.status == 204 && status.header("Range") == "0-149999")
+        let done = try HTTP.request("PUT", registry.base + location + "?digest=\(Digest.of(bytes))", body: Array(bytes[150_000...]))
+        #expect(done.status == 201, "\(done.text)")
+        #expect(try HTTP.request("GET", registry.base + "/v2/team/app/blobs/\(Digest.of(bytes))").body == bytes)
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import HydraCore
+import HydraTestSupport
+
+/// A real `hydra serve` on 127.0.0.1 with its own data directory, stopped when the value goes away.
+final class RegistryProcess: @unchecked Sendable {
+    // Safe: `process` is only touched by the test that owns this value, on one task at a time.
+    let data: TemporaryDirectory
+    let port: Int
+    private var process: Process?
+
+    init() throws {
+        data = TemporaryDirectory("hydra-registry")
+        port = Int.random(in: 20000...40000)
+        try start()
+    }
+
+    deinit { stop() }
+
+    var base: String { "http://127.0.0.1:\(port)" }
+    var host: String { "127.0.0.1:\(port)" }
+
+    func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: HydraBinary.path)
+        process.arguments = ["serve", "--addr", host, "--root", data("registry")]
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        self.process = process
+        for _ in 0..<200 {
+            if let result = try? HTTP.request("GET", base + "/v2/"), result.status == 200 { return }
+            usleep(50_000)
+        }
+        throw HTTP.Failure(message: "hydra serve did not answer on \(host)")
+    }
+
+    /// SIGKILL: no chance to clean up, as in a crash.
+    func kill() {
+        guard let process else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    func stop() {
+        guard let process else { return }
+        process.terminate()
+        process.waitUntilExit()
+        self.process = nil
+    }
+}
+
+/// The hydra executable beside the test bundle.
+enum HydraBinary {
+    static var path: String {
+        if let override = ProcessInfo.processInfo.environment["HYDRA_BIN"] { return override }
+        let bundleDir = Bundle.main.bundleURL.deletingLastPathComponent().path
+        for dir in [bundleDir, Bundle.main.bundleURL.path, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path] {
+            if FileManager.default.isExecutableFile(atPath: dir + "/hydra") { return dir + "/hydra" }
+        }
+        return bundleDir + "/hydra"
+    }
+}
+
+/// HTTP through curl: a real client, and the exact status and headers the server sent.
+enum HTTP {
+    struct Response {
+        let status: Int
+        let headers: [String: String]
+        let body: [UInt8]
+        var text: String { String(decoding: body, as: UTF8.self) }
+        func header(_ name: String) -> String? { headers[name.lowercased()] }
+        /// The spec error code of an error body.
+        var errorCode: String? {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+                  let errors = object["errors"] as? [[String: Any]] else { return nil }
+            return errors.first?["code"] as? String
+        }
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
+    static func request(_ method: String, _ url: String, body: [UInt8]? = nil, headers: [String: String] = [:]) throws -> Response {
+        let tmp = TemporaryDirectory("hydra-http")
+        var arguments = ["curl", "-s", "-S", "-X", method, "-o", tmp("body"), "-D", tmp("headers"), "-w", "%{http_code}"]
+        if method == "HEAD" { arguments = ["curl", "-s", "-S", "-I", "-o", tmp("body"), "-D", tmp("headers"), "-w", "%{http_code}"] }
+        for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
+        if let body {
+            try Data(body).write(to: URL(fileURLWithPath: tmp("upload")))
+            arguments += ["--data-binary", "@" + tmp("upload")]
+            if headers["Content-Type"] == nil { arguments += ["-H", "Content-Type: application/octet-stream"] }
+        }
+        arguments.append(url)
+        let result = try Tool.run(arguments)
+        guard result.succeeded, let status = Int(result.stdout) else { throw Failure(message: "curl \(method) \(url): \(result.stderr)") }
+        var fields: [String: String] = [:]
+        let raw = (try? String(contentsOfFile: tmp("headers"), encoding: .utf8)) ?? ""
+        for line in raw.split(separator: "\r\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        // curl -I puts the headers where the body would go; a HEAD response has no body to read.
+        let bytes = method == "HEAD" ? [] : (try? FileSystem.readFile(tmp("body"), limit: 1 << 30)) ?? []
+        return Response(status: status, headers: fields, body: bytes)
+    }
+}
