@@ -123,9 +123,10 @@ public struct Registry: Sendable {
         return state
     }
 
-    /// Finishes an upload: appends the last chunk, verifies the digest, commits the blob and links it.
-    func completeUpload(_ id: String, in repository: String, digest: Digest, body: some AsyncSequence<ByteBuffer, any Error>) async throws {
-        _ = try await appendUpload(id, in: repository, body: body, start: nil)
+    /// Finishes an upload: appends the last chunk (which, with `start`, must begin where the upload ends),
+    /// verifies the digest, commits the blob and links it.
+    func completeUpload(_ id: String, in repository: String, digest: Digest, body: some AsyncSequence<ByteBuffer, any Error>, start: Int64? = nil) async throws {
+        _ = try await appendUpload(id, in: repository, body: body, start: start)
         guard var state = await sessions.take(id) else { throw RegistryError.uploadUnknown(id) }
         if state.hasher.algorithm != digest.algorithm { state = try await rehash(id, algorithm: digest.algorithm) }
         let actual = state.hasher.finalize()

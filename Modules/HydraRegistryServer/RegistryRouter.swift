@@ -74,7 +74,8 @@ public struct RegistryRouter: Sendable {
                 throw RegistryError.digestInvalid("the digest query parameter is required to finish an upload")
             }
             let digest = try registry.parseDigest(String(digestText))
-            try await registry.completeUpload(id, in: repository, digest: digest, body: request.body)
+            let start = try contentRangeStart(request)
+            try await registry.completeUpload(id, in: repository, digest: digest, body: request.body, start: start)
             return created(location: "/v2/\(repository)/blobs/\(digest)", digest: digest)
 
         case (.upload(let repository, let id), .delete):

@@ -67,7 +67,11 @@ struct BlobEndpointTests {
         #expect(status.status == 204 && status.header("Range") == "0-199999")
 
         let digest = Digest.of(bytes, algorithm: .sha512)
-        let done = try HTTP.request("PUT", registry.base + location + "?digest=\(digest)", body: Array(bytes[200_000...]))
+        // A final chunk sent with PUT is range-checked too, and a refused one leaves the upload usable.
+        let early = try HTTP.request("PUT", registry.base + location + "?digest=\(digest)", body: Array(bytes[0..<10]), headers: ["Content-Range": "0-9"])
+        #expect(early.status == 416)
+        let done = try HTTP.request("PUT", registry.base + location + "?digest=\(digest)", body: Array(bytes[200_000...]),
+                                    headers: ["Content-Range": "200000-299999"])
         #expect(done.status == 201, "\(done.text)")
         #expect(done.header("Docker-Content-Digest") == digest.description)
         #expect(try HTTP.request("GET", registry.base + "/v2/team/app/blobs/\(digest)").body == bytes)
