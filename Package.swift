@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, each behind a small shim header.
@@ -57,6 +60,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
             ],
             path: "Modules/HydraRegistryServer", swiftSettings: swiftSettings),
         .executableTarget(
@@ -89,10 +95,8 @@ let package = Package(
     ]
 )
 
-// `make bench` sets HYDRA_BENCHMARKS=1, so ordinary builds and CI never compile the benchmark executable (nor
-// swift-crypto, which is there only to measure its SHA-256 beside OpenSSL's).
+// `make bench` sets HYDRA_BENCHMARKS=1, so ordinary builds and CI never compile the benchmark executable.
 if Context.environment["HYDRA_BENCHMARKS"] != nil {
-    package.dependencies.append(.package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"))
     package.products.append(.executable(name: "HydraBench", targets: ["HydraBench"]))
     package.targets.append(
         .executableTarget(

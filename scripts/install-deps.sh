@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # install-deps.sh - install the Debian packages hydra builds and tests with (idempotent; apt-get update only when
 # something is missing). Build: libarchive, zlib, zstd, OpenSSL headers and pkg-config. Tests and peers: umoci,
-# skopeo, busybox-static (base images), gzip/pigz (interop and benchmarks), GNU tar, jq.
+# skopeo, busybox-static (base images), gzip/pigz (interop and benchmarks), GNU tar, jq, curl, htpasswd (apache2-utils).
 # Usage: scripts/install-deps.sh [--bench]   (--bench adds hyperfine and pigz for make bench)
 set -euo pipefail
-PKGS=(pkg-config libarchive-dev zlib1g-dev libzstd-dev libssl-dev umoci skopeo busybox-static tar gzip jq)
+PKGS=(pkg-config libarchive-dev zlib1g-dev libzstd-dev libssl-dev umoci skopeo busybox-static tar gzip jq curl apache2-utils)
 [ "${1:-}" = --bench ] && PKGS+=(pigz hyperfine openssl)
 missing=()
 for p in "${PKGS[@]}"; do

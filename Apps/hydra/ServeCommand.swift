@@ -1,30 +1,49 @@
 import ArgumentParser
+import Foundation
 import HydraOCI
 import HydraRegistryServer
 import Hummingbird
 
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the OCI registry.")
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the OCI registry.",
+        discussion: "Settings come from --config (YAML), then HYDRA_* environment variables, then these flags.")
 
-    @Option(help: "Address to listen on, HOST:PORT.")
-    var addr = "127.0.0.1:5000"
+    @Option(help: "A YAML configuration file.")
+    var config: String?
+
+    @Option(help: "Address to listen on, HOST:PORT (default 127.0.0.1:5000).")
+    var addr: String?
 
     @Option(help: "Data directory for blobs and metadata (default: $HYDRA_HOME/registry).")
     var root: String?
+
+    @Option(help: "htpasswd file (bcrypt, htpasswd -B) with the registry's users; enables authentication.")
+    var htpasswd: String?
+
+    @Flag(help: "With authentication: let anonymous clients pull.")
+    var anonymousPull = false
+
+    @Option(help: "The token endpoint's public URL (default: http://HOST/service/token from each request).")
+    var tokenRealm: String?
 
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
         try await options.run {
-            guard let colon = addr.lastIndex(of: ":"), let port = Int(addr[addr.index(after: colon)...]), (0...65535).contains(port) else {
-                throw OCIError.invalidArgument("--addr \"\(addr)\": expected HOST:PORT")
+            var settings = try config.map { try RegistryConfigurationFile.load($0) } ?? RegistryConfigurationFile()
+            try settings.applyEnvironment(ProcessInfo.processInfo.environment)
+            if let addr { settings.addr = addr }
+            if let root { settings.root = root }
+            if htpasswd != nil || anonymousPull || tokenRealm != nil {
+                var auth = settings.auth ?? RegistryConfigurationFile.AuthSection()
+                if let htpasswd { auth.htpasswd = htpasswd }
+                if anonymousPull { auth.anonymousPull = true }
+                if let tokenRealm { auth.realm = tokenRealm }
+                settings.auth = auth
             }
-            let host = String(addr[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            let server = RegistryServer(configuration: .init(
-                host: host, port: port, dataDirectory: root ?? LocalImageStore.defaultHome + "/registry"))
+            let server = RegistryServer(configuration: try settings.configuration(defaultRoot: LocalImageStore.defaultHome + "/registry"))
             try await server.application().runService()
         }
     }
 }
-
-import Foundation

@@ -12,6 +12,13 @@ public enum FileSystem {
         return lstat(path, &info) == 0
     }
 
+    /// The size of a file (following symlinks), or nil when there is none.
+    public static func fileSize(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_size)
+    }
+
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR

@@ -27,7 +27,8 @@ public enum OCIJSON {
         }
     }
 
-    static func describe(_ error: DecodingError) -> String {
+    /// A decoding error as one line naming the field (`missing field "config.digest"`).
+    public static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
             let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
             return keys.isEmpty ? "document" : keys.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")

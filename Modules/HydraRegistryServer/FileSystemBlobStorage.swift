@@ -22,9 +22,7 @@ public struct FileSystemBlobStorage: BlobStorage {
     private func uploadPath(_ id: String) -> String { "\(root)/uploads/\(id)" }
 
     public func size(of key: String) async throws -> Int64? {
-        var info = stat()
-        guard stat(objectPath(key), &info) == 0 else { return nil }
-        return Int64(info.st_size)
+        FileSystem.fileSize(objectPath(key))
     }
 
     public func read(_ key: String, range: ClosedRange<Int64>?) async throws -> any AsyncSequence<ByteBuffer, any Error> & Sendable {
@@ -55,9 +53,7 @@ public struct FileSystemBlobStorage: BlobStorage {
     }
 
     public func uploadSize(_ id: String) async throws -> Int64? {
-        var info = stat()
-        guard stat(uploadPath(id), &info) == 0 else { return nil }
-        return Int64(info.st_size)
+        FileSystem.fileSize(uploadPath(id))
     }
 
     public func append(
@@ -72,9 +68,8 @@ public struct FileSystemBlobStorage: BlobStorage {
             try observe(chunk)
             try sink.write(chunk)
         }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw FileIOError("stat", path: path, errno: errno) }
-        return Int64(info.st_size)
+        guard let size = FileSystem.fileSize(path) else { throw FileIOError("stat", path: path, errno: errno) }
+        return size
     }
 
     public func readUpload(_ id: String) async throws -> any AsyncSequence<ByteBuffer, any Error> & Sendable {

@@ -9,14 +9,24 @@ import HummingbirdCore
 /// spec's status codes and headers. Errors become the spec's JSON error bodies (`RegistryError`).
 public struct RegistryRouter: Sendable {
     public let registry: Registry
+    /// nil: no authentication (every request may do everything; for loopback and tests).
+    public let authorizer: Authorizer?
 
-    public init(registry: Registry) { self.registry = registry }
+    public init(registry: Registry, authorizer: Authorizer? = nil) {
+        self.registry = registry
+        self.authorizer = authorizer
+    }
 
     /// A Hummingbird router serving the registry API and the health endpoints.
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.get("/healthz") { _, _ in "ok" }
         router.get("/readyz") { _, _ in "ok" }
+        if let authorizer {
+            let tokens = TokenEndpoint(authorizer: authorizer)
+            router.get("/service/token") { request, _ in try await tokens.get(request) }
+            router.post("/service/token") { request, _ in try await tokens.post(request) }
+        }
         for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete] {
             for path in ["/v2", "/v2/**"] {
                 router.on(RouterPath(path), method: method) { request, _ in try await self.handle(request) }
@@ -30,6 +40,7 @@ public struct RegistryRouter: Sendable {
             throw RegistryError(.notFound, .unsupported, "no such endpoint: \(request.method) \(request.uri.path)")
         }
         let query = request.uri.queryParameters
+        let identity = try await authorize(request, route: route, query: query)
         switch (route, request.method) {
         case (.ping, .get), (.ping, .head):
             var headers = HTTPFields()
@@ -40,7 +51,8 @@ public struct RegistryRouter: Sendable {
         case (.catalog, .get):
             let limit = try pageSize(query)
             let last = query["last"].map(String.init)
-            let names = try await registry.metadata.repositories(after: last, limit: limit.map { $0 + 1 })
+            var names = try await registry.metadata.repositories(after: last, limit: limit.map { $0 + 1 })
+            if let authorizer { names = names.filter { authorizer.actions(of: identity, on: $0).contains(.pull) } }
             return try page(names, key: "repositories", limit: limit, path: "/v2/_catalog", extra: [:])
 
         case (.tags(let repository), .get):
@@ -58,7 +70,7 @@ public struct RegistryRouter: Sendable {
             return Response(status: .accepted)
 
         case (.uploads(let repository), .post):
-            return try await startUpload(request, repository: repository, query: query)
+            return try await startUpload(request, repository: repository, query: query, identity: identity)
 
         case (.upload(let repository, let id), .get):
             let size = try await registry.uploadSize(id, in: repository)
@@ -124,12 +136,41 @@ public struct RegistryRouter: Sendable {
         }
     }
 
+    // MARK: Authorization
+
+    /// Identifies the caller and checks the route's required actions; returns who it is.
+    private func authorize(_ request: Request, route: RegistryRoute, query: FlatDictionary<Substring, Substring>) async throws -> Authorizer.Identity {
+        guard let authorizer else { return .anonymous }
+        let identity = try await authorizer.identify(request)
+        let needed: Set<Action>
+        switch (route, request.method) {
+        case (.ping, _):
+            // Clients ping first to learn how to authenticate, so an unauthenticated ping is always challenged; with
+            // anonymous pull, clients without credentials then get an anonymous token from the token service.
+            if case .anonymous = identity { throw authorizer.challenge(request, scope: nil, message: "authentication required") }
+            return identity
+        case (.catalog, _):
+            if case .anonymous = identity { throw authorizer.challenge(request, scope: "registry:catalog:*", message: "authentication required") }
+            return identity
+        case (.manifest, .delete), (.blob, .delete): needed = [.delete]
+        case (.manifest, .put), (.uploads, _), (.upload, _): needed = [.push]
+        default: needed = [.pull]
+        }
+        if let repository = route.repository { try authorizer.require(needed, on: repository, for: identity, request: request) }
+        return identity
+    }
+
     // MARK: Uploads
 
-    private func startUpload(_ request: Request, repository: String, query: FlatDictionary<Substring, Substring>) async throws -> Response {
+    private func startUpload(
+        _ request: Request, repository: String, query: FlatDictionary<Substring, Substring>, identity: Authorizer.Identity
+    ) async throws -> Response {
         if let mount = query["mount"] {
             let digest = try registry.parseDigest(String(mount))
-            if try await registry.mount(digest, into: repository, from: query["from"].map(String.init)) {
+            let source = query["from"].map(String.init)
+            // Mounting reads the source: without pull rights there, it is an ordinary upload instead.
+            let mayRead = authorizer.map { auth in source.map { auth.actions(of: identity, on: $0).contains(.pull) } ?? true } ?? true
+            if mayRead, try await registry.mount(digest, into: repository, from: source) {
                 return created(location: "/v2/\(repository)/blobs/\(digest)", digest: digest)
             }
             // Nothing to mount: an ordinary upload session, as the spec says.

@@ -11,12 +11,36 @@ public struct RegistryServer: Sendable {
         /// Where blobs, uploads and the metadata database live.
         public var dataDirectory: String
         public var maxManifestSize: Int
+        /// Authentication; nil serves without it (only sensible on loopback).
+        public var auth: Auth?
 
-        public init(host: String = "127.0.0.1", port: Int = 5000, dataDirectory: String, maxManifestSize: Int = 4 << 20) {
+        public init(host: String = "127.0.0.1", port: Int = 5000, dataDirectory: String, maxManifestSize: Int = 4 << 20, auth: Auth? = nil) {
             self.host = host
             self.port = port
             self.dataDirectory = dataDirectory
             self.maxManifestSize = maxManifestSize
+            self.auth = auth
+        }
+    }
+
+    /// Users, rights and the token service.
+    public struct Auth: Sendable {
+        public var htpasswdPath: String
+        public var anonymousPull: Bool
+        /// Rules in order; empty means every user may do everything (and anonymous users pull if allowed).
+        public var rules: [AccessPolicy.Rule]
+        /// The token endpoint's public URL; by default derived from each request's Host.
+        public var realm: String?
+        public var service: String
+        public var tokenLifetime: Int64
+
+        public init(htpasswdPath: String, anonymousPull: Bool = false, rules: [AccessPolicy.Rule] = [], realm: String? = nil, service: String = "hydra", tokenLifetime: Int64 = 300) {
+            self.htpasswdPath = htpasswdPath
+            self.anonymousPull = anonymousPull
+            self.rules = rules
+            self.realm = realm
+            self.service = service
+            self.tokenLifetime = tokenLifetime
         }
     }
 
@@ -31,8 +55,22 @@ public struct RegistryServer: Sendable {
             storage: try FileSystemBlobStorage(root: configuration.dataDirectory + "/storage"),
             metadata: try SQLiteMetadataStore(path: configuration.dataDirectory + "/metadata.sqlite"),
             maxManifestSize: configuration.maxManifestSize)
+        var authorizer: Authorizer?
+        if let auth = configuration.auth {
+            let contents = String(decoding: try FileSystem.readFile(auth.htpasswdPath, limit: 16 << 20), as: UTF8.self)
+            var policy = AccessPolicy.authenticatedUsers(anonymousPull: auth.anonymousPull)
+            if !auth.rules.isEmpty {
+                policy = AccessPolicy(rules: auth.rules + (auth.anonymousPull ? [.init(repository: "*", users: ["anonymous"], actions: [.pull])] : []))
+            }
+            let key = try TokenIssuer.loadOrCreateKey(at: configuration.dataDirectory + "/token-signing-key.pem")
+            authorizer = Authorizer(
+                users: try Htpasswd(contents: contents, path: auth.htpasswdPath), policy: policy,
+                tokens: TokenIssuer(key: key, service: auth.service, lifetime: auth.tokenLifetime), realm: auth.realm)
+        } else if configuration.host != "127.0.0.1" && configuration.host != "localhost" && configuration.host != "::1" {
+            logger.warning("serving \(configuration.host) without authentication: anyone who can reach it can push and delete")
+        }
         return Application(
-            router: RegistryRouter(registry: registry).router(),
+            router: RegistryRouter(registry: registry, authorizer: authorizer).router(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hydra"),
             logger: logger)
     }

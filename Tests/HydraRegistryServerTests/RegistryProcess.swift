@@ -7,11 +7,16 @@ final class RegistryProcess: @unchecked Sendable {
     // Safe: `process` is only touched by the test that owns this value, on one task at a time.
     let data: TemporaryDirectory
     let port: Int
+    let extraArguments: [String]
     private var process: Process?
 
-    init() throws {
-        data = TemporaryDirectory("hydra-registry")
+    /// - Parameter arguments: more `hydra serve` arguments; `DATA` in them stands for the data directory.
+    init(arguments: [String] = [], prepare: (TemporaryDirectory) throws -> Void = { _ in }) throws {
+        let data = TemporaryDirectory("hydra-registry")
+        self.data = data
         port = Int.random(in: 20000...40000)
+        extraArguments = arguments.map { $0.replacingOccurrences(of: "DATA", with: data.path) }
+        try prepare(data)
         try start()
     }
 
@@ -23,13 +28,13 @@ final class RegistryProcess: @unchecked Sendable {
     func start() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: HydraBinary.path)
-        process.arguments = ["serve", "--addr", host, "--root", data("registry")]
+        process.arguments = ["serve", "--addr", host, "--root", data("registry")] + extraArguments
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
         self.process = process
         for _ in 0..<200 {
-            if let result = try? HTTP.request("GET", base + "/v2/"), result.status == 200 { return }
+            if let result = try? HTTP.request("GET", base + "/healthz"), result.status == 200 { return }
             usleep(50_000)
         }
         throw HTTP.Failure(message: "hydra serve did not answer on \(host)")

@@ -1,0 +1,134 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdBcrypt
+import Synchronization
+
+/// Decides, for every request, who is asking and whether they may: Basic credentials checked against the
+/// htpasswd users, or a bearer token from the token service; then the access policy. Failures are the spec's
+/// 401 `UNAUTHORIZED` with a `WWW-Authenticate` challenge, or 403 `DENIED`.
+public final class Authorizer: Sendable {
+    public let users: Htpasswd
+    public let policy: AccessPolicy
+    public let tokens: TokenIssuer
+    /// The token endpoint's URL as clients reach it; when nil the challenge is derived from the request's Host.
+    public let realm: String?
+    /// Successful Basic logins (hash of "user:password" → user), so bcrypt runs once per credential, not per request.
+    private let goodCredentials = Mutex<[String: String]>([:])
+
+    public init(users: Htpasswd, policy: AccessPolicy, tokens: TokenIssuer, realm: String? = nil) {
+        self.users = users
+        self.policy = policy
+        self.tokens = tokens
+        self.realm = realm
+    }
+
+    /// Who a request is.
+    public enum Identity: Sendable {
+        case anonymous
+        case user(String)
+        case token(TokenIssuer.Grant)
+
+        var name: String? {
+            switch self {
+            case .anonymous: nil
+            case .user(let name): name
+            case .token(let grant): grant.subject
+            }
+        }
+    }
+
+    /// Reads the Authorization header; a wrong password or a bad token is a 401 here.
+    public func identify(_ request: Request) async throws -> Identity {
+        guard let header = request.headers[.authorization] else { return .anonymous }
+        if header.lowercased().hasPrefix("basic ") {
+            guard let (user, password) = Self.basicCredentials(header) else {
+                throw challenge(request, scope: nil, message: "malformed Basic credentials")
+            }
+            guard await checkPassword(user: user, password: password) else {
+                throw challenge(request, scope: nil, message: "invalid username or password")
+            }
+            return .user(user)
+        }
+        if header.lowercased().hasPrefix("bearer ") {
+            do {
+                return .token(try tokens.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)))
+            } catch {
+                throw challenge(request, scope: nil, message: "\(error)")
+            }
+        }
+        throw challenge(request, scope: nil, message: "unsupported authorization scheme")
+    }
+
+    /// The actions an identity may take on a repository.
+    public func actions(of identity: Identity, on repository: String) -> Set<Action> {
+        switch identity {
+        case .anonymous: policy.actions(for: nil, on: repository)
+        case .user(let name): policy.actions(for: name, on: repository)
+        case .token(let grant): grant.actions(on: repository)
+        }
+    }
+
+    /// Throws unless `identity` may take every action in `needed` on `repository`.
+    public func require(_ needed: Set<Action>, on repository: String, for identity: Identity, request: Request) throws {
+        let granted = actions(of: identity, on: repository)
+        if needed.isSubset(of: granted) { return }
+        let scope = "repository:\(repository):\(needed.sorted().map(\.rawValue).joined(separator: ","))"
+        // Nobody has said who they are (no credentials, or an anonymous token): ask for credentials. A known user
+        // whose rights do not cover the request is denied; one whose token is merely too narrow gets a challenge
+        // for the scope, so the client fetches a wider token.
+        guard let name = identity.name else { throw challenge(request, scope: scope, message: "authentication required") }
+        if case .token = identity, needed.isSubset(of: policy.actions(for: name, on: repository)) {
+            throw challenge(request, scope: scope, message: "token does not grant \(scope)")
+        }
+        throw RegistryError(.forbidden, .denied, "requested access to \(repository) is denied")
+    }
+
+    /// 401 with `WWW-Authenticate: Bearer realm=…,service=…[,scope=…]`.
+    public func challenge(_ request: Request, scope: String?, message: String) -> RegistryError {
+        let host = request.head.authority ?? "127.0.0.1"
+        let realm = self.realm ?? "http://\(host)/service/token"
+        var value = "Bearer realm=\"\(realm)\",service=\"\(tokens.service)\""
+        if let scope { value += ",scope=\"\(scope)\"" }
+        return RegistryError(.unauthorized, .unauthorized, message, headers: [.wwwAuthenticate: value])
+    }
+
+    private func checkPassword(user: String, password: String) async -> Bool {
+        let key = Digest256.hex("\(user):\(password)")
+        if goodCredentials.withLock({ $0[key] }) == user { return true }
+        let users = self.users
+        let ok = await Task.detached { users.verify(user: user, password: password) }.value
+        if ok { goodCredentials.withLock { $0[key] = user } }
+        return ok
+    }
+
+    static func basicCredentials(_ header: String) -> (String, String)? {
+        guard let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+              let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
+        else { return nil }
+        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+    }
+
+    /// Issues a token for `identity` covering the requested scopes, each cut down to what the policy allows.
+    public func token(for identity: Identity, scopes: [String]) throws -> String {
+        var access: [TokenIssuer.Access] = []
+        for scope in scopes {
+            // repository:NAME:ACTIONS, where NAME may contain ':' only as a port in a registry-qualified name.
+            let parts = scope.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count >= 3, parts[0] == "repository" else { continue }
+            let name = parts[1..<(parts.count - 1)].joined(separator: ":")
+            let requested = Set(parts[parts.count - 1].split(separator: ",").compactMap { Action(rawValue: String($0)) })
+            let granted = requested.intersection(actions(of: identity, on: name))
+            access.append(.init(type: "repository", name: name, actions: granted.sorted().map(\.rawValue)))
+        }
+        return try tokens.issue(subject: identity.name, access: access)
+    }
+}
+
+/// SHA-256 hex of a string, for cache keys that should not hold secrets in clear.
+enum Digest256 {
+    static func hex(_ text: String) -> String { HydraCoreDigest.of(Array(text.utf8)).hex }
+}
+
+import HydraCore
+typealias HydraCoreDigest = HydraCore.Digest

@@ -1,0 +1,92 @@
+import Foundation
+import HydraCore
+import HydraOCI
+import Yams
+
+/// `hydra serve --config FILE`: the server's settings as YAML. Every field is optional; environment variables
+/// (`HYDRA_ADDR`, `HYDRA_ROOT`, `HYDRA_HTPASSWD`, `HYDRA_ANONYMOUS_PULL`, `HYDRA_MAX_MANIFEST_SIZE`) override the
+/// file, and command-line flags override both.
+///
+/// ```yaml
+/// addr: 127.0.0.1:5000
+/// root: /var/lib/hydra/registry
+/// maxManifestSize: 4194304
+/// auth:
+///   htpasswd: /etc/hydra/htpasswd
+///   anonymousPull: false
+///   realm: https://registry.example.com/service/token
+///   service: hydra
+///   tokenLifetime: 300
+///   access:
+///     - {repository: "team/*", users: [alice, bob], actions: [pull, push, delete]}
+///     - {repository: "*", users: ["*"], actions: [pull]}
+/// ```
+public struct RegistryConfigurationFile: Codable, Sendable {
+    public struct AuthSection: Codable, Sendable {
+        public var htpasswd: String?
+        public var anonymousPull: Bool?
+        public var realm: String?
+        public var service: String?
+        public var tokenLifetime: Int64?
+        public var access: [AccessPolicy.Rule]?
+        public init() {}
+    }
+
+    public var addr: String?
+    public var root: String?
+    public var maxManifestSize: Int?
+    public var auth: AuthSection?
+
+    public init() {}
+
+    /// Parses YAML, naming the field that is wrong.
+    public init(yaml: String, path: String) throws(AuthError) {
+        do {
+            self = try YAMLDecoder().decode(RegistryConfigurationFile.self, from: yaml)
+        } catch let error as DecodingError {
+            throw .invalidConfiguration("\(path): \(OCIJSON.describe(error))")
+        } catch {
+            throw .invalidConfiguration("\(path): \(error)")
+        }
+    }
+
+    /// Reads a file.
+    public static func load(_ path: String) throws -> RegistryConfigurationFile {
+        try RegistryConfigurationFile(yaml: String(decoding: try FileSystem.readFile(path, limit: 1 << 20), as: UTF8.self), path: path)
+    }
+
+    /// Applies `HYDRA_*` environment variables over the file's values.
+    public mutating func applyEnvironment(_ environment: [String: String]) throws(AuthError) {
+        if let addr = environment["HYDRA_ADDR"] { self.addr = addr }
+        if let root = environment["HYDRA_ROOT"] { self.root = root }
+        if let size = environment["HYDRA_MAX_MANIFEST_SIZE"] {
+            guard let value = Int(size), value > 0 else { throw .invalidConfiguration("HYDRA_MAX_MANIFEST_SIZE=\(size) is not a positive number") }
+            maxManifestSize = value
+        }
+        if let htpasswd = environment["HYDRA_HTPASSWD"] { auth = auth ?? AuthSection(); auth?.htpasswd = htpasswd }
+        if let anonymous = environment["HYDRA_ANONYMOUS_PULL"] {
+            auth = auth ?? AuthSection()
+            auth?.anonymousPull = ["1", "true", "yes"].contains(anonymous.lowercased())
+        }
+    }
+
+    /// The server configuration these settings describe.
+    public func configuration(defaultRoot: String) throws(AuthError) -> RegistryServer.Configuration {
+        let address = addr ?? "127.0.0.1:5000"
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+            throw .invalidConfiguration("addr \"\(address)\": expected HOST:PORT")
+        }
+        let host = String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        var authentication: RegistryServer.Auth?
+        if let auth {
+            guard let htpasswd = auth.htpasswd else {
+                throw .invalidConfiguration("auth needs htpasswd: the users file")
+            }
+            authentication = RegistryServer.Auth(
+                htpasswdPath: htpasswd, anonymousPull: auth.anonymousPull ?? false, rules: auth.access ?? [],
+                realm: auth.realm, service: auth.service ?? "hydra", tokenLifetime: auth.tokenLifetime ?? 300)
+        }
+        return RegistryServer.Configuration(
+            host: host, port: port, dataDirectory: root ?? defaultRoot, maxManifestSize: maxManifestSize ?? 4 << 20, auth: authentication)
+    }
+}
