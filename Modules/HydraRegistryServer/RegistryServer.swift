@@ -71,6 +71,7 @@ public struct RegistryServer: Sendable {
         }
         return Application(
             router: RegistryRouter(registry: registry, authorizer: authorizer).router(),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hydra"),
             logger: logger)
     }

@@ -15,6 +15,19 @@ struct BlobEndpointTests {
         #expect(response.header("Docker-Distribution-API-Version") == "registry/2.0")
     }
 
+    @Test("Expect: 100-continue gets an interim 100 Continue before the body is sent")
+    func expectContinue() throws {
+        let registry = try RegistryProcess()
+        let tmp = TemporaryDirectory()
+        let bytes = Self.blob(2_000_000)
+        try Data(bytes).write(to: URL(fileURLWithPath: tmp("blob")))
+        let result = try Tool.run(["curl", "-sv", "-o", "/dev/null", "-X", "POST", "-H", "Expect: 100-continue",
+                                   "-H", "Content-Type: application/octet-stream", "--data-binary", "@" + tmp("blob"),
+                                   registry.base + "/v2/team/app/blobs/uploads/?digest=\(Digest.of(bytes))"])
+        #expect(result.stderr.contains("< HTTP/1.1 100 Continue"), "\(result.stderr)")
+        #expect(result.stderr.contains("< HTTP/1.1 201 Created"))
+    }
+
     @Test("monolithic upload, then GET, HEAD, ranges and DELETE")
     func monolithic() throws {
         let registry = try RegistryProcess()
