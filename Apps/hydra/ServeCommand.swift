@@ -27,6 +27,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The token endpoint's public URL (default: http://HOST/service/token from each request).")
     var tokenRealm: String?
 
+    @Option(help: "TLS certificate chain (PEM); with --tls-key, serve HTTPS.")
+    var tlsCert: String?
+
+    @Option(help: "TLS private key (PEM).")
+    var tlsKey: String?
+
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
@@ -35,6 +41,11 @@ struct ServeCommand: AsyncParsableCommand {
             try settings.applyEnvironment(ProcessInfo.processInfo.environment)
             if let addr { settings.addr = addr }
             if let root { settings.root = root }
+            switch (tlsCert, tlsKey) {
+            case (let certificate?, let key?): settings.tls = .init(certificate: certificate, key: key)
+            case (nil, nil): break
+            default: throw ValidationError("--tls-cert and --tls-key go together")
+            }
             if htpasswd != nil || anonymousPull || tokenRealm != nil {
                 var auth = settings.auth ?? RegistryConfigurationFile.AuthSection()
                 if let htpasswd { auth.htpasswd = htpasswd }

@@ -4,13 +4,15 @@ import HydraOCI
 import Yams
 
 /// `hydra serve --config FILE`: the server's settings as YAML. Every field is optional; environment variables
-/// (`HYDRA_ADDR`, `HYDRA_ROOT`, `HYDRA_HTPASSWD`, `HYDRA_ANONYMOUS_PULL`, `HYDRA_MAX_MANIFEST_SIZE`) override the
+/// (`HYDRA_ADDR`, `HYDRA_ROOT`, `HYDRA_HTPASSWD`, `HYDRA_ANONYMOUS_PULL`, `HYDRA_MAX_MANIFEST_SIZE`,
+/// `HYDRA_TLS_CERT` with `HYDRA_TLS_KEY`) override the
 /// file, and command-line flags override both.
 ///
 /// ```yaml
 /// addr: 127.0.0.1:5000
 /// root: /var/lib/hydra/registry
 /// maxManifestSize: 4194304
+/// tls: {certificate: /etc/hydra/server.crt, key: /etc/hydra/server.key}
 /// auth:
 ///   htpasswd: /etc/hydra/htpasswd
 ///   anonymousPull: false
@@ -36,6 +38,7 @@ public struct RegistryConfigurationFile: Codable, Sendable {
     public var root: String?
     public var maxManifestSize: Int?
     public var auth: AuthSection?
+    public var tls: RegistryServer.TLSFiles?
 
     public init() {}
 
@@ -59,6 +62,9 @@ public struct RegistryConfigurationFile: Codable, Sendable {
     public mutating func applyEnvironment(_ environment: [String: String]) throws(AuthError) {
         if let addr = environment["HYDRA_ADDR"] { self.addr = addr }
         if let root = environment["HYDRA_ROOT"] { self.root = root }
+        if let certificate = environment["HYDRA_TLS_CERT"], let key = environment["HYDRA_TLS_KEY"] {
+            tls = RegistryServer.TLSFiles(certificate: certificate, key: key)
+        }
         if let size = environment["HYDRA_MAX_MANIFEST_SIZE"] {
             guard let value = Int(size), value > 0 else { throw .invalidConfiguration("HYDRA_MAX_MANIFEST_SIZE=\(size) is not a positive number") }
             maxManifestSize = value
@@ -87,6 +93,6 @@ public struct RegistryConfigurationFile: Codable, Sendable {
                 realm: auth.realm, service: auth.service ?? "hydra", tokenLifetime: auth.tokenLifetime ?? 300)
         }
         return RegistryServer.Configuration(
-            host: host, port: port, dataDirectory: root ?? defaultRoot, maxManifestSize: maxManifestSize ?? 4 << 20, auth: authentication)
+            host: host, port: port, dataDirectory: root ?? defaultRoot, maxManifestSize: maxManifestSize ?? 4 << 20, auth: authentication, tls: tls)
     }
 }

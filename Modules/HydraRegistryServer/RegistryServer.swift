@@ -1,5 +1,8 @@
 import HydraCore
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import Logging
 
 /// `hydra serve`: the registry on Hummingbird, with the embedded default stores (filesystem blobs, SQLite
@@ -13,13 +16,27 @@ public struct RegistryServer: Sendable {
         public var maxManifestSize: Int
         /// Authentication; nil serves without it (only sensible on loopback).
         public var auth: Auth?
+        /// HTTPS with this certificate chain and key (PEM files); nil serves plain HTTP.
+        public var tls: TLSFiles?
 
-        public init(host: String = "127.0.0.1", port: Int = 5000, dataDirectory: String, maxManifestSize: Int = 4 << 20, auth: Auth? = nil) {
+        public init(host: String = "127.0.0.1", port: Int = 5000, dataDirectory: String, maxManifestSize: Int = 4 << 20, auth: Auth? = nil, tls: TLSFiles? = nil) {
             self.host = host
             self.port = port
             self.dataDirectory = dataDirectory
             self.maxManifestSize = maxManifestSize
             self.auth = auth
+            self.tls = tls
+        }
+    }
+
+    /// PEM files for HTTPS.
+    public struct TLSFiles: Sendable, Codable {
+        /// The server certificate, followed by any intermediates.
+        public var certificate: String
+        public var key: String
+        public init(certificate: String, key: String) {
+            self.certificate = certificate
+            self.key = key
         }
     }
 
@@ -48,6 +65,19 @@ public struct RegistryServer: Sendable {
 
     public init(configuration: Configuration) { self.configuration = configuration }
 
+    /// HTTP/1.1, inside TLS when certificate files are configured.
+    func serverBuilder() throws -> HTTPServerBuilder {
+        let http = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()]))
+        guard let tls = configuration.tls else { return http }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+            return try .tls(http, tlsConfiguration: TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        } catch {
+            throw AuthError.invalidConfiguration("tls: cannot load \(tls.certificate) / \(tls.key): \(error)")
+        }
+    }
+
     /// Opens the stores and builds the application; `run()` serves until SIGINT or SIGTERM.
     public func application(logger: Logger = Logger(label: "hydra.registry")) throws -> some ApplicationProtocol {
         try FileSystem.createDirectory(configuration.dataDirectory)
@@ -71,7 +101,7 @@ public struct RegistryServer: Sendable {
         }
         return Application(
             router: RegistryRouter(registry: registry, authorizer: authorizer).router(),
-            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+            server: try serverBuilder(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hydra"),
             logger: logger)
     }

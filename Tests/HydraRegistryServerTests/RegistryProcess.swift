@@ -35,6 +35,7 @@ final class RegistryProcess: @unchecked Sendable {
         self.process = process
         for _ in 0..<200 {
             if let result = try? HTTP.request("GET", base + "/healthz"), result.status == 200 { return }
+            if let result = try? Tool.run(["curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", "https://\(host)/healthz"]), result.stdout == "200" { return }
             usleep(50_000)
         }
         throw HTTP.Failure(message: "hydra serve did not answer on \(host)")
