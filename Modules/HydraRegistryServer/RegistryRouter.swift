@@ -3,6 +3,7 @@ import HTTPTypes
 import HydraCore
 import HydraOCI
 import Hummingbird
+import Logging
 import HummingbirdCore
 
 /// The `/v2/` HTTP API over a `Registry`: parses paths, queries and headers, calls the registry, and writes the
@@ -11,17 +12,30 @@ public struct RegistryRouter: Sendable {
     public let registry: Registry
     /// nil: no authentication (every request may do everything; for loopback and tests).
     public let authorizer: Authorizer?
+    public let metrics: RegistryMetrics
 
-    public init(registry: Registry, authorizer: Authorizer? = nil) {
+    public init(registry: Registry, authorizer: Authorizer? = nil, metrics: RegistryMetrics = RegistryMetrics()) {
         self.registry = registry
         self.authorizer = authorizer
+        self.metrics = metrics
     }
 
     /// A Hummingbird router serving the registry API and the health endpoints.
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: LogRequestsMiddleware(.debug))
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        // Liveness and readiness probes answer anyone: they reveal nothing but that the server runs.
         router.get("/healthz") { _, _ in "ok" }
         router.get("/readyz") { _, _ in "ok" }
+        router.get("/metrics") { request, _ in
+            // With authentication on, only a known user (a Prometheus scraper with Basic credentials) reads metrics.
+            if let authorizer = self.authorizer, case .anonymous = try await authorizer.identify(request) {
+                throw authorizer.challenge(request, scope: nil, message: "authentication required")
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: .init(byteBuffer: ByteBuffer(string: self.metrics.render())))
+        }
         if let authorizer {
             let tokens = TokenEndpoint(authorizer: authorizer)
             router.get("/service/token") { request, _ in try await tokens.get(request) }
