@@ -42,6 +42,8 @@ let package = Package(
         .systemLibrary(
             name: "CZstd", path: "Modules/CZstd", pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]),
+        // glibc extras (mallopt, sync_file_range) that the Glibc module does not show.
+        .systemLibrary(name: "CHydraSystem", path: "Modules/CHydraSystem"),
         .systemLibrary(
             name: "COpenSSL", path: "Modules/COpenSSL", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
@@ -49,7 +51,7 @@ let package = Package(
         .target(
             name: "HydraCore",
             dependencies: [
-                "CArchive", "CZlib", "CZstd", "COpenSSL",
+                "CArchive", "CZlib", "CZstd", "COpenSSL", "CHydraSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Modules/HydraCore", swiftSettings: swiftSettings),

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # install-deps.sh - install the Debian packages hydra builds and tests with (idempotent; apt-get update only when
-# something is missing). Build: libarchive, zlib, zstd, OpenSSL headers and pkg-config. Tests and peers: umoci,
-# skopeo, busybox-static (base images), gzip/pigz (interop and benchmarks), GNU tar, jq, curl, htpasswd (apache2-utils).
-# Usage: scripts/install-deps.sh [--bench]   (--bench adds hyperfine and pigz for make bench)
+# something is missing). Build: libarchive, zlib, zstd, OpenSSL headers and pkg-config. Tests: umoci, skopeo, podman,
+# busybox-static (base images), GNU tar, gzip, jq, curl, htpasswd (apache2-utils), openssl (test certificates).
+# Usage: scripts/install-deps.sh [--bench]   (--bench adds what make bench compares against: pigz, hyperfine, wrk,
+# the reference registry (docker-registry), nginx, debootstrap)
 set -euo pipefail
-PKGS=(pkg-config libarchive-dev zlib1g-dev libzstd-dev libssl-dev umoci skopeo busybox-static tar gzip jq curl apache2-utils)
-[ "${1:-}" = --bench ] && PKGS+=(pigz hyperfine openssl)
+PKGS=(pkg-config libarchive-dev zlib1g-dev libzstd-dev libssl-dev umoci skopeo podman busybox-static tar gzip jq curl apache2-utils openssl)
+[ "${1:-}" = --bench ] && PKGS+=(pigz hyperfine openssl wrk docker-registry nginx-light debootstrap)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q ' installed$' || missing+=("$p")
@@ -14,4 +15,11 @@ done
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 echo "install-deps: installing ${missing[*]}" >&2
 $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+# Packages with services (nginx, docker-registry) must not start them: benchmarks start their own, on loopback.
+blocked=0
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d > /dev/null && $SUDO chmod +x /usr/sbin/policy-rc.d && blocked=1
+fi
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >&2
+[ "$blocked" = 1 ] && $SUDO rm -f /usr/sbin/policy-rc.d
+exit 0

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HydraCore
 import HydraOCI
 import HydraRegistryServer
 import Hummingbird
@@ -36,6 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
+        MemoryTuning.limitMallocArenas()
         try await options.run {
             var settings = try config.map { try RegistryConfigurationFile.load($0) } ?? RegistryConfigurationFile()
             try settings.applyEnvironment(ProcessInfo.processInfo.environment)

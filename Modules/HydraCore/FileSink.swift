@@ -1,3 +1,5 @@
+import CHydraSystem
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -33,6 +35,18 @@ public final class FileSink: ByteSink {
     }
 
     private var owned = true
+    /// With `writeback`, dirty pages are handed to the disk every this many bytes.
+    private var writebackInterval: Int64 = 0
+    private var written: Int64 = 0
+    private var writebackStart: Int64 = 0
+
+    /// Starts writing data back to disk every `interval` bytes while the file is written, so the fsync at the end
+    /// (before a commit) waits only for the tail rather than the whole file.
+    public func startWritebackEvery(_ interval: Int64, from offset: Int64 = 0) {
+        writebackInterval = interval
+        written = offset
+        writebackStart = offset
+    }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard var base = bytes.baseAddress else { return }
@@ -45,6 +59,13 @@ public final class FileSink: ByteSink {
             }
             remaining -= n
             base += n
+        }
+        if writebackInterval > 0 {
+            written += Int64(bytes.count)
+            if written - writebackStart >= writebackInterval {
+                _ = hydra_start_writeback(descriptor, off_t(writebackStart), off_t(written - writebackStart))
+                writebackStart = written
+            }
         }
     }
 

@@ -63,11 +63,15 @@ public struct FileSystemBlobStorage: BlobStorage {
         let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard fd >= 0 else { throw FileIOError("open", path: path, errno: errno) }
         defer { close(fd) }
-        let sink = FileSink(descriptor: fd, name: path)
+        let file = FileSink(descriptor: fd, name: path)
+        file.startWritebackEvery(8 << 20, from: FileSystem.fileSize(path) ?? 0)
+        // Request bodies arrive in small pieces; write them on in 1 MiB runs.
+        let sink = CoalescingSink(capacity: 1 << 20, passThrough: 1 << 20, next: file)
         for try await chunk in chunks {
             try observe(chunk)
             try sink.write(chunk)
         }
+        try sink.finish()
         guard let size = FileSystem.fileSize(path) else { throw FileIOError("stat", path: path, errno: errno) }
         return size
     }

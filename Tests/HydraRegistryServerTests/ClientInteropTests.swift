@@ -34,6 +34,35 @@ struct ClientInteropTests {
         #expect(tags.stdout.contains("\"v1\""))
     }
 
+    @Test("podman pulls what skopeo pushed and pushes it on, with token authentication")
+    func podman() throws {
+        let registry = try RegistryProcess(arguments: ["--htpasswd", "DATA/htpasswd"]) { try AuthTests.users($0, [("pod", "man")]) }
+        let tmp = TemporaryDirectory()
+        try tmp.write("rootfs/bin/hello", "#!/bin/sh\necho podman\n", mode: 0o755)
+        let sink = try FileSink(creating: tmp("rootfs.tar"))
+        try DirectoryArchiver(root: tmp("rootfs"), options: .init(modificationTimeLimit: 0, owner: (0, 0))).write(into: sink)
+        let layout = try OCILayout(path: tmp("layout"), create: true)
+        let document = try RootfsImporter().importTarball(tmp("rootfs.tar"), into: layout.blobs)
+        try layout.addToIndex(document.descriptor, name: "v1")
+        #expect(try Tool.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "pod:man", "oci:\(layout.path):v1", "docker://\(registry.host)/team/pod:v1"]).succeeded)
+
+        // Podman with its own storage, so the test touches nothing of the machine's.
+        let podman = ["podman", "--root", tmp("storage"), "--runroot", tmp("run"), "--storage-driver", "vfs"]
+        let login = try Tool.run(podman + ["login", "--tls-verify=false", "-u", "pod", "-p", "man", "--authfile", tmp("auth.json"), registry.host])
+        #expect(login.succeeded, "\(login.stderr)")
+        let pull = try Tool.run(podman + ["pull", "--tls-verify=false", "--authfile", tmp("auth.json"), "\(registry.host)/team/pod:v1"])
+        #expect(pull.succeeded, "\(pull.stderr)")
+        let push = try Tool.run(podman + ["push", "--tls-verify=false", "--authfile", tmp("auth.json"), "\(registry.host)/team/pod:v1", "docker://\(registry.host)/team/pod-copy:v1"])
+        #expect(push.succeeded, "\(push.stderr)")
+        // The copy podman pushed carries the same image config, byte for byte.
+        let config = try Tool.run(["skopeo", "inspect", "--tls-verify=false", "--creds", "pod:man", "--config", "--raw", "docker://\(registry.host)/team/pod-copy:v1"])
+        #expect(config.succeeded, "\(config.stderr)")
+        guard case .image(let manifest) = document.content else { Issue.record("not an image"); return }
+        #expect(Digest.of(Array(config.stdout.utf8)) == manifest.config.digest)
+        let badLogin = try Tool.run(podman + ["login", "--tls-verify=false", "-u", "pod", "-p", "wrong", "--authfile", tmp("auth2.json"), registry.host])
+        #expect(!badLogin.succeeded)
+    }
+
     /// A test CA and a certificate for 127.0.0.1 signed by it, made with openssl.
     static func makeCertificates(_ dir: TemporaryDirectory) throws {
         try dir.write("san.ext", "subjectAltName=IP:127.0.0.1,DNS:localhost\n")

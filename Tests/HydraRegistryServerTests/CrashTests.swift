@@ -10,7 +10,7 @@ struct CrashTests {
         let registry = try RegistryProcess()
         let tmp = TemporaryDirectory()
         let count = 20
-        let size = 1_500_000
+        let size = 3_000_000
         var generator = SplitMix(seed: 42)
         let base = (0..<(size / 8)).flatMap { _ in withUnsafeBytes(of: generator.next()) { Array($0) } }
         var blobs: [[UInt8]] = []
@@ -23,18 +23,19 @@ struct CrashTests {
             let start = try HTTP.request("POST", registry.base + "/v2/crash/repo\(index % 4)/blobs/uploads/")
             locations.append(try #require(start.header("Location")))
         }
-        // 20 slow uploads in flight (300 KB/s each, about 5 s), then the server is killed a second in.
+        // 20 slow uploads in flight (1 MB/s each, about 3 s), then the server is killed 1.5 s in, when more than
+        // the 1 MiB the storage gathers before writing has arrived.
         var clients: [Process] = []
         for index in 0..<count {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             let url = registry.base + locations[index] + "?digest=\(Digest.of(blobs[index]))"
-            process.arguments = ["curl", "-s", "-o", "/dev/null", "--limit-rate", "300k", "-X", "PUT", "-H", "Content-Type: application/octet-stream",
+            process.arguments = ["curl", "-s", "-o", "/dev/null", "--limit-rate", "1M", "-X", "PUT", "-H", "Content-Type: application/octet-stream",
                                  "--data-binary", "@" + tmp("blob\(index)"), url]
             try process.run()
             clients.append(process)
         }
-        usleep(1_000_000)
+        usleep(1_500_000)
         registry.kill()
         for client in clients { client.waitUntilExit() }
 

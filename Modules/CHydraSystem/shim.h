@@ -1,0 +1,23 @@
+#ifndef HYDRA_CSYSTEM_SHIM_H
+#define HYDRA_CSYSTEM_SHIM_H
+#include <malloc.h>
+#include <sys/types.h>
+
+// glibc extras Swift does not see through its Glibc module.
+
+// Caps malloc's arenas; M_ARENA_MAX is a macro.
+static inline int hydra_set_malloc_arena_max(int count) {
+#ifdef M_ARENA_MAX
+    return mallopt(M_ARENA_MAX, count);
+#else
+    return 0;
+#endif
+}
+
+// Linux: start writing a file range back to disk without waiting, so a later fsync has little left to do.
+// Declared here because <fcntl.h> exposes it only under _GNU_SOURCE.
+extern int sync_file_range(int fd, off_t offset, off_t nbytes, unsigned int flags);
+static inline int hydra_start_writeback(int fd, off_t offset, off_t length) {
+    return sync_file_range(fd, offset, length, 2 /* SYNC_FILE_RANGE_WRITE */);
+}
+#endif

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# bench-registry.sh - hydra serve side by side with the reference registry (CNCF distribution, Debian's
+# docker-registry), in one run on this machine, plus the machine's ceiling (nginx serving the same file with
+# sendfile). Prints a Markdown table; ratios are hydra / reference (higher is better for rates, lower for RSS).
+#   manifest GET requests/s   wrk, 64 connections, 10 s
+#   tags list requests/s      a repository with 1,000 tags, wrk 64 connections, 10 s
+#   blob PUT MB/s             256 MiB monolithic upload (POST + PUT ?digest), median of 3
+#   blob GET MB/s             256 MiB download to /dev/null, median of 3
+#   peak RSS                  VmHWM of the server process after all of the above
+# Usage: scripts/bench-registry.sh PATH/TO/hydra   (make bench calls it with a release build)
+set -euo pipefail
+HYDRA=${1:?usage: $0 PATH/TO/hydra}
+cd "$(dirname "$0")/.."
+WORK=$(mktemp -d /tmp/hydra-bench-registry.XXXXXX)
+chmod 755 "$WORK"  # nginx workers run as nobody
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"; }
+trap cleanup EXIT
+log() { printf '# %s\n' "$*" >&2; }
+MIB=${BLOB_MIB:-256}
+head -c $((MIB * 1048576)) /dev/urandom > "$WORK/blob"
+DIGEST=sha256:$(sha256sum "$WORK/blob" | cut -d' ' -f1)
+OCI_MAN=application/vnd.oci.image.manifest.v1+json
+
+wait_up() { for _ in $(seq 1 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; log "$1 did not come up"; return 1; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+# Seeds a repository: one small image (manifest tagged t0000..t0999) and the big blob in bench/big.
+seed() {
+  local base=$1 config layer
+  printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}' > "$WORK/config"
+  printf 'layer' > "$WORK/layer"
+  for f in config layer; do
+    local d=sha256:$(sha256sum "$WORK/$f" | cut -d' ' -f1)
+    # POST then PUT: the reference registry does not take a monolithic POST ?digest=.
+    curl -sf -o /dev/null -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' --data-binary @"$WORK/$f" \
+      "$(upload_location "$base" bench/small)&digest=$d"
+  done
+  config=$(sha256sum "$WORK/config" | cut -d' ' -f1); layer=$(sha256sum "$WORK/layer" | cut -d' ' -f1)
+  printf '{"schemaVersion":2,"mediaType":"%s","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":5}]}' \
+    "$OCI_MAN" "$config" "$(stat -c %s "$WORK/config")" "$layer" > "$WORK/manifest"
+  local batch=()
+  for i in $(seq -w 0 999); do
+    curl -sf -o /dev/null -X PUT -H "Content-Type: $OCI_MAN" --data-binary @"$WORK/manifest" "$base/v2/bench/small/manifests/t$i" &
+    batch+=($!)
+    if (( ${#batch[@]} == 16 )); then wait "${batch[@]}"; batch=(); fi
+  done
+  [ ${#batch[@]} -eq 0 ] || wait "${batch[@]}"
+}
+upload_location() { # base repo -> absolute upload URL with a '?' or '&' ready for more parameters
+  local loc
+  loc=$(curl -sf -D - -o /dev/null -X POST "$1/v2/$2/blobs/uploads/" | tr -d '\r' | awk 'tolower($1)=="location:"{print $2}')
+  case "$loc" in /*) loc="$1$loc" ;; esac
+  case "$loc" in *\?*) printf '%s' "$loc" ;; *) printf '%s?' "$loc" ;; esac
+}
+put_rate() { # base repo -> MB/s of a monolithic upload of the big blob (into a repository of its own)
+  local base=$1 repo=$2 url t
+  url=$(upload_location "$base" "$repo")
+  t=$(curl -sf -o /dev/null -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' --data-binary @"$WORK/blob" -w '%{time_total}' "${url}&digest=$DIGEST")
+  awk -v t="$t" -v m="$MIB" 'BEGIN {printf "%.0f", m * 1.048576 / t}'
+}
+get_rate() { curl -sf -o /dev/null -w '%{speed_download}' "$1" | awk '{printf "%.0f", $1 / 1e6}'; }
+wrk_rate() { wrk -t2 -c64 -d10s -H "Accept: $OCI_MAN" "$1" | awk '/Requests\/sec/ {printf "%.0f", $2}'; }
+
+measure() { # name base pid
+  local name=$1 base=$2 pid=$3 puts=() gets=()
+  seed "$base"
+  for n in 1 2 3; do puts+=("$(put_rate "$base" "bench/big$n")"); done
+  for _ in 1 2 3; do gets+=("$(get_rate "$base/v2/bench/big1/blobs/$DIGEST")"); done
+  M_GET=$(wrk_rate "$base/v2/bench/small/manifests/t0500")
+  M_TAGS=$(wrk_rate "$base/v2/bench/small/tags/list")
+  M_PUT=$(printf '%s\n' "${puts[@]}" | median)
+  M_BLOB=$(printf '%s\n' "${gets[@]}" | median)
+  M_RSS=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' /proc/"$pid"/status)
+  log "$name: manifest GET $M_GET/s, tags $M_TAGS/s, PUT $M_PUT MB/s, GET $M_BLOB MB/s, RSS $M_RSS MiB"
+  eval "${name}_GET=$M_GET ${name}_TAGS=$M_TAGS ${name}_PUT=$M_PUT ${name}_BLOB=$M_BLOB ${name}_RSS=$M_RSS"
+}
+
+# hydra
+"$HYDRA" serve --addr 127.0.0.1:5310 --root "$WORK/hydra" > "$WORK/hydra.log" 2>&1 &
+PIDS+=($!); HPID=$!
+wait_up http://127.0.0.1:5310/healthz
+measure hydra http://127.0.0.1:5310 "$HPID"
+kill "$HPID"
+
+# the reference registry
+cat > "$WORK/distribution.yml" <<YML
+version: 0.1
+log: {level: warn, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $WORK/distribution}, delete: {enabled: true}}
+http: {addr: 127.0.0.1:5311}
+YML
+docker-registry serve "$WORK/distribution.yml" > "$WORK/distribution.log" 2>&1 &
+PIDS+=($!); DPID=$!
+wait_up http://127.0.0.1:5311/v2/
+measure reference http://127.0.0.1:5311 "$DPID"
+kill "$DPID"
+
+# the ceiling: nginx with sendfile serving the same bytes and a tiny file
+mkdir -p "$WORK/www"; cp "$WORK/blob" "$WORK/www/blob"; printf '{}' > "$WORK/www/ping"
+cat > "$WORK/nginx.conf" <<NGX
+worker_processes 2; pid $WORK/nginx.pid; error_log $WORK/nginx.err; daemon off;
+events { worker_connections 1024; }
+http { access_log off; sendfile on; tcp_nopush on; server { listen 127.0.0.1:5312; root $WORK/www; } }
+NGX
+nginx -c "$WORK/nginx.conf" -p "$WORK" &
+PIDS+=($!)
+wait_up http://127.0.0.1:5312/ping
+NGINX_BLOB=$(get_rate http://127.0.0.1:5312/blob)
+NGINX_PING=$(wrk_rate http://127.0.0.1:5312/ping)
+SHA=$(openssl dgst -sha256 "$WORK/blob" > /dev/null; s=$(date +%s.%N); openssl dgst -sha256 "$WORK/blob" > /dev/null; e=$(date +%s.%N); awk -v s="$s" -v e="$e" -v m="$MIB" 'BEGIN {printf "%.0f", m * 1.048576 / (e - s)}')
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+echo "| figure | hydra | reference registry 2.8 | hydra / reference | ceiling |"
+echo "|---|---|---|---|---|"
+echo "| manifest GET, 64 connections | $hydra_GET req/s | $reference_GET req/s | $(ratio "$hydra_GET" "$reference_GET")× | nginx tiny file $NGINX_PING req/s |"
+echo "| tags list (1,000 tags), 64 connections | $hydra_TAGS req/s | $reference_TAGS req/s | $(ratio "$hydra_TAGS" "$reference_TAGS")× | |"
+echo "| blob PUT, ${MIB} MiB | $hydra_PUT MB/s | $reference_PUT MB/s | $(ratio "$hydra_PUT" "$reference_PUT")× | openssl SHA-256 $SHA MB/s |"
+echo "| blob GET, ${MIB} MiB | $hydra_BLOB MB/s | $reference_BLOB MB/s | $(ratio "$hydra_BLOB" "$reference_BLOB")× | nginx sendfile $NGINX_BLOB MB/s (hydra/nginx $(ratio "$hydra_BLOB" "$NGINX_BLOB")×) |"
+echo "| peak RSS | $hydra_RSS MiB | $reference_RSS MiB | $(ratio "$hydra_RSS" "$reference_RSS")× | |"
+echo
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)"
