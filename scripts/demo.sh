@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # demo.sh - the hydra flow on the embedded default, in a fresh HYDRA_HOME: import a busybox root file system,
-# list and inspect it, save it to an archive, remove it and load it back.
+# list and inspect it, save it to an archive, remove it and load it back; then run the registry (hydra serve) on
+# loopback, push the image to it with skopeo, list its tags and pull it back.
 # Usage: scripts/demo.sh [HYDRA_HOME]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,5 +19,19 @@ step "$HYDRA" image save demo/busybox:1.0 -o "$HYDRA_HOME/busybox.oci.tar"
 step "$HYDRA" image rm demo/busybox:1.0
 step "$HYDRA" image load "$HYDRA_HOME/busybox.oci.tar"
 step "$HYDRA" image inspect demo/busybox:1.0 --output json
+
+PORT=${HYDRA_DEMO_PORT:-5055}
+echo
+echo "\$ $HYDRA serve --addr 127.0.0.1:$PORT --root $HYDRA_HOME/registry &"
+"$HYDRA" serve --addr "127.0.0.1:$PORT" --root "$HYDRA_HOME/registry" > "$HYDRA_HOME/serve.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
+step skopeo copy --dest-tls-verify=false "oci:$HYDRA_HOME/images:docker.io/demo/busybox:1.0" "docker://127.0.0.1:$PORT/demo/busybox:1.0"
+step curl -s "http://127.0.0.1:$PORT/v2/demo/busybox/tags/list"
+echo
+step skopeo inspect --tls-verify=false "docker://127.0.0.1:$PORT/demo/busybox:1.0"
+step skopeo copy --src-tls-verify=false "docker://127.0.0.1:$PORT/demo/busybox:1.0" "oci:$HYDRA_HOME/pulled:1.0"
+kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 echo
 echo "demo: done (HYDRA_HOME=$HYDRA_HOME)"

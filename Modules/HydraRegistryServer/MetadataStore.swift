@@ -53,6 +53,8 @@ public protocol MetadataStore: Sendable {
     func createUpload(_ upload: UploadRecord) async throws
     func upload(_ id: String) async throws -> UploadRecord?
     func deleteUpload(_ id: String) async throws
+    /// Uploads started before `time` (seconds since the epoch).
+    func uploads(startedBefore time: Int64) async throws -> [UploadRecord]
 
     /// Records a manifest (and its tag) in one transaction.
     func putManifest(_ record: ManifestRecord, tag: String?) async throws

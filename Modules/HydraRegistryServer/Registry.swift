@@ -148,6 +148,17 @@ public struct Registry: Sendable {
         await sessions.end(id)
     }
 
+    /// Cancels uploads started more than `age` seconds ago; returns how many.
+    public func expireUploads(olderThan age: Int64, now: Int64 = Int64(Date().timeIntervalSince1970)) async throws -> Int {
+        let stale = try await metadata.uploads(startedBefore: now - age)
+        for upload in stale {
+            try await storage.cancelUpload(upload.id)
+            try await metadata.deleteUpload(upload.id)
+            await sessions.end(upload.id)
+        }
+        return stale.count
+    }
+
     // MARK: Manifests
 
     /// The result of storing a manifest.

@@ -13,6 +13,7 @@ import Yams
 /// root: /var/lib/hydra/registry
 /// maxManifestSize: 4194304
 /// tls: {certificate: /etc/hydra/server.crt, key: /etc/hydra/server.key}
+/// uploads: {timeout: 86400, sweepInterval: 3600}
 /// auth:
 ///   htpasswd: /etc/hydra/htpasswd
 ///   anonymousPull: false
@@ -39,6 +40,13 @@ public struct RegistryConfigurationFile: Codable, Sendable {
     public var maxManifestSize: Int?
     public var auth: AuthSection?
     public var tls: RegistryServer.TLSFiles?
+    /// Seconds after which an unfinished upload is cancelled, and how often to look.
+    public var uploads: UploadsSection?
+
+    public struct UploadsSection: Codable, Sendable {
+        public var timeout: Int64?
+        public var sweepInterval: Int64?
+    }
 
     public init() {}
 
@@ -92,7 +100,16 @@ public struct RegistryConfigurationFile: Codable, Sendable {
                 htpasswdPath: htpasswd, anonymousPull: auth.anonymousPull ?? false, rules: auth.access ?? [],
                 realm: auth.realm, service: auth.service ?? "hydra", tokenLifetime: auth.tokenLifetime ?? 300)
         }
-        return RegistryServer.Configuration(
+        var configuration = RegistryServer.Configuration(
             host: host, port: port, dataDirectory: root ?? defaultRoot, maxManifestSize: maxManifestSize ?? 4 << 20, auth: authentication, tls: tls)
+        if let timeout = uploads?.timeout {
+            guard timeout > 0 else { throw .invalidConfiguration("uploads.timeout must be positive") }
+            configuration.uploadTimeout = timeout
+        }
+        if let interval = uploads?.sweepInterval {
+            guard interval > 0 else { throw .invalidConfiguration("uploads.sweepInterval must be positive") }
+            configuration.uploadSweepInterval = interval
+        }
+        return configuration
     }
 }

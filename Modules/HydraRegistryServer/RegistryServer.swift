@@ -18,6 +18,10 @@ public struct RegistryServer: Sendable {
         public var auth: Auth?
         /// HTTPS with this certificate chain and key (PEM files); nil serves plain HTTP.
         public var tls: TLSFiles?
+        /// Upload sessions idle this many seconds after they started are cancelled (default one day).
+        public var uploadTimeout: Int64 = 86_400
+        /// How often abandoned uploads are looked for, in seconds.
+        public var uploadSweepInterval: Int64 = 3_600
 
         public init(host: String = "127.0.0.1", port: Int = 5000, dataDirectory: String, maxManifestSize: Int = 4 << 20, auth: Auth? = nil, tls: TLSFiles? = nil) {
             self.host = host
@@ -99,10 +103,13 @@ public struct RegistryServer: Sendable {
         } else if configuration.host != "127.0.0.1" && configuration.host != "localhost" && configuration.host != "::1" {
             logger.warning("serving \(configuration.host) without authentication: anyone who can reach it can push and delete")
         }
+        let janitor = UploadJanitor(
+            registry: registry, timeout: configuration.uploadTimeout, interval: .seconds(configuration.uploadSweepInterval), logger: logger)
         return Application(
             router: RegistryRouter(registry: registry, authorizer: authorizer).router(),
             server: try serverBuilder(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hydra"),
+            services: [janitor],
             logger: logger)
     }
 }

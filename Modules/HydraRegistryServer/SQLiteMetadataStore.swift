@@ -99,6 +99,14 @@ public final class SQLiteMetadataStore: MetadataStore {
         try await pool.write { db in try db.execute(sql: "DELETE FROM uploads WHERE id = ?", arguments: [id]) }
     }
 
+    public func uploads(startedBefore time: Int64) async throws -> [UploadRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, repository, created_at FROM uploads WHERE created_at < ?", arguments: [time]).map {
+                UploadRecord(id: $0["id"], repository: $0["repository"], createdAt: $0["created_at"])
+            }
+        }
+    }
+
     public func putManifest(_ record: ManifestRecord, tag: String?) async throws {
         try await pool.write { db in
             let digest = record.digest.description

@@ -49,6 +49,16 @@ final class RegistryProcess: @unchecked Sendable {
         self.process = nil
     }
 
+    /// SIGTERM, then waits; returns the exit status.
+    @discardableResult
+    func terminate() -> Int32 {
+        guard let process else { return -1 }
+        process.terminate()
+        process.waitUntilExit()
+        self.process = nil
+        return process.terminationStatus
+    }
+
     func stop() {
         guard let process else { return }
         process.terminate()
