@@ -11,6 +11,13 @@ missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q ' installed$' || missing+=("$p")
 done
+# oras-py (PyPI), the ORAS client the registry tests push artifacts with, into hydra's cache (not the system).
+PYDIR=${HYDRA_CACHE:-$HOME/.cache/hydra}/python
+if [ ! -d "$PYDIR/oras" ]; then
+  python3 -m pip install -q --disable-pip-version-check --no-deps --target "$PYDIR" oras==0.2.43 >&2
+fi
+python3 -c 'import requests, jsonschema' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check --target "$PYDIR" requests jsonschema >&2
+
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 echo "install-deps: installing ${missing[*]}" >&2

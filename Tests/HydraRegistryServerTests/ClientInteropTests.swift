@@ -34,6 +34,22 @@ struct ClientInteropTests {
         #expect(tags.stdout.contains("\"v1\""))
     }
 
+    @Test("a layout umoci built, pushed by skopeo, reads back with umoci's digest")
+    func umociLayout() throws {
+        let registry = try RegistryProcess()
+        let tmp = TemporaryDirectory()
+        let path = tmp("umoci")
+        #expect(try Tool.run(["umoci", "init", "--layout", path]).succeeded)
+        #expect(try Tool.run(["umoci", "new", "--image", "\(path):base"]).succeeded)
+        try tmp.write("payload", "from umoci")
+        #expect(try Tool.run(["umoci", "insert", "--image", "\(path):base", tmp("payload"), "/opt/payload"]).succeeded)
+        let umociDigest = try #require(try OCILayout(path: path).descriptor(named: "base")?.digest)
+        let push = try Tool.run(["skopeo", "copy", "--dest-tls-verify=false", "oci:\(path):base", "docker://\(registry.host)/umoci/app:base"])
+        #expect(push.succeeded, "\(push.stderr)")
+        let head = try HTTP.request("HEAD", registry.base + "/v2/umoci/app/manifests/base")
+        #expect(head.header("Docker-Content-Digest") == umociDigest.description)
+    }
+
     @Test("podman pulls what skopeo pushed and pushes it on, with token authentication")
     func podman() throws {
         let registry = try RegistryProcess(arguments: ["--htpasswd", "DATA/htpasswd"]) { try AuthTests.users($0, [("pod", "man")]) }
