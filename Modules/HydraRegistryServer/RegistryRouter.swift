@@ -110,6 +110,7 @@ public struct RegistryRouter: Sendable {
 
         case (.manifest(let repository, let reference), .get), (.manifest(let repository, let reference), .head):
             let record = try await registry.manifest(reference, in: repository)
+            try negotiate(record.mediaType, accept: request.headers[values: .accept], reference: reference)
             var headers = HTTPFields()
             headers[.contentType] = record.mediaType
             headers[.dockerContentDigest] = record.digest.description
@@ -172,6 +173,21 @@ public struct RegistryRouter: Sendable {
         }
         if let repository = route.repository { try authorizer.require(needed, on: repository, for: identity, request: request) }
         return identity
+    }
+
+    // MARK: Content negotiation
+
+    /// Refuses an OCI manifest to a client whose `Accept` list leaves OCI types out (an old Docker client asking
+    /// only for schema 2), as the reference registry does: such a client could not read it. No `Accept`, `*/*`,
+    /// or a list naming the type gets the manifest. Docker types are served to anyone (hydra has no schema 1).
+    private func negotiate(_ mediaType: String, accept: [String], reference: String) throws {
+        let accepted = accept.flatMap { $0.split(separator: ",") }
+            .map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        guard !accepted.isEmpty, !accepted.contains("*/*"), !accepted.contains(mediaType) else { return }
+        guard mediaType.hasPrefix("application/vnd.oci.") else { return }
+        throw RegistryError(.notFound, .manifestUnknown,
+                            "manifest \(reference) is \(mediaType), which the Accept header (\(accepted.joined(separator: ", "))) does not include")
     }
 
     // MARK: Uploads

@@ -48,6 +48,19 @@ struct ManifestEndpointTests {
         #expect(mismatch.status == 400 && mismatch.errorCode == "DIGEST_INVALID")
     }
 
+    @Test("content negotiation: an OCI manifest is withheld from a client that accepts only Docker types")
+    func acceptNegotiation() throws {
+        let registry = try RegistryProcess()
+        let document = try Self.image(registry, "team/app")
+        #expect(try Self.put(registry, "team/app", "v1", document).status == 201)
+        let url = registry.base + "/v2/team/app/manifests/v1"
+        let dockerOnly = try HTTP.request("GET", url, headers: ["Accept": MediaType.dockerManifest + ", " + MediaType.dockerManifestList])
+        #expect(dockerOnly.status == 404 && dockerOnly.errorCode == "MANIFEST_UNKNOWN")
+        #expect(try HTTP.request("GET", url, headers: ["Accept": "\(MediaType.dockerManifest), \(MediaType.imageManifest);q=0.9"]).status == 200)
+        #expect(try HTTP.request("GET", url, headers: ["Accept": "*/*"]).status == 200)
+        #expect(try HTTP.request("GET", url).status == 200)
+    }
+
     @Test("manifests that reference missing blobs or do not parse are refused with the spec's codes")
     func refusals() throws {
         let registry = try RegistryProcess()
