@@ -90,7 +90,7 @@ let package = Package(
 
         // Helpers the test suites share: temp directories and running real tools.
         .target(
-            name: "HydraTestSupport", dependencies: ["HydraCore"],
+            name: "HydraTestSupport", dependencies: ["HydraCore", "HydraOCI"],
             path: "Tests/HydraTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "HydraCoreTests",

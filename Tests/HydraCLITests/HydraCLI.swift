@@ -8,15 +8,7 @@ struct HydraCLI {
 
     init() { home = TemporaryDirectory("hydra-cli") }
 
-    /// The `hydra` executable next to the test bundle (SwiftPM builds it first: the test target depends on it).
-    static var binary: String {
-        if let override = ProcessInfo.processInfo.environment["HYDRA_BIN"] { return override }
-        let bundleDir = Bundle.main.bundleURL.deletingLastPathComponent().path
-        for dir in [bundleDir, Bundle.main.bundleURL.path, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path] {
-            if FileManager.default.isExecutableFile(atPath: dir + "/hydra") { return dir + "/hydra" }
-        }
-        return bundleDir + "/hydra"
-    }
+    static var binary: String { HydraBinary.path }
 
     @discardableResult
     func run(_ arguments: String...) throws -> Tool.Result {

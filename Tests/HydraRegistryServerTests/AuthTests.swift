@@ -17,16 +17,6 @@ struct AuthTests {
         try dir.write("htpasswd", lines.joined(separator: "\n") + "\n")
     }
 
-    static func layout(_ tmp: TemporaryDirectory) throws -> (OCILayout, ManifestDocument) {
-        try tmp.write("rootfs/etc/motd", "hi\n")
-        let sink = try FileSink(creating: tmp("rootfs.tar"))
-        try DirectoryArchiver(root: tmp("rootfs"), options: .init(modificationTimeLimit: 0, owner: (0, 0))).write(into: sink)
-        let layout = try OCILayout(path: tmp("layout"), create: true)
-        let document = try RootfsImporter().importTarball(tmp("rootfs.tar"), into: layout.blobs)
-        try layout.addToIndex(document.descriptor, name: "v1")
-        return (layout, document)
-    }
-
     static func basic(_ user: String, _ password: String) -> String {
         "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
     }
@@ -35,7 +25,7 @@ struct AuthTests {
     func skopeoTokenFlow() throws {
         let registry = try RegistryProcess(arguments: ["--htpasswd", "DATA/htpasswd"]) { try Self.users($0, [("alice", "s3cret")]) }
         let tmp = TemporaryDirectory()
-        let (layout, document) = try Self.layout(tmp)
+        let (layout, document) = try TestImage.layout(in: tmp)
         let source = "oci:\(layout.path):v1"
         let target = "docker://\(registry.host)/team/app:v1"
         let anonymous = try Tool.run(["skopeo", "copy", "--dest-tls-verify=false", source, target])
@@ -61,7 +51,7 @@ struct AuthTests {
     func anonymousPull() throws {
         let registry = try RegistryProcess(arguments: ["--htpasswd", "DATA/htpasswd", "--anonymous-pull"]) { try Self.users($0, [("alice", "s3cret")]) }
         let tmp = TemporaryDirectory()
-        let (layout, document) = try Self.layout(tmp)
+        let (layout, document) = try TestImage.layout(in: tmp)
         #expect(try Tool.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "alice:s3cret", "oci:\(layout.path):v1", "docker://\(registry.host)/pub/app:v1"]).succeeded)
         let inspect = try Tool.run(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(registry.host)/pub/app:v1"])
         #expect(inspect.succeeded && Digest.of(Array(inspect.stdout.utf8)) == document.digest, "\(inspect.stderr)")

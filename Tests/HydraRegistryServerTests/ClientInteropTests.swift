@@ -10,12 +10,7 @@ struct ClientInteropTests {
     func skopeoPushPull() throws {
         let registry = try RegistryProcess()
         let tmp = TemporaryDirectory()
-        try tmp.write("rootfs/bin/hello", "#!/bin/sh\necho hello\n", mode: 0o755)
-        let sink = try FileSink(creating: tmp("rootfs.tar"))
-        try DirectoryArchiver(root: tmp("rootfs"), options: .init(modificationTimeLimit: 0, owner: (0, 0))).write(into: sink)
-        let layout = try OCILayout(path: tmp("layout"), create: true)
-        let document = try RootfsImporter().importTarball(tmp("rootfs.tar"), into: layout.blobs)
-        try layout.addToIndex(document.descriptor, name: "v1")
+        let (layout, document) = try TestImage.layout(in: tmp, files: ["bin/hello": "#!/bin/sh\necho hello\n"])
 
         let push = try Tool.run(["skopeo", "copy", "--dest-tls-verify=false", "oci:\(layout.path):v1", "docker://\(registry.host)/team/hello:v1"])
         #expect(push.succeeded, "\(push.stderr)")
@@ -54,12 +49,7 @@ struct ClientInteropTests {
     func podman() throws {
         let registry = try RegistryProcess(arguments: ["--htpasswd", "DATA/htpasswd"]) { try AuthTests.users($0, [("pod", "man")]) }
         let tmp = TemporaryDirectory()
-        try tmp.write("rootfs/bin/hello", "#!/bin/sh\necho podman\n", mode: 0o755)
-        let sink = try FileSink(creating: tmp("rootfs.tar"))
-        try DirectoryArchiver(root: tmp("rootfs"), options: .init(modificationTimeLimit: 0, owner: (0, 0))).write(into: sink)
-        let layout = try OCILayout(path: tmp("layout"), create: true)
-        let document = try RootfsImporter().importTarball(tmp("rootfs.tar"), into: layout.blobs)
-        try layout.addToIndex(document.descriptor, name: "v1")
+        let (layout, document) = try TestImage.layout(in: tmp, files: ["bin/hello": "#!/bin/sh\necho podman\n"])
         #expect(try Tool.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "pod:man", "oci:\(layout.path):v1", "docker://\(registry.host)/team/pod:v1"]).succeeded)
 
         // Podman with its own storage, so the test touches nothing of the machine's.
@@ -103,12 +93,7 @@ struct ClientInteropTests {
             try Self.makeCertificates(dir)
         }
         let tmp = TemporaryDirectory()
-        try tmp.write("rootfs/etc/motd", "tls\n")
-        let sink = try FileSink(creating: tmp("rootfs.tar"))
-        try DirectoryArchiver(root: tmp("rootfs"), options: .init(modificationTimeLimit: 0, owner: (0, 0))).write(into: sink)
-        let layout = try OCILayout(path: tmp("layout"), create: true)
-        let document = try RootfsImporter().importTarball(tmp("rootfs.tar"), into: layout.blobs)
-        try layout.addToIndex(document.descriptor, name: "v1")
+        let (layout, document) = try TestImage.layout(in: tmp, files: ["etc/motd": "tls\n"])
 
         let target = "docker://\(registry.host)/secure/app:v1"
         let untrusted = try Tool.run(["skopeo", "copy", "oci:\(layout.path):v1", target])

@@ -34,12 +34,7 @@ struct OrasTests {
         let registry = try RegistryProcess()
         let tmp = TemporaryDirectory()
         try tmp.write("oras_driver.py", Self.script)
-        try tmp.write("rootfs/etc/motd", "oras\n")
-        let sink = try FileSink(creating: tmp("rootfs.tar"))
-        try DirectoryArchiver(root: tmp("rootfs"), options: .init(modificationTimeLimit: 0, owner: (0, 0))).write(into: sink)
-        let layout = try OCILayout(path: tmp("layout"), create: true)
-        let image = try RootfsImporter().importTarball(tmp("rootfs.tar"), into: layout.blobs)
-        try layout.addToIndex(image.descriptor, name: "v1")
+        let (layout, image) = try TestImage.layout(in: tmp, files: ["etc/motd": "oras\n"])
         #expect(try Tool.run(["skopeo", "copy", "--dest-tls-verify=false", "oci:\(layout.path):v1", "docker://\(registry.host)/team/app:v1"]).succeeded)
 
         try tmp.write("work/sbom.json", "{\"packages\":[]}")

@@ -6,7 +6,7 @@ import HydraTestSupport
 final class RegistryProcess: @unchecked Sendable {
     // Safe: `process` is only touched by the test that owns this value, on one task at a time.
     let data: TemporaryDirectory
-    let port: Int
+    private(set) var port: Int
     let extraArguments: [String]
     private var process: Process?
 
@@ -14,7 +14,8 @@ final class RegistryProcess: @unchecked Sendable {
     init(arguments: [String] = [], prepare: (TemporaryDirectory) throws -> Void = { _ in }) throws {
         let data = TemporaryDirectory("hydra-registry")
         self.data = data
-        port = Int.random(in: 20000...40000)
+        // Below Linux's ephemeral range (32768+), where client connections could already hold the port.
+        port = Int.random(in: 20000...32000)
         extraArguments = arguments.map { $0.replacingOccurrences(of: "DATA", with: data.path) }
         try prepare(data)
         try start()
@@ -25,7 +26,17 @@ final class RegistryProcess: @unchecked Sendable {
     var base: String { "http://127.0.0.1:\(port)" }
     var host: String { "127.0.0.1:\(port)" }
 
+    /// Starts the server; when it dies at once (its port was taken), tries again on another port.
     func start() throws {
+        for attempt in 0..<5 {
+            if try launch() { return }
+            if attempt < 4 { port = Int.random(in: 20000...32000) }
+        }
+        throw HTTP.Failure(message: "hydra serve did not start (last port \(port))")
+    }
+
+    /// One start on the current port; false when the process exited before answering.
+    private func launch() throws -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: HydraBinary.path)
         process.arguments = ["serve", "--addr", host, "--root", data("registry")] + extraArguments
@@ -33,12 +44,18 @@ final class RegistryProcess: @unchecked Sendable {
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
         self.process = process
-        for _ in 0..<200 {
-            if let result = try? HTTP.request("GET", base + "/healthz"), result.status == 200 { return }
-            if let result = try? Tool.run(["curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", "https://\(host)/healthz"]), result.stdout == "200" { return }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if !process.isRunning {
+                self.process = nil
+                return false
+            }
+            let probe = try? Tool.run(["curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2",
+                                       "\(base)/healthz", "https://\(host)/healthz"])
+            if probe?.stdout.contains("200") == true { return true }
             usleep(50_000)
         }
-        throw HTTP.Failure(message: "hydra serve did not answer on \(host)")
+        throw HTTP.Failure(message: "hydra serve did not answer on \(host) within 30 s")
     }
 
     /// SIGKILL: no chance to clean up, as in a crash.
@@ -64,18 +81,6 @@ final class RegistryProcess: @unchecked Sendable {
         process.terminate()
         process.waitUntilExit()
         self.process = nil
-    }
-}
-
-/// The hydra executable beside the test bundle.
-enum HydraBinary {
-    static var path: String {
-        if let override = ProcessInfo.processInfo.environment["HYDRA_BIN"] { return override }
-        let bundleDir = Bundle.main.bundleURL.deletingLastPathComponent().path
-        for dir in [bundleDir, Bundle.main.bundleURL.path, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path] {
-            if FileManager.default.isExecutableFile(atPath: dir + "/hydra") { return dir + "/hydra" }
-        }
-        return bundleDir + "/hydra"
     }
 }
 
