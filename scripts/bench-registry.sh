@@ -65,7 +65,9 @@ wrk_rate() { wrk -t2 -c64 -d10s -H "Accept: $OCI_MAN" "$1" | awk '/Requests\/sec
 measure() { # name base pid
   local name=$1 base=$2 pid=$3 puts=() gets=()
   seed "$base"
-  for n in 1 2 3; do puts+=("$(put_rate "$base" "bench/big$n")"); done
+  # Each phase starts with the disk settled, so neither server pays for the other's (or its own) writeback.
+  for n in 1 2 3; do sync; sleep 1; puts+=("$(put_rate "$base" "bench/big$n")"); done
+  sync; sleep 2
   for _ in 1 2 3; do gets+=("$(get_rate "$base/v2/bench/big1/blobs/$DIGEST")"); done
   M_GET=$(wrk_rate "$base/v2/bench/small/manifests/t0500")
   M_TAGS=$(wrk_rate "$base/v2/bench/small/tags/list")

@@ -131,7 +131,7 @@ struct FileRangeStream: AsyncSequence, Sendable {
                 }
             }
             guard fd >= 0, remaining > 0 else { return finish() }
-            let want = Int(Swift.min(remaining, 1 << 20))
+            let want = Int(Swift.min(remaining, 256 << 10))
             var buffer = ByteBufferAllocator().buffer(capacity: want)
             let n = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: want) { pointer in
                 while true {
