@@ -1,7 +1,8 @@
 import HTTPTypes
 import Hummingbird
 
-/// Header names of the distribution spec that HTTPTypes does not predefine.
+/// Header names of the distribution spec that HTTPTypes does not predefine. (The initializer fails only for
+/// strings that are not HTTP tokens; these literals are.)
 extension HTTPField.Name {
     static let dockerContentDigest = Self("Docker-Content-Digest")!
     static let dockerUploadUUID = Self("Docker-Upload-UUID")!

@@ -126,7 +126,7 @@ public struct RegistryRouter: Sendable {
             } catch {
                 throw RegistryError(.contentTooLarge, .sizeInvalid, "manifest is larger than \(registry.maxManifestSize) bytes")
             }
-            let contentType = request.headers[.contentType].map { String($0.split(separator: ";")[0]).trimmingCharacters(in: .whitespaces) }
+            let contentType = request.headers[.contentType].map { Self.mediaType(of: $0) }
             let stored = try await registry.putManifest(Array(buffer: bytes), contentType: contentType, reference: reference, in: repository)
             var response = created(location: "/v2/\(repository)/manifests/\(stored.digest)", digest: stored.digest)
             if let subject = stored.subject { response.headers[.ociSubject] = subject.description }
@@ -177,12 +177,17 @@ public struct RegistryRouter: Sendable {
 
     // MARK: Content negotiation
 
+    /// The media type of a `Content-Type` or `Accept` element, without parameters (`a/b; q=0.9` → `a/b`).
+    static func mediaType(of value: String) -> String {
+        (value.split(separator: ";", omittingEmptySubsequences: false).first.map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
+    }
+
     /// Refuses an OCI manifest to a client whose `Accept` list leaves OCI types out (an old Docker client asking
     /// only for schema 2), as the reference registry does: such a client could not read it. No `Accept`, `*/*`,
     /// or a list naming the type gets the manifest. Docker types are served to anyone (hydra has no schema 1).
     private func negotiate(_ mediaType: String, accept: [String], reference: String) throws {
         let accepted = accept.flatMap { $0.split(separator: ",") }
-            .map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces) }
+            .map { Self.mediaType(of: String($0)) }
             .filter { !$0.isEmpty }
         guard !accepted.isEmpty, !accepted.contains("*/*"), !accepted.contains(mediaType) else { return }
         guard mediaType.hasPrefix("application/vnd.oci.") else { return }
@@ -231,7 +236,9 @@ public struct RegistryRouter: Sendable {
         guard let value = request.headers[.contentRange] else { return nil }
         let text = value.hasPrefix("bytes ") ? String(value.dropFirst(6)) : value
         let parts = text.split(separator: "-", maxSplits: 1)
-        guard parts.count == 2, let start = Int64(parts[0]), let end = Int64(parts[1].split(separator: "/")[0]), start >= 0, end >= start else {
+        guard parts.count == 2, let start = Int64(parts[0]), let end = parts[1].split(separator: "/").first.flatMap({ Int64($0) }),
+              start >= 0, end >= start
+        else {
             throw RegistryError(.rangeNotSatisfiable, .rangeInvalid, "invalid Content-Range \"\(value)\"")
         }
         return start
@@ -271,12 +278,16 @@ public struct RegistryRouter: Sendable {
 
     // MARK: Pagination
 
+    /// The most entries one tags or catalog page returns.
+    static let maxPageSize = 10_000
+
     private func pageSize(_ query: FlatDictionary<Substring, Substring>) throws -> Int? {
         guard let text = query["n"] else { return nil }
         guard let n = Int(text), n >= 0 else {
             throw RegistryError(.badRequest, .unsupported, "n must be a non-negative integer, not \"\(text)\"")
         }
-        return n
+        // A registry may return fewer than asked (the Link header then leads on); this also keeps n + 1 in range.
+        return min(n, Self.maxPageSize)
     }
 
     /// A JSON list page with a `Link` to the next one when more remain (`items` holds up to limit + 1).

@@ -15,6 +15,33 @@ struct BlobEndpointTests {
         #expect(response.header("Docker-Distribution-API-Version") == "registry/2.0")
     }
 
+    @Test("hostile header values get the spec's errors, never a crash", arguments: [
+        ("PATCH", ["Content-Range": "5-/"], 416), ("PATCH", ["Content-Range": "-"], 416), ("PATCH", ["Content-Range": "9-3"], 416),
+        ("PATCH", ["Content-Range": "bytes 99999999999999999999-1"], 416), ("GET", ["Range": "bytes=;"], 416),
+        ("GET", ["Range": "bytes=5-2"], 416), ("GET", ["Range": "bytes=0-1,5-6"], 416), ("GET", ["Range": "items=0-1"], 416),
+    ] as [(String, [String: String], Int)])
+    func hostileHeaders(method: String, headers: [String: String], status: Int) throws {
+        let registry = try RegistryProcess()
+        let bytes = Self.blob(10)
+        #expect(try HTTP.request("POST", registry.base + "/v2/h/r/blobs/uploads/?digest=\(Digest.of(bytes))", body: bytes).status == 201)
+        let url: String
+        if method == "PATCH" {
+            url = registry.base + (try #require(try HTTP.request("POST", registry.base + "/v2/h/r/blobs/uploads/").header("Location")))
+        } else {
+            url = registry.base + "/v2/h/r/blobs/\(Digest.of(bytes))"
+        }
+        let response = try HTTP.request(method, url, body: method == "PATCH" ? bytes : nil, headers: headers)
+        #expect(response.status == status, "\(headers): \(response.status) \(response.text)")
+        // The server is still there.
+        #expect(try HTTP.request("GET", registry.base + "/v2/").status == 200)
+        for contentType in [";", ";;", " ; x=y"] {
+            let manifest = try HTTP.request("PUT", registry.base + "/v2/h/r/manifests/x", body: Array("{}".utf8), headers: ["Content-Type": contentType])
+            #expect(manifest.status == 400)
+        }
+        #expect(try HTTP.request("GET", registry.base + "/v2/h/r/manifests/missing", headers: ["Accept": ";, ,;q=1"]).status == 404)
+        #expect(try HTTP.request("GET", registry.base + "/v2/").status == 200)
+    }
+
     @Test("Expect: 100-continue gets an interim 100 Continue before the body is sent")
     func expectContinue() throws {
         let registry = try RegistryProcess()

@@ -101,6 +101,9 @@ struct ManifestEndpointTests {
         let second = try HTTP.request("GET", registry.base + "/v2/team/app/tags/list?n=2&last=b")
         #expect(second.text.contains("[\"c\",\"multi\"]") && second.header("Link") == nil)
         #expect(try HTTP.request("GET", registry.base + "/v2/nobody/here/tags/list").errorCode == "NAME_UNKNOWN")
+        #expect(try HTTP.request("GET", registry.base + "/v2/team/app/tags/list?n=9223372036854775807").text.contains("\"multi\""))
+        #expect(try HTTP.request("GET", registry.base + "/v2/_catalog?n=9223372036854775807").status == 200)
+        #expect(try HTTP.request("GET", registry.base + "/v2/team/app/tags/list?n=-1").status == 400)
 
         #expect(try HTTP.request("DELETE", registry.base + "/v2/team/app/manifests/c").status == 202)
         #expect(try HTTP.request("GET", registry.base + "/v2/team/app/manifests/c").status == 404)
