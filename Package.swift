@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "HydraCore", targets: ["HydraCore"]),
         .library(name: "HydraOCI", targets: ["HydraOCI"]),
+        .library(name: "HydraRegistryClient", targets: ["HydraRegistryClient"]),
         .library(name: "HydraRegistryServer", targets: ["HydraRegistryServer"]),
         .executable(name: "hydra", targets: ["hydra"]),
     ],
@@ -31,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, each behind a small shim header.
@@ -61,6 +63,15 @@ let package = Package(
             dependencies: ["HydraCore", .product(name: "NIOCore", package: "swift-nio")],
             path: "Modules/HydraOCI", swiftSettings: swiftSettings),
         .target(
+            name: "HydraRegistryClient",
+            dependencies: [
+                "HydraCore", "HydraOCI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Modules/HydraRegistryClient", swiftSettings: swiftSettings),
+        .target(
             name: "HydraRegistryServer",
             dependencies: [
                 "HydraCore", "HydraOCI",
@@ -82,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "hydra",
             dependencies: [
-                "HydraCore", "HydraOCI", "HydraRegistryServer",
+                "HydraCore", "HydraOCI", "HydraRegistryServer", "HydraRegistryClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -101,7 +112,7 @@ let package = Package(
             path: "Tests/HydraOCITests", swiftSettings: swiftSettings),
         .testTarget(
             name: "HydraRegistryServerTests",
-            dependencies: ["hydra", "HydraRegistryServer", "HydraCore", "HydraOCI", "HydraTestSupport"],
+            dependencies: ["hydra", "HydraRegistryServer", "HydraRegistryClient", "HydraCore", "HydraOCI", "HydraTestSupport"],
             path: "Tests/HydraRegistryServerTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "HydraCLITests", dependencies: ["hydra", "HydraCore", "HydraOCI", "HydraTestSupport"],

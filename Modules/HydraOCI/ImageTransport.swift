@@ -53,3 +53,15 @@ public struct FileByteStream: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(path: path) }
 }
+
+/// Wraps an existential byte stream in a concrete type, for APIs that take `some AsyncSequence` (HTTP bodies).
+public struct AnyByteStream: AsyncSequence, Sendable {
+    public typealias Element = ByteBuffer
+    let base: ByteStream
+    public init(_ base: ByteStream) { self.base = base }
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: any AsyncIteratorProtocol<ByteBuffer, any Error>
+        public mutating func next() async throws -> ByteBuffer? { try await base.next() }
+    }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator()) }
+}

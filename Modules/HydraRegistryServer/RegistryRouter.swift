@@ -117,7 +117,7 @@ public struct RegistryRouter: Sendable {
             headers[.contentLength] = String(record.size)
             if request.method == .head { return Response(status: .ok, headers: headers) }
             let body = try await registry.readBlob(record.digest, range: nil)
-            return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: AnySendableByteStream(body)))
+            return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: AnyByteStream(body)))
 
         case (.manifest(let repository, let reference), .put):
             let bytes: ByteBuffer
@@ -273,7 +273,7 @@ public struct RegistryRouter: Sendable {
         headers[.contentLength] = String(length)
         if request.method == .head { return Response(status: status, headers: headers) }
         let body = try await registry.readBlob(digest, range: range)
-        return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: AnySendableByteStream(body)))
+        return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: AnyByteStream(body)))
     }
 
     // MARK: Pagination
@@ -342,14 +342,3 @@ struct ByteRange {
     }
 }
 
-/// Wraps an existential byte stream in a concrete type for `ResponseBody(asyncSequence:)`.
-struct AnySendableByteStream: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let base: any AsyncSequence<ByteBuffer, any Error> & Sendable
-    init(_ base: any AsyncSequence<ByteBuffer, any Error> & Sendable) { self.base = base }
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var base: any AsyncIteratorProtocol<ByteBuffer, any Error>
-        mutating func next() async throws -> ByteBuffer? { try await base.next() }
-    }
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator()) }
-}

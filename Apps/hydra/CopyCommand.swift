@@ -1,0 +1,72 @@
+import ArgumentParser
+import HydraCore
+import HydraOCI
+import HydraRegistryClient
+
+struct CopyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "copy", abstract: "Copy an image between registries, OCI layouts and the local store.",
+        discussion: "Locations: docker://REGISTRY/REPO[:TAG|@DIGEST], oci:DIR[:NAME], or a name in the local store.")
+
+    @Argument(help: "Where to read the image.")
+    var source: String
+
+    @Argument(help: "Where to write it.")
+    var destination: String
+
+    @Option(help: "Credentials for the source registry, USER:PASSWORD.")
+    var srcCreds: String?
+
+    @Option(help: "Credentials for the destination registry, USER:PASSWORD.")
+    var destCreds: String?
+
+    @Option(help: "Use HTTPS for the source registry (false: plain HTTP).")
+    var srcTlsVerify = true
+
+    @Option(help: "Use HTTPS for the destination registry (false: plain HTTP).")
+    var destTlsVerify = true
+
+    @Flag(help: "Copy every platform of an index (default: the one this machine runs).")
+    var all = false
+
+    @OptionGroup var options: GlobalOptions
+
+    struct Result: Encodable {
+        let digest: String
+        let mediaType: String
+        let size: Int64
+    }
+
+    func run() async throws {
+        try await options.run {
+            let (from, name) = try endpoint(ImageLocation(parsing: source), creds: srcCreds, tlsVerify: srcTlsVerify, writing: false)
+            let (to, destinationName) = try endpoint(ImageLocation(parsing: destination), creds: destCreds, tlsVerify: destTlsVerify, writing: true)
+            guard let fromSource = from as? any ImageSource, let toDestination = to as? any ImageDestination else {
+                throw OCIError.invalidArgument("cannot copy from \(source) to \(destination)")
+            }
+            guard let name else { throw OCIError.invalidArgument("\(source): name a tag or digest to copy") }
+            let descriptor = try await ImageCopier.copy(
+                from: fromSource, name: name, to: toDestination, as: destinationName, options: CopyOptions(allPlatforms: all))
+            let result = Result(digest: descriptor.digest.description, mediaType: descriptor.mediaType, size: descriptor.size)
+            if options.output == .json { try Console.json(result) } else { Console.print("Copied \(source) to \(destination): \(descriptor.digest)") }
+        }
+    }
+
+    /// The image source/destination a location names, and the name the image has there.
+    private func endpoint(_ location: ImageLocation, creds: String?, tlsVerify: Bool, writing: Bool) throws -> (any Sendable, String?) {
+        switch location {
+        case .registry(let reference):
+            let credentials = try creds.map { text in
+                guard let parsed = RegistryCredentials(parsing: text) else { throw ValidationError("credentials must be USER:PASSWORD") }
+                return parsed
+            }
+            let client = RegistryClient(registry: reference.registry, plainHTTP: !tlsVerify, credentials: credentials)
+            let repository = RemoteRepository(client: client, repository: reference.repository)
+            return (repository, reference.digest.map(\.description) ?? reference.tag)
+        case .layout(let path, let name):
+            return (try OCILayout(path: path, create: writing), name ?? "latest")
+        case .local(let reference):
+            return (try options.store().layout, reference.description)
+        }
+    }
+}
