@@ -26,6 +26,9 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: "Use HTTPS for the destination registry (false: plain HTTP).")
     var destTlsVerify = true
 
+    @Option(help: "Credentials file (default: $REGISTRY_AUTH_FILE, else ~/.docker/config.json).")
+    var authfile: String?
+
     @Flag(help: "Copy every platform of an index (default: the one this machine runs).")
     var all = false
 
@@ -56,12 +59,7 @@ struct CopyCommand: AsyncParsableCommand {
     private func endpoint(_ location: ImageLocation, creds: String?, tlsVerify: Bool, writing: Bool) throws -> (any Sendable, String?) {
         switch location {
         case .registry(let reference):
-            let credentials = try creds.map { text in
-                guard let parsed = RegistryCredentials(parsing: text) else { throw ValidationError("credentials must be USER:PASSWORD") }
-                return parsed
-            }
-            let client = RegistryClient(registry: reference.registry, plainHTTP: !tlsVerify, credentials: credentials)
-            let repository = RemoteRepository(client: client, repository: reference.repository)
+            let repository = try RegistryAccess(creds: creds, tlsVerify: tlsVerify, authfile: authfile).repository(reference)
             return (repository, reference.digest.map(\.description) ?? reference.tag)
         case .layout(let path, let name):
             return (try OCILayout(path: path, create: writing), name ?? "latest")

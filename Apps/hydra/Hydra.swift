@@ -7,7 +7,10 @@ struct Hydra: AsyncParsableCommand {
         commandName: "hydra",
         abstract: "Build, push, scan, sign and deploy container images.",
         version: HydraVersion.current,
-        subcommands: [ImageCommand.self, CopyCommand.self, ServeCommand.self, VersionCommand.self])
+        subcommands: [
+            ImageCommand.self, LoginCommand.self, LogoutCommand.self, PushCommand.self, PullCommand.self, CopyCommand.self,
+            ServeCommand.self, VersionCommand.self,
+        ])
 }
 
 enum HydraVersion {

@@ -28,6 +28,15 @@ public final class RegistryClient: Sendable {
 
     var base: String { "\(scheme)://\(registry)" }
 
+    /// Checks that the registry answers and accepts the credentials (what `login` does): `GET /v2/`, answering
+    /// a challenge if there is one.
+    public func ping() async throws {
+        let url = base + "/v2/"
+        let response = try await send(.GET, url, scope: "")
+        guard response.status == .ok else { throw await failure(response, url: url) }
+        _ = try? await response.body.collect(upTo: 1 << 16)
+    }
+
     /// Sends a request; on a 401 answers the challenge and sends it once more (so `body` must be re-creatable:
     /// it is a closure). `scope` is what the request needs, e.g. `repository:team/app:pull`.
     func send(
@@ -63,7 +72,9 @@ public final class RegistryClient: Sendable {
             }
             var query = components.queryItems ?? []
             if let service = challenge.parameters["service"] { query.append(URLQueryItem(name: "service", value: service)) }
-            query.append(URLQueryItem(name: "scope", value: challenge.parameters["scope"] ?? scope))
+            if let wanted = challenge.parameters["scope"] ?? (scope.isEmpty ? nil : scope) {
+                query.append(URLQueryItem(name: "scope", value: wanted))
+            }
             components.queryItems = query
             guard let tokenURL = components.string else { throw RegistryClientError.unauthorized(url: url, detail: "bad realm \(realm)") }
             var request = HTTPClientRequest(url: tokenURL)

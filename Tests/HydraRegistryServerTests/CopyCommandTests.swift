@@ -97,3 +97,38 @@ struct CopyCommandTests {
         #expect(try OCILayout(path: tmp("pulled")).descriptor(named: "v1")?.digest == otherDocument.digest)
     }
 }
+
+@Suite("hydra login, logout, push, pull", .serialized)
+struct LoginPushPullTests {
+    @Test("login stores credentials (0600) only when the registry accepts them; push and pull use them; skopeo reads the file; logout forgets")
+    func storedCredentials() throws {
+        let registry = try RegistryProcess(arguments: ["--htpasswd", "DATA/htpasswd"]) { try AuthTests.users($0, [("dev", "s3cret")]) }
+        let tmp = TemporaryDirectory()
+        let environment = ["HYDRA_HOME": tmp("home"), "REGISTRY_AUTH_FILE": tmp("auth.json")]
+        let hydra = { (arguments: [String], input: String?) in
+            try Tool.run([HydraBinary.path] + arguments, environment: environment, input: input.map { Data($0.utf8) })
+        }
+        let wrong = try hydra(["login", registry.host, "-u", "dev", "--password-stdin", "--tls-verify=false"], "nope\n")
+        #expect(wrong.status == 1 && wrong.stderr.contains("invalid username or password"), "\(wrong.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp("auth.json")))
+        let login = try hydra(["login", registry.host, "-u", "dev", "--password-stdin", "--tls-verify=false"], "s3cret\n")
+        #expect(login.succeeded, "\(login.stderr)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: tmp("auth.json"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+
+        let (layout, document) = try TestImage.layout(in: tmp, files: ["etc/motd": "login\n"])
+        #expect(try hydra(["copy", "oci:\(layout.path):v1", "team/app:v1"], nil).succeeded)
+        let push = try hydra(["push", "team/app:v1", "\(registry.host)/team/app:v1", "--tls-verify=false"], nil)
+        #expect(push.succeeded && push.stdout.contains(document.digest.description), "\(push.stderr)")
+        let skopeo = try Tool.run(["skopeo", "inspect", "--raw", "--tls-verify=false", "--authfile", tmp("auth.json"), "docker://\(registry.host)/team/app:v1"])
+        #expect(Digest.of(Array(skopeo.stdout.utf8)) == document.digest, "\(skopeo.stderr)")
+        let pull = try hydra(["pull", "\(registry.host)/team/app:v1", "--tls-verify=false", "--output", "json"], nil)
+        #expect(pull.succeeded && pull.stdout.contains(document.digest.description), "\(pull.stderr)")
+        #expect(try hydra(["image", "inspect", "\(registry.host)/team/app:v1"], nil).succeeded)
+
+        #expect(try hydra(["logout", registry.host], nil).succeeded)
+        let after = try hydra(["pull", "\(registry.host)/team/app:v1", "--tls-verify=false"], nil)
+        #expect(after.status == 1 && after.stderr.contains("authentication required"))
+        #expect(try hydra(["logout", registry.host], nil).status == 1)
+    }
+}
