@@ -96,12 +96,25 @@ public struct Registry: Sendable {
             throw RegistryError(.rangeNotSatisfiable, .rangeInvalid, "chunk starts at \(start), the upload has \(size) bytes",
                                 headers: [.range: size == 0 ? "0-0" : "0-\(size - 1)"])
         }
-        guard let state = await sessions.take(id) else {
-            // Another request holds it (chunks must be sequential), or the registry restarted: rebuild the hash.
-            let rebuilt = try await rehash(id)
-            return try await append(id, body: body, state: rebuilt)
+        return try await append(id, body: body, state: try await claim(id, in: repository, size: size))
+    }
+
+    /// Takes ownership of an upload's running hash: refuses a second writer, rebuilds the hash after a restart.
+    private func claim(_ id: String, in repository: String, size: Int64, algorithm: DigestAlgorithm = .sha256) async throws -> UploadSessions.State {
+        switch await sessions.take(id) {
+        case .state(let state):
+            return state
+        case .busy:
+            throw RegistryError(.rangeNotSatisfiable, .blobUploadInvalid, "another request is writing to upload \(id); send chunks one after another",
+                                headers: [.range: size == 0 ? "0-0" : "0-\(size - 1)"])
+        case .unknown:
+            do {
+                return try await rehash(id, algorithm: algorithm)
+            } catch {
+                await sessions.end(id)
+                throw error
+            }
         }
-        return try await append(id, body: body, state: state)
     }
 
     private func append(_ id: String, body: some AsyncSequence<ByteBuffer, any Error>, state: UploadSessions.State) async throws -> Int64 {
@@ -126,19 +139,25 @@ public struct Registry: Sendable {
     /// Finishes an upload: appends the last chunk (which, with `start`, must begin where the upload ends),
     /// verifies the digest, commits the blob and links it.
     func completeUpload(_ id: String, in repository: String, digest: Digest, body: some AsyncSequence<ByteBuffer, any Error>, start: Int64? = nil) async throws {
-        _ = try await appendUpload(id, in: repository, body: body, start: start)
-        guard var state = await sessions.take(id) else { throw RegistryError.uploadUnknown(id) }
-        if state.hasher.algorithm != digest.algorithm { state = try await rehash(id, algorithm: digest.algorithm) }
-        let actual = state.hasher.finalize()
-        let size = state.hasher.count
-        guard actual == digest else {
-            try await cancelUpload(id, in: repository)
-            throw RegistryError.digestInvalid("provided digest \(digest) does not match the uploaded content (\(actual))")
+        let stored = try await appendUpload(id, in: repository, body: body, start: start)
+        var state = try await claim(id, in: repository, size: stored)
+        do {
+            if state.hasher.algorithm != digest.algorithm { state = try await rehash(id, algorithm: digest.algorithm) }
+            let actual = state.hasher.finalize()
+            guard actual == digest else {
+                try await storage.cancelUpload(id)
+                try await metadata.deleteUpload(id)
+                throw RegistryError.digestInvalid("provided digest \(digest) does not match the uploaded content (\(actual))")
+            }
+            try await storage.commitUpload(id, as: StorageKey.blob(digest))
+            try await metadata.linkBlob(digest, size: state.hasher.count, into: repository)
+            try await metadata.deleteUpload(id)
+            await sessions.end(id)
+        } catch {
+            // Whatever happened, this request no longer holds the upload.
+            await sessions.end(id)
+            throw error
         }
-        try await storage.commitUpload(id, as: StorageKey.blob(digest))
-        try await metadata.linkBlob(digest, size: size, into: repository)
-        try await metadata.deleteUpload(id)
-        await sessions.end(id)
     }
 
     func cancelUpload(_ id: String, in repository: String) async throws {

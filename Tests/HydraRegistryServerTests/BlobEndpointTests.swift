@@ -118,6 +118,31 @@ struct BlobEndpointTests {
         #expect(try HTTP.request("GET", registry.base + location).status == 404)
     }
 
+    @Test("a second request writing to an upload while the first still streams is refused with 416")
+    func concurrentWriters() throws {
+        let registry = try RegistryProcess()
+        let tmp = TemporaryDirectory()
+        let bytes = Self.blob(2_000_000)
+        try Data(bytes).write(to: URL(fileURLWithPath: tmp("blob")))
+        let location = try #require(try HTTP.request("POST", registry.base + "/v2/c/w/blobs/uploads/").header("Location"))
+        // A slow first writer (500 KB/s, about 4 s), and a second one while it streams.
+        let slow = Process()
+        slow.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        slow.arguments = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--limit-rate", "500k", "-X", "PATCH", "-H", "Expect:",
+                          "-H", "Content-Type: application/octet-stream", "--data-binary", "@" + tmp("blob"), registry.base + location]
+        let output = Pipe()
+        slow.standardOutput = output
+        try slow.run()
+        usleep(700_000)
+        let second = try HTTP.request("PATCH", registry.base + location, body: Array(bytes[0..<100]))
+        #expect(second.status == 416 && second.errorCode == "BLOB_UPLOAD_INVALID", "\(second.status) \(second.text)")
+        slow.waitUntilExit()
+        #expect(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "202")
+        let done = try HTTP.request("PUT", registry.base + location + "?digest=\(Digest.of(bytes))")
+        #expect(done.status == 201, "\(done.text)")
+        #expect(try HTTP.request("GET", registry.base + "/v2/c/w/blobs/\(Digest.of(bytes))").body == bytes)
+    }
+
     @Test("a wrong digest is refused and nothing is stored; a cancelled upload is gone")
     func refusals() throws {
         let registry = try RegistryProcess()
