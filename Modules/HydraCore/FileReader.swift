@@ -41,6 +41,11 @@ public final class FileReader {
         return Int64(info.st_size)
     }
 
+    /// Moves to a byte offset from the start of the file.
+    public func seek(to offset: Int64) throws(FileIOError) {
+        guard lseek(descriptor, off_t(offset), SEEK_SET) >= 0 else { throw FileIOError("seek", path: path, errno: errno) }
+    }
+
     /// Reads up to `buffer.count` bytes; 0 means the end of the file.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileIOError) -> Int {
         while true {
@@ -62,16 +67,6 @@ public final class FileReader {
             total += Int64(n)
         }
         return total
-    }
-
-    /// Reads the next chunk as a NIO buffer, or nil at the end.
-    public func nextBuffer(allocator: ByteBufferAllocator = ByteBufferAllocator()) throws -> ByteBuffer? {
-        let storage = chunk
-        let n = try read(into: storage)
-        if n == 0 { return nil }
-        var buffer = allocator.buffer(capacity: n)
-        buffer.writeBytes(UnsafeRawBufferPointer(rebasing: storage[0..<n]))
-        return buffer
     }
 
     /// Streams a whole file into a sink and finishes the sink.

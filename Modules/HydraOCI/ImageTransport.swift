@@ -27,32 +27,6 @@ public protocol ImageDestination: Sendable {
     func putManifest(_ bytes: [UInt8], descriptor: Descriptor, name: String?) async throws
 }
 
-/// Streams a local file as NIO buffers.
-public struct FileByteStream: AsyncSequence, Sendable {
-    public typealias Element = ByteBuffer
-    public let path: String
-
-    public init(path: String) { self.path = path }
-
-    public struct AsyncIterator: AsyncIteratorProtocol {
-        let path: String
-        var reader: FileReader?
-        var done = false
-
-        public mutating func next() async throws -> ByteBuffer? {
-            if done { return nil }
-            if reader == nil { reader = try FileReader(path: path) }
-            guard let buffer = try reader?.nextBuffer() else {
-                done = true
-                reader = nil
-                return nil
-            }
-            return buffer
-        }
-    }
-
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(path: path) }
-}
 
 /// Wraps an existential byte stream in a concrete type, for APIs that take `some AsyncSequence` (HTTP bodies).
 public struct AnyByteStream: AsyncSequence, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import HydraCore
 import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
@@ -13,7 +14,7 @@ public final class Authorizer: Sendable {
     public let tokens: TokenIssuer
     /// The token endpoint's URL as clients reach it; when nil the challenge is derived from the request's Host.
     public let realm: String?
-    /// Successful Basic logins (hash of "user:password" → user), so bcrypt runs once per credential, not per request.
+    /// Successful Basic logins (SHA-256 of "user:password" → user), so bcrypt runs once per credential, not per request.
     private let goodCredentials = Mutex<[String: String]>([:])
 
     public init(users: Htpasswd, policy: AccessPolicy, tokens: TokenIssuer, realm: String? = nil) {
@@ -94,7 +95,7 @@ public final class Authorizer: Sendable {
     }
 
     private func checkPassword(user: String, password: String) async -> Bool {
-        let key = Digest256.hex("\(user):\(password)")
+        let key = Digest.of(Array("\(user):\(password)".utf8)).hex  // a hash, so no password sits in the cache
         if goodCredentials.withLock({ $0[key] }) == user { return true }
         let users = self.users
         let ok = await Task.detached { users.verify(user: user, password: password) }.value
@@ -125,10 +126,3 @@ public final class Authorizer: Sendable {
     }
 }
 
-/// SHA-256 hex of a string, for cache keys that should not hold secrets in clear.
-enum Digest256 {
-    static func hex(_ text: String) -> String { HydraCoreDigest.of(Array(text.utf8)).hex }
-}
-
-import HydraCore
-typealias HydraCoreDigest = HydraCore.Digest

@@ -26,7 +26,7 @@ public struct FileSystemBlobStorage: BlobStorage {
     }
 
     public func read(_ key: String, range: ClosedRange<Int64>?) async throws -> any AsyncSequence<ByteBuffer, any Error> & Sendable {
-        FileRangeStream(path: objectPath(key), range: range)
+        FileByteStream(path: objectPath(key), range: range)
     }
 
     public func delete(_ key: String) async throws {
@@ -77,7 +77,7 @@ public struct FileSystemBlobStorage: BlobStorage {
     }
 
     public func readUpload(_ id: String) async throws -> any AsyncSequence<ByteBuffer, any Error> & Sendable {
-        FileRangeStream(path: uploadPath(id), range: nil)
+        FileByteStream(path: uploadPath(id))
     }
 
     public func commitUpload(_ id: String, as key: String) async throws {
@@ -95,61 +95,4 @@ public struct FileSystemBlobStorage: BlobStorage {
     public func cancelUpload(_ id: String) async throws {
         if unlink(uploadPath(id)) != 0 && errno != ENOENT { throw FileIOError("unlink", path: uploadPath(id), errno: errno) }
     }
-}
-
-/// Streams a file, or a byte range of it, as NIO buffers.
-struct FileRangeStream: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let path: String
-    let range: ClosedRange<Int64>?
-
-    /// Owns the descriptor, so a stream abandoned half way (a client that hung up) still closes it.
-    final class Descriptor {
-        var fd: Int32 = -1
-        deinit { if fd >= 0 { close(fd) } }
-    }
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        let path: String
-        let range: ClosedRange<Int64>?
-        let handle = Descriptor()
-        var fd: Int32 {
-            get { handle.fd }
-            nonmutating set { handle.fd = newValue }
-        }
-        var remaining: Int64 = .max
-        var opened = false
-
-        mutating func next() async throws -> ByteBuffer? {
-            if !opened {
-                opened = true
-                fd = open(path, O_RDONLY | O_CLOEXEC)
-                guard fd >= 0 else { throw FileIOError("open", path: path, errno: errno) }
-                if let range {
-                    guard lseek(fd, off_t(range.lowerBound), SEEK_SET) >= 0 else { throw FileIOError("seek", path: path, errno: errno) }
-                    remaining = range.upperBound - range.lowerBound + 1
-                }
-            }
-            guard fd >= 0, remaining > 0 else { return finish() }
-            let want = Int(Swift.min(remaining, 256 << 10))
-            var buffer = ByteBufferAllocator().buffer(capacity: want)
-            let n = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: want) { pointer in
-                while true {
-                    let got = Glibc.read(fd, pointer.baseAddress, want)
-                    if got >= 0 { return got }
-                    if errno != EINTR { throw FileIOError("read", path: path, errno: errno) }
-                }
-            }
-            if n == 0 { return finish() }
-            remaining -= Int64(n)
-            return buffer
-        }
-
-        private mutating func finish() -> ByteBuffer? {
-            if fd >= 0 { close(fd); fd = -1 }
-            return nil
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(path: path, range: range) }
 }
