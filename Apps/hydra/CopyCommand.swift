@@ -26,8 +26,7 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: "Use HTTPS for the destination registry (false: plain HTTP).")
     var destTlsVerify = true
 
-    @Option(help: "Credentials file (default: $REGISTRY_AUTH_FILE, else ~/.docker/config.json).")
-    var authfile: String?
+    @OptionGroup var authFile: AuthFileOption
 
     @Flag(help: "Copy every platform of an index (default: the one this machine runs).")
     var all = false
@@ -59,7 +58,7 @@ struct CopyCommand: AsyncParsableCommand {
     private func endpoint(_ location: ImageLocation, creds: String?, tlsVerify: Bool, writing: Bool) throws -> (any Sendable, String?) {
         switch location {
         case .registry(let reference):
-            let repository = try RegistryAccess(creds: creds, tlsVerify: tlsVerify, authfile: authfile).repository(reference)
+            let repository = try RegistryAccess(creds: creds, tlsVerify: tlsVerify, authFile: authFile.file).repository(reference)
             return (repository, reference.digest.map(\.description) ?? reference.tag)
         case .layout(let path, let name):
             return (try OCILayout(path: path, create: writing), name ?? "latest")

@@ -21,8 +21,7 @@ struct LoginCommand: AsyncParsableCommand {
     @Option(help: "Use HTTPS (false: plain HTTP).")
     var tlsVerify = true
 
-    @Option(help: "Credentials file (default: $REGISTRY_AUTH_FILE, else ~/.docker/config.json).")
-    var authfile: String?
+    @OptionGroup var authFile: AuthFileOption
 
     @OptionGroup var options: GlobalOptions
 
@@ -36,7 +35,7 @@ struct LoginCommand: AsyncParsableCommand {
             guard let secret, !secret.isEmpty else { throw ValidationError("give the password with --password-stdin or --password") }
             let credentials = RegistryCredentials(username: username, password: secret)
             try await RegistryClient(registry: registry, plainHTTP: !tlsVerify, credentials: credentials).ping()
-            let file = AuthFile(path: authfile ?? AuthFile.defaultPath())
+            let file = authFile.file
             try file.store(credentials, for: registry)
             Console.print("Login Succeeded (credentials stored in \(file.path))")
         }
@@ -49,14 +48,13 @@ struct LogoutCommand: AsyncParsableCommand {
     @Argument(help: "The registry, HOST[:PORT].")
     var registry: String
 
-    @Option(help: "Credentials file (default: $REGISTRY_AUTH_FILE, else ~/.docker/config.json).")
-    var authfile: String?
+    @OptionGroup var authFile: AuthFileOption
 
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
         try await options.run {
-            let file = AuthFile(path: authfile ?? AuthFile.defaultPath())
+            let file = authFile.file
             guard try file.remove(registry) else { throw ValidationError("not logged in to \(registry)") }
             Console.print("Removed login credentials for \(registry)")
         }

@@ -11,10 +11,9 @@ struct RegistryFlags: ParsableArguments {
     @Option(help: "Use HTTPS (false: plain HTTP).")
     var tlsVerify = true
 
-    @Option(help: "Credentials file (default: $REGISTRY_AUTH_FILE, else ~/.docker/config.json).")
-    var authfile: String?
+    @OptionGroup var authFile: AuthFileOption
 
-    var access: RegistryAccess { RegistryAccess(creds: creds, tlsVerify: tlsVerify, authfile: authfile) }
+    var access: RegistryAccess { RegistryAccess(creds: creds, tlsVerify: tlsVerify, authFile: authFile.file) }
 }
 
 struct PushCommand: AsyncParsableCommand {

@@ -1,3 +1,4 @@
+import Foundation
 import HydraCore
 import HydraOCI
 
@@ -7,6 +8,17 @@ public enum ImageLocation: Sendable, Equatable {
     case registry(Reference)
     case layout(path: String, name: String?)
     case local(Reference)
+
+    /// skopeo's other transports, which hydra does not read yet.
+    static let otherTransports = ["docker-archive", "oci-archive", "dir", "containers-storage", "docker-daemon"]
+
+    /// The transport a location names when it is not one hydra handles (`dir:…`, `http://…`), else nil.
+    static func unsupportedTransport(in text: String) -> String? {
+        if let scheme = text.range(of: "://") { return String(text[..<scheme.lowerBound]) }
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let prefix = String(text[..<colon])
+        return otherTransports.contains(prefix) ? prefix : nil
+    }
 
     /// - Throws: `OCIError` or `ReferenceError` naming what is wrong.
     public init(parsing text: String) throws {
@@ -20,8 +32,8 @@ public enum ImageLocation: Sendable, Equatable {
             } else {
                 self = .layout(path: String(rest), name: nil)
             }
-        } else if let colon = text.firstIndex(of: ":"), text[..<colon].allSatisfy({ $0.isLetter || $0 == "-" }), text[text.index(after: colon)...].hasPrefix("//") || ["docker-archive", "oci-archive", "dir", "containers-storage"].contains(String(text[..<colon])) {
-            throw OCIError.invalidArgument("\"\(text)\": transport \"\(text[..<colon])\" is not supported yet (docker://, oci: and local names are)")
+        } else if let transport = Self.unsupportedTransport(in: text) {
+            throw OCIError.invalidArgument("\"\(text)\": transport \"\(transport)\" is not supported yet (docker://, oci: and local names are)")
         } else {
             self = .local(try Reference(parsing: text))
         }
