@@ -203,8 +203,14 @@ public struct RegistryRouter: Sendable {
         if let mount = query["mount"] {
             let digest = try registry.parseDigest(String(mount))
             let source = query["from"].map(String.init)
-            // Mounting reads the source: without pull rights there, it is an ordinary upload instead.
-            let mayRead = authorizer.map { auth in source.map { auth.actions(of: identity, on: $0).contains(.pull) } ?? true } ?? true
+            // Mounting reads the source, so it needs pull rights there; a mount without `from` could read any
+            // repository, so with authorization on it is not offered. Either way the client uploads instead.
+            let mayRead: Bool
+            if let authorizer {
+                mayRead = source.map { authorizer.actions(of: identity, on: $0).contains(.pull) } ?? false
+            } else {
+                mayRead = true
+            }
             if mayRead, try await registry.mount(digest, into: repository, from: source) {
                 return created(location: "/v2/\(repository)/blobs/\(digest)", digest: digest)
             }

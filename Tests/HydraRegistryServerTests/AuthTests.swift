@@ -70,6 +70,7 @@ struct AuthTests {
               access:
                 - {repository: "team/*", users: [alice], actions: [pull, push, delete]}
                 - {repository: "team/*", users: [bob], actions: [pull]}
+                - {repository: "secret/*", users: [carol], actions: [pull, push]}
             """
         let registry = try RegistryProcess(arguments: ["--config", "DATA/registry.yaml"]) { dir in
             try Self.users(dir, [("alice", "a"), ("bob", "b"), ("carol", "c")])
@@ -89,7 +90,20 @@ struct AuthTests {
         let aliceOutside = try HTTP.request("POST", registry.base + "/v2/other/app/blobs/uploads/", headers: ["Authorization": Self.basic("alice", "a")])
         #expect(aliceOutside.status == 403)
         #expect(try HTTP.request("GET", registry.base + "/v2/_catalog", headers: ["Authorization": Self.basic("bob", "b")]).text == "{\"repositories\":[\"team/app\"]}")
-        #expect(try HTTP.request("GET", registry.base + "/v2/_catalog", headers: ["Authorization": Self.basic("carol", "c")]).text == "{\"repositories\":[]}")
+        // A blob only carol's repository has: alice may push to team/x but must not obtain it by digest, neither
+        // through a mount without `from` nor from carol's repository; both fall back to an upload (202).
+        let secret = Array("carol's secret layer".utf8)
+        #expect(try HTTP.request("POST", registry.base + "/v2/secret/repo/blobs/uploads/?digest=\(Digest.of(secret))", body: secret,
+                                 headers: ["Authorization": Self.basic("carol", "c")]).status == 201)
+        for query in ["mount=\(Digest.of(secret))", "mount=\(Digest.of(secret))&from=secret/repo"] {
+            let mount = try HTTP.request("POST", registry.base + "/v2/team/x/blobs/uploads/?\(query)", headers: ["Authorization": Self.basic("alice", "a")])
+            #expect(mount.status == 202, "\(query)")
+            #expect(try HTTP.request("HEAD", registry.base + "/v2/team/x/blobs/\(Digest.of(secret))", headers: ["Authorization": Self.basic("alice", "a")]).status == 404)
+        }
+        let readable = try HTTP.request("POST", registry.base + "/v2/team/x/blobs/uploads/?mount=\(Digest.of(blob))&from=team/app",
+                                        headers: ["Authorization": Self.basic("alice", "a")])
+        #expect(readable.status == 201)
+        #expect(try HTTP.request("GET", registry.base + "/v2/_catalog", headers: ["Authorization": Self.basic("carol", "c")]).text == "{\"repositories\":[\"secret/repo\"]}", "only what carol may pull")
     }
 
     @Test("the token service grants only what the policy allows; forged and expired tokens are refused")
