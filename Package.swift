@@ -68,7 +68,9 @@ let package = Package(
                 "HydraCore", "HydraOCI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Modules/HydraRegistryClient", swiftSettings: swiftSettings),
         .target(

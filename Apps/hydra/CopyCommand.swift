@@ -20,11 +20,20 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: "Credentials for the destination registry, USER:PASSWORD.")
     var destCreds: String?
 
-    @Option(help: "Use HTTPS for the source registry (false: plain HTTP).")
+    @Option(help: "Require HTTPS and verify certificates for the source registry.")
     var srcTlsVerify = true
 
-    @Option(help: "Use HTTPS for the destination registry (false: plain HTTP).")
+    @Option(help: "Require HTTPS and verify certificates for the destination registry.")
     var destTlsVerify = true
+
+    @Option(help: "Certificate directory for the source registry.")
+    var srcCertDir: String?
+
+    @Option(help: "Certificate directory for the destination registry.")
+    var destCertDir: String?
+
+    @Option(help: "Tries per request on connection errors, HTTP 429 and 5xx, with backoff.")
+    var retryTimes = 6
 
     @OptionGroup var authFile: AuthFileOption
 
@@ -41,8 +50,8 @@ struct CopyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await options.run {
-            let (from, name) = try endpoint(ImageLocation(parsing: source), creds: srcCreds, tlsVerify: srcTlsVerify, writing: false)
-            let (to, destinationName) = try endpoint(ImageLocation(parsing: destination), creds: destCreds, tlsVerify: destTlsVerify, writing: true)
+            let (from, name) = try endpoint(ImageLocation(parsing: source), access: access(srcCreds, srcTlsVerify, srcCertDir), writing: false)
+            let (to, destinationName) = try endpoint(ImageLocation(parsing: destination), access: access(destCreds, destTlsVerify, destCertDir), writing: true)
             guard let fromSource = from as? any ImageSource, let toDestination = to as? any ImageDestination else {
                 throw OCIError.invalidArgument("cannot copy from \(source) to \(destination)")
             }
@@ -55,10 +64,16 @@ struct CopyCommand: AsyncParsableCommand {
     }
 
     /// The image source/destination a location names, and the name the image has there.
-    private func endpoint(_ location: ImageLocation, creds: String?, tlsVerify: Bool, writing: Bool) throws -> (any Sendable, String?) {
+    private func access(_ creds: String?, _ tlsVerify: Bool, _ certDir: String?) -> RegistryAccess {
+        let configuration = RegistryClientConfiguration(
+            transport: tlsVerify ? .https : .insecure, certificateDirectory: certDir, retry: RetryPolicy(maxAttempts: retryTimes))
+        return RegistryAccess(creds: creds, configuration: configuration, authFile: authFile.file)
+    }
+
+    private func endpoint(_ location: ImageLocation, access: RegistryAccess, writing: Bool) throws -> (any Sendable, String?) {
         switch location {
         case .registry(let reference):
-            let repository = try RegistryAccess(creds: creds, tlsVerify: tlsVerify, authFile: authFile.file).repository(reference)
+            let repository = try access.repository(reference)
             return (repository, reference.digest.map(\.description) ?? reference.tag)
         case .layout(let path, let name):
             return (try OCILayout(path: path, create: writing), name ?? "latest")

@@ -18,8 +18,7 @@ struct LoginCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: "The password (prefer --password-stdin: arguments show in process lists).")
     var password: String?
 
-    @Option(help: "Use HTTPS (false: plain HTTP).")
-    var tlsVerify = true
+    @OptionGroup var transport: TransportOptions
 
     @OptionGroup var authFile: AuthFileOption
 
@@ -34,7 +33,7 @@ struct LoginCommand: AsyncParsableCommand {
             }
             guard let secret, !secret.isEmpty else { throw ValidationError("give the password with --password-stdin or --password") }
             let credentials = RegistryCredentials(username: username, password: secret)
-            try await RegistryClient(registry: registry, plainHTTP: !tlsVerify, credentials: credentials).ping()
+            try await RegistryClient(registry: registry, credentials: credentials, configuration: transport.configuration).ping()
             let file = authFile.file
             try file.store(credentials, for: registry)
             Console.print("Login Succeeded (credentials stored in \(file.path))")

@@ -3,19 +3,6 @@ import HydraCore
 import HydraOCI
 import HydraRegistryClient
 
-/// Flags for one registry: credentials, TLS, credentials file.
-struct RegistryFlags: ParsableArguments {
-    @Option(help: "Credentials, USER:PASSWORD (default: the credentials file).")
-    var creds: String?
-
-    @Option(help: "Use HTTPS (false: plain HTTP).")
-    var tlsVerify = true
-
-    @OptionGroup var authFile: AuthFileOption
-
-    var access: RegistryAccess { RegistryAccess(creds: creds, tlsVerify: tlsVerify, authFile: authFile.file) }
-}
-
 struct PushCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "push", abstract: "Push a local image to a registry.")
 
@@ -25,7 +12,7 @@ struct PushCommand: AsyncParsableCommand {
     @Argument(help: "Where to push it, REGISTRY/REPO[:TAG] (default: the image's own name).")
     var destination: String?
 
-    @OptionGroup var registryFlags: RegistryFlags
+    @OptionGroup var registry: RegistryOptions
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
@@ -33,7 +20,7 @@ struct PushCommand: AsyncParsableCommand {
             let store = try options.store()
             let entry = try store.resolve(image)
             let target = try destination.map { try Reference(parsing: $0.hasPrefix("docker://") ? String($0.dropFirst(9)) : $0) } ?? entry.reference
-            let repository = try registryFlags.access.repository(target)
+            let repository = try registry.access.repository(target)
             let descriptor = try await ImageCopier.copy(
                 from: store.layout, name: entry.reference.description, to: repository, as: target.tag)
             if options.output == .json {
@@ -51,13 +38,13 @@ struct PullCommand: AsyncParsableCommand {
     @Argument(help: "REGISTRY/REPO[:TAG|@DIGEST].")
     var reference: String
 
-    @OptionGroup var registryFlags: RegistryFlags
+    @OptionGroup var registry: RegistryOptions
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
         try await options.run {
             let source = try Reference(parsing: reference.hasPrefix("docker://") ? String(reference.dropFirst(9)) : reference)
-            let repository = try registryFlags.access.repository(source)
+            let repository = try registry.access.repository(source)
             let name = source.digest?.description ?? source.tag ?? Reference.defaultTag
             let local = source.tag.map { source.with(tag: $0) } ?? source
             let descriptor = try await ImageCopier.copy(

@@ -10,10 +10,39 @@ struct AuthFileOption: ParsableArguments {
     var file: AuthFile { AuthFile(path: authfile ?? AuthFile.defaultPath()) }
 }
 
+/// `--tls-verify` and `--cert-dir`: how to secure the connection to a registry.
+struct TransportOptions: ParsableArguments {
+    @Option(help: "Require HTTPS and verify certificates (false: skip verification, and use plain HTTP if the registry has no TLS).")
+    var tlsVerify = true
+
+    @Option(help: "Directory with CA certificates (*.crt) and a client certificate (*.cert, *.key) for the registry.")
+    var certDir: String?
+
+    @Option(help: "Tries per request on connection errors, HTTP 429 and 5xx, with backoff.")
+    var retryTimes = 6
+
+    var configuration: RegistryClientConfiguration {
+        RegistryClientConfiguration(
+            transport: tlsVerify ? .https : .insecure, certificateDirectory: certDir, retry: RetryPolicy(maxAttempts: retryTimes))
+    }
+}
+
+/// The registry options every command that talks to a registry takes, as skopeo's: credentials, the
+/// credentials file, TLS and certificates.
+struct RegistryOptions: ParsableArguments {
+    @Option(help: "Credentials, USER:PASSWORD (default: the credentials file).")
+    var creds: String?
+
+    @OptionGroup var transport: TransportOptions
+    @OptionGroup var authFile: AuthFileOption
+
+    var access: RegistryAccess { RegistryAccess(creds: creds, configuration: transport.configuration, authFile: authFile.file) }
+}
+
 /// How a command reaches one registry: explicit credentials, else the credentials file; HTTPS unless told not to.
 struct RegistryAccess {
     var creds: String?
-    var tlsVerify: Bool
+    var configuration: RegistryClientConfiguration
     var authFile: AuthFile
 
     /// The repository a reference names, as an image source and destination.
@@ -29,6 +58,6 @@ struct RegistryAccess {
         } else {
             credentials = try authFile.credentials(for: registry)
         }
-        return RegistryClient(registry: registry, plainHTTP: !tlsVerify, credentials: credentials)
+        return try RegistryClient(registry: registry, credentials: credentials, configuration: configuration)
     }
 }

@@ -4,6 +4,10 @@ import HydraCore
 public enum CopyEvent: Sendable {
     case blobStarted(Descriptor)
     case blobSkipped(Descriptor)
+    /// The destination took the blob from another repository it has, without a transfer.
+    case blobMounted(Descriptor)
+    /// Bytes of a blob transferred so far (reported as they go).
+    case blobProgress(Descriptor, bytes: Int64)
     case blobDone(Descriptor)
     case manifestDone(Descriptor)
 }
@@ -99,8 +103,15 @@ public enum ImageCopier {
                         progress(.blobSkipped(descriptor))
                         return
                     }
+                    if try await destination.mountBlob(descriptor, from: source) {
+                        progress(.blobMounted(descriptor))
+                        return
+                    }
                     progress(.blobStarted(descriptor))
-                    try await destination.putBlob(descriptor, from: try await source.blob(descriptor))
+                    try await destination.putBlob(descriptor) { offset in
+                        let stream = offset == 0 ? try await source.blob(descriptor) : try await source.blob(descriptor, from: offset)
+                        return ProgressByteStream(stream, start: offset) { progress(.blobProgress(descriptor, bytes: $0)) }
+                    }
                     progress(.blobDone(descriptor))
                 }
                 running += 1

@@ -15,16 +15,45 @@ public protocol ImageSource: Sendable {
     func manifest(_ descriptor: Descriptor) async throws -> [UInt8]
     /// The bytes of a blob (config or layer), streamed.
     func blob(_ descriptor: Descriptor) async throws -> ByteStream
+    /// A blob's bytes from `offset` on, for resuming an interrupted transfer. Not verified (a part has no digest
+    /// to check); the destination verifies the whole.
+    func blob(_ descriptor: Descriptor, from offset: Int64) async throws -> ByteStream
 }
+
+extension ImageSource {
+    /// Reads the blob from the start and drops what comes before `offset`.
+    public func blob(_ descriptor: Descriptor, from offset: Int64) async throws -> ByteStream {
+        let whole = try await blob(descriptor)
+        return offset == 0 ? whole : SkippingByteStream(AnyByteStream(whole), skipping: offset)
+    }
+}
+
+/// Opens a blob's bytes from an offset (0 for all of them): what a destination that can resume an upload gets.
+public typealias BlobOpener = @Sendable (_ offset: Int64) async throws -> ByteStream
 
 /// Somewhere images can be written to.
 public protocol ImageDestination: Sendable {
     func hasBlob(_ descriptor: Descriptor) async throws -> Bool
     /// Stores a blob, verifying that the stream has the descriptor's digest and size before committing it.
     func putBlob(_ descriptor: Descriptor, from stream: ByteStream) async throws
+    /// Stores a blob that can be read again from any offset, so that a destination able to resume a broken
+    /// upload (a registry) does so instead of starting over.
+    func putBlob(_ descriptor: Descriptor, reopening open: @escaping BlobOpener) async throws
+    /// Makes a blob that `source` holds available here without copying its bytes (a registry's cross-repository
+    /// mount). False when this destination cannot.
+    func mountBlob(_ descriptor: Descriptor, from source: any ImageSource) async throws -> Bool
     /// Stores a manifest (its blobs are already there) and, when `name` is given, names it. A manifest without
     /// a name is a child of an index or a referrer: stored, not listed.
     func putManifest(_ bytes: [UInt8], descriptor: Descriptor, name: String?) async throws
+}
+
+extension ImageDestination {
+    /// Reads the blob once, from the start.
+    public func putBlob(_ descriptor: Descriptor, reopening open: @escaping BlobOpener) async throws {
+        try await putBlob(descriptor, from: try await open(0))
+    }
+
+    public func mountBlob(_ descriptor: Descriptor, from source: any ImageSource) async throws -> Bool { false }
 }
 
 

@@ -150,6 +150,14 @@ extension OCILayout: ImageSource, ImageDestination {
         return VerifiedByteStream(FileByteStream(path: blobs.path(of: descriptor.digest)), expected: descriptor.digest, size: descriptor.size)
     }
 
+    public func blob(_ descriptor: Descriptor, from offset: Int64) async throws -> ByteStream {
+        guard offset > 0 else { return try await blob(descriptor) }
+        guard blobs.contains(descriptor.digest), offset < descriptor.size else {
+            throw OCIError.notFound("bytes \(offset)- of blob \(descriptor.digest) in \(path)")
+        }
+        return FileByteStream(path: blobs.path(of: descriptor.digest), range: offset...(descriptor.size - 1))
+    }
+
     public func hasBlob(_ descriptor: Descriptor) async throws -> Bool {
         blobs.size(of: descriptor.digest) == descriptor.size
     }

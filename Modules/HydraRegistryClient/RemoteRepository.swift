@@ -4,9 +4,11 @@ import HydraCore
 import HydraOCI
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// One repository of a registry as an image source and destination: what `ImageCopier.copy` pulls from and
-/// pushes to. Every manifest and blob is verified against its digest as it arrives.
+/// pushes to. Every manifest and blob is verified against its digest as it arrives; downloads resume with
+/// `Range` after a broken connection, uploads resume from the offset the registry reports.
 public struct RemoteRepository: ImageSource, ImageDestination {
     public let client: RegistryClient
     /// `team/app`.
@@ -19,51 +21,76 @@ public struct RemoteRepository: ImageSource, ImageDestination {
 
     var pullScope: String { "repository:\(repository):pull" }
     var pushScope: String { "repository:\(repository):pull,push" }
-    func url(_ path: String) -> String { "\(client.base)/v2/\(repository)/\(path)" }
+    func url(_ path: String) async throws -> String { try await client.base() + "/v2/\(repository)/\(path)" }
 
-    static let acceptedManifests = [
+    /// What a manifest GET accepts: every manifest and index type hydra reads.
+    public static let acceptedManifests = [
         MediaType.imageIndex, MediaType.imageManifest, MediaType.dockerManifestList, MediaType.dockerManifest,
     ].joined(separator: ", ")
 
     // MARK: ImageSource
 
     public func resolve(_ name: String) async throws -> Descriptor {
-        let (bytes, mediaType) = try await fetchManifest(name)
-        let algorithm = (try? Digest(parsing: name))?.algorithm ?? .sha256
-        let digest = Digest.of(bytes, algorithm: algorithm)
-        if let expected = try? Digest(parsing: name), expected != digest {
-            throw DigestError.mismatch(expected: expected, actual: digest)
-        }
-        return Descriptor(mediaType: mediaType, digest: digest, size: Int64(bytes.count))
+        try await fetchManifest(name).descriptor
     }
 
     public func manifest(_ descriptor: Descriptor) async throws -> [UInt8] {
         try await fetchManifest(descriptor.digest.description).bytes
     }
 
-    private func fetchManifest(_ reference: String) async throws -> (bytes: [UInt8], mediaType: String) {
-        let target = url("manifests/\(reference)")
+    /// A manifest by tag or digest: its exact bytes and its descriptor (digest computed here, and checked
+    /// against the reference when it is a digest).
+    public func fetchManifest(_ reference: String) async throws -> (bytes: [UInt8], descriptor: Descriptor) {
+        let target = try await url("manifests/\(reference)")
         let response = try await client.send(.GET, target, headers: [("Accept", Self.acceptedManifests)], scope: pullScope)
         guard response.status == .ok else { throw await client.failure(response, url: target) }
         let body = try await response.body.collect(upTo: 16 << 20)
         let bytes = Array(buffer: body)
-        let declared = response.headers.first(name: "Content-Type").map { String($0.split(separator: ";").first ?? "") }
-        let mediaType = try ManifestDocument(bytes: bytes, declaredMediaType: declared.flatMap { MediaType.manifests.contains($0) ? $0 : nil })
-            .descriptor.mediaType
-        return (bytes, mediaType)
+        let expected = try? Digest(parsing: reference)
+        let digest = Digest.of(bytes, algorithm: expected?.algorithm ?? .sha256)
+        if let expected, expected != digest { throw DigestError.mismatch(expected: expected, actual: digest) }
+        let declared = response.headers.first(name: "Content-Type").map { String($0.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces) }
+        let document = try ManifestDocument(bytes: bytes, declaredMediaType: declared.flatMap { MediaType.manifests.contains($0) ? $0 : nil })
+        return (bytes, Descriptor(mediaType: document.descriptor.mediaType, digest: digest, size: Int64(bytes.count)))
     }
 
     public func blob(_ descriptor: Descriptor) async throws -> ByteStream {
-        let target = url("blobs/\(descriptor.digest)")
-        let response = try await client.send(.GET, target, scope: pullScope)
-        guard response.status == .ok else { throw await client.failure(response, url: target) }
-        return VerifiedByteStream(response.body, expected: descriptor.digest, size: descriptor.size)
+        let policy = client.configuration.retry
+        let resuming = ResumingByteStream(maxResumes: policy.maxAttempts - 1, delay: policy.initialDelay, shouldResume: Self.isResumable) { offset in
+            try await blob(descriptor, from: offset)
+        }
+        return VerifiedByteStream(resuming, expected: descriptor.digest, size: descriptor.size)
+    }
+
+    public func blob(_ descriptor: Descriptor, from offset: Int64) async throws -> ByteStream {
+        let target = try await url("blobs/\(descriptor.digest)")
+        let headers = offset > 0 ? [("Range", "bytes=\(offset)-")] : []
+        let response = try await client.send(.GET, target, headers: headers, scope: pullScope)
+        switch response.status {
+        case .ok:
+            return offset > 0 ? SkippingByteStream(response.body, skipping: offset) : response.body
+        case .partialContent where offset > 0:
+            return response.body
+        default:
+            throw await client.failure(response, url: target)
+        }
+    }
+
+    /// Errors after which a transfer is worth resuming: a broken connection, a registry answering 429/5xx or
+    /// refusing a chunk's offset (416, when it had received more than it reported).
+    static func isResumable(_ error: any Error) -> Bool {
+        if TransientError.isTransient(error) { return true }
+        switch error as? RegistryClientError {
+        case .connectionLost: return true
+        case .http(let status, _, _, _): return status == 416 || RetryPolicy.isRetryable(status: status)
+        default: return false
+        }
     }
 
     // MARK: ImageDestination
 
     public func hasBlob(_ descriptor: Descriptor) async throws -> Bool {
-        let target = url("blobs/\(descriptor.digest)")
+        let target = try await url("blobs/\(descriptor.digest)")
         let response = try await client.send(.HEAD, target, scope: pushScope)
         switch response.status {
         case .ok: return true
@@ -73,35 +100,61 @@ public struct RemoteRepository: ImageSource, ImageDestination {
     }
 
     public func putBlob(_ descriptor: Descriptor, from stream: ByteStream) async throws {
-        // Start the session first: it is the request that carries the authentication exchange, so the upload
-        // itself (a stream that cannot be sent twice) goes out already authorized.
-        let start = url("blobs/uploads/")
-        let started = try await client.send(.POST, start, headers: [("Content-Length", "0")], scope: pushScope)
-        guard started.status == .accepted, let location = started.headers.first(name: "Location") else {
-            throw await client.failure(started, url: start)
+        let once = OneShotOpener(stream)
+        try await putBlob(descriptor) { offset in try once.open(offset) }
+    }
+
+    public func putBlob(_ descriptor: Descriptor, reopening open: @escaping BlobOpener) async throws {
+        try await BlobUpload(repository: self, descriptor: descriptor, open: open).run()
+    }
+
+    /// Mounts a blob from another repository of the same registry (`POST …?mount=&from=`, with a token for
+    /// pull on the source and push here). False when the source is elsewhere or the registry declines.
+    public func mountBlob(_ descriptor: Descriptor, from source: any ImageSource) async throws -> Bool {
+        guard let other = source as? RemoteRepository, other.client.registry == client.registry, other.repository != repository else { return false }
+        let target = try await url("blobs/uploads/?mount=\(descriptor.digest)&from=\(other.repository)")
+        let response = try await client.send(.POST, target, headers: [("Content-Length", "0")], scope: pushScope + " " + other.pullScope)
+        _ = try? await response.body.collect(upTo: 1 << 16)
+        switch response.status {
+        case .created:
+            return true
+        case .accepted:
+            // The registry opened an upload instead; cancel it and upload normally.
+            if let location = response.headers.first(name: "Location"), let session = try? await absolute(location) {
+                _ = try? await client.send(.DELETE, session, scope: pushScope)
+            }
+            return false
+        default:
+            return false
         }
-        let upload = try absolute(location)
-        let separator = upload.contains("?") ? "&" : "?"
-        let target = upload + separator + "digest=" + descriptor.digest.description
-        let body = AnyByteStream(stream)
-        let response = try await client.send(
-            .PUT, target, headers: [("Content-Type", "application/octet-stream")], scope: pushScope,
-            body: { .stream(body, length: .known(descriptor.size)) })
-        guard response.status == .created else { throw await client.failure(response, url: target) }
     }
 
     public func putManifest(_ bytes: [UInt8], descriptor: Descriptor, name: String?) async throws {
-        let target = url("manifests/\(name ?? descriptor.digest.description)")
-        let buffer = ByteBuffer(bytes: bytes)
+        let target = try await url("manifests/\(name ?? descriptor.digest.description)")
         let response = try await client.send(
-            .PUT, target, headers: [("Content-Type", descriptor.mediaType)], scope: pushScope, body: { .bytes(buffer) })
+            .PUT, target, headers: [("Content-Type", descriptor.mediaType)], scope: pushScope, body: .bytes(ByteBuffer(bytes: bytes)))
         guard response.status == .created else { throw await client.failure(response, url: target) }
     }
 
     /// Upload locations may be absolute or relative to the registry.
-    private func absolute(_ location: String) throws -> String {
+    func absolute(_ location: String) async throws -> String {
         if location.hasPrefix("http://") || location.hasPrefix("https://") { return location }
         guard location.hasPrefix("/") else { throw RegistryClientError.invalidLocation(location) }
-        return client.base + location
+        return try await client.base() + location
+    }
+}
+
+/// A stream that can be read only once, as a `BlobOpener`: resuming it fails with the original error.
+private final class OneShotOpener: Sendable {
+    private let stream: ByteStream
+    private let opened = Atomic<Bool>(false)
+
+    init(_ stream: ByteStream) { self.stream = stream }
+
+    func open(_ offset: Int64) throws -> ByteStream {
+        guard offset == 0, !opened.exchange(true, ordering: .relaxed) else {
+            throw OCIError.invalidArgument("the blob stream cannot be read again to resume an upload")
+        }
+        return stream
     }
 }
