@@ -117,6 +117,18 @@ let package = Package(
             dependencies: ["hydra", "HydraRegistryServer", "HydraRegistryClient", "HydraCore", "HydraOCI", "HydraTestSupport"],
             path: "Tests/HydraRegistryServerTests", swiftSettings: swiftSettings),
         .testTarget(
+            name: "HydraRegistryClientTests",
+            dependencies: [
+                "hydra", "HydraRegistryClient", "HydraCore", "HydraOCI", "HydraTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Tests/HydraRegistryClientTests", swiftSettings: swiftSettings),
+        .testTarget(
             name: "HydraCLITests", dependencies: ["hydra", "HydraCore", "HydraOCI", "HydraTestSupport"],
             path: "Tests/HydraCLITests", swiftSettings: swiftSettings),
     ]

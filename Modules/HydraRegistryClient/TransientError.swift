@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
@@ -30,6 +31,8 @@ enum TransientError {
             }
         }
         if let error = error as? NIOSSLError, case .uncleanShutdown = error { return true }
+        // The connection closed in the middle of a response body.
+        if let error = error as? HTTPParserError, error == .invalidEOFState { return true }
         return false
     }
 

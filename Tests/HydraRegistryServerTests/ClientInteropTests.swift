@@ -69,28 +69,10 @@ struct ClientInteropTests {
         #expect(!badLogin.succeeded)
     }
 
-    /// A test CA and a certificate for 127.0.0.1 signed by it, made with openssl.
-    static func makeCertificates(_ dir: TemporaryDirectory) throws {
-        try dir.write("san.ext", "subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-        let steps = [
-            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-             "-subj", "/CN=hydra test CA", "-keyout", dir("ca.key"), "-out", dir("certs/ca.crt")],
-            ["openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=127.0.0.1",
-             "-keyout", dir("server.key"), "-out", dir("server.csr")],
-            ["openssl", "x509", "-req", "-in", dir("server.csr"), "-CA", dir("certs/ca.crt"), "-CAkey", dir("ca.key"),
-             "-CAcreateserial", "-days", "2", "-extfile", dir("san.ext"), "-out", dir("server.crt")],
-        ]
-        try FileManager.default.createDirectory(atPath: dir("certs"), withIntermediateDirectories: true)
-        for step in steps {
-            let result = try Tool.run(step)
-            guard result.succeeded else { throw HTTP.Failure(message: "\(step[0]) \(step[1]): \(result.stderr)") }
-        }
-    }
-
     @Test("HTTPS with a test CA: skopeo trusting the CA pushes and pulls, one that does not is refused")
     func tls() throws {
         let registry = try RegistryProcess(arguments: ["--tls-cert", "DATA/server.crt", "--tls-key", "DATA/server.key"]) { dir in
-            try Self.makeCertificates(dir)
+            try TestCertificates.make(in: dir)
         }
         let tmp = TemporaryDirectory()
         let (layout, document) = try TestImage.layout(in: tmp, files: ["etc/motd": "tls\n"])

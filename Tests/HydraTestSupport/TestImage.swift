@@ -1,5 +1,6 @@
 import HydraCore
 import HydraOCI
+import Foundation
 
 /// Small real images for tests: a root file system from the given files, archived deterministically, imported
 /// into an OCI layout under a name.
@@ -17,6 +18,31 @@ public enum TestImage {
         try DirectoryArchiver(root: dir("rootfs"), options: .init(modificationTimeLimit: 0, owner: (0, 0))).write(into: sink)
         let layout = try OCILayout(path: dir("layout"), create: true)
         let document = try RootfsImporter().importTarball(dir("rootfs.tar"), into: layout.blobs)
+        try layout.addToIndex(document.descriptor, name: name)
+        return (layout, document)
+    }
+}
+
+extension TestImage {
+    /// An image with one uncompressed layer holding `megabytes` MiB of random bytes (`/data/random`): big enough
+    /// to interrupt a transfer of it, cheap to make (no compression).
+    public static func largeLayout(in dir: TemporaryDirectory, megabytes: Int, name: String = "v1") throws -> (OCILayout, ManifestDocument) {
+        let data = dir("large-rootfs/data")
+        try FileSystem.createDirectory(data)
+        let random = try Tool.run(["sh", "-c", "head -c \(megabytes << 20) /dev/urandom > '\(data)/random'"])
+        guard random.succeeded else { throw HTTP.Failure(message: "head /dev/urandom: \(random.stderr)") }
+        let sink = try FileSink(creating: dir("large-rootfs.tar"))
+        try DirectoryArchiver(root: dir("large-rootfs"), options: .init(modificationTimeLimit: 0, owner: (0, 0))).write(into: sink)
+        let layout = try OCILayout(path: dir("large-layout"), create: true)
+        let (diffID, size) = try layout.blobs.ingest(file: dir("large-rootfs.tar"))
+        let config = try OCIJSON.encode(ImageConfig(platform: .current, rootfs: RootFS(diffIDs: [diffID])))
+        let configDigest = try layout.blobs.write(config)
+        let manifest = ImageManifest(
+            config: Descriptor(mediaType: MediaType.imageConfig, digest: configDigest, size: Int64(config.count)),
+            layers: [Descriptor(mediaType: MediaType.layer, digest: diffID, size: size)])
+        let bytes = try OCIJSON.encode(manifest)
+        _ = try layout.blobs.write(bytes)
+        let document = try ManifestDocument(bytes: bytes)
         try layout.addToIndex(document.descriptor, name: name)
         return (layout, document)
     }

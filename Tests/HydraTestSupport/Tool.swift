@@ -54,3 +54,42 @@ final class LockedData: @unchecked Sendable {
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return data != nil }
     var value: Data { lock.lock(); defer { lock.unlock() }; return data ?? Data() }
 }
+
+extension Tool {
+    /// `run` on a thread of its own, so an async test can wait for a program (one that talks to a server in the
+    /// test's own process, say) without holding up Swift's concurrency threads.
+    public static func runDetached(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Swift.Result { try run(arguments, environment: environment) }) }.start()
+        }
+    }
+}
+
+/// A program started in the background; `wait()` collects its exit status and output.
+public final class BackgroundProcess: @unchecked Sendable {
+    // Safe: used by the one test that started it, on one thread at a time.
+    private let process = Process()
+    private let output = TemporaryDirectory("hydra-background")
+
+    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        FileManager.default.createFile(atPath: output("stdout"), contents: nil)
+        FileManager.default.createFile(atPath: output("stderr"), contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: output("stdout"))
+        process.standardError = FileHandle(forWritingAtPath: output("stderr"))
+        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        try process.run()
+    }
+
+    public var isRunning: Bool { process.isRunning }
+
+    public func wait() -> Tool.Result {
+        process.waitUntilExit()
+        let read = { (name: String) in (try? String(contentsOfFile: self.output(name), encoding: .utf8)) ?? "" }
+        return Tool.Result(status: process.terminationStatus, stdout: read("stdout"), stderr: read("stderr"))
+    }
+}

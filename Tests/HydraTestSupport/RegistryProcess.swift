@@ -1,17 +1,16 @@
 import Foundation
 import HydraCore
-import HydraTestSupport
 
 /// A real `hydra serve` on 127.0.0.1 with its own data directory, stopped when the value goes away.
-final class RegistryProcess: @unchecked Sendable {
+public final class RegistryProcess: @unchecked Sendable {
     // Safe: `process` is only touched by the test that owns this value, on one task at a time.
-    let data: TemporaryDirectory
-    private(set) var port: Int
-    let extraArguments: [String]
+    public let data: TemporaryDirectory
+    public private(set) var port: Int
+    public let extraArguments: [String]
     private var process: Process?
 
     /// - Parameter arguments: more `hydra serve` arguments; `DATA` in them stands for the data directory.
-    init(arguments: [String] = [], prepare: (TemporaryDirectory) throws -> Void = { _ in }) throws {
+    public init(arguments: [String] = [], prepare: (TemporaryDirectory) throws -> Void = { _ in }) throws {
         let data = TemporaryDirectory("hydra-registry")
         self.data = data
         // Below Linux's ephemeral range (32768+), where client connections could already hold the port.
@@ -23,11 +22,11 @@ final class RegistryProcess: @unchecked Sendable {
 
     deinit { stop() }
 
-    var base: String { "http://127.0.0.1:\(port)" }
-    var host: String { "127.0.0.1:\(port)" }
+    public var base: String { "http://127.0.0.1:\(port)" }
+    public var host: String { "127.0.0.1:\(port)" }
 
     /// Starts the server; when it dies at once (its port was taken), tries again on another port.
-    func start() throws {
+    public func start() throws {
         for attempt in 0..<5 {
             if try launch() { return }
             if attempt < 4 { port = Int.random(in: 20000...32000) }
@@ -58,8 +57,13 @@ final class RegistryProcess: @unchecked Sendable {
         throw HTTP.Failure(message: "hydra serve did not answer on \(host) within 30 s")
     }
 
+    /// Starts the server again on the same port (after `kill` or `terminate`).
+    public func restart() throws {
+        guard try launch() else { throw HTTP.Failure(message: "hydra serve did not restart on port \(port)") }
+    }
+
     /// SIGKILL: no chance to clean up, as in a crash.
-    func kill() {
+    public func kill() {
         guard let process else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -68,7 +72,7 @@ final class RegistryProcess: @unchecked Sendable {
 
     /// SIGTERM, then waits; returns the exit status.
     @discardableResult
-    func terminate() -> Int32 {
+    public func terminate() -> Int32 {
         guard let process else { return -1 }
         process.terminate()
         process.waitUntilExit()
@@ -76,7 +80,7 @@ final class RegistryProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    func stop() {
+    public func stop() {
         guard let process else { return }
         process.terminate()
         process.waitUntilExit()
@@ -85,27 +89,28 @@ final class RegistryProcess: @unchecked Sendable {
 }
 
 /// HTTP through curl: a real client, and the exact status and headers the server sent.
-enum HTTP {
-    struct Response {
-        let status: Int
-        let headers: [String: String]
-        let body: [UInt8]
-        var text: String { String(decoding: body, as: UTF8.self) }
-        func header(_ name: String) -> String? { headers[name.lowercased()] }
+public enum HTTP {
+    public struct Response {
+        public let status: Int
+        public let headers: [String: String]
+        public let body: [UInt8]
+        public var text: String { String(decoding: body, as: UTF8.self) }
+        public func header(_ name: String) -> String? { headers[name.lowercased()] }
         /// The spec error code of an error body.
-        var errorCode: String? {
+        public var errorCode: String? {
             guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
                   let errors = object["errors"] as? [[String: Any]] else { return nil }
             return errors.first?["code"] as? String
         }
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let message: String
-        var description: String { message }
+    public struct Failure: Error, CustomStringConvertible {
+        public let message: String
+        public init(message: String) { self.message = message }
+        public var description: String { message }
     }
 
-    static func request(_ method: String, _ url: String, body: [UInt8]? = nil, headers: [String: String] = [:]) throws -> Response {
+    public static func request(_ method: String, _ url: String, body: [UInt8]? = nil, headers: [String: String] = [:]) throws -> Response {
         let tmp = TemporaryDirectory("hydra-http")
         var arguments = ["curl", "-s", "-S", "-X", method, "-o", tmp("body"), "-D", tmp("headers"), "-w", "%{http_code}"]
         if method == "HEAD" { arguments = ["curl", "-s", "-S", "-I", "-o", tmp("body"), "-D", tmp("headers"), "-w", "%{http_code}"] }
