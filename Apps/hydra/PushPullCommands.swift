@@ -9,7 +9,7 @@ struct PushCommand: AsyncParsableCommand {
     @Argument(help: "A local image.")
     var image: String
 
-    @Argument(help: "Where to push it, REGISTRY/REPO[:TAG] (default: the image's own name).")
+    @Argument(help: "Where to push it, [docker://]REGISTRY/REPO[:TAG] (default: the image's own name).")
     var destination: String?
 
     @OptionGroup var registry: RegistryOptions
@@ -21,13 +21,10 @@ struct PushCommand: AsyncParsableCommand {
             let entry = try store.resolve(image)
             let target = try destination.map { try Reference(parsing: $0.hasPrefix("docker://") ? String($0.dropFirst(9)) : $0) } ?? entry.reference
             let repository = try registry.access.repository(target)
-            let descriptor = try await ImageCopier.copy(
-                from: store.layout, name: entry.reference.description, to: repository, as: target.tag)
-            if options.output == .json {
-                try Console.json(["reference": target.description, "digest": descriptor.digest.description])
-            } else {
-                Console.print("Pushed \(target.familiar)@\(descriptor.digest)")
+            let summary = try await Transfer(output: options.output).run(source: entry.reference.description, destination: target.description) { progress in
+                try await ImageCopier.copy(from: store.layout, name: entry.reference.description, to: repository, as: target.tag, progress: progress)
             }
+            summary.print(verb: "Pushed", what: target.familiar, output: options.output)
         }
     }
 }
@@ -35,10 +32,11 @@ struct PushCommand: AsyncParsableCommand {
 struct PullCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "pull", abstract: "Pull an image from a registry into the local store.")
 
-    @Argument(help: "REGISTRY/REPO[:TAG|@DIGEST].")
+    @Argument(help: "[docker://]REGISTRY/REPO[:TAG|@DIGEST].")
     var reference: String
 
     @OptionGroup var registry: RegistryOptions
+    @OptionGroup var selection: PlatformSelection
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
@@ -47,13 +45,12 @@ struct PullCommand: AsyncParsableCommand {
             let repository = try registry.access.repository(source)
             let name = source.digest?.description ?? source.tag ?? Reference.defaultTag
             let local = source.tag.map { source.with(tag: $0) } ?? source
-            let descriptor = try await ImageCopier.copy(
-                from: repository, name: name, to: try options.store().layout, as: local.description, options: CopyOptions(allPlatforms: false))
-            if options.output == .json {
-                try Console.json(["reference": local.description, "digest": descriptor.digest.description])
-            } else {
-                Console.print("Pulled \(local.familiar) \(descriptor.digest)")
+            let store = try options.store()
+            let summary = try await Transfer(output: options.output).run(source: source.description, destination: local.description) { progress in
+                try await ImageCopier.copy(
+                    from: repository, name: name, to: store.layout, as: local.description, options: try selection.copyOptions(), progress: progress)
             }
+            summary.print(verb: "Pulled", what: local.familiar, output: options.output)
         }
     }
 }

@@ -36,10 +36,15 @@ public enum ImageArchive {
                     layers: manifest.layers.map(blobPath)))
             }
         }
-        try FileSystem.removeTree(layout.path + "/.tmp")
         if !dockerEntries.isEmpty {
             try FileSystem.writeAtomically(try OCIJSON.encode(dockerEntries), to: layout.path + "/manifest.json")
         }
+        try archive(layout: layout, to: file)
+    }
+
+    /// Writes an OCI layout directory as a deterministic tar (an `oci-archive`), atomically.
+    public static func archive(layout: OCILayout, to file: String) throws {
+        try FileSystem.removeTree(layout.path + "/.tmp")
         let temp = file + ".tmp-\(getpid())"
         do {
             let sink = try FileSink(creating: temp, exclusive: false, sync: true)
@@ -51,6 +56,11 @@ public enum ImageArchive {
         }
     }
 
+    /// Unpacks an archive into `root` (which must not exist yet), keeping every path inside it.
+    public static func extract(_ file: String, to root: String) throws {
+        try TarExtractor(root: root, options: .init(preserveOwnership: false, restoreXattrs: false)).apply(TarReader(path: file))
+    }
+
     /// Loads every image of an archive into `store`.
     /// - Parameter name: names an archive's only image when the archive does not name it.
     /// - Returns: the references loaded.
@@ -58,7 +68,7 @@ public enum ImageArchive {
         let staging = try temporaryDirectory(near: store.home + "/tmp/")
         defer { try? FileSystem.removeTree(staging) }
         let root = staging + "/archive"
-        try TarExtractor(root: root, options: .init(preserveOwnership: false, restoreXattrs: false)).apply(TarReader(path: file))
+        try extract(file, to: root)
         if FileSystem.exists(root + "/index.json") && FileSystem.exists(root + "/oci-layout") {
             return try await loadLayout(root, into: store, name: name, archive: file)
         }
@@ -140,7 +150,8 @@ public enum ImageArchive {
         return path
     }
 
-    private static func temporaryDirectory(near path: String) throws -> String {
+    /// A new directory beside `path` (or inside it, when it ends in `/`), on the same file system.
+    public static func temporaryDirectory(near path: String) throws -> String {
         let parent = path.hasSuffix("/") ? String(path.dropLast()) : FileSystem.parent(of: path)
         try FileSystem.createDirectory(parent)
         let dir = "\(parent)/.hydra-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

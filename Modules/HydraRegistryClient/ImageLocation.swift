@@ -2,15 +2,17 @@ import Foundation
 import HydraCore
 import HydraOCI
 
-/// Where `hydra copy` reads or writes an image, in skopeo's transport syntax:
-/// `docker://REGISTRY/REPO[:TAG|@DIGEST]`, `oci:DIR[:NAME]`, or a name in the local store.
+/// Where `hydra copy` reads or writes an image, in skopeo's transport syntax: `docker://REGISTRY/REPO[:TAG|@DIGEST]`,
+/// `oci:DIR[:NAME]`, `oci-archive:FILE[:NAME]`, `docker-archive:FILE[:REFERENCE]`, or a name in the local store.
 public enum ImageLocation: Sendable, Equatable {
     case registry(Reference)
     case layout(path: String, name: String?)
+    case ociArchive(path: String, name: String?)
+    case dockerArchive(path: String, reference: Reference?)
     case local(Reference)
 
-    /// skopeo's other transports, which hydra does not read yet.
-    static let otherTransports = ["docker-archive", "oci-archive", "dir", "containers-storage", "docker-daemon"]
+    /// skopeo's other transports, which hydra does not read.
+    static let otherTransports = ["dir", "containers-storage", "docker-daemon"]
 
     /// The transport a location names when it is not one hydra handles (`dir:…`, `http://…`), else nil.
     static func unsupportedTransport(in text: String) -> String? {
@@ -24,18 +26,27 @@ public enum ImageLocation: Sendable, Equatable {
     public init(parsing text: String) throws {
         if text.hasPrefix("docker://") {
             self = .registry(try Reference(parsing: String(text.dropFirst("docker://".count))))
-        } else if text.hasPrefix("oci:") {
-            let rest = text.dropFirst(4)
-            guard !rest.isEmpty else { throw OCIError.invalidArgument("\"\(text)\": oci: needs a directory") }
-            if let colon = rest.firstIndex(of: ":") {
-                self = .layout(path: String(rest[..<colon]), name: String(rest[rest.index(after: colon)...]))
-            } else {
-                self = .layout(path: String(rest), name: nil)
-            }
+        } else if let (path, name) = try Self.pathAndName(text, transport: "oci") {
+            self = .layout(path: path, name: name)
+        } else if let (path, name) = try Self.pathAndName(text, transport: "oci-archive") {
+            self = .ociArchive(path: path, name: name)
+        } else if let (path, name) = try Self.pathAndName(text, transport: "docker-archive") {
+            self = .dockerArchive(path: path, reference: try name.map { try Reference(parsing: $0) })
         } else if let transport = Self.unsupportedTransport(in: text) {
-            throw OCIError.invalidArgument("\"\(text)\": transport \"\(transport)\" is not supported yet (docker://, oci: and local names are)")
+            throw OCIError.invalidArgument(
+                "\"\(text)\": transport \"\(transport)\" is not supported (docker://, oci:, oci-archive:, docker-archive: and local names are)")
         } else {
             self = .local(try Reference(parsing: text))
         }
+    }
+
+    /// `TRANSPORT:PATH[:NAME]` split at the first colon after the path, or nil when `text` is another transport.
+    private static func pathAndName(_ text: String, transport: String) throws -> (String, String?)? {
+        guard text.hasPrefix(transport + ":") else { return nil }
+        let rest = text.dropFirst(transport.count + 1)
+        guard !rest.isEmpty else { throw OCIError.invalidArgument("\"\(text)\": \(transport): needs a path") }
+        guard let colon = rest.firstIndex(of: ":") else { return (String(rest), nil) }
+        let name = String(rest[rest.index(after: colon)...])
+        return (String(rest[..<colon]), name.isEmpty ? nil : name)
     }
 }
