@@ -98,6 +98,7 @@ let package = Package(
                 "HydraCore", "HydraOCI", "HydraRegistryServer", "HydraRegistryClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Apps/hydra", swiftSettings: swiftSettings),
 

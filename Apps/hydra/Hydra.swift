@@ -9,7 +9,8 @@ struct Hydra: AsyncParsableCommand {
         version: HydraVersion.current,
         subcommands: [
             ImageCommand.self, LoginCommand.self, LogoutCommand.self, PushCommand.self, PullCommand.self, CopyCommand.self,
-            ServeCommand.self, VersionCommand.self,
+            TagCommand.self, InspectCommand.self, ListTagsCommand.self, CatalogCommand.self, RemoveCommand.self,
+            ReferrersCommand.self, ServeCommand.self, VersionCommand.self,
         ])
 }
 

@@ -13,6 +13,12 @@ public struct ManifestDocument: Sendable, Hashable {
     public let descriptor: Descriptor
     public let content: Content
 
+    /// The image manifest, or nil for an index.
+    public var imageManifest: ImageManifest? {
+        if case .image(let manifest) = content { return manifest }
+        return nil
+    }
+
     /// Parses manifest bytes.
     /// - Parameters:
     ///   - declaredMediaType: what the bytes were said to be (a descriptor, a Content-Type); must agree with the

@@ -35,11 +35,14 @@ public final class RegistryClient: Sendable {
         }
     }
 
+    /// The host that serves the API: Docker Hub's references say `docker.io`, its API is `registry-1.docker.io`.
+    var apiHost: String { registry == "docker.io" ? "registry-1.docker.io" : registry }
+
     /// `scheme://host[:port]`. An insecure client tries HTTPS first (without verifying the certificate) and
     /// settles on plain HTTP when the registry does not speak TLS.
     public func base() async throws -> String {
-        if let scheme = resolvedScheme.withLock({ $0 }) { return "\(scheme)://\(registry)" }
-        var request = HTTPClientRequest(url: "https://\(registry)/v2/")
+        if let scheme = resolvedScheme.withLock({ $0 }) { return "\(scheme)://\(apiHost)" }
+        var request = HTTPClientRequest(url: "https://\(apiHost)/v2/")
         request.method = .GET
         let scheme: String
         do {
@@ -47,12 +50,12 @@ public final class RegistryClient: Sendable {
             _ = try? await response.body.collect(upTo: 1 << 16)
             scheme = "https"
         } catch where TransientError.isUnknownHost(error) {
-            throw RegistryClientError.unreachable(url: "https://\(registry)/v2/", detail: TransientError.describe(error))
+            throw RegistryClientError.unreachable(url: "https://\(apiHost)/v2/", detail: TransientError.describe(error))
         } catch {
             scheme = "http"
         }
         resolvedScheme.withLock { $0 = scheme }
-        return "\(scheme)://\(registry)"
+        return "\(scheme)://\(apiHost)"
     }
 
     /// Checks that the registry answers and accepts the credentials (what `login` does): `GET /v2/`, answering

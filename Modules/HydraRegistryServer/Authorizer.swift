@@ -70,6 +70,12 @@ public final class Authorizer: Sendable {
         }
     }
 
+    /// What the policy lets whoever `identity` stands for do on a repository, whatever a token was scoped to: what
+    /// the catalog shows them.
+    public func policyActions(of identity: Identity, on repository: String) -> Set<Action> {
+        policy.actions(for: identity.name, on: repository)
+    }
+
     /// Throws unless `identity` may take every action in `needed` on `repository`.
     public func require(_ needed: Set<Action>, on repository: String, for identity: Identity, request: Request) throws {
         let granted = actions(of: identity, on: repository)

@@ -66,7 +66,7 @@ public struct RegistryRouter: Sendable {
             let limit = try pageSize(query)
             let last = query["last"].map(String.init)
             var names = try await registry.metadata.repositories(after: last, limit: limit.map { $0 + 1 })
-            if let authorizer { names = names.filter { authorizer.actions(of: identity, on: $0).contains(.pull) } }
+            if let authorizer { names = names.filter { authorizer.policyActions(of: identity, on: $0).contains(.pull) } }
             return try page(names, key: "repositories", limit: limit, path: "/v2/_catalog", extra: [:])
 
         case (.tags(let repository), .get):

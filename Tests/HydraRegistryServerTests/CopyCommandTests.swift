@@ -62,27 +62,8 @@ struct CopyCommandTests {
     @Test("against the reference registry: hydra pushes what skopeo reads, and pulls what skopeo pushed, same digests")
     func referenceRegistry() throws {
         let tmp = TemporaryDirectory()
-        let port = Int.random(in: 20000...32000)
-        try tmp.write("config.yml", """
-            version: 0.1
-            log: {level: error, accesslog: {disabled: true}}
-            storage: {filesystem: {rootdirectory: \(tmp("data"))}, delete: {enabled: true}}
-            http: {addr: 127.0.0.1:\(port)}
-            """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["docker-registry", "serve", tmp("config.yml")]
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        defer { process.terminate(); process.waitUntilExit() }
-        var up = false
-        for _ in 0..<100 where !up {
-            up = (try? Tool.run(["curl", "-sf", "-o", "/dev/null", "http://127.0.0.1:\(port)/v2/"]).succeeded) ?? false
-            if !up { usleep(100_000) }
-        }
-        #expect(up, "the reference registry started")
-        let host = "127.0.0.1:\(port)"
+        let reference = try ReferenceRegistry()
+        let host = reference.host
         let (layout, document) = try TestImage.layout(in: tmp, files: ["etc/motd": "reference\n"])
         let push = try Self.hydra(["copy", "oci:\(layout.path):v1", "docker://\(host)/ref/app:v1", "--dest-tls-verify=false"], home: tmp("home"))
         #expect(push.succeeded, "\(push.stderr)")
