@@ -3,8 +3,9 @@ import HydraCore
 import HydraOCI
 
 /// Registry credentials in Docker's `config.json` format (`{"auths": {"HOST": {"auth": base64("user:pass")}}}`),
-/// which docker, podman, skopeo and hydra all read. Writing keeps every other key of the file, and the file is
-/// replaced atomically with mode 0600.
+/// which docker, podman, skopeo and hydra all read, including credential helpers: `credHelpers` (per registry)
+/// and `credsStore` (for all) name a `docker-credential-*` program that keeps the secrets instead of the file.
+/// Writing keeps every other key of the file, and the file is replaced atomically with mode 0600.
 public struct AuthFile: Sendable {
     public let path: String
 
@@ -16,8 +17,19 @@ public struct AuthFile: Sendable {
         return (environment["HOME"] ?? "/root") + "/.docker/config.json"
     }
 
-    /// The stored credentials for a registry host, if any.
+    /// The credential helper that keeps a registry's credentials, if the file names one.
+    public func helper(for registry: String) throws -> CredentialHelper? {
+        let document = try document()
+        if let helpers = document["credHelpers"] as? [String: String], let name = helpers[registry], !name.isEmpty {
+            return CredentialHelper(name: name)
+        }
+        if let store = document["credsStore"] as? String, !store.isEmpty { return CredentialHelper(name: store) }
+        return nil
+    }
+
+    /// The stored credentials for a registry host, if any: from its helper, else from `auths`.
     public func credentials(for registry: String) throws -> RegistryCredentials? {
+        if let helper = try helper(for: registry), let credentials = try helper.get(registry) { return credentials }
         guard let auths = try document()["auths"] as? [String: Any] else { return nil }
         let keys = [registry, "https://\(registry)", "http://\(registry)", registry == "docker.io" ? "https://index.docker.io/v1/" : registry]
         for key in keys {
@@ -35,10 +47,18 @@ public struct AuthFile: Sendable {
         return nil
     }
 
-    /// Stores credentials for a registry host.
+    /// Stores credentials for a registry host: in its helper when the file names one (the file then records only
+    /// that the registry has credentials, as docker does), else in `auths`.
     public func store(_ credentials: RegistryCredentials, for registry: String) throws {
         var document = try self.document()
         var auths = document["auths"] as? [String: Any] ?? [:]
+        if let helper = try helper(for: registry) {
+            try helper.store(credentials, for: registry)
+            auths[registry] = [String: Any]()
+            document["auths"] = auths
+            try write(document)
+            return
+        }
         auths[registry] = ["auth": Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString()]
         document["auths"] = auths
         try write(document)
@@ -48,7 +68,8 @@ public struct AuthFile: Sendable {
     @discardableResult
     public func remove(_ registry: String) throws -> Bool {
         var document = try self.document()
-        guard var auths = document["auths"] as? [String: Any], auths.removeValue(forKey: registry) != nil else { return false }
+        let erased = try helper(for: registry).map { try $0.erase(registry) } ?? false
+        guard var auths = document["auths"] as? [String: Any], auths.removeValue(forKey: registry) != nil else { return erased }
         document["auths"] = auths
         try write(document)
         return true
