@@ -39,7 +39,7 @@ struct CopyCommand: AsyncParsableCommand {
     var retryTimes = 6
 
     @OptionGroup var authFile: AuthFileOption
-    @OptionGroup var selection: PlatformSelection
+    @OptionGroup var selection: CopyFlags
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {

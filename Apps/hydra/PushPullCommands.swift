@@ -12,6 +12,9 @@ struct PushCommand: AsyncParsableCommand {
     @Argument(help: "Where to push it, [docker://]REGISTRY/REPO[:TAG] (default: the image's own name).")
     var destination: String?
 
+    @Option(help: "Blobs transferred at once.")
+    var jobs = 4
+
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var options: GlobalOptions
 
@@ -22,7 +25,9 @@ struct PushCommand: AsyncParsableCommand {
             let target = try destination.map { try Reference(parsing: $0.hasPrefix("docker://") ? String($0.dropFirst(9)) : $0) } ?? entry.reference
             let repository = try registry.access.repository(target)
             let summary = try await Transfer(output: options.output).run(source: entry.reference.description, destination: target.description) { progress in
-                try await ImageCopier.copy(from: store.layout, name: entry.reference.description, to: repository, as: target.tag, progress: progress)
+                try await ImageCopier.copy(
+                    from: store.layout, name: entry.reference.description, to: repository, as: target.tag,
+                    options: CopyOptions(allPlatforms: true, parallelBlobs: jobs), progress: progress)
             }
             summary.print(verb: "Pushed", what: target.familiar, output: options.output)
         }
@@ -36,7 +41,7 @@ struct PullCommand: AsyncParsableCommand {
     var reference: String
 
     @OptionGroup var registry: RegistryOptions
-    @OptionGroup var selection: PlatformSelection
+    @OptionGroup var selection: CopyFlags
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {

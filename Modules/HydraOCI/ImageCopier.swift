@@ -19,11 +19,14 @@ public struct CopyOptions: Sendable {
     public var platform: Platform
     /// Blobs copied at once.
     public var parallelBlobs: Int
+    /// Copy the manifests that refer to the copied ones too (signatures, SBOMs…), when the source can list them.
+    public var includeReferrers: Bool
 
-    public init(allPlatforms: Bool = true, platform: Platform = .current, parallelBlobs: Int = 4) {
+    public init(allPlatforms: Bool = true, platform: Platform = .current, parallelBlobs: Int = 4, includeReferrers: Bool = false) {
         self.allPlatforms = allPlatforms
         self.platform = platform
         self.parallelBlobs = max(1, parallelBlobs)
+        self.includeReferrers = includeReferrers
     }
 }
 
@@ -81,6 +84,11 @@ public enum ImageCopier {
         }
         try await destination.putManifest(document.bytes, descriptor: descriptor, name: name)
         progress(.manifestDone(descriptor))
+        if options.includeReferrers, let referrers = source as? any ReferrersSource {
+            for referrer in try await referrers.referrers(of: descriptor.digest, artifactType: nil) where referrer.digest != descriptor.digest {
+                try await copyManifest(referrer, from: source, to: destination, name: nil, options: options, progress: progress)
+            }
+        }
     }
 
     private static func copyBlobs(

@@ -28,6 +28,13 @@ extension ImageSource {
     }
 }
 
+/// A source that can say which manifests refer to a given one (signatures, SBOMs, attestations): a registry's
+/// referrers API.
+public protocol ReferrersSource: ImageSource {
+    /// Descriptors of the manifests whose `subject` is `digest`, optionally only those of one artifact type.
+    func referrers(of digest: Digest, artifactType: String?) async throws -> [Descriptor]
+}
+
 /// Opens a blob's bytes from an offset (0 for all of them): what a destination that can resume an upload gets.
 public typealias BlobOpener = @Sendable (_ offset: Int64) async throws -> ByteStream
 

@@ -13,6 +13,29 @@ public struct ManifestDocument: Sendable, Hashable {
     public let descriptor: Descriptor
     public let content: Content
 
+    /// The manifest this one refers to (a signature's or an SBOM's image), if any.
+    public var subject: Descriptor? {
+        switch content {
+        case .image(let manifest): manifest.subject
+        case .index(let index): index.subject
+        }
+    }
+
+    /// How this manifest appears in a referrers list: its descriptor with the artifact type (the manifest's own,
+    /// else its config's media type) and its annotations, as the distribution spec asks.
+    public var referrerDescriptor: Descriptor {
+        var descriptor = self.descriptor
+        switch content {
+        case .image(let manifest):
+            descriptor.artifactType = manifest.artifactType ?? manifest.config.mediaType
+            descriptor.annotations = manifest.annotations
+        case .index(let index):
+            descriptor.artifactType = index.artifactType
+            descriptor.annotations = index.annotations
+        }
+        return descriptor
+    }
+
     /// The image manifest, or nil for an index.
     public var imageManifest: ImageManifest? {
         if case .image(let manifest) = content { return manifest }

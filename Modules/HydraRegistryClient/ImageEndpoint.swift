@@ -81,8 +81,8 @@ public final class ImageEndpoint: Sendable {
     ) throws -> ImageEndpoint {
         switch location {
         case .registry(let reference):
-            guard reference.digest == nil else { throw OCIError.invalidArgument("\(reference): push to a tag, not a digest") }
-            return ImageEndpoint(source: nil, destination: try registry(reference), name: reference.tag)
+            // By digest (no tag): the manifest is stored untagged, as referrers and index children are.
+            return ImageEndpoint(source: nil, destination: try registry(reference), name: reference.digest == nil ? reference.tag : nil)
         case .layout(let path, let name):
             // Named `latest` unless told otherwise, so that the image is listed in index.json.
             return ImageEndpoint(source: nil, destination: try OCILayout(path: path, create: true), name: name ?? "latest")

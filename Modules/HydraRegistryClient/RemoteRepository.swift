@@ -9,7 +9,7 @@ import Synchronization
 /// One repository of a registry as an image source and destination: what `ImageCopier.copy` pulls from and
 /// pushes to. Every manifest and blob is verified against its digest as it arrives; downloads resume with
 /// `Range` after a broken connection, uploads resume from the offset the registry reports.
-public struct RemoteRepository: ImageSource, ImageDestination {
+public struct RemoteRepository: ImageSource, ImageDestination, ReferrersSource {
     public let client: RegistryClient
     /// `team/app`.
     public let repository: String
@@ -133,6 +133,31 @@ public struct RemoteRepository: ImageSource, ImageDestination {
         let target = try await url("manifests/\(name ?? descriptor.digest.description)")
         let response = try await client.send(
             .PUT, target, headers: [("Content-Type", descriptor.mediaType)], scope: pushScope, body: .bytes(ByteBuffer(bytes: bytes)))
+        guard response.status == .created else { throw await client.failure(response, url: target) }
+        _ = try? await response.body.collect(upTo: 1 << 16)
+        // A registry with the referrers API says so with OCI-Subject; for one without, keep the tag-schema index.
+        if response.headers.first(name: "OCI-Subject") == nil,
+           let document = try? ManifestDocument(bytes: bytes, declaredMediaType: descriptor.mediaType), let subject = document.subject {
+            try await addToReferrersTag(document.referrerDescriptor, subject: subject.digest)
+        }
+    }
+
+    /// Adds a referrer to the `<alg>-<hex>` index tag that stands in for the referrers API.
+    private func addToReferrersTag(_ referrer: Descriptor, subject: Digest) async throws {
+        let tag = "\(subject.algorithm.rawValue)-\(subject.hex)"
+        var index = ImageIndex(manifests: [])
+        do {
+            let (bytes, _) = try await fetchManifest(tag)
+            if case .index(let existing) = try ManifestDocument(bytes: bytes).content { index = existing }
+        } catch let error as RegistryClientError where error.code == .manifestUnknown || error.isNotFound {
+            // No referrers yet.
+        }
+        guard !index.manifests.contains(where: { $0.digest == referrer.digest }) else { return }
+        index.manifests.append(referrer)
+        let document = try ManifestDocument(index)
+        let target = try await url("manifests/\(tag)")
+        let response = try await client.send(
+            .PUT, target, headers: [("Content-Type", MediaType.imageIndex)], scope: pushScope, body: .bytes(ByteBuffer(bytes: document.bytes)))
         guard response.status == .created else { throw await client.failure(response, url: target) }
     }
 
