@@ -64,7 +64,8 @@ struct CopyCommand: AsyncParsableCommand {
 
     private func access(_ creds: String?, _ tlsVerify: Bool, _ certDir: String?) -> RegistryAccess {
         let configuration = RegistryClientConfiguration(
-            transport: tlsVerify ? .https : .insecure, certificateDirectory: certDir, retry: RetryPolicy(maxAttempts: retryTimes))
+            transport: tlsVerify ? .https : .insecure, certificateDirectory: certDir, retry: RetryPolicy(maxAttempts: retryTimes),
+            blobLocationCache: BlobLocationCache.defaultPath())
         return RegistryAccess(creds: creds, configuration: configuration, authFile: authFile.file)
     }
 }

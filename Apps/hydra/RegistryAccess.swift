@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HydraOCI
 import HydraRegistryClient
 
@@ -23,7 +24,8 @@ struct TransportOptions: ParsableArguments {
 
     var configuration: RegistryClientConfiguration {
         RegistryClientConfiguration(
-            transport: tlsVerify ? .https : .insecure, certificateDirectory: certDir, retry: RetryPolicy(maxAttempts: retryTimes))
+            transport: tlsVerify ? .https : .insecure, certificateDirectory: certDir, retry: RetryPolicy(maxAttempts: retryTimes),
+            blobLocationCache: BlobLocationCache.defaultPath())
     }
 }
 
@@ -58,6 +60,16 @@ struct RegistryAccess {
         } else {
             credentials = try authFile.credentials(for: registry)
         }
+        var configuration = configuration
+        if configuration.transport == .https, InsecureRegistries.contains(registry) { configuration.transport = .insecure }
         return try RegistryClient(registry: registry, credentials: credentials, configuration: configuration)
+    }
+}
+
+/// `HYDRA_INSECURE_REGISTRIES`: comma-separated hosts reached as if `--tls-verify=false` were given (HTTPS without
+/// verification, else plain HTTP), like podman's insecure registries list.
+enum InsecureRegistries {
+    static func contains(_ registry: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        (environment["HYDRA_INSECURE_REGISTRIES"] ?? "").split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == registry }
     }
 }

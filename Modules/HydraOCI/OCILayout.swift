@@ -146,8 +146,9 @@ extension OCILayout: ImageSource, ImageDestination {
 
     public func blob(_ descriptor: Descriptor) async throws -> ByteStream {
         guard blobs.contains(descriptor.digest) else { throw OCIError.notFound("blob \(descriptor.digest) in \(path)") }
-        // Checked as it streams: a blob corrupted on disk fails the copy instead of travelling on.
-        return VerifiedByteStream(FileByteStream(path: blobs.path(of: descriptor.digest)), expected: descriptor.digest, size: descriptor.size)
+        // Not hashed here: the destination verifies before it commits (a layout's BlobWriter, a registry's upload),
+        // so a blob corrupted on disk fails the copy there; hashing on both sides would only cost time.
+        return FileByteStream(path: blobs.path(of: descriptor.digest))
     }
 
     public func blob(_ descriptor: Descriptor, from offset: Int64) async throws -> ByteStream {

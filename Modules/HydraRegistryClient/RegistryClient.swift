@@ -17,6 +17,8 @@ public final class RegistryClient: Sendable {
     let credentials: RegistryCredentials?
     let http: HTTPClient
     let authorizations = AuthorizationCache()
+    /// Which repositories hold which blobs, when the configuration names a cache file.
+    let locations: BlobLocationCache?
     /// `https` or `http`; nil until an insecure client has found out which one the registry speaks.
     private let resolvedScheme: Mutex<String?>
 
@@ -25,6 +27,7 @@ public final class RegistryClient: Sendable {
         self.registry = registry
         self.credentials = credentials
         self.configuration = configuration
+        self.locations = configuration.blobLocationCache.map { BlobLocationCache(path: $0) }
         let directory = configuration.certificateDirectory ?? CertificateDirectory.system(for: registry)
         let certificates = try directory.map(CertificateDirectory.init(path:))
         self.http = try HTTPClientPool.client(verify: configuration.transport == .https, certificates: certificates)

@@ -21,11 +21,14 @@ public struct RegistryClientConfiguration: Sendable, Hashable {
     public var requestTimeout: Duration
     /// Blobs up to this size go up in one `PUT`; larger ones are streamed with `PATCH` and can resume.
     public var monolithicUploadLimit: Int64
+    /// Where to remember which repositories hold which blobs (for cross-repository mounts); nil: nowhere.
+    public var blobLocationCache: String?
 
     public init(
         transport: Transport = .https, certificateDirectory: String? = nil, retry: RetryPolicy = RetryPolicy(),
-        requestTimeout: Duration = .seconds(3600), monolithicUploadLimit: Int64 = 4 << 20
+        requestTimeout: Duration = .seconds(3600), monolithicUploadLimit: Int64 = 4 << 20, blobLocationCache: String? = nil
     ) {
+        self.blobLocationCache = blobLocationCache
         self.transport = transport
         self.certificateDirectory = certificateDirectory
         self.retry = retry

@@ -7,8 +7,8 @@ import NIOHTTP1
 import Synchronization
 
 /// One repository of a registry as an image source and destination: what `ImageCopier.copy` pulls from and
-/// pushes to. Every manifest and blob is verified against its digest as it arrives; downloads resume with
-/// `Range` after a broken connection, uploads resume from the offset the registry reports.
+/// pushes to. Manifests are verified against their digest as they arrive, blobs by the destination they go to;
+/// downloads resume with `Range` after a broken connection, uploads resume from the offset the registry reports.
 public struct RemoteRepository: ImageSource, ImageDestination, ReferrersSource {
     public let client: RegistryClient
     /// `team/app`.
@@ -54,18 +54,21 @@ public struct RemoteRepository: ImageSource, ImageDestination, ReferrersSource {
         return (bytes, Descriptor(mediaType: document.descriptor.mediaType, digest: digest, size: Int64(bytes.count)))
     }
 
+    /// The blob's bytes, resumed with `Range` after a broken connection. Not hashed here: every destination
+    /// verifies digest and size before it commits (a layout's `BlobWriter`, a registry's upload), so hashing
+    /// twice would only cost time; wrap the stream in `VerifiedByteStream` to read a blob for its own sake.
     public func blob(_ descriptor: Descriptor) async throws -> ByteStream {
         let policy = client.configuration.retry
-        let resuming = ResumingByteStream(maxResumes: policy.maxAttempts - 1, delay: policy.initialDelay, shouldResume: Self.isResumable) { offset in
+        return ResumingByteStream(maxResumes: policy.maxAttempts - 1, delay: policy.initialDelay, shouldResume: Self.isResumable) { offset in
             try await blob(descriptor, from: offset)
         }
-        return VerifiedByteStream(resuming, expected: descriptor.digest, size: descriptor.size)
     }
 
     public func blob(_ descriptor: Descriptor, from offset: Int64) async throws -> ByteStream {
         let target = try await url("blobs/\(descriptor.digest)")
         let headers = offset > 0 ? [("Range", "bytes=\(offset)-")] : []
         let response = try await client.send(.GET, target, headers: headers, scope: pullScope)
+        if response.status == .ok || response.status == .partialContent { recordLocation(descriptor.digest) }
         switch response.status {
         case .ok:
             return offset > 0 ? SkippingByteStream(response.body, skipping: offset) : response.body
@@ -93,10 +96,19 @@ public struct RemoteRepository: ImageSource, ImageDestination, ReferrersSource {
         let target = try await url("blobs/\(descriptor.digest)")
         let response = try await client.send(.HEAD, target, scope: pushScope)
         switch response.status {
-        case .ok: return true
-        case .notFound: return false
-        default: throw await client.failure(response, url: target)
+        case .ok:
+            recordLocation(descriptor.digest)
+            return true
+        case .notFound:
+            return false
+        default:
+            throw await client.failure(response, url: target)
         }
+    }
+
+    /// Notes in the client's blob location cache that this repository holds a blob.
+    func recordLocation(_ digest: Digest) {
+        client.locations?.record(digest, in: client.registry, repository: repository)
     }
 
     public func putBlob(_ descriptor: Descriptor, from stream: ByteStream) async throws {
@@ -106,20 +118,45 @@ public struct RemoteRepository: ImageSource, ImageDestination, ReferrersSource {
 
     public func putBlob(_ descriptor: Descriptor, reopening open: @escaping BlobOpener) async throws {
         try await BlobUpload(repository: self, descriptor: descriptor, open: open).run()
+        recordLocation(descriptor.digest)
     }
 
     /// Mounts a blob from another repository of the same registry (`POST …?mount=&from=`, with a token for
-    /// pull on the source and push here). False when the source is elsewhere or the registry declines.
+    /// pull on the source and push here): the source's own repository when it is on this registry, else the
+    /// repositories the blob location cache knows. False when none works; the caller uploads then.
     public func mountBlob(_ descriptor: Descriptor, from source: any ImageSource) async throws -> Bool {
-        guard let other = source as? RemoteRepository, other.client.registry == client.registry, other.repository != repository else { return false }
-        let target = try await url("blobs/uploads/?mount=\(descriptor.digest)&from=\(other.repository)")
-        let response = try await client.send(.POST, target, headers: [("Content-Length", "0")], scope: pushScope + " " + other.pullScope)
+        var candidates: [String] = []
+        if let other = source as? RemoteRepository, other.client.registry == client.registry, other.repository != repository {
+            candidates.append(other.repository)
+        }
+        for known in client.locations?.repositories(holding: descriptor.digest, in: client.registry, except: repository) ?? []
+        where !candidates.contains(known) && candidates.count < 3 {
+            candidates.append(known)
+        }
+        for candidate in candidates {
+            do {
+                if try await mount(descriptor.digest, from: candidate) {
+                    recordLocation(descriptor.digest)
+                    return true
+                }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                continue  // Not readable there (any more): try the next one, or upload.
+            }
+        }
+        return false
+    }
+
+    private func mount(_ digest: Digest, from other: String) async throws -> Bool {
+        let target = try await url("blobs/uploads/?mount=\(digest)&from=\(other)")
+        let response = try await client.send(.POST, target, headers: [("Content-Length", "0")], scope: pushScope + " repository:\(other):pull")
         _ = try? await response.body.collect(upTo: 1 << 16)
         switch response.status {
         case .created:
             return true
         case .accepted:
-            // The registry opened an upload instead; cancel it and upload normally.
+            // The registry opened an upload instead; cancel it.
             if let location = response.headers.first(name: "Location"), let session = try? await absolute(location) {
                 _ = try? await client.send(.DELETE, session, scope: pushScope)
             }

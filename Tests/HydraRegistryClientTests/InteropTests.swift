@@ -119,4 +119,22 @@ struct InteropTests {
         let missing = try Self.hydra(["ls", "\(registry.host)/verbs/nothing"] + registry.hydraFlags, home: home)
         #expect(missing.status == 1 && missing.stderr.contains("NAME_UNKNOWN"), "\(missing.stderr)")
     }
+
+    @Test("pushing an image to a second repository mounts its blobs from the first (the blob location cache)", arguments: [Target.hydraTokenAuth, .reference])
+    func mountsFromCache(_ target: Target) throws {
+        let registry = try Registry(target)
+        let tmp = TemporaryDirectory()
+        let home = tmp("home")
+        let (layout, document) = try TestImage.layout(in: tmp, files: ["etc/motd": "cached locations\n"])
+        #expect(try Self.hydra(["copy", "oci:\(layout.path):v1", "local/app:v1"], home: home).succeeded)
+        let first = try Self.hydra(["push", "local/app:v1", "\(registry.host)/one/app:v1", "--output", "json"] + registry.hydraFlags, home: home)
+        #expect(first.succeeded && !first.stdout.contains("\"mounted\""), "\(first.stderr)")
+        let second = try Self.hydra(["push", "local/app:v1", "\(registry.host)/two/app:v1", "--output", "json"] + registry.hydraFlags, home: home)
+        #expect(second.succeeded, "\(second.stderr)")
+        let mounted = second.stdout.components(separatedBy: "\"mounted\"").count - 1
+        #expect(mounted == document.references.count, "every blob mounted: \(second.stdout)")
+        #expect(second.stdout.contains("\"bytesCopied\" : 0"))
+        let inspect = try Tool.run(["skopeo", "inspect", "--raw"] + registry.skopeoFlags + ["docker://\(registry.host)/two/app:v1"])
+        #expect(Digest.of(Array(inspect.stdout.utf8)) == document.digest)
+    }
 }
