@@ -58,6 +58,7 @@ fresh_registry() {
 }
 
 forget_skopeo_cache() { rm -f /var/lib/containers/cache/blob-info-cache-v1.sqlite "$HOME/.local/share/containers/cache/blob-info-cache-v1.sqlite"; }
+forget_hydra_cache() { rm -rf "$HYDRA_HOME/cache"; }
 
 # curl, one blob after another: POST + PUT ?digest= for each blob, then the manifest.
 curl_push() {
@@ -89,11 +90,11 @@ bench_image() { # name mb layers
   manifest=$(make_layout "$layout" "$mb" "$layers")
   local hp=() sp=() cp=() hl=() sl=() cl=() i
   for i in $(seq 1 "$RUNS"); do
-    fresh_registry; hp+=("$(timed "$HYDRA" copy "oci:$layout:v1" "docker://$REG/h/$name:v1" --dest-tls-verify=false)")
+    fresh_registry; forget_hydra_cache; hp+=("$(timed "$HYDRA" copy "oci:$layout:v1" "docker://$REG/h/$name:v1" --dest-tls-verify=false)")
     fresh_registry; forget_skopeo_cache; sp+=("$(timed skopeo copy --dest-tls-verify=false "oci:$layout:v1" "docker://$REG/s/$name:v1")")
     fresh_registry; cp+=("$(timed curl_push "$layout" "c/$name" "$manifest")")
     # Pull: the registry holds the image; each client writes a fresh directory.
-    rm -rf "$WORK/out"; hl+=("$(timed "$HYDRA" copy "docker://$REG/c/$name:v1" "oci:$WORK/out:v1" --src-tls-verify=false)")
+    rm -rf "$WORK/out"; forget_hydra_cache; hl+=("$(timed "$HYDRA" copy "docker://$REG/c/$name:v1" "oci:$WORK/out:v1" --src-tls-verify=false)")
     rm -rf "$WORK/out"; forget_skopeo_cache; sl+=("$(timed skopeo copy --src-tls-verify=false "docker://$REG/c/$name:v1" "oci:$WORK/out:v1")")
     rm -rf "$WORK/out"; cl+=("$(timed curl_pull "c/$name" "$WORK/out")")
   done

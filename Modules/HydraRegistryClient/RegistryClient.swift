@@ -196,18 +196,15 @@ public final class RegistryClient: Sendable {
 
     /// The OAuth2 form: `grant_type=password`, or `refresh_token` for an identity token (user `<token>`).
     private func postTokenForm(realm: String, service: String?, scopes: [String], credentials: RegistryCredentials) async throws -> HTTPClientResponse {
-        var form = URLComponents()
-        var items = [URLQueryItem(name: "client_id", value: "hydra")]
+        var fields = [("client_id", "hydra")]
         if credentials.username == "<token>" {
-            items += [URLQueryItem(name: "grant_type", value: "refresh_token"), URLQueryItem(name: "refresh_token", value: credentials.password)]
+            fields += [("grant_type", "refresh_token"), ("refresh_token", credentials.password)]
         } else {
-            items += [URLQueryItem(name: "grant_type", value: "password"), URLQueryItem(name: "username", value: credentials.username),
-                      URLQueryItem(name: "password", value: credentials.password)]
+            fields += [("grant_type", "password"), ("username", credentials.username), ("password", credentials.password)]
         }
-        if let service { items.append(URLQueryItem(name: "service", value: service)) }
-        if !scopes.isEmpty { items.append(URLQueryItem(name: "scope", value: scopes.joined(separator: " "))) }
-        form.queryItems = items
-        let body = ByteBuffer(string: form.percentEncodedQuery ?? "")
+        if let service { fields.append(("service", service)) }
+        if !scopes.isEmpty { fields.append(("scope", scopes.joined(separator: " "))) }
+        let body = ByteBuffer(string: Self.formEncoded(fields))
         return try await execute(url: realm, replayable: true) {
             var request = HTTPClientRequest(url: realm)
             request.method = .POST
@@ -215,6 +212,14 @@ public final class RegistryClient: Sendable {
             request.body = .bytes(body)
             return request
         }
+    }
+
+    /// `application/x-www-form-urlencoded`: everything but letters, digits and `-._~` percent-encoded (so a `+`
+    /// or `&` in a password arrives as itself).
+    static func formEncoded(_ fields: [(String, String)]) -> String {
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        let encode = { (text: String) in text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text }
+        return fields.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
     }
 
     /// Turns an error response into a typed error (reading at most 64 KiB of its body).

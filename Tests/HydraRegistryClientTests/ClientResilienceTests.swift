@@ -165,6 +165,28 @@ struct ClientResilienceTests {
         #expect(Digest.of(Array(inspect.stdout.utf8)) == document.digest)
     }
 
+    @Test("a token realm that refuses GET gets the OAuth2 POST form; a password with + and & arrives intact")
+    func oauthPostForm() async throws {
+        let proxy = FaultProxy(upstream: "") { method, path in
+            method == "GET" && path.hasPrefix("/service/token") ? .respond(status: 405, headers: [:]) : nil
+        }
+        try await proxy.start()
+        defer { proxy.stop() }
+        let password = "p+a&ss=w%rd"
+        let registry = try RegistryProcess(arguments: ["--htpasswd", "DATA/htpasswd", "--token-realm", "http://\(proxy.host)/service/token"]) { dir in
+            try dir.write("htpasswd", try Tool.run(["htpasswd", "-nbB", "ci", password]).stdout)
+        }
+        proxy.upstream = registry.base
+        let tmp = TemporaryDirectory()
+        let (layout, document) = try TestImage.layout(in: tmp, files: ["etc/motd": "oauth\n"])
+        let push = try await Self.hydra(
+            ["copy", "oci:\(layout.path):v1", "docker://\(registry.host)/team/app:v1", "--dest-tls-verify=false", "--dest-creds", "ci:\(password)"],
+            home: tmp("home"))
+        #expect(push.succeeded && push.stdout.contains(document.digest.description), "\(push.stderr)")
+        #expect(proxy.log.contains { $0.method == "GET" && $0.status == 405 })
+        #expect(proxy.log.contains { $0.method == "POST" && $0.path.hasPrefix("/service/token") && $0.status == 200 }, "\(proxy.log.map { "\($0.method) \($0.path) \($0.status)" })")
+    }
+
     @Test("unknown hosts, refused connections and wrong passwords fail with a clear message and exit 1")
     func clearFailures() async throws {
         let tmp = TemporaryDirectory()

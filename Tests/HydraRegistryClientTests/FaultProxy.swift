@@ -25,7 +25,12 @@ final class FaultProxy: Sendable {
         let time: ContinuousClock.Instant
     }
 
-    let upstream: String
+    private let upstreamURL: Mutex<String>
+    /// Where requests are forwarded (settable, for a server that must be told the proxy's address first).
+    var upstream: String {
+        get { upstreamURL.withLock { $0 } }
+        set { upstreamURL.withLock { $0 = newValue } }
+    }
     private let rule: @Sendable (_ method: String, _ path: String) -> Fault?
     private let entries = Mutex<[Entry]>([])
     private let task = Mutex<Task<Void, any Error>?>(nil)
@@ -37,7 +42,7 @@ final class FaultProxy: Sendable {
 
     /// - Parameter rule: the fault for a request (by method and path with query), or nil to forward it.
     init(upstream: String, rule: @escaping @Sendable (_ method: String, _ path: String) -> Fault?) {
-        self.upstream = upstream
+        self.upstreamURL = Mutex(upstream)
         self.rule = rule
     }
 
