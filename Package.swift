@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "HydraOCI", targets: ["HydraOCI"]),
         .library(name: "HydraRegistryClient", targets: ["HydraRegistryClient"]),
         .library(name: "HydraRegistryServer", targets: ["HydraRegistryServer"]),
+        .library(name: "HydraBuilder", targets: ["HydraBuilder"]),
         .executable(name: "hydra", targets: ["hydra"]),
     ],
     dependencies: [
@@ -92,6 +93,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Modules/HydraRegistryServer", swiftSettings: swiftSettings),
+        .target(
+            name: "HydraBuilder",
+            dependencies: ["HydraCore", "HydraOCI"],
+            path: "Modules/HydraBuilder", swiftSettings: swiftSettings),
         .executableTarget(
             name: "hydra",
             dependencies: [
@@ -129,6 +134,9 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Tests/HydraRegistryClientTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HydraBuilderTests", dependencies: ["HydraBuilder", "HydraTestSupport"],
+            path: "Tests/HydraBuilderTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "HydraCLITests", dependencies: ["hydra", "HydraCore", "HydraOCI", "HydraTestSupport"],
             path: "Tests/HydraCLITests", swiftSettings: swiftSettings),
