@@ -3,6 +3,7 @@ SWIFT ?= swift
 BUILD_FLAGS ?=
 PREFIX ?= /usr/local
 DEMO_HOME ?= $(CURDIR)/.build/demo-home
+LARGE_BLOB_GIB ?= 10
 
 .PHONY: all install build test demo bench clean
 
@@ -33,6 +34,7 @@ bench:
 	HYDRA_BENCHMARKS=1 scripts/bench.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --show-bin-path)/HydraBench"
 	scripts/bench-registry.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --show-bin-path)/hydra"
 	scripts/bench-client.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --show-bin-path)/hydra"
+	scripts/bench-large-blob.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --show-bin-path)/hydra" $(LARGE_BLOB_GIB)
 
 ## install-bin: copy a release build of hydra to $(PREFIX)/bin.
 install-bin:
