@@ -100,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "hydra",
             dependencies: [
-                "HydraCore", "HydraOCI", "HydraRegistryServer", "HydraRegistryClient",
+                "HydraCore", "HydraOCI", "HydraRegistryServer", "HydraRegistryClient", "HydraBuilder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -135,7 +135,7 @@ let package = Package(
             ],
             path: "Tests/HydraRegistryClientTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "HydraBuilderTests", dependencies: ["HydraBuilder", "HydraTestSupport"],
+            name: "HydraBuilderTests", dependencies: ["hydra", "HydraBuilder", "HydraCore", "HydraOCI", "HydraTestSupport"],
             path: "Tests/HydraBuilderTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "HydraCLITests", dependencies: ["hydra", "HydraCore", "HydraOCI", "HydraTestSupport"],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `hydra` command: a thin composition of the Hydra modules.
 @main
@@ -8,10 +9,26 @@ struct Hydra: AsyncParsableCommand {
         abstract: "Build, push, scan, sign and deploy container images.",
         version: HydraVersion.current,
         subcommands: [
-            ImageCommand.self, LoginCommand.self, LogoutCommand.self, PushCommand.self, PullCommand.self, CopyCommand.self,
+            ImageCommand.self, BuildCommand.self, LoginCommand.self, LogoutCommand.self, PushCommand.self, PullCommand.self, CopyCommand.self,
             TagCommand.self, InspectCommand.self, ListTagsCommand.self, CatalogCommand.self, RemoveCommand.self,
             ReferrersCommand.self, ServeCommand.self, VersionCommand.self,
         ])
+
+    /// Ignores SIGPIPE first: a peer that goes away (a closed socket, a credential helper that exits early) must
+    /// make a write fail with EPIPE, not end the process.
+    static func main() async {
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 enum HydraVersion {

@@ -106,12 +106,7 @@ public struct DirectoryArchiver: Sendable {
             xattrs: options.includeXattrs ? try Self.xattrs(of: full) : [:])
     }
 
-    static func readLink(_ path: String) throws(FileIOError) -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let n = readlink(path, &buffer, buffer.count - 1)
-        guard n >= 0 else { throw FileIOError("readlink", path: path, errno: errno) }
-        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    static func readLink(_ path: String) throws(FileIOError) -> String { try FileSystem.readLink(path) }
 
     static func xattrs(of path: String) throws(FileIOError) -> [String: [UInt8]] {
         let size = llistxattr(path, nil, 0)

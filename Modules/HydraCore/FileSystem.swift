@@ -19,6 +19,14 @@ public enum FileSystem {
         return Int64(info.st_size)
     }
 
+    /// The target of a symbolic link.
+    public static func readLink(_ path: String) throws(FileIOError) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        guard n >= 0 else { throw FileIOError("readlink", path: path, errno: errno) }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR

@@ -56,7 +56,9 @@ public struct CredentialHelper: Sendable {
         } catch {
             throw CredentialHelperError(helper: program, detail: "cannot run it: \(error)")
         }
-        stdin.fileHandleForWriting.write(input)
+        // A helper that exits without reading (a missing one) closes the pipe: the write fails with EPIPE, which
+        // is ignored here (programs embedding this module should ignore SIGPIPE, as the hydra CLI does).
+        try? stdin.fileHandleForWriting.write(contentsOf: input)
         try? stdin.fileHandleForWriting.close()
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         let errors = stderr.fileHandleForReading.readDataToEndOfFile()

@@ -76,11 +76,11 @@ struct DockerfileParserTests {
         #expect(copy.sources == ["a", "b"] && copy.destination == "/dest/" && copy.from == "base" && copy.chown == "1000:1000")
         #expect(copy.chmod == "0755" && copy.link && !copy.parents)
         #expect(add.sources == ["https://example.com/file.tgz"] && add.checksum == "sha256:0123")
-        #expect(health == Healthcheck(test: .shell("curl -f http://localhost/"), interval: 30_000_000_000, timeout: 90_000_000_000,
+        #expect(health == HealthcheckSpec(test: .shell("curl -f http://localhost/"), interval: 30_000_000_000, timeout: 90_000_000_000,
                                       startPeriod: 500_000_000, startInterval: nil, retries: 3))
         #expect(instructions[18] == .onbuild("RUN make"))
         #expect(instructions[19] == .maintainer("someone@example.com"))
-        #expect(file.stages[1].instructions.map(\.value) == [.healthcheck(Healthcheck(test: nil))])
+        #expect(file.stages[1].instructions.map(\.value) == [.healthcheck(HealthcheckSpec(test: nil))])
         #expect(file.stage(named: "BUILD")?.index == 0 && file.stage(named: "1")?.index == 1 && file.stage(named: "nope") == nil)
     }
 

@@ -6,8 +6,8 @@ import Foundation
 public enum Instruction: Sendable, Hashable {
     case from(From)
     case run(Run)
-    case cmd(CommandLine)
-    case entrypoint(CommandLine)
+    case cmd(CommandForm)
+    case entrypoint(CommandForm)
     /// The shell for shell-form commands (`SHELL ["/bin/bash", "-c"]`).
     case shell([String])
     case env([KeyValue])
@@ -20,7 +20,7 @@ public enum Instruction: Sendable, Hashable {
     case copy(Copy)
     case add(Copy)
     case stopSignal(String)
-    case healthcheck(Healthcheck)
+    case healthcheck(HealthcheckSpec)
     /// A trigger for builds that use this image as their base: the instruction's text, already checked to parse.
     case onbuild(String)
     case maintainer(String)
@@ -51,7 +51,7 @@ public enum Instruction: Sendable, Hashable {
 }
 
 /// A command in exec form (`["executable", "arg"]`, run as is) or shell form (run by the stage's shell).
-public enum CommandLine: Sendable, Hashable {
+public enum CommandForm: Sendable, Hashable {
     case exec([String])
     case shell(String)
 }
@@ -71,7 +71,7 @@ public struct From: Sendable, Hashable {
 
 /// `RUN [--mount=…] [--network=…] [--security=…] COMMAND`, with the here-documents after it.
 public struct Run: Sendable, Hashable {
-    public var command: CommandLine
+    public var command: CommandForm
     public var heredocs: [Heredoc]
     public var mounts: [RunMount]
     /// `default`, `none` or `host`.
@@ -79,7 +79,7 @@ public struct Run: Sendable, Hashable {
     /// `sandbox` or `insecure`.
     public var security: String?
 
-    public init(command: CommandLine, heredocs: [Heredoc] = [], mounts: [RunMount] = [], network: String? = nil, security: String? = nil) {
+    public init(command: CommandForm, heredocs: [Heredoc] = [], mounts: [RunMount] = [], network: String? = nil, security: String? = nil) {
         self.command = command
         self.heredocs = heredocs
         self.mounts = mounts
@@ -168,8 +168,8 @@ public struct Copy: Sendable, Hashable {
 }
 
 /// `HEALTHCHECK [options] CMD command`, or `HEALTHCHECK NONE` (`test` nil).
-public struct Healthcheck: Sendable, Hashable {
-    public var test: CommandLine?
+public struct HealthcheckSpec: Sendable, Hashable {
+    public var test: CommandForm?
     /// Nanoseconds, as the image config stores them; nil when not given.
     public var interval: Int64?
     public var timeout: Int64?
@@ -177,7 +177,7 @@ public struct Healthcheck: Sendable, Hashable {
     public var startInterval: Int64?
     public var retries: Int?
 
-    public init(test: CommandLine?, interval: Int64? = nil, timeout: Int64? = nil, startPeriod: Int64? = nil, startInterval: Int64? = nil, retries: Int? = nil) {
+    public init(test: CommandForm?, interval: Int64? = nil, timeout: Int64? = nil, startPeriod: Int64? = nil, startInterval: Int64? = nil, retries: Int? = nil) {
         self.test = test
         self.interval = interval
         self.timeout = timeout

@@ -98,7 +98,7 @@ struct InstructionParser {
 
     private func split(_ text: String) -> [String] { WordSplitter(escape: escape).split(text) }
 
-    private func command(_ text: String) -> CommandLine {
+    private func command(_ text: String) -> CommandForm {
         if let words = Self.jsonArray(text) { return .exec(words) }
         return .shell(text)
     }
@@ -156,12 +156,12 @@ struct InstructionParser {
         return keyword == "COPY" ? .copy(spec) : .add(spec)
     }
 
-    private func healthcheck(_ text: String, flags: Flags, location: SourceLocation) throws(DockerfileError) -> Healthcheck {
+    private func healthcheck(_ text: String, flags: Flags, location: SourceLocation) throws(DockerfileError) -> HealthcheckSpec {
         let words = split(text)
         guard let kind = words.first?.uppercased() else { throw DockerfileError("HEALTHCHECK needs CMD command or NONE", at: location) }
         if kind == "NONE" {
             guard words.count == 1, flags.values.isEmpty else { throw DockerfileError("HEALTHCHECK NONE takes no arguments or flags", at: location) }
-            return Healthcheck(test: nil)
+            return HealthcheckSpec(test: nil)
         }
         guard kind == "CMD" else { throw DockerfileError("HEALTHCHECK needs CMD command or NONE, not \(words[0])", at: location) }
         let commandText = text.dropFirst(words[0].count).trimmingCharacters(in: .whitespaces)
@@ -178,7 +178,7 @@ struct InstructionParser {
             guard let parsed = Int(value), parsed >= 0 else { throw DockerfileError("--retries=\(value) is not a count", at: location) }
             retries = parsed
         }
-        return Healthcheck(
+        return HealthcheckSpec(
             test: command(commandText), interval: try duration("interval"), timeout: try duration("timeout"),
             startPeriod: try duration("start-period"), startInterval: try duration("start-interval"), retries: retries)
     }

@@ -27,6 +27,31 @@ public struct VariableExpander: Sendable {
         return try scanner.expand(lookup: lookup, splitting: true)
     }
 
+    /// Expands `$VAR` and `${VAR}` forms in free text (a here-document body), leaving quotes alone; an escaped
+    /// `$` stays literal. Malformed forms are kept as written.
+    public func expandVariables(in text: String, lookup: (String) -> String?) -> String {
+        var result = ""
+        var scanner = Scanner(characters: Array(text), word: text, escape: escape)
+        while let character = scanner.current {
+            scanner.position += 1
+            if character == escape, scanner.current == "$" {
+                result.append("$")
+                scanner.position += 1
+            } else if character == "$" {
+                let start = scanner.position
+                if let value = try? scanner.dollar(lookup: lookup) {
+                    result += value
+                } else {
+                    result.append("$")
+                    scanner.position = start
+                }
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+
     struct Scanner {
         let characters: [Character]
         let word: String
@@ -103,7 +128,7 @@ public struct VariableExpander: Sendable {
             throw error("unterminated double quote")
         }
 
-        private mutating func dollar(lookup: (String) -> String?) throws(ExpansionError) -> String {
+        mutating func dollar(lookup: (String) -> String?) throws(ExpansionError) -> String {
             guard let next = current else { return "$" }
             if next == "{" {
                 position += 1

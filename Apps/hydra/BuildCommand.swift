@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import HydraBuilder
+import HydraCore
+import HydraOCI
+import HydraRegistryClient
+
+struct BuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build", abstract: "Build a Dockerfile into an image, without a daemon.",
+        discussion: """
+            FROM images come from the local store, else from their registry. The image goes to the local store \
+            (named with -t), and with --export to an OCI or docker archive (docker build's --output; hydra's --output \
+            chooses text or JSON, as for every command). Timestamps come from SOURCE_DATE_EPOCH \
+            (else 0), so two builds of the same context give the same digest.
+            """)
+
+    @Argument(help: "The build context directory.")
+    var context: String = "."
+
+    @Option(name: [.customShort("f"), .customLong("file")], help: "The Dockerfile (default: CONTEXT/Dockerfile).")
+    var file: String?
+
+    @Option(name: [.customShort("t"), .customLong("tag")], help: "Name the image NAME[:TAG] (repeatable).")
+    var tags: [String] = []
+
+    @Option(name: .customLong("build-arg"), help: "Set a build argument NAME=value (repeatable; NAME alone takes it from the environment).")
+    var buildArgs: [String] = []
+
+    @Option(help: "Build up to this stage.")
+    var target: String?
+
+    @Option(help: "The image's platform, OS/ARCH[/VARIANT] (this machine's architecture: RUN of another would need emulation).")
+    var platform: String?
+
+    @Option(help: "Also write the image as type=oci,dest=FILE or type=docker,dest=FILE.")
+    var export: String?
+
+    @OptionGroup var registry: RegistryOptions
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await options.run {
+            let dockerfilePath = file ?? context + "/Dockerfile"
+            let text = String(decoding: try FileSystem.readFile(dockerfilePath, limit: 16 << 20), as: UTF8.self)
+            let dockerfile = try Dockerfile(parsing: text, file: dockerfilePath)
+            let buildContext = try BuildContext(root: context, dockerfile: dockerfilePath)
+            let store = try options.store()
+            let names = try tags.map { try Reference(parsing: $0) }
+            var buildOptions = BuildOptions(buildArgs: try parsedBuildArgs(), target: target)
+            if let platform { buildOptions.platform = try Platform(parsing: platform) }
+            let access = registry.access
+            let quiet = options.output == .json
+            let started = ContinuousClock.now
+            let builder = Builder(layout: store.layout, options: buildOptions, progress: { event in
+                guard !quiet else { return }
+                switch event {
+                case .stageStarted(let stage, let name, let base):
+                    Console.error("[stage \(stage + 1)\(name.map { " \($0)" } ?? "")] FROM \(base)")
+                case .stepStarted(_, let step, let total, let text):
+                    Console.error("  step \(step)/\(total): \(text)")
+                case .stepFinished:
+                    break
+                }
+            }, resolveBase: { name in
+                if let entry = try? store.resolve(name) { return (store.layout, entry.reference.description) }
+                let reference = try Reference(parsing: name)
+                return (try access.repository(reference), reference.digest?.description ?? reference.tag ?? Reference.defaultTag)
+            })
+            let document = try await builder.build(dockerfile, context: buildContext)
+            for name in names { try store.tag(document.descriptor, as: name) }
+            if let export { try await write(document, to: export, store: store) }
+            let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
+            if options.output == .json {
+                try Console.json(["digest": document.descriptor.digest.description, "tags": names.map(\.description).joined(separator: ","),
+                                  "seconds": String(format: "%.3f", seconds)])
+            } else {
+                Console.print("Built \(document.descriptor.digest) in \(String(format: "%.2f", seconds)) s" + (names.isEmpty ? "" : ": " + names.map(\.familiar).joined(separator: ", ")))
+            }
+        }
+    }
+
+    /// `NAME=value`, or `NAME` alone for the value in the environment.
+    private func parsedBuildArgs() throws -> [String: String] {
+        var values: [String: String] = [:]
+        for argument in buildArgs {
+            if let equals = argument.firstIndex(of: "=") {
+                values[String(argument[..<equals])] = String(argument[argument.index(after: equals)...])
+            } else if let value = ProcessInfo.processInfo.environment[argument] {
+                values[argument] = value
+            }
+        }
+        return values
+    }
+
+    /// `--output type=oci,dest=FILE` or `type=docker,dest=FILE`.
+    private func write(_ document: ManifestDocument, to output: String, store: LocalImageStore) async throws {
+        var fields: [String: String] = [:]
+        for field in output.split(separator: ",") {
+            let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--export: \"\(field)\" is not KEY=VALUE") }
+            fields[parts[0]] = parts[1]
+        }
+        guard let dest = fields["dest"] else { throw ValidationError("--export needs dest=FILE") }
+        let name = tags.first ?? "localhost/build:latest"
+        let location: ImageLocation
+        switch fields["type"] {
+        case "oci": location = .ociArchive(path: dest, name: try Reference(parsing: name).tag)
+        case "docker": location = .dockerArchive(path: dest, reference: try Reference(parsing: name))
+        default: throw ValidationError("--export type must be oci or docker")
+        }
+        let endpoint = try ImageEndpoint.writing(location, registry: registry.access.repository, store: { store })
+        defer { endpoint.close() }
+        guard let destination = endpoint.destination else { throw ValidationError("cannot write \(output)") }
+        try await ImageCopier.copy(from: store.layout, name: document.descriptor.digest.description, to: destination, as: endpoint.name)
+        try await endpoint.finish()
+    }
+}

@@ -1,0 +1,38 @@
+import HydraCore
+import HydraOCI
+
+/// How to build: build arguments, the stage to stop at, the platform, the epoch for reproducible timestamps.
+public struct BuildOptions: Sendable {
+    /// `--build-arg NAME=value`.
+    public var buildArgs: [String: String]
+    /// `--target STAGE`; nil builds the last stage.
+    public var target: String?
+    /// The platform of the image (same-arch only: RUN steps of another architecture would need emulation).
+    public var platform: Platform
+    /// Seconds since 1970 for every timestamp in the image (`SOURCE_DATE_EPOCH`, else 0): two builds of the same
+    /// context give the same digest.
+    public var epoch: Int64
+    public var compressionLevel: Int
+
+    public init(
+        buildArgs: [String: String] = [:], target: String? = nil, platform: Platform = .current,
+        epoch: Int64 = SourceDateEpoch.fromEnvironment() ?? 0, compressionLevel: Int = 6
+    ) {
+        self.buildArgs = buildArgs
+        self.target = target
+        self.platform = platform
+        self.epoch = epoch
+        self.compressionLevel = compressionLevel
+    }
+}
+
+/// What the builder reports as it goes; the CLI prints a line per step.
+public enum BuildEvent: Sendable {
+    case stageStarted(stage: Int, name: String?, base: String)
+    case stepStarted(stage: Int, step: Int, of: Int, text: String)
+    case stepFinished(stage: Int, step: Int, seconds: Double)
+}
+
+/// Where FROM images come from, as the caller decides (the local store, then a registry, say): the source holding
+/// the image and the name it has there.
+public typealias BaseImageResolver = @Sendable (_ reference: String) async throws -> (source: any ImageSource, name: String)

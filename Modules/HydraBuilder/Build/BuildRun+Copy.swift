@@ -1,0 +1,177 @@
+import Foundation
+import HydraCore
+import HydraOCI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension BuildRun {
+    /// COPY and ADD: gathers the sources (from the context, another stage or an image, or here-documents) into
+    /// a staging tree at their destination, then commits the tree as one layer.
+    mutating func addFiles(_ spec: Copy, isAdd: Bool, to state: inout StageState, stage: Int, at location: SourceLocation) async throws {
+        let keyword = isAdd ? "ADD" : "COPY"
+        let current = state
+        let lookup: (String) -> String? = { current.lookup($0) }
+        var sourceRoot = context.root
+        var fromContext = true
+        if let from = spec.from {
+            let name = try expand(from, at: location, lookup: lookup)
+            sourceRoot = try await materialize(name, before: stage, at: location)
+            fromContext = false
+        }
+        let destinationText = try expand(spec.destination, at: location, lookup: lookup)
+        let destination = Self.join(state.container.workingDir ?? "/", destinationText)
+        var heredocs: [Heredoc] = []
+        var paths: [String] = []
+        for source in spec.sources {
+            if let marker = Heredoc.marker(in: Substring(source)), let heredoc = spec.heredocs.first(where: { $0.name == marker.name }) {
+                heredocs.append(heredoc)
+                continue
+            }
+            let expanded = try expand(source, at: location, lookup: lookup)
+            if isAdd, expanded.contains("://") || expanded.hasPrefix("git@") {
+                throw BuildError.unsupported("ADD from a URL or Git repository (\(expanded))", at: location)
+            }
+            do {
+                paths += fromContext ? try context.resolve(expanded) : try Self.resolve(expanded, in: sourceRoot)
+            } catch let error as BuildError {
+                throw BuildError.step("\(keyword) \(expanded): \(error)", at: location)
+            }
+        }
+        let intoDirectory = destinationText.hasSuffix("/") || destinationText.hasSuffix("/.") || destinationText == "."
+            || heredocs.count + paths.count > 1
+        let staging = scratch("layer-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileSystem.removeTree(staging) }
+        try FileSystem.createDirectory(staging)
+        let stagedDestination = staging + destination
+        var copier = TreeCopier()
+        if fromContext { copier.skip = { [context] in context.excludes($0) } }
+        if let chmod = spec.chmod {
+            let expanded = try expand(chmod, at: location, lookup: lookup)
+            guard let mode = mode_t(expanded, radix: 8), mode <= 0o7777 else { throw BuildError.step("--chmod=\(expanded) is not an octal mode", at: location) }
+            copier.mode = mode
+        }
+        for heredoc in heredocs {
+            let target = intoDirectory ? stagedDestination + "/" + heredoc.name : stagedDestination
+            try FileSystem.createDirectory(FileSystem.parent(of: target))
+            let content = heredoc.expands ? expander.expandVariables(in: heredoc.content, lookup: lookup) : heredoc.content
+            try FileSystem.writeAtomically(Array(content.utf8), to: target, mode: copier.mode ?? 0o644)
+        }
+        for path in paths {
+            let full = path.isEmpty ? sourceRoot : sourceRoot + "/" + path
+            if FileSystem.isDirectory(full) && !Self.isSymlink(full) {
+                try FileSystem.createDirectory(stagedDestination)
+                try copier.copy(from: sourceRoot, relative: path, to: stagedDestination)
+            } else if isAdd, fromContext, Self.isArchive(full) {
+                try FileSystem.createDirectory(stagedDestination)
+                do {
+                    try TarExtractor(root: stagedDestination, options: .init(preserveOwnership: false, restoreXattrs: false)).apply(TarReader(path: full))
+                } catch {
+                    throw BuildError.step("ADD \(path): \(error)", at: location)
+                }
+            } else {
+                let name = path.split(separator: "/").last.map(String.init) ?? path
+                let target = intoDirectory ? stagedDestination + "/" + name : stagedDestination
+                try FileSystem.createDirectory(FileSystem.parent(of: target))
+                try copier.copy(from: sourceRoot, relative: path, to: target)
+            }
+        }
+        var owner: (uid: Int64, gid: Int64) = (0, 0)
+        if let chown = spec.chown {
+            owner = try self.owner(try expand(chown, at: location, lookup: lookup), state: state, at: location)
+        }
+        let (layer, diffID) = try LayerCommitter(store: builder.layout.blobs, epoch: options.epoch, compressionLevel: options.compressionLevel)
+            .commit(staging, owner: owner)
+        state.addLayer(layer, diffID: diffID)
+        let flags = (spec.from.map { " --from=\($0)" } ?? "") + (spec.chown.map { " --chown=\($0)" } ?? "") + (spec.chmod.map { " --chmod=\($0)" } ?? "")
+        state.record("\(keyword)\(flags) \(spec.sources.joined(separator: " ")) \(spec.destination)", epoch: options.epoch, emptyLayer: false)
+    }
+
+    /// A stage (by name or index) or an image, laid out as a directory; each only once per build.
+    mutating func materialize(_ name: String, before stage: Int, at location: SourceLocation) async throws -> String {
+        let key: String
+        let layers: [Descriptor]
+        if let earlier = earlierStage(named: name, before: stage), let result = results[earlier] {
+            key = "stage-\(earlier)"
+            layers = result.layers
+        } else if dockerfile.stage(named: name) != nil {
+            throw BuildError.step("--from=\(name) names this stage or a later one", at: location)
+        } else {
+            key = "image-" + name
+            if materialized[key] == nil {
+                let (source, sourceName) = try await builder.resolveBase(name)
+                let descriptor = try await ImageCopier.copy(
+                    from: source, name: sourceName, to: builder.layout, as: nil, options: CopyOptions(allPlatforms: false, platform: options.platform))
+                let document = try ManifestDocument(bytes: try builder.layout.blobs.read(descriptor.digest), declaredMediaType: descriptor.mediaType)
+                guard let manifest = document.imageManifest else { throw BuildError.step("\(name) is not an image", at: location) }
+                layers = manifest.layers
+            } else {
+                layers = []
+            }
+        }
+        if let done = materialized[key] { return done }
+        let root = scratch("rootfs-\(materialized.count)")
+        try RootfsMaterializer(store: builder.layout.blobs).materialize(layers, into: root)
+        materialized[key] = root
+        return root
+    }
+
+    /// `--chown=user[:group]`: numbers as they are, names looked up in the stage's /etc/passwd and /etc/group.
+    func owner(_ text: String, state: StageState, at location: SourceLocation) throws -> (uid: Int64, gid: Int64) {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        guard let user = parts.first, !user.isEmpty else { throw BuildError.step("--chown needs a user", at: location) }
+        var rootfs: String?
+        let lookUp = { (file: String, name: String) throws -> (Int64, Int64?) in
+            if rootfs == nil {
+                let root = scratch("owners-\(UInt32.random(in: 0...UInt32.max))")
+                try RootfsMaterializer(store: builder.layout.blobs).materialize(state.layers, into: root)
+                rootfs = root
+            }
+            let text = String(decoding: (try? FileSystem.readFile((rootfs ?? "") + file, limit: 16 << 20)) ?? [], as: UTF8.self)
+            for line in text.split(separator: "\n") {
+                let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+                if fields.count >= 3, fields[0] == name, let id = Int64(fields[2]) {
+                    return (id, fields.count >= 4 ? Int64(fields[3]) : nil)
+                }
+            }
+            throw BuildError.step("--chown: no \(file == "/etc/passwd" ? "user" : "group") \"\(name)\" in the image's \(file)", at: location)
+        }
+        let uid: Int64
+        var primaryGroup: Int64?
+        if let number = Int64(user) { uid = number } else { (uid, primaryGroup) = try lookUp("/etc/passwd", user) }
+        var gid = primaryGroup ?? uid
+        if parts.count == 2 {
+            gid = try Int64(parts[1]) ?? lookUp("/etc/group", parts[1]).0
+        }
+        if let rootfs { try? FileSystem.removeTree(rootfs) }
+        return (uid, gid)
+    }
+
+    /// Wildcard resolution inside a directory that is not the build context (another stage's files).
+    static func resolve(_ source: String, in root: String) throws -> [String] {
+        let cleaned = try BuildContext.inside(source)
+        if !BuildContext.hasWildcard(cleaned) {
+            guard FileSystem.exists(root + "/" + cleaned) else { throw BuildError.context("\"\(source)\" does not exist there") }
+            return [cleaned]
+        }
+        let parent = FileSystem.parent(of: "/" + cleaned)
+        let pattern = String(cleaned.split(separator: "/").last ?? "")
+        let directory = root + (parent == "/" ? "" : parent)
+        let names = ((try? FileSystem.contents(of: directory)) ?? []).filter { fnmatch(pattern, $0, 0) == 0 }.sorted()
+        guard !names.isEmpty else { throw BuildError.context("nothing matches \"\(source)\"") }
+        let prefix = parent == "/" ? "" : String(parent.dropFirst()) + "/"
+        return names.map { prefix + $0 }
+    }
+
+    static func isSymlink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+    }
+
+    /// A local file ADD unpacks: a tar archive, plain or compressed.
+    static func isArchive(_ path: String) -> Bool {
+        guard let reader = try? TarReader(path: path) else { return false }
+        return (try? reader.next()) != nil
+    }
+}

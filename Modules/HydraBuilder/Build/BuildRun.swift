@@ -1,0 +1,84 @@
+import Foundation
+import HydraCore
+import HydraOCI
+
+/// One build in progress: the results of the stages built so far.
+struct BuildRun {
+    let builder: Builder
+    let dockerfile: Dockerfile
+    let context: BuildContext
+    let scratch: TemporaryArea
+    var results: [Int: StageState] = [:]
+    /// Stages and images laid out as directories for COPY --from, by stage index or image name.
+    var materialized: [String: String] = [:]
+
+    init(builder: Builder, dockerfile: Dockerfile, context: BuildContext, scratch: TemporaryArea) {
+        self.builder = builder
+        self.dockerfile = dockerfile
+        self.context = context
+        self.scratch = scratch
+    }
+
+    var options: BuildOptions { builder.options }
+    var expander: VariableExpander { VariableExpander(escape: dockerfile.directives.escape) }
+
+    /// Values of the ARGs declared before the first FROM, with build arguments applied.
+    func globalArgs() throws -> [String: String] {
+        var values: [String: String] = [:]
+        for declaration in dockerfile.globalArgs {
+            if let given = options.buildArgs[declaration.value.name] {
+                values[declaration.value.name] = given
+            } else if let value = declaration.value.defaultValue {
+                values[declaration.value.name] = try expand(value, at: declaration.location) { values[$0] }
+            }
+        }
+        return values
+    }
+
+    /// The stages `target` depends on (FROM another stage, COPY --from, RUN --mount from), then itself, in file order.
+    func stagesNeeded(for target: Int) throws -> [Int] {
+        var needed: Set<Int> = []
+        var queue = [target]
+        let globals = try globalArgs()
+        while let index = queue.popLast() {
+            guard needed.insert(index).inserted else { continue }
+            let stage = dockerfile.stages[index]
+            let base = try expand(stage.from.value.image, at: stage.from.location) { globals[$0] }
+            if let earlier = earlierStage(named: base, before: index) { queue.append(earlier) }
+            for instruction in stage.instructions {
+                var references: [String] = []
+                switch instruction.value {
+                case .copy(let copy): references += copy.from.map { [$0] } ?? []
+                case .run(let run): references += run.mounts.compactMap(\.from)
+                default: break
+                }
+                for reference in references {
+                    if let earlier = earlierStage(named: reference, before: index) { queue.append(earlier) }
+                }
+            }
+        }
+        return needed.sorted()
+    }
+
+    /// A stage defined before `index` with this name (or this index).
+    func earlierStage(named name: String, before index: Int) -> Int? {
+        guard let stage = dockerfile.stage(named: name), stage.index < index else { return nil }
+        return stage.index
+    }
+
+    func expand(_ text: String, at location: SourceLocation, lookup: (String) -> String?) throws -> String {
+        do {
+            return try expander.expand(text, lookup: lookup)
+        } catch {
+            throw BuildError.step(error.description, at: location)
+        }
+    }
+
+    func expandWords(_ text: String, at location: SourceLocation, lookup: (String) -> String?) throws -> [String] {
+        do {
+            return try expander.expandWords(text, lookup: lookup)
+        } catch {
+            throw BuildError.step(error.description, at: location)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import HydraCore
+import HydraOCI
+
+/// Builds a Dockerfile into an image in an OCI layout (the local store's), without a daemon: the stages the
+/// target needs, in order; FROM images through `resolveBase`; COPY and ADD as layers made from the build context
+/// or another stage; every other instruction as image configuration.
+public struct Builder: Sendable {
+    /// Where layers, configs and manifests are written.
+    public let layout: OCILayout
+    public let resolveBase: BaseImageResolver
+    public let options: BuildOptions
+    public let progress: @Sendable (BuildEvent) -> Void
+
+    public init(layout: OCILayout, options: BuildOptions = BuildOptions(), progress: @escaping @Sendable (BuildEvent) -> Void = { _ in },
+                resolveBase: @escaping BaseImageResolver) {
+        self.layout = layout
+        self.options = options
+        self.progress = progress
+        self.resolveBase = resolveBase
+    }
+
+    /// Builds the target stage (or the last) and writes its image; returns its manifest, not yet named.
+    public func build(_ dockerfile: Dockerfile, context: BuildContext) async throws -> ManifestDocument {
+        let target: Dockerfile.Stage
+        if let name = options.target {
+            guard let stage = dockerfile.stage(named: name) else { throw BuildError.unknownStage(name) }
+            target = stage
+        } else {
+            guard let last = dockerfile.stages.last else { throw BuildError.unknownStage("(none)") }
+            target = last
+        }
+        let scratch = try TemporaryArea(near: layout.path)
+        defer { scratch.remove() }
+        var run = BuildRun(builder: self, dockerfile: dockerfile, context: context, scratch: scratch)
+        for index in try run.stagesNeeded(for: target.index) {
+            try await run.buildStage(index)
+        }
+        guard let result = run.results[target.index] else { throw BuildError.unknownStage(String(target.index)) }
+        return try write(result)
+    }
+
+    /// Stores a finished stage's config and manifest.
+    private func write(_ state: StageState) throws -> ManifestDocument {
+        let configBytes = try OCIJSON.encode(state.config)
+        try layout.blobs.write(configBytes)
+        let manifest = ImageManifest(config: Descriptor(mediaType: MediaType.imageConfig, bytes: configBytes), layers: state.layers)
+        let document = try ManifestDocument(manifest)
+        try layout.blobs.write(document.bytes)
+        return document
+    }
+}
+
+/// A directory for a build's staging trees and materialized stages, removed at the end.
+struct TemporaryArea: Sendable {
+    let path: String
+    init(near directory: String) throws {
+        path = "\(directory)/.tmp/build-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileSystem.createDirectory(path)
+    }
+    func remove() { try? FileSystem.removeTree(path) }
+    func callAsFunction(_ name: String) -> String { path + "/" + name }
+}

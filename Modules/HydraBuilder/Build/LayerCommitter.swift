@@ -1,0 +1,29 @@
+import HydraCore
+import HydraOCI
+
+/// Turns a staging directory into a layer: a deterministic tar (sorted, owners set, modification times clamped
+/// to the build's epoch, no extended attributes), gzip-compressed with a fixed header, stored in the content store.
+struct LayerCommitter {
+    let store: ContentStore
+    /// `SOURCE_DATE_EPOCH`: no timestamp in a layer is later.
+    let epoch: Int64
+    let compressionLevel: Int
+
+    /// - Returns: the layer's descriptor and its `diff_id` (the digest of the uncompressed tar).
+    func commit(_ staging: String, owner: (uid: Int64, gid: Int64)) throws -> (layer: Descriptor, diffID: Digest) {
+        let writer = try store.writer()
+        let diffID: Digest
+        do {
+            let encoder = try Compression.gzip.encoder(level: compressionLevel, into: writer)
+            let uncompressed = HashingSink(next: encoder)
+            try DirectoryArchiver(root: staging, options: .init(modificationTimeLimit: epoch, owner: owner, includeXattrs: false))
+                .write(into: uncompressed)
+            diffID = uncompressed.digest
+        } catch {
+            writer.cancel()
+            throw error
+        }
+        let digest = try writer.commit().digest
+        return (Descriptor(mediaType: MediaType.layerGzip, digest: digest, size: writer.count), diffID)
+    }
+}

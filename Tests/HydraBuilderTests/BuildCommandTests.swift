@@ -1,0 +1,159 @@
+import Foundation
+import HydraCore
+import HydraOCI
+import HydraTestSupport
+import Testing
+
+/// `hydra build` end to end: Dockerfiles over a busybox base built into the local store, run by podman under runc.
+@Suite("hydra build", .serialized)
+struct BuildCommandTests {
+    /// A directory with a busybox base image in its store and a build context.
+    final class Workspace: @unchecked Sendable {
+        // Safe: used by one test at a time.
+        let tmp = TemporaryDirectory("hydra-build")
+        var home: String { tmp("home") }
+        var context: String { tmp("context") }
+
+        init() throws {
+            try BusyboxImage.importImage("busybox:test", message: "base", home: home, in: tmp)
+            try FileSystem.createDirectory(context)
+        }
+
+        func write(_ path: String, _ contents: String, mode: Int = 0o644) throws {
+            _ = try tmp.write("context/" + path, contents, mode: mode)
+        }
+
+        func hydra(_ arguments: [String]) throws -> Tool.Result {
+            try Tool.run([HydraBinary.path] + arguments, environment: ["HYDRA_HOME": home])
+        }
+
+        /// Saves an image and runs it with podman (runc); the output.
+        func run(_ image: String, _ command: [String] = []) throws -> Tool.Result {
+            #expect(try hydra(["image", "save", image, "-o", tmp("run.tar")]).succeeded)
+            let podman = ["podman", "--root", tmp("storage"), "--runroot", tmp("runroot"), "--storage-driver", "vfs"]
+            let load = try Tool.run(podman + ["load", "-i", tmp("run.tar")])
+            #expect(load.succeeded, "\(load.stderr)")
+            return try Tool.run(podman + ["run", "--rm", "--runtime", "runc", "--ulimit", "nofile=20000:20000", "--ulimit", "nproc=4096:4096",
+                                          "--network", "none", image] + command)
+        }
+    }
+
+    static let multiStage = """
+        FROM busybox:test AS base
+        ARG GREETING=hello
+        ENV MESSAGE="${GREETING} from hydra"
+        WORKDIR /app
+        COPY greet.sh ./
+        COPY --chmod=0755 <<EOF /app/run.sh
+        #!/bin/sh
+        echo "$MESSAGE"
+        cat /app/data/*.txt
+        ls /app/data
+        EOF
+        COPY data/ data/
+        CMD ["/app/run.sh"]
+
+        FROM base
+        LABEL stage=final
+        COPY --from=base --chown=nobody:nogroup /app/greet.sh /greet-copy.sh
+        """
+
+    func prepareMultiStage(_ workspace: Workspace) throws {
+        try workspace.write("Dockerfile", Self.multiStage)
+        try workspace.write("greet.sh", "#!/bin/sh\necho greet\n", mode: 0o755)
+        try workspace.write("data/a.txt", "file a\n")
+        try workspace.write("data/secret.txt", "do not ship\n")
+        try workspace.write(".dockerignore", "data/secret.txt\n")
+    }
+
+    @Test("a multi-stage build with ARG, ENV, WORKDIR, heredoc COPY, COPY --from --chown and .dockerignore runs under podman")
+    func multiStage() throws {
+        let workspace = try Workspace()
+        try prepareMultiStage(workspace)
+        let build = try workspace.hydra(["build", workspace.context, "-t", "built/app:1"])
+        #expect(build.succeeded && build.stdout.contains("Built sha256:"), "\(build.stderr)")
+        #expect(build.stderr.contains("[stage 2] FROM base") && build.stderr.contains("step 4/7: COPY"))
+        let ran = try workspace.run("built/app:1")
+        #expect(ran.stdout == "hello from hydra\nfile a\na.txt\n", "\(ran.stdout) \(ran.stderr)")
+        let owner = try workspace.run("built/app:1", ["stat", "-c", "%u:%g %a", "/greet-copy.sh", "/app/run.sh"])
+        #expect(owner.stdout == "65534:65534 755\n0:0 755\n", "\(owner.stdout) \(owner.stderr)")
+
+        let inspect = try workspace.hydra(["image", "inspect", "built/app:1", "--output", "json"])
+        #expect(inspect.stdout.contains("\"stage\" : \"final\"") && inspect.stdout.contains("MESSAGE=hello from hydra"))
+
+        let other = try workspace.hydra(["build", workspace.context, "-t", "built/app:hi", "--build-arg", "GREETING=hi"])
+        #expect(other.succeeded)
+        #expect(try workspace.run("built/app:hi").stdout.hasPrefix("hi from hydra\n"))
+        let base = try workspace.hydra(["build", workspace.context, "-t", "built/app:base", "--target", "base", "--output", "json"])
+        #expect(base.succeeded)
+        #expect(try !workspace.hydra(["image", "inspect", "built/app:base", "--output", "json"]).stdout.contains("\"stage\""))
+    }
+
+    @Test("two builds of the same context give the same digest; SOURCE_DATE_EPOCH sets every timestamp")
+    func reproducible() throws {
+        let workspace = try Workspace()
+        try prepareMultiStage(workspace)
+        let first = try workspace.hydra(["build", workspace.context, "--output", "json"])
+        // Touch every file: contents decide, not modification times.
+        _ = try Tool.run(["sh", "-c", "find '\(workspace.context)' -exec touch {} +"])
+        let second = try workspace.hydra(["build", workspace.context, "--output", "json"])
+        let digest = { (result: Tool.Result) in result.stdout.split(separator: "\"").first { $0.hasPrefix("sha256:") }.map(String.init) }
+        #expect(first.succeeded && digest(first) != nil && digest(first) == digest(second), "\(first.stdout) \(second.stdout)")
+        let epoch = try Tool.run([HydraBinary.path, "build", workspace.context, "-t", "built/epoch:1", "--output", "json"],
+                                 environment: ["HYDRA_HOME": workspace.home, "SOURCE_DATE_EPOCH": "1700000000"])
+        #expect(epoch.succeeded && digest(epoch) != digest(first))
+        let config = try workspace.hydra(["image", "inspect", "built/epoch:1", "--output", "json"])
+        #expect(config.stdout.contains("2023-11-14T22:13:20Z"))
+    }
+
+    @Test("ADD unpacks a local archive; --export writes OCI and docker archives skopeo and podman read")
+    func addAndExport() throws {
+        let workspace = try Workspace()
+        try workspace.write("tree/inner/file.txt", "from the archive\n")
+        #expect(try Tool.run(["tar", "-C", workspace.tmp("context/tree"), "-czf", workspace.tmp("context/bundle.tar.gz"), "."]).succeeded)
+        try workspace.write("Dockerfile", """
+            FROM busybox:test
+            ADD bundle.tar.gz /opt/bundle/
+            ADD tree/inner/file.txt /opt/plain.txt
+            CMD ["cat", "/opt/bundle/inner/file.txt", "/opt/plain.txt"]
+            """)
+        let build = try workspace.hydra(["build", workspace.context, "-t", "built/add:1", "--export", "type=oci,dest=\(workspace.tmp("oci.tar"))"])
+        #expect(build.succeeded, "\(build.stderr)")
+        #expect(try workspace.run("built/add:1").stdout == "from the archive\nfrom the archive\n")
+        let digest = try #require(try LocalImageStore(home: workspace.home).resolve("built/add:1").descriptor.digest)
+        let skopeo = try Tool.run(["skopeo", "inspect", "--raw", "oci-archive:\(workspace.tmp("oci.tar"))"])
+        #expect(Digest.of(Array(skopeo.stdout.utf8)) == digest, "\(skopeo.stderr)")
+        let docker = try workspace.hydra(["build", workspace.context, "-t", "built/add:2", "--export", "type=docker,dest=\(workspace.tmp("docker.tar"))"])
+        #expect(docker.succeeded)
+        let podman = ["podman", "--root", workspace.tmp("storage2"), "--runroot", workspace.tmp("runroot2"), "--storage-driver", "vfs"]
+        #expect(try Tool.run(podman + ["load", "-i", workspace.tmp("docker.tar")]).stdout.contains("built/add:2"))
+    }
+
+    @Test("errors name the Dockerfile line: a missing source, a path outside the context, an archive escaping its root, RUN, syntax")
+    func failures() throws {
+        let workspace = try Workspace()
+        try workspace.write("present.txt", "here\n")
+        let cases: [(String, String)] = [
+            ("FROM busybox:test\nCOPY present.txt /\nCOPY missing.txt /\n", "Dockerfile:3:1: COPY missing.txt"),
+            ("FROM busybox:test\nCOPY ../outside /\n", "outside the build context"),
+            ("FROM busybox:test\nCOPY nothing-* /\n", "no file in the build context matches"),
+            ("FROM busybox:test\nRUN echo hi\n", "Dockerfile:2:1: RUN"),
+            ("FROM busybox:test\nCOPY present.txt\n", "Dockerfile:2:6: COPY needs at least one source and a destination"),
+            ("FROM busybox:test AS a\nCOPY --from=a x /\n", "names this stage or a later one"),
+            ("FROM busybox:test\nCOPY --chown=nosuchuser present.txt /\n", "no user \"nosuchuser\""),
+        ]
+        for (dockerfile, message) in cases {
+            try workspace.write("Dockerfile", dockerfile)
+            let result = try workspace.hydra(["build", workspace.context])
+            #expect(result.status == 1 && result.stderr.contains(message), "\(dockerfile): \(result.stderr)")
+        }
+        // An archive with a ../ entry is refused, and nothing of it is stored.
+        #expect(try Tool.run(["sh", "-c", "cd '\(workspace.tmp("context"))' && mkdir -p d && echo x > d/f && tar -cf evil.tar --transform 's,^d/f,../escaped,' d/f"]).succeeded)
+        try workspace.write("Dockerfile", "FROM busybox:test\nADD evil.tar /opt/\n")
+        let evil = try workspace.hydra(["build", workspace.context])
+        #expect(evil.status == 1 && evil.stderr.contains("..") , "\(evil.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.tmp("escaped")))
+        let noContext = try workspace.hydra(["build", workspace.tmp("nowhere")])
+        #expect(noContext.status == 1)
+    }
+}
