@@ -58,16 +58,28 @@ struct BuildCommand: AsyncParsableCommand {
                 case .stageStarted(let stage, let name, let base):
                     Console.error("[stage \(stage + 1)\(name.map { " \($0)" } ?? "")] FROM \(base)")
                 case .stepStarted(_, let step, let total, let text):
-                    Console.error("  step \(step)/\(total): \(text)")
-                case .stepFinished:
-                    break
+                    Console.error("  [\(step)/\(total)] \(text)")
+                case .output(_, let line):
+                    Console.error("    | " + line)
+                case .stepFinished(_, let step, let seconds):
+                    Console.error("  [\(step)] done in \(String(format: "%.2f", seconds)) s")
                 }
             }, resolveBase: { name in
                 if let entry = try? store.resolve(name) { return (store.layout, entry.reference.description) }
                 let reference = try Reference(parsing: name)
                 return (try access.repository(reference), reference.digest?.description ?? reference.tag ?? Reference.defaultTag)
             })
-            let document = try await builder.build(dockerfile, context: buildContext)
+            // Ctrl-C or SIGTERM cancels the build: the running step's container is killed, its mounts undone.
+            let build = Task { try await builder.build(dockerfile, context: buildContext) }
+            let signals = [SIGINT, SIGTERM].map { number in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number)
+                source.setEventHandler { build.cancel() }
+                source.resume()
+                return source
+            }
+            defer { signals.forEach { $0.cancel() } }
+            let document = try await build.value
             for name in names { try store.tag(document.descriptor, as: name) }
             if let export { try await write(document, to: export, store: store) }
             let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)

@@ -19,7 +19,15 @@ public struct DirectoryArchiver: Sendable {
         /// When set, every entry gets these owners instead of the files' own.
         public var owner: (uid: Int64, gid: Int64)?
         public var includeXattrs = true
-        public init(format: TarFormat = .pax, modificationTimeLimit: Int64? = nil, owner: (uid: Int64, gid: Int64)? = nil, includeXattrs: Bool = true) {
+        /// Read the tree as an overlayfs upper directory: a 0:0 character device is a deleted entry (written as
+        /// `.wh.NAME`), a directory marked `trusted.overlay.opaque=y` hides what lower layers had (written with a
+        /// `.wh..wh..opq` entry): the tree becomes an OCI layer.
+        public var overlayWhiteouts = false
+        public init(
+            format: TarFormat = .pax, modificationTimeLimit: Int64? = nil, owner: (uid: Int64, gid: Int64)? = nil, includeXattrs: Bool = true,
+            overlayWhiteouts: Bool = false
+        ) {
+            self.overlayWhiteouts = overlayWhiteouts
             self.format = format
             self.modificationTimeLimit = modificationTimeLimit
             self.owner = owner
@@ -56,8 +64,15 @@ public struct DirectoryArchiver: Sendable {
             let full = root + "/" + path
             var info = stat()
             guard lstat(full, &info) == 0 else { throw FileIOError("lstat", path: full, errno: errno) }
-            var entry = try header(for: path, full: full, info: info)
             let type = info.st_mode & S_IFMT
+            if options.overlayWhiteouts, type == S_IFCHR, info.st_rdev == 0 {
+                let parent = relative.isEmpty ? "" : relative + "/"
+                try writer.write(TarEntry(
+                    path: parent + Whiteout.prefix + name, kind: .file, permissions: 0, uid: 0, gid: 0, size: 0,
+                    modificationTime: options.modificationTimeLimit.map { min(Int64(info.st_mtim.tv_sec), $0) } ?? Int64(info.st_mtim.tv_sec)))
+                continue
+            }
+            var entry = try header(for: path, full: full, info: info)
             if type == S_IFREG && info.st_nlink > 1 {
                 let id = FileID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
                 if let first = state.firstPathOfInode[id] {
@@ -74,7 +89,14 @@ public struct DirectoryArchiver: Sendable {
             } else {
                 try writer.write(entry)
             }
-            if type == S_IFDIR { try walk(relative: path, writer: writer, state: &state) }
+            if type == S_IFDIR {
+                if options.overlayWhiteouts, Self.isOpaque(full) {
+                    try writer.write(TarEntry(
+                        path: path + "/" + Whiteout.opaqueMarker, kind: .file, permissions: 0, uid: 0, gid: 0, size: 0,
+                        modificationTime: entry.modificationTime))
+                }
+                try walk(relative: path, writer: writer, state: &state)
+            }
         }
     }
 
@@ -107,6 +129,13 @@ public struct DirectoryArchiver: Sendable {
     }
 
     static func readLink(_ path: String) throws(FileIOError) -> String { try FileSystem.readLink(path) }
+
+    /// Whether overlayfs marked a directory opaque.
+    public static func isOpaque(_ path: String) -> Bool {
+        var value = [UInt8](repeating: 0, count: 4)
+        let n = lgetxattr(path, "trusted.overlay.opaque", &value, value.count)
+        return n == 1 && value[0] == UInt8(ascii: "y")
+    }
 
     static func xattrs(of path: String) throws(FileIOError) -> [String: [UInt8]] {
         let size = llistxattr(path, nil, 0)

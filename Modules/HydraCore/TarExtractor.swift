@@ -17,7 +17,12 @@ public final class TarExtractor {
         public var preserveOwnership: Bool
         /// Restore extended attributes (failures to set one are ignored, as tar does).
         public var restoreXattrs: Bool
-        public init(preserveOwnership: Bool = geteuid() == 0, restoreXattrs: Bool = true) {
+        /// Keep whiteouts as overlayfs writes them (a 0:0 character device for a deleted entry, the
+        /// `trusted.overlay.opaque` attribute for an opaque directory) instead of deleting: for a layer unpacked
+        /// on its own, to be a lower directory of an overlay mount. Needs root.
+        public var overlayWhiteouts = false
+        public init(preserveOwnership: Bool = geteuid() == 0, restoreXattrs: Bool = true, overlayWhiteouts: Bool = false) {
+            self.overlayWhiteouts = overlayWhiteouts
             self.preserveOwnership = preserveOwnership
             self.restoreXattrs = restoreXattrs
         }
@@ -124,6 +129,24 @@ public final class TarExtractor {
     }
 
     private func applyWhiteout(_ whiteout: Whiteout, entry: String, keeping created: Set<String>) throws {
+        if options.overlayWhiteouts {
+            switch whiteout {
+            case .file(let deleted):
+                try checkParents(of: deleted, entry: entry)
+                let path = root + "/" + deleted
+                try FileSystem.createDirectory(FileSystem.parent(of: path))
+                try? FileSystem.removeTree(path)
+                guard mknod(path, S_IFCHR | 0o000, 0) == 0 else { throw FileIOError("mknod (overlay whiteout)", path: path, errno: errno) }
+            case .opaque(let directory):
+                if !directory.isEmpty { try checkParents(of: directory + "/x", entry: entry) }
+                let full = directory.isEmpty ? root : root + "/" + directory
+                try FileSystem.createDirectory(full)
+                guard setxattr(full, "trusted.overlay.opaque", "y", 1, 0) == 0 else {
+                    throw FileIOError("setxattr trusted.overlay.opaque", path: full, errno: errno)
+                }
+            }
+            return
+        }
         switch whiteout {
         case .file(let deleted):
             try checkParents(of: deleted, entry: entry)

@@ -72,7 +72,7 @@ struct BuildCommandTests {
         try prepareMultiStage(workspace)
         let build = try workspace.hydra(["build", workspace.context, "-t", "built/app:1"])
         #expect(build.succeeded && build.stdout.contains("Built sha256:"), "\(build.stderr)")
-        #expect(build.stderr.contains("[stage 2] FROM base") && build.stderr.contains("step 4/7: COPY"))
+        #expect(build.stderr.contains("[stage 2] FROM base") && build.stderr.contains("[4/7] COPY greet.sh ./"))
         let ran = try workspace.run("built/app:1")
         #expect(ran.stdout == "hello from hydra\nfile a\na.txt\n", "\(ran.stdout) \(ran.stderr)")
         let owner = try workspace.run("built/app:1", ["stat", "-c", "%u:%g %a", "/greet-copy.sh", "/app/run.sh"])
@@ -129,7 +129,7 @@ struct BuildCommandTests {
         #expect(try Tool.run(podman + ["load", "-i", workspace.tmp("docker.tar")]).stdout.contains("built/add:2"))
     }
 
-    @Test("errors name the Dockerfile line: a missing source, a path outside the context, an archive escaping its root, RUN, syntax")
+    @Test("errors name the Dockerfile line: a missing source, a path outside the context, an archive escaping its root, syntax")
     func failures() throws {
         let workspace = try Workspace()
         try workspace.write("present.txt", "here\n")
@@ -137,7 +137,7 @@ struct BuildCommandTests {
             ("FROM busybox:test\nCOPY present.txt /\nCOPY missing.txt /\n", "Dockerfile:3:1: COPY missing.txt"),
             ("FROM busybox:test\nCOPY ../outside /\n", "outside the build context"),
             ("FROM busybox:test\nCOPY nothing-* /\n", "no file in the build context matches"),
-            ("FROM busybox:test\nRUN echo hi\n", "Dockerfile:2:1: RUN"),
+            ("FROM busybox:test\nRUN --mount=type=secret,id=token cat /run/secrets/token\n", "Dockerfile:2:1: RUN --mount=type=secret is not supported yet"),
             ("FROM busybox:test\nCOPY present.txt\n", "Dockerfile:2:6: COPY needs at least one source and a destination"),
             ("FROM busybox:test AS a\nCOPY --from=a x /\n", "names this stage or a later one"),
             ("FROM busybox:test\nCOPY --chown=nosuchuser present.txt /\n", "no user \"nosuchuser\""),

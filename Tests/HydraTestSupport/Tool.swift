@@ -86,6 +86,7 @@ public final class BackgroundProcess: @unchecked Sendable {
     }
 
     public var isRunning: Bool { process.isRunning }
+    public var processIdentifier: Int32 { process.processIdentifier }
 
     public func wait() -> Tool.Result {
         process.waitUntilExit()

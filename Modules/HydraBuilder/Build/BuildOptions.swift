@@ -31,6 +31,8 @@ public enum BuildEvent: Sendable {
     case stageStarted(stage: Int, name: String?, base: String)
     case stepStarted(stage: Int, step: Int, of: Int, text: String)
     case stepFinished(stage: Int, step: Int, seconds: Double)
+    /// A line a RUN step printed (stdout and stderr together).
+    case output(stage: Int, line: String)
 }
 
 /// Where FROM images come from, as the caller decides (the local store, then a registry, say): the source holding

@@ -24,7 +24,8 @@ extension BuildRun {
         }
         steps += stage.instructions
         for (number, step) in steps.enumerated() {
-            builder.progress(.stepStarted(stage: index, step: number + 1, of: steps.count, text: step.value.keyword))
+            try Task.checkCancellation()
+            builder.progress(.stepStarted(stage: index, step: number + 1, of: steps.count, text: step.value.summary))
             let started = ContinuousClock.now
             try await apply(step, to: &state, stage: index)
             let elapsed = ContinuousClock.now - started
@@ -156,8 +157,8 @@ extension BuildRun {
             try await addFiles(copy, isAdd: false, to: &state, stage: stage, at: location)
         case .add(let add):
             try await addFiles(add, isAdd: true, to: &state, stage: stage, at: location)
-        case .run:
-            throw BuildError.unsupported("RUN (the sandbox lands in the next step)", at: location)
+        case .run(let run):
+            try await self.run(run, state: &state, stage: stage, at: location)
         }
     }
 

@@ -11,10 +11,13 @@ public struct Builder: Sendable {
     public let resolveBase: BaseImageResolver
     public let options: BuildOptions
     public let progress: @Sendable (BuildEvent) -> Void
+    /// Unpacked layers for RUN steps, cache mounts and runc's state (default: `builder/` beside the layout).
+    public let stateDirectory: String
 
-    public init(layout: OCILayout, options: BuildOptions = BuildOptions(), progress: @escaping @Sendable (BuildEvent) -> Void = { _ in },
-                resolveBase: @escaping BaseImageResolver) {
+    public init(layout: OCILayout, options: BuildOptions = BuildOptions(), stateDirectory: String? = nil,
+                progress: @escaping @Sendable (BuildEvent) -> Void = { _ in }, resolveBase: @escaping BaseImageResolver) {
         self.layout = layout
+        self.stateDirectory = stateDirectory ?? FileSystem.parent(of: layout.path) + "/builder"
         self.options = options
         self.progress = progress
         self.resolveBase = resolveBase

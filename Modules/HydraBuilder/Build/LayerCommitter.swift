@@ -9,14 +9,19 @@ struct LayerCommitter {
     let epoch: Int64
     let compressionLevel: Int
 
+    /// - Parameters:
+    ///   - owner: owners for every entry (COPY), or nil to keep the files' own (a RUN step's changes).
+    ///   - overlayUpper: the tree is an overlay upper directory: its whiteouts become OCI whiteouts, and extended
+    ///     attributes (file capabilities a RUN set) are kept.
     /// - Returns: the layer's descriptor and its `diff_id` (the digest of the uncompressed tar).
-    func commit(_ staging: String, owner: (uid: Int64, gid: Int64)) throws -> (layer: Descriptor, diffID: Digest) {
+    func commit(_ staging: String, owner: (uid: Int64, gid: Int64)?, overlayUpper: Bool = false) throws -> (layer: Descriptor, diffID: Digest) {
         let writer = try store.writer()
         let diffID: Digest
         do {
             let encoder = try Compression.gzip.encoder(level: compressionLevel, into: writer)
             let uncompressed = HashingSink(next: encoder)
-            try DirectoryArchiver(root: staging, options: .init(modificationTimeLimit: epoch, owner: owner, includeXattrs: false))
+            try DirectoryArchiver(root: staging, options: .init(
+                modificationTimeLimit: epoch, owner: owner, includeXattrs: overlayUpper, overlayWhiteouts: overlayUpper))
                 .write(into: uncompressed)
             diffID = uncompressed.digest
         } catch {

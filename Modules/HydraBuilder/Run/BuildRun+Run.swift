@@ -1,0 +1,173 @@
+import Foundation
+import HydraCore
+import HydraOCI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension BuildRun {
+    /// RUN: the command in a runc container whose root is an overlay of the stage's layers; what it changes (the
+    /// overlay's upper directory) becomes the step's layer. Mounts and the container are gone on every way out.
+    mutating func run(_ spec: Run, state: inout StageState, stage: Int, at location: SourceLocation) async throws {
+        let current = state
+        let lookup: (String) -> String? = { current.lookup($0) }
+        let lowers = try Snapshotter(root: builder.stateDirectory + "/layers", store: builder.layout.blobs)
+            .directories(for: state.layers, diffIDs: state.config.rootfs.diffIDs)
+        let stepDirectory = scratch("run-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileSystem.removeTree(stepDirectory) }
+        let overlay = try OverlayMount(lowers: lowers, in: stepDirectory)
+        defer { overlay.unmount() }
+
+        let cwd = state.container.workingDir ?? "/"
+        let user = try Self.resolveUser(state.container.user ?? "", rootfs: overlay.merged, at: location)
+        // A missing WORKDIR is created for the step, owned by the step's user, as BuildKit does.
+        var path = ""
+        for component in cwd.split(separator: "/") {
+            path += "/" + component
+            guard !FileSystem.exists(overlay.merged + path) else { continue }
+            try FileSystem.createDirectory(overlay.merged + path)
+            chown(overlay.merged + path, user.uid, user.gid)
+        }
+        var environment = state.container.env ?? []
+        for (name, value) in state.args.sorted(by: { $0.key < $1.key }) where !environment.contains(where: { $0.hasPrefix(name + "=") }) {
+            environment.append("\(name)=\(value)")
+        }
+
+        var mounts = try standardFiles(in: stepDirectory)
+        for mount in spec.mounts { mounts.append(try await runMount(mount, lookup: lookup, stage: stage, in: stepDirectory, at: location)) }
+        let (arguments, scriptMount) = try command(spec, shell: state.shell, in: stepDirectory)
+        if let scriptMount { mounts.append(scriptMount) }
+        let destinations = RuntimeSpec.standardMounts.map(\.destination) + mounts.map(\.destination)
+        let stubs = MountStubs(destinations: destinations, rootfs: overlay.merged)
+
+        let runtime = RuntimeSpec(
+            args: arguments, env: environment, cwd: cwd, user: user, rootfs: overlay.merged, extraMounts: mounts,
+            isolatedNetwork: spec.network == "none")
+        let bundle = stepDirectory + "/bundle"
+        try FileSystem.createDirectory(bundle)
+        try FileSystem.writeAtomically(Array(try JSONEncoder().encode(runtime)), to: bundle + "/config.json")
+        let description = describe(spec.command)
+        let progress = builder.progress
+        try await RuncProcess(stateRoot: builder.stateDirectory + "/runc", bundle: bundle) { line in
+            progress(.output(stage: stage, line: line))
+        }.run(failure: { status, tail in
+            BuildError.step("RUN \(description) failed with exit code \(status)" + (tail.isEmpty ? "" : ":\n" + tail), at: location)
+        })
+        overlay.unmount()
+        try stubs.remove(from: overlay.upper, lowers: lowers)
+        let (layer, diffID) = try LayerCommitter(store: builder.layout.blobs, epoch: options.epoch, compressionLevel: options.compressionLevel)
+            .commit(overlay.upper, owner: nil, overlayUpper: true)
+        state.addLayer(layer, diffID: diffID)
+        state.record("RUN \(description)", epoch: options.epoch, emptyLayer: false)
+    }
+
+    /// /etc/hosts and /etc/resolv.conf for the step, bound in from files of its own.
+    private func standardFiles(in directory: String) throws -> [RuntimeSpec.Mount] {
+        let hosts = directory + "/hosts"
+        try FileSystem.writeAtomically(Array("127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n".utf8), to: hosts)
+        let resolv = directory + "/resolv.conf"
+        let hostResolv = (try? FileSystem.readFile("/etc/resolv.conf", limit: 1 << 16)) ?? Array("nameserver 127.0.0.1\n".utf8)
+        try FileSystem.writeAtomically(hostResolv, to: resolv)
+        return [
+            RuntimeSpec.Mount(destination: "/etc/hosts", type: "bind", source: hosts, options: ["rbind", "rprivate"]),
+            RuntimeSpec.Mount(destination: "/etc/resolv.conf", type: "bind", source: resolv, options: ["rbind", "rprivate"]),
+        ]
+    }
+
+    /// The process's arguments: exec form as is, shell form through the stage's shell; a RUN that is a lone
+    /// here-document runs it as a script (through its `#!` interpreter when it has one).
+    private func command(_ spec: Run, shell: [String], in directory: String) throws -> ([String], RuntimeSpec.Mount?) {
+        switch spec.command {
+        case .exec(let words):
+            return (words, nil)
+        case .shell(let text):
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            if spec.heredocs.count == 1, let heredoc = spec.heredocs.first, Heredoc.marker(in: Substring(trimmed))?.name == heredoc.name {
+                if heredoc.content.hasPrefix("#!") {
+                    let script = directory + "/heredoc-script"
+                    try FileSystem.writeAtomically(Array(heredoc.content.utf8), to: script, mode: 0o755)
+                    let target = "/.hydra-heredoc-\(UInt32.random(in: 0...UInt32.max))"
+                    return ([target], RuntimeSpec.Mount(destination: target, type: "bind", source: script, options: ["rbind", "ro"]))
+                }
+                return (shell + [heredoc.content], nil)
+            }
+            // A here-document fed to a command (`RUN python3 <<EOF`): the shell reads it from the script itself.
+            var script = text
+            for heredoc in spec.heredocs { script += "\n" + heredoc.content + heredoc.name }
+            return (shell + [script], nil)
+        }
+    }
+
+    /// One `--mount`: a cache directory kept between builds, a tmpfs, or a read-only bind of the context, a stage
+    /// or an image (a writable bind gets a copy, so the source stays untouched).
+    private mutating func runMount(_ mount: RunMount, lookup: (String) -> String?, stage: Int, in directory: String, at location: SourceLocation) async throws -> RuntimeSpec.Mount {
+        if mount.kind == .secret || mount.kind == .ssh {
+            throw BuildError.unsupported("RUN --mount=type=\(mount.kind.rawValue)", at: location)
+        }
+        var values: [String: String] = [:]
+        for (key, value) in mount.options { values[key] = try expand(value, at: location, lookup: lookup) }
+        let option = { (name: String) -> String? in values[name] }
+        guard let rawTarget = option("target") ?? option("dst") ?? option("destination") else {
+            throw BuildError.step("--mount needs a target", at: location)
+        }
+        let target = Self.join("/", rawTarget)
+        switch mount.kind {
+        case .cache:
+            let id = option("id") ?? target
+            let cache = builder.stateDirectory + "/cache/" + Digest.of(Array(id.utf8)).hex.prefix(32)
+            if !FileSystem.isDirectory(cache) {
+                try FileSystem.createDirectory(cache)
+                let uid = option("uid").flatMap { UInt32($0) } ?? 0
+                let gid = option("gid").flatMap { UInt32($0) } ?? 0
+                chown(cache, uid, gid)
+                if let mode = option("mode").flatMap({ mode_t($0, radix: 8) }) { chmod(cache, mode) }
+            }
+            return RuntimeSpec.Mount(destination: target, type: "bind", source: cache, options: ["rbind", "rprivate"])
+        case .tmpfs:
+            var options = ["nosuid", "nodev"]
+            if let size = option("size") { options.append("size=\(size)") }
+            return RuntimeSpec.Mount(destination: target, type: "tmpfs", source: "tmpfs", options: options)
+        case .bind:
+            var root = context.root
+            if let from = option("from") { root = try await materialize(from, before: stage, at: location) }
+            let relative = try BuildContext.inside(option("source") ?? option("src") ?? "")
+            let source = relative.isEmpty ? root : root + "/" + relative
+            guard FileSystem.exists(source) else { throw BuildError.step("--mount source \(relative) does not exist", at: location) }
+            let writable = mount.options["rw"] != nil || mount.options["readwrite"] != nil
+            if writable {
+                let copy = directory + "/bind-\(UInt32.random(in: 0...UInt32.max))"
+                try TreeCopier().copy(from: root, relative: relative, to: copy)
+                return RuntimeSpec.Mount(destination: target, type: "bind", source: copy, options: ["rbind", "rprivate"])
+            }
+            return RuntimeSpec.Mount(destination: target, type: "bind", source: source, options: ["rbind", "rprivate", "ro"])
+        case .secret, .ssh:
+            throw BuildError.unsupported("RUN --mount=type=\(mount.kind.rawValue)", at: location)
+        }
+    }
+
+    /// USER as runc wants it: numbers, or names looked up in the step's /etc/passwd and /etc/group.
+    static func resolveUser(_ text: String, rootfs: String, at location: SourceLocation) throws -> RuntimeSpec.User {
+        guard !text.isEmpty else { return RuntimeSpec.User(uid: 0, gid: 0) }
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        let table = { (file: String, name: String) throws -> (UInt32, UInt32?) in
+            let text = String(decoding: (try? FileSystem.readFile(rootfs + file, limit: 16 << 20)) ?? [], as: UTF8.self)
+            for line in text.split(separator: "\n") {
+                let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+                if fields.count >= 3, fields[0] == name, let id = UInt32(fields[2]) { return (id, fields.count >= 4 ? UInt32(fields[3]) : nil) }
+            }
+            throw BuildError.step("USER \(text): no \(file == "/etc/passwd" ? "user" : "group") \"\(name)\" in \(file)", at: location)
+        }
+        let uid: UInt32
+        var gid: UInt32 = 0
+        if let number = UInt32(parts[0]) {
+            uid = number
+        } else {
+            let entry = try table("/etc/passwd", parts[0])
+            uid = entry.0
+            gid = entry.1 ?? 0
+        }
+        if parts.count == 2 { gid = try UInt32(parts[1]) ?? table("/etc/group", parts[1]).0 }
+        return RuntimeSpec.User(uid: uid, gid: gid)
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import HydraCore
+import HydraOCI
+import HydraTestSupport
+import Testing
+
+/// RUN steps: runc containers on overlayfs, their changes as layers (deletions as whiteouts), cleanup on failure
+/// and on Ctrl-C.
+@Suite("hydra build: RUN", .serialized)
+struct RunStepTests {
+    typealias Workspace = BuildCommandTests.Workspace
+
+    /// Overlay mounts still mounted under a directory.
+    static func mounts(under path: String) -> [String] {
+        let table = (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? ""
+        return table.split(separator: "\n").filter { $0.contains(path) }.map(String.init)
+    }
+
+    @Test("RUN changes become layers: files added, deleted (whiteouts), USER and WORKDIR honoured, cache mounts kept, --network=none isolated")
+    func runSteps() throws {
+        let workspace = try Workspace()
+        try workspace.write("Dockerfile", """
+            FROM busybox:test
+            RUN echo hello > /hello.txt && rm -rf /root && echo built
+            RUN --mount=type=cache,target=/cache echo run >> /cache/log && wc -l < /cache/log
+            RUN <<EOF
+            echo "builder:x:1234:1234::/home/builder:/bin/sh" >> /etc/passwd
+            mkdir -p /home/builder && chown 1234 /home/builder
+            EOF
+            USER builder
+            WORKDIR /home/builder/work
+            RUN id -u && touch mine
+            USER root
+            RUN --network=none ls /sys/class/net
+            CMD ["sh", "-c", "cat /hello.txt; ls -n /home/builder/work; ls /root 2>&1 || true; ls -d /proc"]
+            """)
+        let first = try workspace.hydra(["build", workspace.context, "-t", "run/app:1"])
+        #expect(first.succeeded, "\(first.stderr)")
+        #expect(first.stderr.contains("    | built") && first.stderr.contains("    | 1234") && first.stderr.contains("    | lo\n"))
+        #expect(!first.stderr.contains("eth0"), "no network device but loopback with --network=none")
+        let ran = try workspace.run("run/app:1")
+        #expect(ran.stdout.contains("hello\n") && ran.stdout.contains("1234     1234") && ran.stdout.contains("mine"), "\(ran.stdout)")
+        #expect(ran.stdout.contains("No such file or directory"), "/root was deleted by a whiteout: \(ran.stdout)")
+        #expect(Self.mounts(under: workspace.home).isEmpty)
+
+        // The layers hold only what the steps changed: no /proc, /dev, /sys or /etc/hosts stubs from runc.
+        let store = try LocalImageStore(home: workspace.home)
+        let entry = try store.resolve("run/app:1")
+        let manifest = try #require(try store.manifest(entry.descriptor).imageManifest)
+        var listing = ""
+        for layer in manifest.layers.dropFirst() {
+            listing += try Tool.run(["tar", "-tzf", store.layout.blobs.path(of: layer.digest)]).stdout
+        }
+        #expect(listing.contains("hello.txt") && listing.contains(".wh.root") && listing.contains("home/builder/work/mine"))
+        for stub in ["proc/", "dev/", "sys/", "etc/hosts", "etc/resolv.conf", "cache/"] {
+            #expect(!listing.split(separator: "\n").contains { $0 == stub || $0 == stub.dropLast() }, "\(stub) in \(listing)")
+        }
+
+        let second = try workspace.hydra(["build", workspace.context, "-t", "run/app:2"])
+        #expect(second.stderr.contains("    | 2\n"), "the cache mount kept the first build's file: \(second.stderr)")
+    }
+
+    @Test("a failing RUN reports its exit code and output, keeps no layer and leaves no mount or container behind")
+    func failingRun() throws {
+        let workspace = try Workspace()
+        try workspace.write("Dockerfile", """
+            FROM busybox:test
+            RUN echo partial > /partial.txt && echo about to fail && exit 3
+            """)
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: workspace.home + "/images/blobs/sha256")) ?? [])
+        let result = try workspace.hydra(["build", workspace.context])
+        #expect(result.status == 1 && result.stderr.contains("Dockerfile:2:1: RUN echo partial"), "\(result.stderr)")
+        #expect(result.stderr.contains("failed with exit code 3") && result.stderr.contains("about to fail"))
+        let after = Set((try? FileManager.default.contentsOfDirectory(atPath: workspace.home + "/images/blobs/sha256")) ?? [])
+        #expect(after == before, "no layer from the failed step was stored")
+        #expect(Self.mounts(under: workspace.home).isEmpty)
+        let containers = (try? FileManager.default.contentsOfDirectory(atPath: workspace.home + "/builder/runc")) ?? []
+        #expect(containers.isEmpty, "\(containers)")
+        let scratch = (try? FileManager.default.contentsOfDirectory(atPath: workspace.home + "/images/.tmp")) ?? []
+        #expect(!scratch.contains { $0.hasPrefix("build-") }, "\(scratch)")
+    }
+
+    @Test("Ctrl-C in the middle of a RUN stops the build and leaves no mount or container behind")
+    func interrupted() throws {
+        let workspace = try Workspace()
+        try workspace.write("Dockerfile", "FROM busybox:test\nRUN echo started && sleep 60\n")
+        let build = try BackgroundProcess([HydraBinary.path, "build", workspace.context], environment: ["HYDRA_HOME": workspace.home])
+        var started = false
+        for _ in 0..<200 where !started {
+            started = !Self.mounts(under: workspace.home).isEmpty
+            if !started { usleep(50_000) }
+        }
+        #expect(started, "the RUN step started")
+        usleep(300_000)
+        let begin = ContinuousClock.now
+        kill(build.processIdentifier, SIGINT)
+        let result = build.wait()
+        #expect(result.status != 0)
+        #expect(ContinuousClock.now - begin < .seconds(20), "stopped without waiting for the sleep")
+        #expect(Self.mounts(under: workspace.home).isEmpty)
+        let containers = (try? FileManager.default.contentsOfDirectory(atPath: workspace.home + "/builder/runc")) ?? []
+        #expect(containers.isEmpty, "\(containers)")
+        let sleeping = try Tool.run(["sh", "-c", "ps -eo args | grep -c '^sleep 60$' || true"])
+        #expect(sleeping.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "the step's process was killed")
+    }
+}
