@@ -4,6 +4,7 @@ import HydraBuilder
 import HydraCore
 import HydraOCI
 import HydraRegistryClient
+import Synchronization
 
 struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,6 +31,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "Build up to this stage.")
     var target: String?
 
+    @Flag(help: "Run every step, even those the step cache has.")
+    var noCache = false
+
     @Option(help: "The image's platform, OS/ARCH[/VARIANT] (this machine's architecture: RUN of another would need emulation).")
     var platform: String?
 
@@ -47,23 +51,14 @@ struct BuildCommand: AsyncParsableCommand {
             let buildContext = try BuildContext(root: context, dockerfile: dockerfilePath)
             let store = try options.store()
             let names = try tags.map { try Reference(parsing: $0) }
-            var buildOptions = BuildOptions(buildArgs: try parsedBuildArgs(), target: target)
+            var buildOptions = BuildOptions(buildArgs: try parsedBuildArgs(), target: target, noCache: noCache)
             if let platform { buildOptions.platform = try Platform(parsing: platform) }
             let access = registry.access
             let quiet = options.output == .json
             let started = ContinuousClock.now
+            let lines = StepLines(quiet: quiet)
             let builder = Builder(layout: store.layout, options: buildOptions, progress: { event in
-                guard !quiet else { return }
-                switch event {
-                case .stageStarted(let stage, let name, let base):
-                    Console.error("[stage \(stage + 1)\(name.map { " \($0)" } ?? "")] FROM \(base)")
-                case .stepStarted(_, let step, let total, let text):
-                    Console.error("  [\(step)/\(total)] \(text)")
-                case .output(_, let line):
-                    Console.error("    | " + line)
-                case .stepFinished(_, let step, let seconds):
-                    Console.error("  [\(step)] done in \(String(format: "%.2f", seconds)) s")
-                }
+                lines.show(event)
             }, resolveBase: { name in
                 if let entry = try? store.resolve(name) { return (store.layout, entry.reference.description) }
                 let reference = try Reference(parsing: name)
@@ -126,5 +121,34 @@ struct BuildCommand: AsyncParsableCommand {
         guard let destination = endpoint.destination else { throw ValidationError("cannot write \(output)") }
         try await ImageCopier.copy(from: store.layout, name: document.descriptor.digest.description, to: destination, as: endpoint.name)
         try await endpoint.finish()
+    }
+}
+
+/// Build progress on stderr: one line per step with its time or CACHED, and a RUN step's output under it.
+final class StepLines: Sendable {
+    private struct Current { var header = ""; var printed = false }
+    private let current = Mutex(Current())
+    let quiet: Bool
+
+    init(quiet: Bool) { self.quiet = quiet }
+
+    func show(_ event: BuildEvent) {
+        guard !quiet else { return }
+        current.withLock { current in
+            switch event {
+            case .stageStarted(let stage, let name, let base):
+                Console.error("[stage \(stage + 1)\(name.map { " \($0)" } ?? "")] FROM \(base)")
+            case .stepStarted(_, let step, let total, let text):
+                current = Current(header: "  [\(step)/\(total)] \(text)", printed: false)
+            case .output(_, let line):
+                if !current.printed { Console.error(current.header); current.printed = true }
+                Console.error("    | " + line)
+            case .stepCached:
+                Console.error(current.header + "  CACHED")
+            case .stepFinished(_, _, let seconds):
+                let time = String(format: "%.2f s", seconds)
+                Console.error(current.printed ? "    done in \(time)" : current.header + "  \(time)")
+            }
+        }
     }
 }

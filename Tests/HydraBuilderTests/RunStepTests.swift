@@ -56,7 +56,7 @@ struct RunStepTests {
             #expect(!listing.split(separator: "\n").contains { $0 == stub || $0 == stub.dropLast() }, "\(stub) in \(listing)")
         }
 
-        let second = try workspace.hydra(["build", workspace.context, "-t", "run/app:2"])
+        let second = try workspace.hydra(["build", workspace.context, "-t", "run/app:2", "--no-cache"])
         #expect(second.stderr.contains("    | 2\n"), "the cache mount kept the first build's file: \(second.stderr)")
     }
 

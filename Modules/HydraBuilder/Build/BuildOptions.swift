@@ -13,11 +13,14 @@ public struct BuildOptions: Sendable {
     /// context give the same digest.
     public var epoch: Int64
     public var compressionLevel: Int
+    /// `--no-cache`: run every step, even those the step cache has.
+    public var noCache: Bool
 
     public init(
         buildArgs: [String: String] = [:], target: String? = nil, platform: Platform = .current,
-        epoch: Int64 = SourceDateEpoch.fromEnvironment() ?? 0, compressionLevel: Int = 6
+        epoch: Int64 = SourceDateEpoch.fromEnvironment() ?? 0, compressionLevel: Int = 6, noCache: Bool = false
     ) {
+        self.noCache = noCache
         self.buildArgs = buildArgs
         self.target = target
         self.platform = platform
@@ -31,6 +34,8 @@ public enum BuildEvent: Sendable {
     case stageStarted(stage: Int, name: String?, base: String)
     case stepStarted(stage: Int, step: Int, of: Int, text: String)
     case stepFinished(stage: Int, step: Int, seconds: Double)
+    /// The step's result came from the step cache.
+    case stepCached(stage: Int, step: Int)
     /// A line a RUN step printed (stdout and stderr together).
     case output(stage: Int, line: String)
 }

@@ -26,8 +26,15 @@ extension BuildRun {
         for (number, step) in steps.enumerated() {
             try Task.checkCancellation()
             builder.progress(.stepStarted(stage: index, step: number + 1, of: steps.count, text: step.value.summary))
+            let key = try cacheKey(for: step, state: state, stage: index)
+            if !options.noCache, let cached = cache.lookup(key) {
+                state = cached
+                builder.progress(.stepCached(stage: index, step: number + 1))
+                continue
+            }
             let started = ContinuousClock.now
             try await apply(step, to: &state, stage: index)
+            cache.save(state, for: key)
             let elapsed = ContinuousClock.now - started
             builder.progress(.stepFinished(stage: index, step: number + 1, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
         }

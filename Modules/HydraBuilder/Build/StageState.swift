@@ -2,7 +2,7 @@ import HydraCore
 import HydraOCI
 
 /// A stage as it is being built: the image config so far, the layers, the ARGs in scope and the shell.
-struct StageState: Sendable {
+struct StageState: Sendable, Codable {
     var config: ImageConfig
     var layers: [Descriptor]
     var args: [String: String] = [:]
@@ -33,6 +33,11 @@ struct StageState: Sendable {
         history.append(History(created: Timestamp.rfc3339(secondsSinceEpoch: epoch), createdBy: createdBy, comment: "hydra build",
                                emptyLayer: emptyLayer ? true : nil))
         config.history = history
+    }
+
+    /// A digest of everything a later step can see: config, layers, ARGs, shell.
+    func digest() throws -> Digest {
+        Digest.of(try OCIJSON.encode(self))
     }
 
     mutating func addLayer(_ layer: Descriptor, diffID: Digest) {

@@ -1,0 +1,51 @@
+import Foundation
+import HydraCore
+import HydraOCI
+
+extension BuildRun {
+    var cache: BuildCache { BuildCache(directory: builder.stateDirectory + "/steps", store: builder.layout.blobs) }
+
+    /// The step cache key: the stage before the step, the instruction, and what the step reads (context files by
+    /// content, another stage's result, here-documents, build arguments).
+    func cacheKey(for step: Located<Instruction>, state: StageState, stage: Int) throws -> Digest {
+        var text = "hydra build step v1\nepoch \(options.epoch) gzip \(options.compressionLevel)\n\(try state.digest())\n\(step.value)\n"
+        let lookup: (String) -> String? = { state.lookup($0) }
+        switch step.value {
+        case .copy(let spec), .add(let spec):
+            if let from = spec.from {
+                let name = try expand(from, at: step.location, lookup: lookup)
+                if let earlier = earlierStage(named: name, before: stage), let result = results[earlier] {
+                    text += "from stage \(try result.digest())\n"
+                } else {
+                    text += "from image \(name)\n"
+                }
+            } else {
+                var paths: [String] = []
+                for source in spec.sources where Heredoc.marker(in: Substring(source)) == nil {
+                    let expanded = try expand(source, at: step.location, lookup: lookup)
+                    // A source that does not resolve fails the step itself, with the step's own message.
+                    paths += (try? context.resolve(expanded)) ?? []
+                }
+                text += "context \(try ContentHash(skip: { [context] in context.excludes($0) }).digest(of: paths, in: context.root))\n"
+            }
+        case .arg(let declarations):
+            let globals = try globalArgs()
+            for declaration in declarations {
+                text += "arg \(declaration.name)=\(options.buildArgs[declaration.name] ?? globals[declaration.name] ?? "")\n"
+            }
+        case .run(let run):
+            for mount in run.mounts where mount.kind == .bind && mount.from == nil {
+                let source = (try? BuildContext.inside(mount.source ?? "")) ?? ""
+                text += "bind \(try ContentHash(skip: { [context] in context.excludes($0) }).digest(of: [source], in: context.root))\n"
+            }
+            for mount in run.mounts where mount.kind == .bind {
+                if let from = mount.from, let earlier = earlierStage(named: from, before: stage), let result = results[earlier] {
+                    text += "bind from stage \(try result.digest())\n"
+                }
+            }
+        default:
+            break
+        }
+        return Digest.of(Array(text.utf8))
+    }
+}
