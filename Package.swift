@@ -136,7 +136,7 @@ let package = Package(
             path: "Tests/HydraRegistryClientTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "HydraBuilderTests", dependencies: ["hydra", "HydraBuilder", "HydraCore", "HydraOCI", "HydraTestSupport"],
-            path: "Tests/HydraBuilderTests", swiftSettings: swiftSettings),
+            path: "Tests/HydraBuilderTests", exclude: ["Corpus"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HydraCLITests", dependencies: ["hydra", "HydraCore", "HydraOCI", "HydraTestSupport"],
             path: "Tests/HydraCLITests", swiftSettings: swiftSettings),

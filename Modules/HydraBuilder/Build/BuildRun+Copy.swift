@@ -74,7 +74,7 @@ extension BuildRun {
                 let name = path.split(separator: "/").last.map(String.init) ?? path
                 let target = intoDirectory ? stagedDestination + "/" + name : stagedDestination
                 try FileSystem.createDirectory(FileSystem.parent(of: target))
-                try copier.copy(from: sourceRoot, relative: path, to: target)
+                try copier.copy(from: sourceRoot, relative: path, to: target, followingTopLink: true)
             }
         }
         var owner: (uid: Int64, gid: Int64) = (0, 0)

@@ -38,7 +38,24 @@ extension BuildRun {
             let elapsed = ContinuousClock.now - started
             builder.progress(.stepFinished(stage: index, step: number + 1, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
         }
+        try createWorkingDirectory(in: &state)
         results[index] = state
+    }
+
+    /// A WORKDIR is created where it is first needed (a RUN makes it, owned by the step's user); one still
+    /// missing when the stage ends gets a layer of its own, owned by root, as buildah and Docker leave it.
+    private func createWorkingDirectory(in state: inout StageState) throws {
+        guard let directory = state.container.workingDir, directory != "/" else { return }
+        let lowers = try Snapshotter(root: builder.stateDirectory + "/layers", store: builder.layout.blobs)
+            .directories(for: state.layers, diffIDs: state.config.rootfs.diffIDs)
+        guard !LayeredPath.exists(directory, in: lowers) else { return }
+        let staging = scratch("workdir-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileSystem.removeTree(staging) }
+        try FileSystem.createDirectory(staging + directory)
+        let (layer, diffID) = try LayerCommitter(store: builder.layout.blobs, epoch: options.epoch, compressionLevel: options.compressionLevel)
+            .commit(staging, owner: (0, 0))
+        state.addLayer(layer, diffID: diffID)
+        state.record("WORKDIR \(directory) (created)", epoch: options.epoch, emptyLayer: false)
     }
 
     /// The state a stage starts from: `scratch`, an earlier stage, or an image from `resolveBase`.

@@ -15,11 +15,16 @@ struct TreeCopier {
     var mode: mode_t?
 
     /// Copies `source` (a path under `sourceRoot`, relative `relative`) to `destination`. A directory's contents
-    /// are merged into `destination`; anything else becomes `destination`.
-    func copy(from sourceRoot: String, relative: String, to destination: String) throws {
+    /// are merged into `destination`; anything else becomes `destination`. A symlink named as the source itself is
+    /// followed (as Docker does), one met inside a directory is copied as a link.
+    func copy(from sourceRoot: String, relative: String, to destination: String, followingTopLink: Bool = false) throws {
         let source = relative.isEmpty ? sourceRoot : sourceRoot + "/" + relative
         var info = stat()
-        guard lstat(source, &info) == 0 else { throw FileIOError("lstat", path: source, errno: errno) }
+        if followingTopLink, stat(source, &info) == 0, try Self.resolvesInside(source, root: sourceRoot) {
+            // Followed: `info` describes the target.
+        } else {
+            guard lstat(source, &info) == 0 else { throw FileIOError("lstat", path: source, errno: errno) }
+        }
         switch info.st_mode & S_IFMT {
         case S_IFDIR:
             try makeDirectory(destination, like: info)
@@ -43,6 +48,13 @@ struct TreeCopier {
         default:
             throw BuildError.context("\(relative) is a device, socket or pipe; COPY takes files, directories and symlinks")
         }
+    }
+
+    /// Whether a path's real location is inside `root` (a followed link must not reach out of the context).
+    static func resolvesInside(_ path: String, root: String) throws -> Bool {
+        let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let realRoot = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
+        return real == realRoot || real.hasPrefix(realRoot + "/")
     }
 
     private func makeDirectory(_ path: String, like info: stat) throws {
