@@ -34,6 +34,12 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "Run every step, even those the step cache has.")
     var noCache = false
 
+    @Flag(help: "Push every -t name to its registry after the build.")
+    var push = false
+
+    @Option(help: "Progress output: plain (a line per step, the default; there is no other yet).")
+    var progress: String = "plain"
+
     @Option(help: "The image's platform, OS/ARCH[/VARIANT] (this machine's architecture: RUN of another would need emulation).")
     var platform: String?
 
@@ -42,6 +48,10 @@ struct BuildCommand: AsyncParsableCommand {
 
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var options: GlobalOptions
+
+    func validate() throws {
+        guard progress == "plain" || progress == "auto" || progress == "tty" else { throw ValidationError("--progress takes plain") }
+    }
 
     func run() async throws {
         try await options.run {
@@ -57,7 +67,9 @@ struct BuildCommand: AsyncParsableCommand {
             let quiet = options.output == .json
             let started = ContinuousClock.now
             let lines = StepLines(quiet: quiet)
-            let builder = Builder(layout: store.layout, options: buildOptions, progress: { event in
+            let builder = Builder(layout: store.layout, options: buildOptions, fetchURL: { url, file in
+                try await HTTPDownload.fetch(url, to: file)
+            }, progress: { event in
                 lines.show(event)
             }, resolveBase: { name in
                 if let entry = try? store.resolve(name) { return (store.layout, entry.reference.description) }
@@ -77,6 +89,14 @@ struct BuildCommand: AsyncParsableCommand {
             let document = try await build.value
             for name in names { try store.tag(document.descriptor, as: name) }
             if let export { try await write(document, to: export, store: store) }
+            if push {
+                guard !names.isEmpty else { throw ValidationError("--push needs at least one -t NAME to push to") }
+                for name in names {
+                    let repository = try access.repository(name)
+                    try await ImageCopier.copy(from: store.layout, name: document.descriptor.digest.description, to: repository, as: name.tag)
+                    if !quiet { Console.error("Pushed \(name.familiar)") }
+                }
+            }
             let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
             if options.output == .json {
                 try Console.json(["digest": document.descriptor.digest.description, "tags": names.map(\.description).joined(separator: ","),

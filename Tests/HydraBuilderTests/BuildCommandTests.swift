@@ -156,4 +156,35 @@ struct BuildCommandTests {
         let noContext = try workspace.hydra(["build", workspace.tmp("nowhere")])
         #expect(noContext.status == 1)
     }
+
+    @Test("ADD of a URL checks --checksum and gives the file mode 600; --push sends the image to a registry")
+    func addURLAndPush() throws {
+        let workspace = try Workspace()
+        try workspace.write("served/payload.txt", "downloaded\n")
+        let port = Int.random(in: 20000...32000)
+        let server = try BackgroundProcess(["python3", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", workspace.tmp("context/served")])
+        defer { kill(server.processIdentifier, SIGKILL); _ = server.wait() }
+        for _ in 0..<100 where (try? Tool.run(["curl", "-sf", "-o", "/dev/null", "http://127.0.0.1:\(port)/payload.txt"]).succeeded) != true { usleep(50_000) }
+        let digest = Digest.of(Array("downloaded\n".utf8))
+        let registry = try RegistryProcess()
+        try workspace.write("Dockerfile", """
+            FROM busybox:test
+            ADD --checksum=\(digest) http://127.0.0.1:\(port)/payload.txt /downloads/
+            CMD ["sh", "-c", "cat /downloads/payload.txt; stat -c %a /downloads/payload.txt"]
+            """)
+        let target = "\(registry.host)/built/url:1"
+        let build = try workspace.hydra(["build", workspace.context, "-t", target, "--push", "--tls-verify=false"])
+        #expect(build.succeeded && build.stderr.contains("Pushed"), "\(build.stderr)")
+        #expect(try workspace.run(target).stdout == "downloaded\n600\n")
+        let local = try LocalImageStore(home: workspace.home).resolve(target).descriptor.digest
+        let inspect = try Tool.run(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(target)"])
+        #expect(Digest.of(Array(inspect.stdout.utf8)) == local)
+
+        try workspace.write("Dockerfile", "FROM busybox:test\nADD --checksum=sha256:\(String(repeating: "0", count: 64)) http://127.0.0.1:\(port)/payload.txt /d\n")
+        let wrong = try workspace.hydra(["build", workspace.context])
+        #expect(wrong.status == 1 && wrong.stderr.contains("--checksum says"), "\(wrong.stderr)")
+        try workspace.write("Dockerfile", "FROM busybox:test\nADD http://127.0.0.1:\(port)/missing.txt /d\n")
+        let missing = try workspace.hydra(["build", workspace.context])
+        #expect(missing.status == 1 && missing.stderr.contains("HTTP 404"), "\(missing.stderr)")
+    }
 }

@@ -43,3 +43,7 @@ public enum BuildEvent: Sendable {
 /// Where FROM images come from, as the caller decides (the local store, then a registry, say): the source holding
 /// the image and the name it has there.
 public typealias BaseImageResolver = @Sendable (_ reference: String) async throws -> (source: any ImageSource, name: String)
+
+/// Fetches a URL for `ADD https://…` into a file, as the caller decides (the CLI uses its HTTP client). The builder
+/// verifies `--checksum` itself.
+public typealias URLFetcher = @Sendable (_ url: String, _ file: String) async throws -> Void

@@ -23,6 +23,11 @@ extension BuildRun {
                 var paths: [String] = []
                 for source in spec.sources where Heredoc.marker(in: Substring(source)) == nil {
                     let expanded = try expand(source, at: step.location, lookup: lookup)
+                    if expanded.hasPrefix("http://") || expanded.hasPrefix("https://") {
+                        // Without a checksum nothing says the download is the same as last time: fetch again.
+                        text += spec.checksum.map { "url \(expanded) \($0)\n" } ?? "url \(expanded) \(UUID().uuidString)\n"
+                        continue
+                    }
                     // A source that does not resolve fails the step itself, with the step's own message.
                     paths += (try? context.resolve(expanded)) ?? []
                 }

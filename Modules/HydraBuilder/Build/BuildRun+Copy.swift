@@ -24,14 +24,19 @@ extension BuildRun {
         let destination = Self.join(state.container.workingDir ?? "/", destinationText)
         var heredocs: [Heredoc] = []
         var paths: [String] = []
+        var urls: [String] = []
         for source in spec.sources {
             if let marker = Heredoc.marker(in: Substring(source)), let heredoc = spec.heredocs.first(where: { $0.name == marker.name }) {
                 heredocs.append(heredoc)
                 continue
             }
             let expanded = try expand(source, at: location, lookup: lookup)
-            if isAdd, expanded.contains("://") || expanded.hasPrefix("git@") {
-                throw BuildError.unsupported("ADD from a URL or Git repository (\(expanded))", at: location)
+            if isAdd, expanded.hasPrefix("git@") || expanded.hasSuffix(".git") || expanded.hasPrefix("git://") {
+                throw BuildError.unsupported("ADD from a Git repository (\(expanded))", at: location)
+            }
+            if isAdd, expanded.hasPrefix("http://") || expanded.hasPrefix("https://") {
+                urls.append(expanded)
+                continue
             }
             do {
                 paths += fromContext ? try context.resolve(expanded) : try Self.resolve(expanded, in: sourceRoot)
@@ -40,7 +45,7 @@ extension BuildRun {
             }
         }
         let intoDirectory = destinationText.hasSuffix("/") || destinationText.hasSuffix("/.") || destinationText == "."
-            || heredocs.count + paths.count > 1
+            || heredocs.count + paths.count + urls.count > 1
         let staging = scratch("layer-\(UInt32.random(in: 0...UInt32.max))")
         defer { try? FileSystem.removeTree(staging) }
         try FileSystem.createDirectory(staging)
@@ -57,6 +62,14 @@ extension BuildRun {
             try FileSystem.createDirectory(FileSystem.parent(of: target))
             let content = heredoc.expands ? expander.expandVariables(in: heredoc.content, lookup: lookup) : heredoc.content
             try FileSystem.writeAtomically(Array(content.utf8), to: target, mode: copier.mode ?? 0o644)
+        }
+        for url in urls {
+            let name = URL(string: url)?.lastPathComponent.nonEmpty ?? "index.html"
+            let target = intoDirectory ? stagedDestination + "/" + name : stagedDestination
+            try FileSystem.createDirectory(FileSystem.parent(of: target))
+            try await download(url, to: target, checksum: try spec.checksum.map { try expand($0, at: location, lookup: lookup) }, at: location)
+            // Docker gives downloaded files mode 600 (unless --chmod says otherwise).
+            chmod(target, copier.mode ?? 0o600)
         }
         for path in paths {
             let full = path.isEmpty ? sourceRoot : sourceRoot + "/" + path
@@ -86,6 +99,24 @@ extension BuildRun {
         state.addLayer(layer, diffID: diffID)
         let flags = (spec.from.map { " --from=\($0)" } ?? "") + (spec.chown.map { " --chown=\($0)" } ?? "") + (spec.chmod.map { " --chmod=\($0)" } ?? "")
         state.record("\(keyword)\(flags) \(spec.sources.joined(separator: " ")) \(spec.destination)", epoch: options.epoch, emptyLayer: false)
+    }
+
+    /// ADD of a URL: fetched by the caller's fetcher, then checked against `--checksum` when one is given.
+    func download(_ url: String, to file: String, checksum: String?, at location: SourceLocation) async throws {
+        guard let fetch = builder.fetchURL else { throw BuildError.unsupported("ADD from a URL without a fetcher", at: location) }
+        do {
+            try await fetch(url, file)
+        } catch {
+            throw BuildError.step("ADD \(url): \(error)", at: location)
+        }
+        guard let checksum else { return }
+        let expected: Digest
+        do { expected = try Digest(parsing: checksum) } catch { throw BuildError.step("--checksum=\(checksum): \(error)", at: location) }
+        let hasher = HashingSink(algorithm: expected.algorithm)
+        try FileReader.stream(file, into: hasher)
+        guard hasher.digest == expected else {
+            throw BuildError.step("ADD \(url): the download has digest \(hasher.digest), --checksum says \(expected)", at: location)
+        }
     }
 
     /// A stage (by name or index) or an image, laid out as a directory; each only once per build.
@@ -174,4 +205,8 @@ extension BuildRun {
         guard let reader = try? TarReader(path: path) else { return false }
         return (try? reader.next()) != nil
     }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
 }

@@ -13,10 +13,13 @@ public struct Builder: Sendable {
     public let progress: @Sendable (BuildEvent) -> Void
     /// Unpacked layers for RUN steps, cache mounts and runc's state (default: `builder/` beside the layout).
     public let stateDirectory: String
+    /// Downloads for ADD of a URL; nil refuses them.
+    public let fetchURL: URLFetcher?
 
-    public init(layout: OCILayout, options: BuildOptions = BuildOptions(), stateDirectory: String? = nil,
+    public init(layout: OCILayout, options: BuildOptions = BuildOptions(), stateDirectory: String? = nil, fetchURL: URLFetcher? = nil,
                 progress: @escaping @Sendable (BuildEvent) -> Void = { _ in }, resolveBase: @escaping BaseImageResolver) {
         self.layout = layout
+        self.fetchURL = fetchURL
         self.stateDirectory = stateDirectory ?? FileSystem.parent(of: layout.path) + "/builder"
         self.options = options
         self.progress = progress
