@@ -119,47 +119,42 @@ extension BuildRun {
         }
     }
 
-    /// A stage (by name or index) or an image, laid out as a directory; each only once per build.
+    /// A stage (by name or index) or an image as a read-only directory (an overlay view of its layers); each
+    /// mounted once per build.
     mutating func materialize(_ name: String, before stage: Int, at location: SourceLocation) async throws -> String {
         let key: String
-        let layers: [Descriptor]
+        var state: StageState
         if let earlier = earlierStage(named: name, before: stage), let result = results[earlier] {
             key = "stage-\(earlier)"
-            layers = result.layers
+            state = result
         } else if dockerfile.stage(named: name) != nil {
             throw BuildError.step("--from=\(name) names this stage or a later one", at: location)
         } else {
             key = "image-" + name
-            if materialized[key] == nil {
-                let (source, sourceName) = try await builder.resolveBase(name)
-                let descriptor = try await ImageCopier.copy(
-                    from: source, name: sourceName, to: builder.layout, as: nil, options: CopyOptions(allPlatforms: false, platform: options.platform))
-                let document = try ManifestDocument(bytes: try builder.layout.blobs.read(descriptor.digest), declaredMediaType: descriptor.mediaType)
-                guard let manifest = document.imageManifest else { throw BuildError.step("\(name) is not an image", at: location) }
-                layers = manifest.layers
-            } else {
-                layers = []
-            }
+            if let view = views[key] { return view.merged }
+            let (source, sourceName) = try await builder.resolveBase(name)
+            let descriptor = try await ImageCopier.copy(
+                from: source, name: sourceName, to: builder.layout, as: nil, options: CopyOptions(allPlatforms: false, platform: options.platform))
+            let document = try ManifestDocument(bytes: try builder.layout.blobs.read(descriptor.digest), declaredMediaType: descriptor.mediaType)
+            guard let manifest = document.imageManifest else { throw BuildError.step("\(name) is not an image", at: location) }
+            let config = try OCIJSON.decode(ImageConfig.self, from: try builder.layout.blobs.read(manifest.config.digest), what: "config of \(name)")
+            state = StageState(config: config, layers: manifest.layers)
         }
-        if let done = materialized[key] { return done }
-        let root = scratch("rootfs-\(materialized.count)")
-        try RootfsMaterializer(store: builder.layout.blobs).materialize(layers, into: root)
-        materialized[key] = root
-        return root
+        if let view = views[key] { return view.merged }
+        let view = try self.view(of: state)
+        views[key] = view
+        return view.merged
     }
 
     /// `--chown=user[:group]`: numbers as they are, names looked up in the stage's /etc/passwd and /etc/group.
     func owner(_ text: String, state: StageState, at location: SourceLocation) throws -> (uid: Int64, gid: Int64) {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
         guard let user = parts.first, !user.isEmpty else { throw BuildError.step("--chown needs a user", at: location) }
-        var rootfs: String?
+        var view: OverlayMount?
+        defer { view?.unmount() }
         let lookUp = { (file: String, name: String) throws -> (Int64, Int64?) in
-            if rootfs == nil {
-                let root = scratch("owners-\(UInt32.random(in: 0...UInt32.max))")
-                try RootfsMaterializer(store: builder.layout.blobs).materialize(state.layers, into: root)
-                rootfs = root
-            }
-            let text = String(decoding: (try? FileSystem.readFile((rootfs ?? "") + file, limit: 16 << 20)) ?? [], as: UTF8.self)
+            if view == nil { view = try self.view(of: state) }
+            let text = String(decoding: (try? FileSystem.readFile((view?.merged ?? "") + file, limit: 16 << 20)) ?? [], as: UTF8.self)
             for line in text.split(separator: "\n") {
                 let fields = line.split(separator: ":", omittingEmptySubsequences: false)
                 if fields.count >= 3, fields[0] == name, let id = Int64(fields[2]) {
@@ -175,7 +170,6 @@ extension BuildRun {
         if parts.count == 2 {
             gid = try Int64(parts[1]) ?? lookUp("/etc/group", parts[1]).0
         }
-        if let rootfs { try? FileSystem.removeTree(rootfs) }
         return (uid, gid)
     }
 

@@ -9,8 +9,9 @@ struct BuildRun {
     let context: BuildContext
     let scratch: TemporaryArea
     var results: [Int: StageState] = [:]
-    /// Stages and images laid out as directories for COPY --from, by stage index or image name.
-    var materialized: [String: String] = [:]
+    /// Read-only overlay views of stages and images for COPY --from and bind mounts, by stage index or image
+    /// name; unmounted when the build ends.
+    var views: [String: OverlayMount] = [:]
 
     init(builder: Builder, dockerfile: Dockerfile, context: BuildContext, scratch: TemporaryArea) {
         self.builder = builder
@@ -20,6 +21,18 @@ struct BuildRun {
     }
 
     var options: BuildOptions { builder.options }
+
+    /// Unmounts every view (the build's end, whichever way it ends).
+    func unmountViews() {
+        for view in views.values { view.unmount() }
+    }
+
+    /// A read-only view of layers, mounted under the scratch area.
+    func view(of state: StageState) throws -> OverlayMount {
+        let lowers = try Snapshotter(root: builder.stateDirectory + "/layers", store: builder.layout.blobs)
+            .directories(for: state.layers, diffIDs: state.config.rootfs.diffIDs)
+        return try OverlayMount(lowers: lowers, in: scratch("view-\(UInt32.random(in: 0...UInt32.max))"), readOnly: true)
+    }
     var expander: VariableExpander { VariableExpander(escape: dockerfile.directives.escape) }
 
     /// Values of the ARGs declared before the first FROM, with build arguments applied.

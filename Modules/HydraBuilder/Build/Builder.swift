@@ -39,9 +39,15 @@ public struct Builder: Sendable {
         let scratch = try TemporaryArea(near: layout.path)
         defer { scratch.remove() }
         var run = BuildRun(builder: self, dockerfile: dockerfile, context: context, scratch: scratch)
-        for index in try run.stagesNeeded(for: target.index) {
-            try await run.buildStage(index)
+        do {
+            for index in try run.stagesNeeded(for: target.index) {
+                try await run.buildStage(index)
+            }
+        } catch {
+            run.unmountViews()
+            throw error
         }
+        run.unmountViews()
         guard let result = run.results[target.index] else { throw BuildError.unknownStage(String(target.index)) }
         return try write(result)
     }

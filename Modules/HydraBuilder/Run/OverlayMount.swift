@@ -17,22 +17,21 @@ final class OverlayMount: @unchecked Sendable {
     /// - Parameters:
     ///   - lowers: the layers' directories, bottom first.
     ///   - directory: where upper, work and merged are created.
-    init(lowers: [String], in directory: String) throws {
+    ///   - readOnly: no upper directory: a read-only view of the layers (for COPY --from and reading /etc/passwd).
+    init(lowers: [String], in directory: String, readOnly: Bool = false) throws {
         upper = directory + "/upper"
         work = directory + "/work"
         merged = directory + "/merged"
-        for path in [upper, work, merged] { try FileSystem.createDirectory(path) }
-        var lowerList = lowers.reversed().joined(separator: ":")
-        if lowers.isEmpty {
-            let empty = directory + "/empty"
-            try FileSystem.createDirectory(empty)
-            lowerList = empty
-        }
-        let options = "lowerdir=\(lowerList),upperdir=\(upper),workdir=\(work)"
+        for path in (readOnly ? [merged] : [upper, work, merged]) { try FileSystem.createDirectory(path) }
+        // A read-only overlay needs two lower directories; an empty one at the bottom never hides anything.
+        let empty = directory + "/empty"
+        try FileSystem.createDirectory(empty)
+        let lowerList = (lowers.reversed() + (lowers.isEmpty || readOnly ? [empty] : [])).joined(separator: ":")
+        let options = readOnly ? "lowerdir=\(lowerList)" : "lowerdir=\(lowerList),upperdir=\(upper),workdir=\(work)"
         guard options.utf8.count < 4000 else {
             throw BuildError.context("too many layers for one overlay mount (\(lowers.count)); the option string exceeds a page")
         }
-        guard mount("overlay", merged, "overlay", 0, options) == 0 else {
+        guard mount("overlay", merged, "overlay", readOnly ? UInt(MS_RDONLY) : 0, options) == 0 else {
             throw FileIOError("mount overlay (are you root? is overlayfs available?)", path: merged, errno: errno)
         }
         mounted = true
