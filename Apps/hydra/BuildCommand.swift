@@ -34,6 +34,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "Run every step, even those the step cache has.")
     var noCache = false
 
+    @Option(help: "A secret for RUN --mount=type=secret: id=NAME,src=FILE or id=NAME,env=VARIABLE (repeatable).")
+    var secret: [String] = []
+
     @Flag(help: "Push every -t name to its registry after the build.")
     var push = false
 
@@ -63,6 +66,9 @@ struct BuildCommand: AsyncParsableCommand {
             let names = try tags.map { try Reference(parsing: $0) }
             var buildOptions = BuildOptions(buildArgs: try parsedBuildArgs(), target: target, noCache: noCache)
             if let platform { buildOptions.platform = try Platform(parsing: platform) }
+            let (secretFiles, temporarySecrets) = try secrets(in: store.home + "/tmp")
+            defer { for file in temporarySecrets { unlink(file) } }
+            buildOptions.secrets = secretFiles
             let access = registry.access
             let quiet = options.output == .json
             let started = ContinuousClock.now
@@ -105,6 +111,34 @@ struct BuildCommand: AsyncParsableCommand {
                 Console.print("Built \(document.descriptor.digest) in \(String(format: "%.2f", seconds)) s" + (names.isEmpty ? "" : ": " + names.map(\.familiar).joined(separator: ", ")))
             }
         }
+    }
+
+    /// `--secret id=NAME,src=FILE` (or `env=VARIABLE`, written to a private file for the build's duration).
+    private func secrets(in directory: String) throws -> (files: [String: String], temporary: [String]) {
+        var result: [String: String] = [:]
+        var temporary: [String] = []
+        for text in secret {
+            var fields: [String: String] = [:]
+            for field in text.split(separator: ",") {
+                let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { throw ValidationError("--secret: \"\(field)\" is not KEY=VALUE") }
+                fields[parts[0]] = parts[1]
+            }
+            guard let id = fields["id"] else { throw ValidationError("--secret needs id=NAME") }
+            if let source = fields["src"] ?? fields["source"] {
+                result[id] = source
+            } else if let variable = fields["env"] {
+                guard let value = ProcessInfo.processInfo.environment[variable] else { throw ValidationError("--secret \(id): $\(variable) is not set") }
+                try FileSystem.createDirectory(directory, mode: 0o700)
+                let file = directory + "/secret-\(getpid())-\(id)"
+                try FileSystem.writeAtomically(Array(value.utf8), to: file, mode: 0o600)
+                result[id] = file
+                temporary.append(file)
+            } else {
+                throw ValidationError("--secret \(id) needs src=FILE or env=VARIABLE")
+            }
+        }
+        return (result, temporary)
     }
 
     /// `NAME=value`, or `NAME` alone for the value in the environment.

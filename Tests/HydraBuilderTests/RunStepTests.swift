@@ -103,4 +103,33 @@ struct RunStepTests {
         let sleeping = try Tool.run(["sh", "-c", "ps -eo args | grep -c '^sleep 60$' || true"])
         #expect(sleeping.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "the step's process was killed")
     }
+
+    @Test("RUN --mount=type=secret reads a secret that never reaches the image; a required one missing is an error")
+    func secrets() throws {
+        let workspace = try Workspace()
+        try workspace.write("token.txt", "s3cr3t-value\n")
+        try workspace.write("Dockerfile", """
+            FROM busybox:test
+            RUN --mount=type=secret,id=token wc -c < /run/secrets/token > /token-length && grep -q s3cr3t /run/secrets/token
+            RUN --mount=type=secret,id=api,target=/etc/api-key,required=true cat /etc/api-key | wc -c > /api-length
+            """)
+        let build = try Tool.run(
+            [HydraBinary.path, "build", workspace.context, "-t", "secret/app:1", "--secret", "id=token,src=\(workspace.tmp("context/token.txt"))",
+             "--secret", "id=api,env=HYDRA_TEST_API_KEY"],
+            environment: ["HYDRA_HOME": workspace.home, "HYDRA_TEST_API_KEY": "abcd"])
+        #expect(build.succeeded, "\(build.stderr)")
+        let ran = try workspace.run("secret/app:1", ["sh", "-c", "cat /token-length /api-length; ls /run/secrets /etc/api-key 2>&1 | head -2"])
+        #expect(ran.stdout.hasPrefix("13\n4\n"), "\(ran.stdout)")
+        let store = try LocalImageStore(home: workspace.home)
+        let manifest = try #require(try store.manifest(store.resolve("secret/app:1").descriptor).imageManifest)
+        for layer in manifest.layers.dropFirst() {
+            let listing = try Tool.run(["tar", "-tzf", store.layout.blobs.path(of: layer.digest)]).stdout
+            #expect(!listing.contains("secrets") && !listing.contains("api-key"), "\(listing)")
+            let contents = try Tool.run(["sh", "-c", "zcat '\(store.layout.blobs.path(of: layer.digest))' | grep -c s3cr3t || true"]).stdout
+            #expect(contents.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        }
+        let missing = try workspace.hydra(["build", workspace.context, "--no-cache", "--secret", "id=token,src=\(workspace.tmp("context/token.txt"))"])
+        #expect(missing.status == 1 && missing.stderr.contains("secret api is required"), "\(missing.stderr)")
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: workspace.home + "/tmp"))?.isEmpty ?? true, "env secrets are removed after the build")
+    }
 }

@@ -15,6 +15,9 @@ public struct BuildOptions: Sendable {
     public var compressionLevel: Int
     /// `--no-cache`: run every step, even those the step cache has.
     public var noCache: Bool
+    /// `--secret id=NAME,src=FILE`: files RUN steps may mount with `--mount=type=secret,id=NAME`; never stored
+    /// in the image or the cache keys.
+    public var secrets: [String: String] = [:]
 
     public init(
         buildArgs: [String: String] = [:], target: String? = nil, platform: Platform = .current,

@@ -35,7 +35,9 @@ extension BuildRun {
         }
 
         var mounts = try standardFiles(in: stepDirectory)
-        for mount in spec.mounts { mounts.append(try await runMount(mount, lookup: lookup, stage: stage, in: stepDirectory, at: location)) }
+        for mount in spec.mounts {
+            if let runtimeMount = try await runMount(mount, lookup: lookup, stage: stage, in: stepDirectory, at: location) { mounts.append(runtimeMount) }
+        }
         let (arguments, scriptMount) = try command(spec, shell: state.shell, in: stepDirectory)
         if let scriptMount { mounts.append(scriptMount) }
         let destinations = RuntimeSpec.standardMounts.map(\.destination) + mounts.map(\.destination)
@@ -101,13 +103,17 @@ extension BuildRun {
 
     /// One `--mount`: a cache directory kept between builds, a tmpfs, or a read-only bind of the context, a stage
     /// or an image (a writable bind gets a copy, so the source stays untouched).
-    private mutating func runMount(_ mount: RunMount, lookup: (String) -> String?, stage: Int, in directory: String, at location: SourceLocation) async throws -> RuntimeSpec.Mount {
-        if mount.kind == .secret || mount.kind == .ssh {
-            throw BuildError.unsupported("RUN --mount=type=\(mount.kind.rawValue)", at: location)
+    private mutating func runMount(_ mount: RunMount, lookup: (String) -> String?, stage: Int, in directory: String, at location: SourceLocation) async throws -> RuntimeSpec.Mount? {
+        if mount.kind == .ssh {
+            throw BuildError.unsupported("RUN --mount=type=ssh", at: location)
         }
         var values: [String: String] = [:]
         for (key, value) in mount.options { values[key] = try expand(value, at: location, lookup: lookup) }
         let option = { (name: String) -> String? in values[name] }
+        if mount.kind == .secret {
+            return try secretMount(id: option("id"), target: option("target") ?? option("dst") ?? option("destination"),
+                                   mode: option("mode"), uid: option("uid"), gid: option("gid"), required: option("required"), in: directory, at: location)
+        }
         guard let rawTarget = option("target") ?? option("dst") ?? option("destination") else {
             throw BuildError.step("--mount needs a target", at: location)
         }
@@ -141,9 +147,33 @@ extension BuildRun {
                 return RuntimeSpec.Mount(destination: target, type: "bind", source: copy, options: ["rbind", "rprivate"])
             }
             return RuntimeSpec.Mount(destination: target, type: "bind", source: source, options: ["rbind", "rprivate", "ro"])
-        case .secret, .ssh:
-            throw BuildError.unsupported("RUN --mount=type=\(mount.kind.rawValue)", at: location)
+        case .secret:
+            throw BuildError.step("internal: secret mounts are handled before", at: location)
+        case .ssh:
+            throw BuildError.unsupported("RUN --mount=type=ssh", at: location)
         }
+    }
+
+    /// `--mount=type=secret`: a private copy of the secret file, bound read-only at its target
+    /// (`/run/secrets/ID` by default). A secret that was not given is an error when `required`, else no mount.
+    private func secretMount(id: String?, target: String?, mode: String?, uid: String?, gid: String?, required: String?,
+                             in directory: String, at location: SourceLocation) throws -> RuntimeSpec.Mount? {
+        guard let id = id ?? target.map({ String($0.split(separator: "/").last ?? "") }), !id.isEmpty else {
+            throw BuildError.step("--mount=type=secret needs an id", at: location)
+        }
+        guard let file = options.secrets[id] else {
+            if required == "true" { throw BuildError.step("secret \(id) is required: give it with --secret id=\(id),src=FILE", at: location) }
+            return nil
+        }
+        let copy = directory + "/secret-\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            try FileSystem.writeAtomically(try FileSystem.readFile(file, limit: 1 << 20), to: copy, mode: 0o400)
+        } catch {
+            throw BuildError.step("secret \(id): cannot read \(file) (\(error))", at: location)
+        }
+        if let mode, let value = mode_t(mode, radix: 8) { chmod(copy, value) }
+        chown(copy, uid.flatMap { UInt32($0) } ?? 0, gid.flatMap { UInt32($0) } ?? 0)
+        return RuntimeSpec.Mount(destination: Self.join("/", target ?? "/run/secrets/" + id), type: "bind", source: copy, options: ["rbind", "rprivate", "ro"])
     }
 
     /// USER as runc wants it: numbers, or names looked up in the step's /etc/passwd and /etc/group.

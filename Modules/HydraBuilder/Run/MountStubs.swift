@@ -25,7 +25,8 @@ struct MountStubs {
                 if !FileSystem.exists(rootfs + path) {
                     if !missing.contains(path) { missing.append(path) }
                     if !previous.isEmpty, !parents.contains(previous) { parents.append(previous) }
-                    break
+                    previous = ""
+                    continue
                 }
                 previous = path
             }
