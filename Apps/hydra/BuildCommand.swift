@@ -179,9 +179,10 @@ struct BuildCommand: AsyncParsableCommand {
 }
 
 /// Build progress on stderr: one line per step with its time or CACHED, and a RUN step's output under it.
+/// Stages that build at once interleave their lines; each line names its stage.
 final class StepLines: Sendable {
     private struct Current { var header = ""; var printed = false }
-    private let current = Mutex(Current())
+    private let current = Mutex<[Int: Current]>([:])
     let quiet: Bool
 
     init(quiet: Bool) { self.quiet = quiet }
@@ -192,16 +193,17 @@ final class StepLines: Sendable {
             switch event {
             case .stageStarted(let stage, let name, let base):
                 Console.error("[stage \(stage + 1)\(name.map { " \($0)" } ?? "")] FROM \(base)")
-            case .stepStarted(_, let step, let total, let text):
-                current = Current(header: "  [\(step)/\(total)] \(text)", printed: false)
-            case .output(_, let line):
-                if !current.printed { Console.error(current.header); current.printed = true }
+            case .stepStarted(let stage, let step, let total, let text):
+                current[stage] = Current(header: "  \(stage + 1) [\(step)/\(total)] \(text)", printed: false)
+            case .output(let stage, let line):
+                if current[stage]?.printed == false { Console.error(current[stage]?.header ?? ""); current[stage]?.printed = true }
                 Console.error("    | " + line)
-            case .stepCached:
-                Console.error(current.header + "  CACHED")
-            case .stepFinished(_, _, let seconds):
+            case .stepCached(let stage, _):
+                Console.error((current[stage]?.header ?? "") + "  CACHED")
+            case .stepFinished(let stage, _, let seconds):
                 let time = String(format: "%.2f s", seconds)
-                Console.error(current.printed ? "    done in \(time)" : current.header + "  \(time)")
+                let entry = current[stage] ?? Current()
+                Console.error(entry.printed ? "    done in \(time)" : entry.header + "  \(time)")
             }
         }
     }

@@ -132,4 +132,29 @@ struct RunStepTests {
         #expect(missing.status == 1 && missing.stderr.contains("secret api is required"), "\(missing.stderr)")
         #expect((try? FileManager.default.contentsOfDirectory(atPath: workspace.home + "/tmp"))?.isEmpty ?? true, "env secrets are removed after the build")
     }
+
+    @Test("independent stages build at the same time")
+    func concurrentStages() throws {
+        let workspace = try Workspace()
+        try workspace.write("Dockerfile", """
+            FROM busybox:test AS a
+            RUN cut -d' ' -f1 /proc/uptime > /start && sleep 1 && cut -d' ' -f1 /proc/uptime > /end
+            FROM busybox:test AS b
+            RUN cut -d' ' -f1 /proc/uptime > /start && sleep 1 && cut -d' ' -f1 /proc/uptime > /end
+            FROM busybox:test
+            COPY --from=a /start /a-start
+            COPY --from=a /end /a-end
+            COPY --from=b /start /b-start
+            COPY --from=b /end /b-end
+            CMD ["cat", "/a-start", "/a-end", "/b-start", "/b-end"]
+            """)
+        let build = try workspace.hydra(["build", workspace.context, "-t", "parallel/app:1"])
+        #expect(build.succeeded, "\(build.stderr)")
+        let times = try workspace.run("parallel/app:1").stdout.split(separator: "\n").compactMap { Double($0) }
+        #expect(times.count == 4)
+        if times.count == 4 {
+            #expect(times[0] < times[3] && times[2] < times[1], "the two RUN steps overlapped in time: \(times)")
+        }
+        #expect(Self.mounts(under: workspace.home).isEmpty)
+    }
 }

@@ -3,7 +3,7 @@ import HydraCore
 import HydraOCI
 
 /// One build in progress: the results of the stages built so far.
-struct BuildRun {
+struct BuildRun: Sendable {
     let builder: Builder
     let dockerfile: Dockerfile
     let context: BuildContext
@@ -52,25 +52,64 @@ struct BuildRun {
     func stagesNeeded(for target: Int) throws -> [Int] {
         var needed: Set<Int> = []
         var queue = [target]
-        let globals = try globalArgs()
         while let index = queue.popLast() {
             guard needed.insert(index).inserted else { continue }
-            let stage = dockerfile.stages[index]
-            let base = try expand(stage.from.value.image, at: stage.from.location) { globals[$0] }
-            if let earlier = earlierStage(named: base, before: index) { queue.append(earlier) }
-            for instruction in stage.instructions {
-                var references: [String] = []
-                switch instruction.value {
-                case .copy(let copy): references += copy.from.map { [$0] } ?? []
-                case .run(let run): references += run.mounts.compactMap(\.from)
-                default: break
-                }
-                for reference in references {
-                    if let earlier = earlierStage(named: reference, before: index) { queue.append(earlier) }
-                }
-            }
+            queue += try dependencies(of: index)
         }
         return needed.sorted()
+    }
+
+    /// The earlier stages one stage reads: its FROM, COPY --from and RUN --mount from.
+    func dependencies(of index: Int) throws -> Set<Int> {
+        let globals = try globalArgs()
+        let stage = dockerfile.stages[index]
+        var result: Set<Int> = []
+        let base = try expand(stage.from.value.image, at: stage.from.location) { globals[$0] }
+        if let earlier = earlierStage(named: base, before: index) { result.insert(earlier) }
+        for instruction in stage.instructions {
+            var references: [String] = []
+            switch instruction.value {
+            case .copy(let copy): references += copy.from.map { [$0] } ?? []
+            case .run(let run): references += run.mounts.compactMap(\.from)
+            default: break
+            }
+            for reference in references {
+                if let earlier = earlierStage(named: reference, before: index) { result.insert(earlier) }
+            }
+        }
+        return result
+    }
+
+    /// Builds the stages, each as soon as the stages it reads are done: independent stages run at once.
+    mutating func buildStages(_ needed: [Int]) async throws {
+        var pending = Set(needed)
+        while !pending.isEmpty {
+            var ready: [Int] = []
+            for index in pending.sorted() where try dependencies(of: index).isSubset(of: Set(results.keys)) { ready.append(index) }
+            guard !ready.isEmpty else { throw BuildError.unknownStage("(a stage depends on itself)") }
+            let snapshot = self
+            try await withThrowingTaskGroup(of: (Int, StageState?, [String: OverlayMount]).self) { group in
+                for index in ready {
+                    group.addTask {
+                        var copy = snapshot
+                        do {
+                            try await copy.buildStage(index)
+                        } catch {
+                            for (key, view) in copy.views where snapshot.views[key] == nil { view.unmount() }
+                            throw error
+                        }
+                        return (index, copy.results[index], copy.views)
+                    }
+                }
+                for try await (index, state, views) in group {
+                    results[index] = state
+                    for (key, view) in views {
+                        if let existing = self.views[key], existing !== view { view.unmount() } else { self.views[key] = view }
+                    }
+                }
+            }
+            pending.subtract(ready)
+        }
     }
 
     /// A stage defined before `index` with this name (or this index).

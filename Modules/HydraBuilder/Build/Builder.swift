@@ -40,9 +40,7 @@ public struct Builder: Sendable {
         defer { scratch.remove() }
         var run = BuildRun(builder: self, dockerfile: dockerfile, context: context, scratch: scratch)
         do {
-            for index in try run.stagesNeeded(for: target.index) {
-                try await run.buildStage(index)
-            }
+            try await run.buildStages(try run.stagesNeeded(for: target.index))
         } catch {
             run.unmountViews()
             throw error
@@ -70,6 +68,17 @@ struct TemporaryArea: Sendable {
         path = "\(directory)/.tmp/build-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileSystem.createDirectory(path)
     }
-    func remove() { try? FileSystem.removeTree(path) }
+    /// Removes the area, unmounting first whatever is still mounted inside it (a view a failed stage left).
+    func remove() {
+        let table = (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? ""
+        let mounted = table.split(separator: "\n").compactMap { line -> String? in
+            let fields = line.split(separator: " ")
+            guard fields.count > 1 else { return nil }
+            let point = String(fields[1])
+            return point.hasPrefix(path + "/") ? point : nil
+        }
+        for point in mounted.sorted(by: { $0.count > $1.count }) { _ = umount2(point, Int32(MNT_DETACH)) }
+        try? FileSystem.removeTree(path)
+    }
     func callAsFunction(_ name: String) -> String { path + "/" + name }
 }
