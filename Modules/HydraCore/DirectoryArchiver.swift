@@ -23,6 +23,11 @@ public struct DirectoryArchiver: Sendable {
         /// `.wh.NAME`), a directory marked `trusted.overlay.opaque=y` hides what lower layers had (written with a
         /// `.wh..wh..opq` entry): the tree becomes an OCI layer.
         public var overlayWhiteouts = false
+        /// Directories (relative paths) whose own entry is left out while their contents are written: parents
+        /// that a lower layer already has, whose owner and mode must stay as they are.
+        public var omittedDirectories: Set<String> = []
+        /// Entries written as owned by root whatever `owner` says: parents a COPY --chown creates on the way.
+        public var rootOwned: Set<String> = []
         public init(
             format: TarFormat = .pax, modificationTimeLimit: Int64? = nil, owner: (uid: Int64, gid: Int64)? = nil, includeXattrs: Bool = true,
             overlayWhiteouts: Bool = false
@@ -72,7 +77,15 @@ public struct DirectoryArchiver: Sendable {
                     modificationTime: options.modificationTimeLimit.map { min(Int64(info.st_mtim.tv_sec), $0) } ?? Int64(info.st_mtim.tv_sec)))
                 continue
             }
+            if type == S_IFDIR, options.omittedDirectories.contains(path) {
+                try walk(relative: path, writer: writer, state: &state)
+                continue
+            }
             var entry = try header(for: path, full: full, info: info)
+            if options.rootOwned.contains(path) {
+                entry.uid = 0
+                entry.gid = 0
+            }
             if type == S_IFREG && info.st_nlink > 1 {
                 let id = FileID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
                 if let first = state.firstPathOfInode[id] {

@@ -55,12 +55,29 @@ struct BuildahDiffTests {
     @Test("same files, modes, owners and run configuration as buildah", arguments: ["copy-basics", "run-basics", "multistage", "metadata"])
     func sameAsBuildah(_ name: String) throws {
         let workspace = try BuildCommandTests.Workspace()
+        try compare(name, workspace: workspace, base: "busybox:test")
+    }
+
+    @Test("a Debian bookworm minbase build (useradd, chown, deletions, links) matches buildah's")
+    func debian() throws {
+        let workspace = try BuildCommandTests.Workspace()
+        let rootfs = try Tool.run(["bash", BusyboxImage.repositoryRoot + "/scripts/debian-rootfs.sh"])
+        #expect(rootfs.succeeded, "\(rootfs.stderr)")
+        let directory = rootfs.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try Tool.run(["tar", "-C", directory, "--numeric-owner", "-cf", workspace.tmp("debian.tar"), "."]).succeeded)
+        #expect(try workspace.hydra(["image", "import", workspace.tmp("debian.tar"), "debian:test"]).succeeded)
+        try compare("debian", workspace: workspace, base: "debian:test")
+    }
+
+    /// Builds a corpus entry with both tools over `base` (already in the workspace's hydra store) and compares.
+    func compare(_ name: String, workspace: BuildCommandTests.Workspace, base: String) throws {
         let context = Self.corpus + "/" + name
         let buildah = ["buildah", "--root", workspace.tmp("buildah-root"), "--runroot", workspace.tmp("buildah-run"), "--storage-driver", "vfs"]
-        #expect(try workspace.hydra(["image", "save", "busybox:test", "-o", workspace.tmp("base.tar")]).succeeded)
+        #expect(try workspace.hydra(["image", "save", base, "-o", workspace.tmp("base.tar")]).succeeded)
         let pulled = try Tool.run(buildah + ["pull", "-q", "oci-archive:\(workspace.tmp("base.tar"))"])
         #expect(pulled.succeeded, "\(pulled.stderr)")
-        #expect(try Tool.run(buildah + ["tag", pulled.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "docker.io/library/busybox:test"]).succeeded)
+        let normalized = try Reference(parsing: base).description
+        #expect(try Tool.run(buildah + ["tag", pulled.stdout.trimmingCharacters(in: .whitespacesAndNewlines), normalized]).succeeded)
 
         let hydraBuild = try workspace.hydra(["build", context, "-t", "corpus/\(name):1"])
         #expect(hydraBuild.succeeded, "\(hydraBuild.stderr)")

@@ -94,8 +94,19 @@ extension BuildRun {
         if let chown = spec.chown {
             owner = try self.owner(try expand(chown, at: location, lookup: lookup), state: state, at: location)
         }
+        // The directories above the destination are only passed through: those the image has keep their owner
+        // and mode (left out of the layer), those it lacks are created owned by root, as Docker does.
+        let lowers = try Snapshotter(root: builder.stateDirectory + "/layers", store: builder.layout.blobs)
+            .directories(for: state.layers, diffIDs: state.config.rootfs.diffIDs)
+        var existingParents: Set<String> = []
+        var newParents: Set<String> = []
+        var ancestor = ""
+        for component in destination.split(separator: "/").dropLast() {
+            ancestor += (ancestor.isEmpty ? "" : "/") + component
+            if LayeredPath.exists("/" + ancestor, in: lowers) { existingParents.insert(ancestor) } else { newParents.insert(ancestor) }
+        }
         let (layer, diffID) = try LayerCommitter(store: builder.layout.blobs, epoch: options.epoch, compressionLevel: options.compressionLevel)
-            .commit(staging, owner: owner)
+            .commit(staging, owner: owner, existingParents: existingParents, newParents: newParents)
         state.addLayer(layer, diffID: diffID)
         let flags = (spec.from.map { " --from=\($0)" } ?? "") + (spec.chown.map { " --chown=\($0)" } ?? "") + (spec.chmod.map { " --chmod=\($0)" } ?? "")
         state.record("\(keyword)\(flags) \(spec.sources.joined(separator: " ")) \(spec.destination)", epoch: options.epoch, emptyLayer: false)

@@ -14,15 +14,20 @@ struct LayerCommitter {
     ///   - overlayUpper: the tree is an overlay upper directory: its whiteouts become OCI whiteouts, and extended
     ///     attributes (file capabilities a RUN set) are kept.
     /// - Returns: the layer's descriptor and its `diff_id` (the digest of the uncompressed tar).
-    func commit(_ staging: String, owner: (uid: Int64, gid: Int64)?, overlayUpper: Bool = false) throws -> (layer: Descriptor, diffID: Digest) {
+    ///   - existingParents: directories the layer only passes through, already in lower layers: left out, so
+    ///     their owner and mode stay; `newParents`: ones it creates on the way, owned by root.
+    func commit(_ staging: String, owner: (uid: Int64, gid: Int64)?, overlayUpper: Bool = false,
+                existingParents: Set<String> = [], newParents: Set<String> = []) throws -> (layer: Descriptor, diffID: Digest) {
         let writer = try store.writer()
         let diffID: Digest
         do {
             let encoder = try Compression.gzip.encoder(level: compressionLevel, into: writer)
             let uncompressed = HashingSink(next: encoder)
-            try DirectoryArchiver(root: staging, options: .init(
-                modificationTimeLimit: epoch, owner: owner, includeXattrs: overlayUpper, overlayWhiteouts: overlayUpper))
-                .write(into: uncompressed)
+            var options = DirectoryArchiver.Options(
+                modificationTimeLimit: epoch, owner: owner, includeXattrs: overlayUpper, overlayWhiteouts: overlayUpper)
+            options.omittedDirectories = existingParents
+            options.rootOwned = newParents
+            try DirectoryArchiver(root: staging, options: options).write(into: uncompressed)
             diffID = uncompressed.digest
         } catch {
             writer.cancel()
