@@ -37,6 +37,12 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "A secret for RUN --mount=type=secret: id=NAME,src=FILE or id=NAME,env=VARIABLE (repeatable).")
     var secret: [String] = []
 
+    @Option(help: "Import a build cache that --cache-to pushed: [docker://]REGISTRY/REPO:TAG (repeatable).")
+    var cacheFrom: [String] = []
+
+    @Option(help: "Push this build's step cache to [docker://]REGISTRY/REPO:TAG, for --cache-from elsewhere.")
+    var cacheTo: String?
+
     @Flag(help: "Push every -t name to its registry after the build.")
     var push = false
 
@@ -71,6 +77,7 @@ struct BuildCommand: AsyncParsableCommand {
             buildOptions.secrets = secretFiles
             let access = registry.access
             let quiet = options.output == .json
+            for source in cacheFrom { await importCache(source, store: store, access: access, quiet: quiet) }
             let started = ContinuousClock.now
             let lines = StepLines(quiet: quiet)
             let builder = Builder(layout: store.layout, options: buildOptions, fetchURL: { url, file in
@@ -92,7 +99,9 @@ struct BuildCommand: AsyncParsableCommand {
                 return source
             }
             defer { signals.forEach { $0.cancel() } }
-            let document = try await build.value
+            let result = try await build.value
+            let document = result.image
+            if let cacheTo { try await exportCache(result, to: cacheTo, store: store, access: access) }
             for name in names { try store.tag(document.descriptor, as: name) }
             if let export { try await write(document, to: export, store: store) }
             if push {
@@ -154,7 +163,31 @@ struct BuildCommand: AsyncParsableCommand {
         return values
     }
 
-    /// `--output type=oci,dest=FILE` or `type=docker,dest=FILE`.
+    /// `--cache-from`: copies the cache artifact into the local store and reads it into the step cache. A cache
+    /// that cannot be had is a warning, not an error: the build runs without it.
+    private func importCache(_ source: String, store: LocalImageStore, access: RegistryAccess, quiet: Bool) async {
+        do {
+            let reference = try registryReference(source)
+            let descriptor = try await ImageCopier.copy(
+                from: try access.repository(reference), name: reference.digest?.description ?? reference.tag ?? Reference.defaultTag,
+                to: store.layout, as: nil)
+            let count = try BuildCacheArtifact.load(descriptor, from: store.layout, stateDirectory: store.home + "/builder")
+            if !quiet { Console.error("Imported \(count) cached steps from \(source)") }
+        } catch {
+            Console.error("warning: --cache-from \(source): \(error)")
+        }
+    }
+
+    /// `--cache-to`: the steps this build used, as an artifact pushed to a registry tag.
+    private func exportCache(_ result: BuildResult, to target: String, store: LocalImageStore, access: RegistryAccess) async throws {
+        let reference = try registryReference(target)
+        guard let tag = reference.tag, reference.digest == nil else { throw ValidationError("--cache-to needs a tag") }
+        let artifact = try BuildCacheArtifact.write(result.cacheEntries, to: store.layout)
+        try await ImageCopier.copy(from: store.layout, name: artifact.descriptor.digest.description, to: try access.repository(reference), as: tag)
+        if options.output != .json { Console.error("Exported \(result.cacheEntries.count) cached steps to \(reference.familiar)") }
+    }
+
+    /// `--export type=oci,dest=FILE` or `type=docker,dest=FILE`.
     private func write(_ document: ManifestDocument, to output: String, store: LocalImageStore) async throws {
         var fields: [String: String] = [:]
         for field in output.split(separator: ",") {

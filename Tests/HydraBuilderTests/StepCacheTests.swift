@@ -45,4 +45,26 @@ struct StepCacheTests {
         #expect(!flavored.stderr.contains("[2/5] RUN echo \"$FLAVOR\" > /flavor  CACHED"), "\(flavored.stderr)")
         #expect(try workspace.run("cache/app:3").stdout == "version 2\nspicy\n")
     }
+
+    @Test("--cache-to pushes the step cache to a registry; a fresh machine with --cache-from reuses every step")
+    func registryCache() throws {
+        let registry = try RegistryProcess()
+        let first = try Workspace()
+        try first.write("Dockerfile", "FROM busybox:test\nCOPY app.txt /app.txt\nRUN cat /app.txt > /copy.txt\nCMD [\"cat\", \"/copy.txt\"]\n")
+        try first.write("app.txt", "cached remotely\n")
+        let cacheRef = "\(registry.host)/cache/app:buildcache"
+        let built = try first.hydra(["build", first.context, "--cache-to", cacheRef, "--tls-verify=false", "--output", "json"])
+        #expect(built.succeeded, "\(built.stderr)")
+
+        let second = try Workspace()
+        try second.write("Dockerfile", "FROM busybox:test\nCOPY app.txt /app.txt\nRUN cat /app.txt > /copy.txt\nCMD [\"cat\", \"/copy.txt\"]\n")
+        try second.write("app.txt", "cached remotely\n")
+        let reused = try second.hydra(["build", second.context, "--cache-from", cacheRef, "--tls-verify=false", "-t", "cache/remote:1"])
+        #expect(reused.succeeded && reused.stderr.contains("Imported 3 cached steps"), "\(reused.stderr)")
+        #expect(reused.stderr.components(separatedBy: "CACHED").count - 1 == 3, "\(reused.stderr)")
+        #expect(reused.stdout.contains(Self.digest(built) ?? "missing"), "the same image: \(reused.stdout) \(built.stdout)")
+        #expect(try second.run("cache/remote:1").stdout == "cached remotely\n")
+        let absent = try second.hydra(["build", second.context, "--cache-from", "\(registry.host)/cache/none:x", "--tls-verify=false"])
+        #expect(absent.succeeded && absent.stderr.contains("warning: --cache-from"), "\(absent.stderr)")
+    }
 }

@@ -29,12 +29,14 @@ extension BuildRun {
             let key = try cacheKey(for: step, state: state, stage: index)
             if !options.noCache, let cached = cache.lookup(key) {
                 state = cached
+                cacheEntries[key] = cached
                 builder.progress(.stepCached(stage: index, step: number + 1))
                 continue
             }
             let started = ContinuousClock.now
             try await apply(step, to: &state, stage: index)
             cache.save(state, for: key)
+            cacheEntries[key] = state
             let elapsed = ContinuousClock.now - started
             builder.progress(.stepFinished(stage: index, step: number + 1, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
         }

@@ -12,6 +12,8 @@ struct BuildRun: Sendable {
     /// Read-only overlay views of stages and images for COPY --from and bind mounts, by stage index or image
     /// name; unmounted when the build ends.
     var views: [String: OverlayMount] = [:]
+    /// Every step-cache entry this build used or made, by key: what `--cache-to` exports.
+    var cacheEntries: [Digest: StageState] = [:]
 
     init(builder: Builder, dockerfile: Dockerfile, context: BuildContext, scratch: TemporaryArea) {
         self.builder = builder
@@ -88,7 +90,7 @@ struct BuildRun: Sendable {
             for index in pending.sorted() where try dependencies(of: index).isSubset(of: Set(results.keys)) { ready.append(index) }
             guard !ready.isEmpty else { throw BuildError.unknownStage("(a stage depends on itself)") }
             let snapshot = self
-            try await withThrowingTaskGroup(of: (Int, StageState?, [String: OverlayMount]).self) { group in
+            try await withThrowingTaskGroup(of: (Int, StageState?, [String: OverlayMount], [Digest: StageState]).self) { group in
                 for index in ready {
                     group.addTask {
                         var copy = snapshot
@@ -98,11 +100,12 @@ struct BuildRun: Sendable {
                             for (key, view) in copy.views where snapshot.views[key] == nil { view.unmount() }
                             throw error
                         }
-                        return (index, copy.results[index], copy.views)
+                        return (index, copy.results[index], copy.views, copy.cacheEntries)
                     }
                 }
-                for try await (index, state, views) in group {
+                for try await (index, state, views, entries) in group {
                     results[index] = state
+                    cacheEntries.merge(entries) { first, _ in first }
                     for (key, view) in views {
                         if let existing = self.views[key], existing !== view { view.unmount() } else { self.views[key] = view }
                     }

@@ -26,8 +26,9 @@ public struct Builder: Sendable {
         self.resolveBase = resolveBase
     }
 
-    /// Builds the target stage (or the last) and writes its image; returns its manifest, not yet named.
-    public func build(_ dockerfile: Dockerfile, context: BuildContext) async throws -> ManifestDocument {
+    /// Builds the target stage (or the last) and writes its image; returns its manifest (not yet named) and the
+    /// step-cache entries the build used, for `BuildCacheArtifact`.
+    public func build(_ dockerfile: Dockerfile, context: BuildContext) async throws -> BuildResult {
         let target: Dockerfile.Stage
         if let name = options.target {
             guard let stage = dockerfile.stage(named: name) else { throw BuildError.unknownStage(name) }
@@ -47,7 +48,7 @@ public struct Builder: Sendable {
         }
         run.unmountViews()
         guard let result = run.results[target.index] else { throw BuildError.unknownStage(String(target.index)) }
-        return try write(result)
+        return BuildResult(image: try write(result), cacheEntries: run.cacheEntries.map { BuildCacheEntry(key: $0.key, state: $0.value) })
     }
 
     /// Stores a finished stage's config and manifest.
@@ -81,4 +82,18 @@ struct TemporaryArea: Sendable {
         try? FileSystem.removeTree(path)
     }
     func callAsFunction(_ name: String) -> String { path + "/" + name }
+}
+
+/// A finished build: the image's manifest and the step-cache entries it used or made.
+public struct BuildResult: Sendable {
+    public let image: ManifestDocument
+    public let cacheEntries: [BuildCacheEntry]
+}
+
+/// One step-cache entry: a step's key and the stage after it.
+public struct BuildCacheEntry: Sendable {
+    public let key: Digest
+    let state: StageState
+    /// The layers the entry needs.
+    public var layers: [Descriptor] { state.layers }
 }
