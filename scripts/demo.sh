@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh - the hydra flow on the embedded default, in a fresh HYDRA_HOME: import a busybox root file system,
-# list and inspect it, save it to an archive, remove it and load it back; then run the registry (hydra serve) on
-# loopback, push the image to it with skopeo, list its tags and pull it back.
+# list and inspect it, save it to an archive, remove it and load it back; build a Dockerfile on it (RUN in runc,
+# COPY, a second build all cached); then run the registry (hydra serve) on loopback, push the built image with
+# hydra, copy it with skopeo, list tags, inspect it and pull it back with hydra.
 # Usage: scripts/demo.sh [HYDRA_HOME]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,17 @@ step "$HYDRA" image rm demo/busybox:1.0
 step "$HYDRA" image load "$HYDRA_HOME/busybox.oci.tar"
 step "$HYDRA" image inspect demo/busybox:1.0 --output json
 
+mkdir -p "$HYDRA_HOME/app"
+printf 'hello from a hydra build\n' > "$HYDRA_HOME/app/message.txt"
+cat > "$HYDRA_HOME/app/Dockerfile" <<'DOCKERFILE'
+FROM demo/busybox:1.0
+RUN mkdir -p /app && echo "built on $(uname -m)" > /app/arch.txt
+COPY message.txt /app/
+CMD ["cat", "/app/message.txt", "/app/arch.txt"]
+DOCKERFILE
+step "$HYDRA" build "$HYDRA_HOME/app" -t demo/app:1.0
+step "$HYDRA" build "$HYDRA_HOME/app" -t demo/app:1.0
+
 PORT=${HYDRA_DEMO_PORT:-5055}
 echo
 echo "\$ $HYDRA serve --addr 127.0.0.1:$PORT --root $HYDRA_HOME/registry &"
@@ -32,6 +44,10 @@ step curl -s "http://127.0.0.1:$PORT/v2/demo/busybox/tags/list"
 echo
 step skopeo inspect --tls-verify=false "docker://127.0.0.1:$PORT/demo/busybox:1.0"
 step skopeo copy --src-tls-verify=false "docker://127.0.0.1:$PORT/demo/busybox:1.0" "oci:$HYDRA_HOME/pulled:1.0"
+step "$HYDRA" push demo/app:1.0 "127.0.0.1:$PORT/demo/app:1.0" --tls-verify=false
+step "$HYDRA" ls "127.0.0.1:$PORT/demo/app" --tls-verify=false
+step "$HYDRA" inspect "127.0.0.1:$PORT/demo/app:1.0" --tls-verify=false
+step "$HYDRA" pull "127.0.0.1:$PORT/demo/app:1.0" --tls-verify=false
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 echo
 echo "demo: done (HYDRA_HOME=$HYDRA_HOME)"

@@ -68,7 +68,7 @@ struct TransferSummary: Encodable {
         }
         let copied = blobs.filter { $0.action == "copied" }.count
         let reused = blobs.count - copied
-        let rate = seconds > 0 ? " (\(Console.size(Int64(Double(bytesCopied) / seconds)))/s)" : ""
+        let rate = seconds > 0 && bytesCopied > 0 ? " (\(Console.size(Int64(Double(bytesCopied) / seconds)))/s)" : ""
         Console.print("\(verb) \(what): \(digest)")
         Console.print("  \(copied) blob\(copied == 1 ? "" : "s") copied, \(reused) already there or mounted, \(Console.size(bytesCopied)) in \(String(format: "%.2f", seconds)) s\(rate)")
     }
