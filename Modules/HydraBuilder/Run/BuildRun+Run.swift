@@ -10,6 +10,12 @@ extension BuildRun {
     /// RUN: the command in a runc container whose root is an overlay of the stage's layers; what it changes (the
     /// overlay's upper directory) becomes the step's layer. Mounts and the container are gone on every way out.
     mutating func run(_ spec: Run, state: inout StageState, stage: Int, at location: SourceLocation) async throws {
+        let host = Platform.current
+        if state.config.architecture != host.architecture || state.config.os != host.os {
+            throw BuildError.step(
+                "RUN for \(state.config.platform) on this \(host) machine needs emulation (binfmt_misc with qemu), which hydra does not set up; "
+                    + "build this stage on a \(state.config.platform) machine, or leave RUN out of it", at: location)
+        }
         let current = state
         let lookup: (String) -> String? = { current.lookup($0) }
         let lowers = try Snapshotter(root: builder.stateDirectory + "/layers", store: builder.layout.blobs)
