@@ -43,6 +43,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "Push this build's step cache to [docker://]REGISTRY/REPO:TAG, for --cache-from elsewhere.")
     var cacheTo: String?
 
+    @Option(help: "How RUN steps are isolated: runc (default when installed) or chroot (namespaces and chroot, no runtime needed).")
+    var isolation: String?
+
     @Flag(help: "Push every -t name to its registry after the build.")
     var push = false
 
@@ -75,6 +78,10 @@ struct BuildCommand: AsyncParsableCommand {
             let (secretFiles, temporarySecrets) = try secrets(in: store.home + "/tmp")
             defer { for file in temporarySecrets { unlink(file) } }
             buildOptions.secrets = secretFiles
+            if let isolation {
+                guard let parsed = BuildIsolation(rawValue: isolation) else { throw ValidationError("--isolation takes runc or chroot") }
+                buildOptions.isolation = parsed
+            }
             let access = registry.access
             let quiet = options.output == .json
             for source in cacheFrom { await importCache(source, store: store, access: access, quiet: quiet) }

@@ -157,4 +157,28 @@ struct RunStepTests {
         }
         #expect(Self.mounts(under: workspace.home).isEmpty)
     }
+
+    @Test("--isolation chroot (namespaces and chroot, no runtime) builds the same image as runc")
+    func chrootIsolation() throws {
+        let workspace = try Workspace()
+        try workspace.write("Dockerfile", """
+            FROM busybox:test
+            RUN echo hello > /hello.txt && rm -rf /root
+            RUN --mount=type=tmpfs,target=/scratch echo temp > /scratch/x && cat /scratch/x
+            RUN echo "builder:x:1234:1234::/home/builder:/bin/sh" >> /etc/passwd && mkdir -p /home/builder && chown 1234 /home/builder
+            USER builder
+            WORKDIR /home/builder/work
+            RUN id -u && touch mine
+            USER root
+            RUN --network=none ls /sys/class/net
+            """)
+        let runc = try workspace.hydra(["build", workspace.context, "--isolation", "runc", "--output", "json"])
+        let chroot = try workspace.hydra(["build", workspace.context, "--isolation", "chroot", "--no-cache"])
+        #expect(runc.succeeded && chroot.succeeded, "\(runc.stderr) \(chroot.stderr)")
+        #expect(chroot.stderr.contains("    | temp") && chroot.stderr.contains("    | 1234") && chroot.stderr.contains("    | lo\n"))
+        #expect(!chroot.stderr.contains("eth0"), "--network=none has only loopback: \(chroot.stderr)")
+        let digest = runc.stdout.split(separator: "\"").first { $0.hasPrefix("sha256:") }.map(String.init) ?? "missing"
+        #expect(chroot.stdout.contains(digest), "the same layers either way: \(chroot.stdout) \(runc.stdout)")
+        #expect(Self.mounts(under: workspace.home).isEmpty)
+    }
 }

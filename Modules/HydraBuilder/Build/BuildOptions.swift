@@ -1,3 +1,4 @@
+import Foundation
 import HydraCore
 import HydraOCI
 
@@ -18,6 +19,9 @@ public struct BuildOptions: Sendable {
     /// `--secret id=NAME,src=FILE`: files RUN steps may mount with `--mount=type=secret,id=NAME`; never stored
     /// in the image or the cache keys.
     public var secrets: [String: String] = [:]
+    /// How RUN steps are isolated: a runc container (default, when runc is installed), or `chroot` in new
+    /// namespaces where no runtime is.
+    public var isolation: BuildIsolation = BuildIsolation.available
 
     public init(
         buildArgs: [String: String] = [:], target: String? = nil, platform: Platform = .current,
@@ -50,3 +54,18 @@ public typealias BaseImageResolver = @Sendable (_ reference: String) async throw
 /// Fetches a URL for `ADD https://…` into a file, as the caller decides (the CLI uses its HTTP client). The builder
 /// verifies `--checksum` itself.
 public typealias URLFetcher = @Sendable (_ url: String, _ file: String) async throws -> Void
+
+/// How RUN steps are isolated.
+public enum BuildIsolation: String, Sendable, CaseIterable {
+    /// An OCI runtime bundle run by runc: Docker's capability set, its own /dev, masked /proc paths.
+    case runc
+    /// New mount, PID, UTS and IPC (and, with `--network=none`, network) namespaces and a chroot, with the host's
+    /// /dev bound in and full root capabilities: for machines without an OCI runtime.
+    case chroot
+
+    /// runc when it is on PATH, else chroot.
+    public static var available: BuildIsolation {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
+        return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/runc") } ? .runc : .chroot
+    }
+}
