@@ -3,11 +3,11 @@
 # something is missing). Build: libarchive, zlib, zstd, OpenSSL headers and pkg-config. Tests: umoci, skopeo, podman, buildah,
 # runc (podman runs test images with it: crun does not work on these machines), docker-registry (the reference
 # registry), busybox-static (base images), GNU tar, gzip, jq, curl, htpasswd
-# (apache2-utils), openssl (test certificates).
+# (apache2-utils), openssl (test certificates), openssh-client (an SSH agent for RUN --mount=type=ssh).
 # Usage: scripts/install-deps.sh [--bench]   (--bench adds what make bench compares against: pigz, hyperfine, wrk,
 # the reference registry (docker-registry), nginx, debootstrap)
 set -euo pipefail
-PKGS=(pkg-config libarchive-dev zlib1g-dev libzstd-dev libssl-dev umoci skopeo podman runc buildah docker-registry busybox-static tar gzip jq curl apache2-utils openssl)
+PKGS=(pkg-config libarchive-dev zlib1g-dev libzstd-dev libssl-dev umoci skopeo podman runc buildah docker-registry busybox-static tar gzip jq curl apache2-utils openssl openssh-client)
 [ "${1:-}" = --bench ] && PKGS+=(pigz hyperfine openssl wrk docker-registry nginx-light debootstrap)
 missing=()
 for p in "${PKGS[@]}"; do

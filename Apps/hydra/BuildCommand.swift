@@ -43,6 +43,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "Push this build's step cache to [docker://]REGISTRY/REPO:TAG, for --cache-from elsewhere.")
     var cacheTo: String?
 
+    @Option(help: "An SSH agent for RUN --mount=type=ssh: default (uses $SSH_AUTH_SOCK) or ID=SOCKET (repeatable).")
+    var ssh: [String] = []
+
     @Option(help: "How RUN steps are isolated: runc (default when installed) or chroot (namespaces and chroot, no runtime needed).")
     var isolation: String?
 
@@ -78,6 +81,13 @@ struct BuildCommand: AsyncParsableCommand {
             let (secretFiles, temporarySecrets) = try secrets(in: store.home + "/tmp")
             defer { for file in temporarySecrets { unlink(file) } }
             buildOptions.secrets = secretFiles
+            for agent in ssh {
+                let parts = agent.split(separator: "=", maxSplits: 1).map(String.init)
+                guard let socket = parts.count == 2 ? parts[1] : ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"] else {
+                    throw ValidationError("--ssh \(agent): give ID=SOCKET, or set SSH_AUTH_SOCK")
+                }
+                buildOptions.sshAgents[parts[0]] = socket
+            }
             if let isolation {
                 guard let parsed = BuildIsolation(rawValue: isolation) else { throw ValidationError("--isolation takes runc or chroot") }
                 buildOptions.isolation = parsed

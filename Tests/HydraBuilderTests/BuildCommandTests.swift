@@ -137,7 +137,7 @@ struct BuildCommandTests {
             ("FROM busybox:test\nCOPY present.txt /\nCOPY missing.txt /\n", "Dockerfile:3:1: COPY missing.txt"),
             ("FROM busybox:test\nCOPY ../outside /\n", "outside the build context"),
             ("FROM busybox:test\nCOPY nothing-* /\n", "no file in the build context matches"),
-            ("FROM busybox:test\nRUN --mount=type=ssh ls\n", "Dockerfile:2:1: RUN --mount=type=ssh is not supported yet"),
+            ("FROM busybox:test\nRUN --mount=type=ssh,required=true ls\n", "Dockerfile:2:1: SSH agent default is required"),
             ("FROM --platform=linux/s390x scratch\nRUN true\n", "needs emulation"),
             ("FROM busybox:test\nRUN --mount=type=secret,id=token cat /run/secrets/token\n", "failed with exit code 1"),
             ("FROM busybox:test\nCOPY present.txt\n", "Dockerfile:2:6: COPY needs at least one source and a destination"),

@@ -181,4 +181,23 @@ struct RunStepTests {
         #expect(chroot.stdout.contains(digest), "the same layers either way: \(chroot.stdout) \(runc.stdout)")
         #expect(Self.mounts(under: workspace.home).isEmpty)
     }
+
+    @Test("RUN --mount=type=ssh reaches the agent --ssh names, through SSH_AUTH_SOCK, and leaves nothing in the image")
+    func sshAgent() throws {
+        let workspace = try Workspace()
+        let socket = workspace.tmp("agent.sock")
+        let agent = try BackgroundProcess(["ssh-agent", "-D", "-a", socket])
+        defer { kill(agent.processIdentifier, SIGKILL); _ = agent.wait() }
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: socket) { usleep(20_000) }
+        try workspace.write("Dockerfile", """
+            FROM busybox:test
+            RUN --mount=type=ssh test -S "$SSH_AUTH_SOCK" && echo "agent at $SSH_AUTH_SOCK" && echo done > /ssh-step
+            """)
+        let build = try workspace.hydra(["build", workspace.context, "-t", "ssh/app:1", "--ssh", "default=\(socket)"])
+        #expect(build.succeeded && build.stderr.contains("agent at /run/buildkit/ssh_agent.0"), "\(build.stderr)")
+        let store = try LocalImageStore(home: workspace.home)
+        let manifest = try #require(try store.manifest(store.resolve("ssh/app:1").descriptor).imageManifest)
+        let listing = try Tool.run(["tar", "-tzf", store.layout.blobs.path(of: try #require(manifest.layers.last).digest)]).stdout
+        #expect(listing.contains("ssh-step") && !listing.contains("buildkit"), "\(listing)")
+    }
 }

@@ -19,6 +19,8 @@ public struct BuildOptions: Sendable {
     /// `--secret id=NAME,src=FILE`: files RUN steps may mount with `--mount=type=secret,id=NAME`; never stored
     /// in the image or the cache keys.
     public var secrets: [String: String] = [:]
+    /// `--ssh default=SOCKET`: SSH agent sockets RUN steps may use with `--mount=type=ssh,id=NAME`.
+    public var sshAgents: [String: String] = [:]
     /// How RUN steps are isolated: a runc container (default, when runc is installed), or `chroot` in new
     /// namespaces where no runtime is.
     public var isolation: BuildIsolation = BuildIsolation.available

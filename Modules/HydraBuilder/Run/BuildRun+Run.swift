@@ -44,6 +44,10 @@ extension BuildRun {
         for mount in spec.mounts {
             if let runtimeMount = try await runMount(mount, lookup: lookup, stage: stage, in: stepDirectory, at: location) { mounts.append(runtimeMount) }
         }
+        if let ssh = spec.mounts.first(where: { $0.kind == .ssh }), options.sshAgents[ssh.id ?? "default"] != nil,
+           !environment.contains(where: { $0.hasPrefix("SSH_AUTH_SOCK=") }) {
+            environment.append("SSH_AUTH_SOCK=" + Self.sshTarget(ssh.target, index: 0))
+        }
         let (arguments, scriptMount) = try command(spec, shell: state.shell, in: stepDirectory)
         if let scriptMount { mounts.append(scriptMount) }
         let destinations = RuntimeSpec.standardMounts.map(\.destination) + mounts.map(\.destination)
@@ -116,12 +120,13 @@ extension BuildRun {
     /// One `--mount`: a cache directory kept between builds, a tmpfs, or a read-only bind of the context, a stage
     /// or an image (a writable bind gets a copy, so the source stays untouched).
     private mutating func runMount(_ mount: RunMount, lookup: (String) -> String?, stage: Int, in directory: String, at location: SourceLocation) async throws -> RuntimeSpec.Mount? {
-        if mount.kind == .ssh {
-            throw BuildError.unsupported("RUN --mount=type=ssh", at: location)
-        }
+
         var values: [String: String] = [:]
         for (key, value) in mount.options { values[key] = try expand(value, at: location, lookup: lookup) }
         let option = { (name: String) -> String? in values[name] }
+        if mount.kind == .ssh {
+            return try sshMount(id: option("id") ?? "default", target: option("target") ?? option("dst"), required: option("required"), at: location)
+        }
         if mount.kind == .secret {
             return try secretMount(id: option("id"), target: option("target") ?? option("dst") ?? option("destination"),
                                    mode: option("mode"), uid: option("uid"), gid: option("gid"), required: option("required"), in: directory, at: location)
@@ -162,7 +167,7 @@ extension BuildRun {
         case .secret:
             throw BuildError.step("internal: secret mounts are handled before", at: location)
         case .ssh:
-            throw BuildError.unsupported("RUN --mount=type=ssh", at: location)
+            throw BuildError.step("internal: SSH mounts are handled before", at: location)
         }
     }
 
@@ -186,6 +191,19 @@ extension BuildRun {
         if let mode, let value = mode_t(mode, radix: 8) { chmod(copy, value) }
         chown(copy, uid.flatMap { UInt32($0) } ?? 0, gid.flatMap { UInt32($0) } ?? 0)
         return RuntimeSpec.Mount(destination: Self.join("/", target ?? "/run/secrets/" + id), type: "bind", source: copy, options: ["rbind", "rprivate", "ro"])
+    }
+
+    /// Where an SSH agent socket appears in a step, BuildKit's default path.
+    static func sshTarget(_ target: String?, index: Int) -> String { join("/", target ?? "/run/buildkit/ssh_agent.\(index)") }
+
+    /// `--mount=type=ssh`: the agent socket `--ssh ID=SOCKET` names, bound in (and `SSH_AUTH_SOCK` pointed at it).
+    private func sshMount(id: String, target: String?, required: String?, at location: SourceLocation) throws -> RuntimeSpec.Mount? {
+        guard let socket = options.sshAgents[id] else {
+            if required == "true" { throw BuildError.step("SSH agent \(id) is required: give it with --ssh \(id)=SOCKET", at: location) }
+            return nil
+        }
+        guard FileSystem.exists(socket) else { throw BuildError.step("SSH agent \(id): no socket at \(socket)", at: location) }
+        return RuntimeSpec.Mount(destination: Self.sshTarget(target, index: 0), type: "bind", source: socket, options: ["rbind", "rprivate"])
     }
 
     /// USER as runc wants it: numbers, or names looked up in the step's /etc/passwd and /etc/group.
