@@ -101,7 +101,14 @@ struct BuildCommand: AsyncParsableCommand {
                 try await HTTPDownload.fetch(url, to: file)
             }, progress: { event in
                 lines.show(event)
-            }, resolveBase: { name in
+            }, resolveBase: { [root = buildContext.root] name in
+                // `FROM oci:DIR[:NAME]` reads an OCI layout (a relative DIR is in the build context).
+                if case .layout(let path, let layoutName) = try? ImageLocation(parsing: name) {
+                    let directory = path.hasPrefix("/") ? path : root + "/" + path
+                    let endpoint = try await ImageEndpoint.reading(.layout(path: directory, name: layoutName), registry: access.repository, store: { store })
+                    guard let source = endpoint.source, let imageName = endpoint.name else { throw ValidationError("cannot read \(name)") }
+                    return (source, imageName)
+                }
                 if let entry = try? store.resolve(name) { return (store.layout, entry.reference.description) }
                 let reference = try Reference(parsing: name)
                 return (try access.repository(reference), reference.digest?.description ?? reference.tag ?? Reference.defaultTag)

@@ -189,4 +189,20 @@ struct BuildCommandTests {
         let missing = try workspace.hydra(["build", workspace.context])
         #expect(missing.status == 1 && missing.stderr.contains("HTTP 404"), "\(missing.stderr)")
     }
+
+    @Test("FROM an OCI layout in the context; the predefined proxy build arguments reach RUN without an ARG and stay out of the image")
+    func layoutBaseAndProxyArgs() throws {
+        let workspace = try Workspace()
+        #expect(try workspace.hydra(["copy", "busybox:test", "oci:\(workspace.tmp("context/base-layout")):v1"]).succeeded)
+        try workspace.write("Dockerfile", """
+            FROM oci:base-layout:v1
+            RUN echo "proxy=$HTTP_PROXY" > /proxy.txt
+            CMD ["cat", "/proxy.txt"]
+            """)
+        let build = try workspace.hydra(["build", workspace.context, "-t", "layout/app:1", "--build-arg", "HTTP_PROXY=http://proxy.invalid:3128"])
+        #expect(build.succeeded, "\(build.stderr)")
+        #expect(try workspace.run("layout/app:1").stdout == "proxy=http://proxy.invalid:3128\n")
+        let inspect = try workspace.hydra(["image", "inspect", "layout/app:1", "--output", "json"])
+        #expect(!inspect.stdout.contains("HTTP_PROXY=") && !inspect.stdout.contains("proxy.invalid:3128\""), "\(inspect.stdout)")
+    }
 }

@@ -39,6 +39,10 @@ extension BuildRun {
         for (name, value) in state.args.sorted(by: { $0.key < $1.key }) where !environment.contains(where: { $0.hasPrefix(name + "=") }) {
             environment.append("\(name)=\(value)")
         }
+        // Docker's predefined proxy arguments reach RUN without an ARG, and stay out of the image and its history.
+        for name in Self.proxyArguments where !environment.contains(where: { $0.hasPrefix(name + "=") }) {
+            if let value = options.buildArgs[name] { environment.append("\(name)=\(value)") }
+        }
 
         var mounts = try standardFiles(in: stepDirectory)
         for mount in spec.mounts {
@@ -192,6 +196,8 @@ extension BuildRun {
         chown(copy, uid.flatMap { UInt32($0) } ?? 0, gid.flatMap { UInt32($0) } ?? 0)
         return RuntimeSpec.Mount(destination: Self.join("/", target ?? "/run/secrets/" + id), type: "bind", source: copy, options: ["rbind", "rprivate", "ro"])
     }
+
+    static let proxyArguments = ["HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY"].flatMap { [$0, $0.lowercased()] }
 
     /// Where an SSH agent socket appears in a step, BuildKit's default path.
     static func sshTarget(_ target: String?, index: Int) -> String { join("/", target ?? "/run/buildkit/ssh_agent.\(index)") }
