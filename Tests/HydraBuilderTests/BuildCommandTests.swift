@@ -205,4 +205,27 @@ struct BuildCommandTests {
         let inspect = try workspace.hydra(["image", "inspect", "layout/app:1", "--output", "json"])
         #expect(!inspect.stdout.contains("HTTP_PROXY=") && !inspect.stdout.contains("proxy.invalid:3128\""), "\(inspect.stdout)")
     }
+
+    @Test("ONBUILD triggers run in the child build, in its context, and are not inherited further")
+    func onbuild() throws {
+        let workspace = try Workspace()
+        try workspace.write("Dockerfile", """
+            FROM busybox:test
+            MAINTAINER hydra tests
+            ONBUILD COPY trigger.txt /trigger.txt
+            ONBUILD RUN echo "triggered" > /ran.txt
+            """)
+        let parent = try workspace.hydra(["build", workspace.context, "-t", "onbuild/parent:1"])
+        #expect(parent.succeeded, "\(parent.stderr)")
+        let child = TemporaryDirectory("hydra-onbuild-child")
+        try child.write("trigger.txt", "from the child context\n")
+        try child.write("Dockerfile", "FROM onbuild/parent:1\nCMD [\"cat\", \"/trigger.txt\", \"/ran.txt\"]\n")
+        let build = try workspace.hydra(["build", child.path, "-t", "onbuild/child:1"])
+        #expect(build.succeeded, "\(build.stderr)")
+        #expect(try workspace.run("onbuild/child:1").stdout == "from the child context\ntriggered\n")
+        let parentConfig = try workspace.hydra(["image", "inspect", "onbuild/parent:1", "--output", "json"]).stdout
+        let childConfig = try workspace.hydra(["image", "inspect", "onbuild/child:1", "--output", "json"]).stdout
+        #expect(parentConfig.contains("\"OnBuild\"") && parentConfig.contains("\"author\" : \"hydra tests\""), "\(parentConfig)")
+        #expect(!childConfig.contains("\"OnBuild\""), "triggers are not passed on to grandchildren")
+    }
 }
