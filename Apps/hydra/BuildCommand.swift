@@ -11,8 +11,8 @@ struct BuildCommand: AsyncParsableCommand {
         commandName: "build", abstract: "Build a Dockerfile into an image, without a daemon.",
         discussion: """
             FROM images come from the local store, else from their registry. The image goes to the local store \
-            (named with -t), and with --export to an OCI or docker archive (docker build's --output; hydra's --output \
-            chooses text or JSON, as for every command). Timestamps come from SOURCE_DATE_EPOCH \
+            (named with -t), and with --output type=oci|docker,dest=FILE to an archive too (--output json gives the \
+            report as JSON, as for every command). Timestamps come from SOURCE_DATE_EPOCH \
             (else 0), so two builds of the same context give the same digest.
             """)
 
@@ -58,11 +58,11 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "The image's platform, OS/ARCH[/VARIANT] (this machine's architecture: RUN of another would need emulation).")
     var platform: String?
 
-    @Option(help: "Also write the image as type=oci,dest=FILE or type=docker,dest=FILE.")
+    @Option(help: "Also write the image as type=oci,dest=FILE or type=docker,dest=FILE (the same as --output type=…).")
     var export: String?
 
     @OptionGroup var registry: RegistryOptions
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var options: BuildOutputOptions
 
     func validate() throws {
         guard progress == "plain" || progress == "auto" || progress == "tty" else { throw ValidationError("--progress takes plain") }
@@ -93,7 +93,7 @@ struct BuildCommand: AsyncParsableCommand {
                 buildOptions.isolation = parsed
             }
             let access = registry.access
-            let quiet = options.output == .json
+            let quiet = options.format == .json
             for source in cacheFrom { await importCache(source, store: store, access: access, quiet: quiet) }
             let started = ContinuousClock.now
             let lines = StepLines(quiet: quiet)
@@ -127,7 +127,7 @@ struct BuildCommand: AsyncParsableCommand {
             let document = result.image
             if let cacheTo { try await exportCache(result, to: cacheTo, store: store, access: access) }
             for name in names { try store.tag(document.descriptor, as: name) }
-            if let export { try await write(document, to: export, store: store) }
+            for target in [export].compactMap({ $0 }) + options.exports { try await write(document, to: target, store: store) }
             if push {
                 guard !names.isEmpty else { throw ValidationError("--push needs at least one -t NAME to push to") }
                 for name in names {
@@ -137,7 +137,7 @@ struct BuildCommand: AsyncParsableCommand {
                 }
             }
             let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
-            if options.output == .json {
+            if options.format == .json {
                 try Console.json(["digest": document.descriptor.digest.description, "tags": names.map(\.description).joined(separator: ","),
                                   "seconds": String(format: "%.3f", seconds)])
             } else {
@@ -208,7 +208,7 @@ struct BuildCommand: AsyncParsableCommand {
         guard let tag = reference.tag, reference.digest == nil else { throw ValidationError("--cache-to needs a tag") }
         let artifact = try BuildCacheArtifact.write(result.cacheEntries, to: store.layout)
         try await ImageCopier.copy(from: store.layout, name: artifact.descriptor.digest.description, to: try access.repository(reference), as: tag)
-        if options.output != .json { Console.error("Exported \(result.cacheEntries.count) cached steps to \(reference.familiar)") }
+        if options.format != .json { Console.error("Exported \(result.cacheEntries.count) cached steps to \(reference.familiar)") }
     }
 
     /// `--export type=oci,dest=FILE` or `type=docker,dest=FILE`.
@@ -264,4 +264,31 @@ final class StepLines: Sendable {
             }
         }
     }
+}
+
+/// `hydra build`'s output options: `--output` takes what every command's does (text, json) and, as for
+/// `docker build`, `type=oci,dest=FILE` or `type=docker,dest=FILE` to also write the image to an archive.
+struct BuildOutputOptions: ParsableArguments {
+    @Option(name: .long, help: "text or json for the report; type=oci,dest=FILE or type=docker,dest=FILE to also write the image (repeatable).")
+    var output: [String] = []
+
+    @Flag(name: .long, help: "Print error details.")
+    var debug = false
+
+    /// json when asked for, else text.
+    var format: OutputFormat { output.contains("json") ? .json : .text }
+    /// The `type=…` outputs.
+    var exports: [String] { output.filter { $0.hasPrefix("type=") } }
+
+    func validate() throws {
+        for value in output where value != "text" && value != "json" && !value.hasPrefix("type=") {
+            throw ValidationError("--output takes text, json, or type=oci|docker,dest=FILE; not \"\(value)\"")
+        }
+    }
+
+    func run(_ body: () async throws -> Void) async throws {
+        try await GlobalOptions.run(debug: debug, body)
+    }
+
+    func store() throws -> LocalImageStore { try LocalImageStore() }
 }

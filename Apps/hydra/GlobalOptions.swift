@@ -17,6 +17,10 @@ struct GlobalOptions: ParsableArguments {
 
     /// Runs a command body; any error becomes one line on stderr and exit code 1 (`--debug` adds the detail).
     func run(_ body: () async throws -> Void) async throws {
+        try await Self.run(debug: debug, body)
+    }
+
+    static func run(debug: Bool, _ body: () async throws -> Void) async throws {
         do {
             try await body()
         } catch let exit as ExitCode {

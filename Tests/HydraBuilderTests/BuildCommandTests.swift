@@ -106,7 +106,7 @@ struct BuildCommandTests {
         #expect(config.stdout.contains("2023-11-14T22:13:20Z"))
     }
 
-    @Test("ADD unpacks a local archive; --export writes OCI and docker archives skopeo and podman read")
+    @Test("ADD unpacks a local archive; --output type=oci and --export type=docker write archives skopeo and podman read")
     func addAndExport() throws {
         let workspace = try Workspace()
         try workspace.write("tree/inner/file.txt", "from the archive\n")
@@ -117,7 +117,7 @@ struct BuildCommandTests {
             ADD tree/inner/file.txt /opt/plain.txt
             CMD ["cat", "/opt/bundle/inner/file.txt", "/opt/plain.txt"]
             """)
-        let build = try workspace.hydra(["build", workspace.context, "-t", "built/add:1", "--export", "type=oci,dest=\(workspace.tmp("oci.tar"))"])
+        let build = try workspace.hydra(["build", workspace.context, "-t", "built/add:1", "--output", "type=oci,dest=\(workspace.tmp("oci.tar"))"])
         #expect(build.succeeded, "\(build.stderr)")
         #expect(try workspace.run("built/add:1").stdout == "from the archive\nfrom the archive\n")
         let digest = try #require(try LocalImageStore(home: workspace.home).resolve("built/add:1").descriptor.digest)
