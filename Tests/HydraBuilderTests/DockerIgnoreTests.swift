@@ -1,4 +1,5 @@
 import HydraBuilder
+import HydraTestSupport
 import Testing
 
 @Suite(".dockerignore")
@@ -37,5 +38,21 @@ struct DockerIgnoreTests {
         // `*` stays within one path segment: a top-level `*.tmp` leaves keep/other.tmp alone.
         #expect(try !DockerIgnore(parsing: "*.tmp").excludes("keep/other.tmp"))
         #expect(try !DockerIgnore(parsing: "").excludes("x"))
+    }
+
+    @Test("<Dockerfile>.dockerignore beside the Dockerfile wins over the context's .dockerignore")
+    func dockerfileSpecificIgnore() throws {
+        let tmp = TemporaryDirectory()
+        try tmp.write("context/.dockerignore", "*.log\n")
+        try tmp.write("context/app.log", "log\n")
+        try tmp.write("context/secret.env", "x\n")
+        try tmp.write("build/app.Dockerfile", "FROM scratch\n")
+        try tmp.write("build/app.Dockerfile.dockerignore", "*.env\n")
+        let specific = try BuildContext(root: tmp("context"), dockerfile: tmp("build/app.Dockerfile"))
+        #expect(specific.excludes("secret.env") && !specific.excludes("app.log"))
+        let plain = try BuildContext(root: tmp("context"), dockerfile: tmp("build/other.Dockerfile"))
+        #expect(plain.excludes("app.log") && !plain.excludes("secret.env"))
+        #expect(throws: BuildError.self) { try plain.resolve("app.log") }
+        #expect(try plain.resolve("*.env") == ["secret.env"])
     }
 }
