@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "HydraRegistryClient", targets: ["HydraRegistryClient"]),
         .library(name: "HydraRegistryServer", targets: ["HydraRegistryServer"]),
         .library(name: "HydraBuilder", targets: ["HydraBuilder"]),
+        .library(name: "HydraScanner", targets: ["HydraScanner"]),
         .executable(name: "hydra", targets: ["hydra"]),
     ],
     dependencies: [
@@ -97,6 +98,10 @@ let package = Package(
             name: "HydraBuilder",
             dependencies: ["HydraCore", "HydraOCI"],
             path: "Modules/HydraBuilder", swiftSettings: swiftSettings),
+        .target(
+            name: "HydraScanner",
+            dependencies: ["HydraCore", "HydraOCI"],
+            path: "Modules/HydraScanner", swiftSettings: swiftSettings),
         .executableTarget(
             name: "hydra",
             dependencies: [
@@ -137,6 +142,9 @@ let package = Package(
         .testTarget(
             name: "HydraBuilderTests", dependencies: ["hydra", "HydraBuilder", "HydraCore", "HydraOCI", "HydraTestSupport"],
             path: "Tests/HydraBuilderTests", exclude: ["Corpus"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HydraScannerTests", dependencies: ["HydraScanner"],
+            path: "Tests/HydraScannerTests", exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HydraCLITests", dependencies: ["hydra", "HydraCore", "HydraOCI", "HydraTestSupport"],
             path: "Tests/HydraCLITests", swiftSettings: swiftSettings),
