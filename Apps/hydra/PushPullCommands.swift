@@ -22,7 +22,7 @@ struct PushCommand: AsyncParsableCommand {
         try await options.run {
             let store = try options.store()
             let entry = try store.resolve(image)
-            let target = try destination.map { try Reference(parsing: $0.hasPrefix("docker://") ? String($0.dropFirst(9)) : $0) } ?? entry.reference
+            let target = try destination.map(registryReference) ?? entry.reference
             let repository = try registry.access.repository(target)
             let summary = try await Transfer(output: options.output).run(source: entry.reference.description, destination: target.description) { progress in
                 try await ImageCopier.copy(
@@ -46,7 +46,7 @@ struct PullCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await options.run {
-            let source = try Reference(parsing: reference.hasPrefix("docker://") ? String(reference.dropFirst(9)) : reference)
+            let source = try registryReference(reference)
             let repository = try registry.access.repository(source)
             let name = source.digest?.description ?? source.tag ?? Reference.defaultTag
             let local = source.tag.map { source.with(tag: $0) } ?? source

@@ -96,8 +96,7 @@ extension BuildRun {
         }
         // The directories above the destination are only passed through: those the image has keep their owner
         // and mode (left out of the layer), those it lacks are created owned by root, as Docker does.
-        let lowers = try Snapshotter(root: builder.stateDirectory + "/layers", store: builder.layout.blobs)
-            .directories(for: state.layers, diffIDs: state.config.rootfs.diffIDs)
+        let lowers = try lowerDirectories(of: state)
         var existingParents: Set<String> = []
         var newParents: Set<String> = []
         var ancestor = ""
@@ -143,13 +142,7 @@ extension BuildRun {
         } else {
             key = "image-" + name
             if let view = views[key] { return view.merged }
-            let (source, sourceName) = try await builder.resolveBase(name)
-            let descriptor = try await ImageCopier.copy(
-                from: source, name: sourceName, to: builder.layout, as: nil, options: CopyOptions(allPlatforms: false, platform: options.platform))
-            let document = try ManifestDocument(bytes: try builder.layout.blobs.read(descriptor.digest), declaredMediaType: descriptor.mediaType)
-            guard let manifest = document.imageManifest else { throw BuildError.step("\(name) is not an image", at: location) }
-            let config = try OCIJSON.decode(ImageConfig.self, from: try builder.layout.blobs.read(manifest.config.digest), what: "config of \(name)")
-            state = StageState(config: config, layers: manifest.layers)
+            state = try await fetchImage(name, platform: options.platform, at: location)
         }
         if let view = views[key] { return view.merged }
         let view = try self.view(of: state)
@@ -159,29 +152,13 @@ extension BuildRun {
 
     /// `--chown=user[:group]`: numbers as they are, names looked up in the stage's /etc/passwd and /etc/group.
     func owner(_ text: String, state: StageState, at location: SourceLocation) throws -> (uid: Int64, gid: Int64) {
-        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-        guard let user = parts.first, !user.isEmpty else { throw BuildError.step("--chown needs a user", at: location) }
         var view: OverlayMount?
         defer { view?.unmount() }
-        let lookUp = { (file: String, name: String) throws -> (Int64, Int64?) in
+        let (uid, gid) = try AccountLookup(defaultGroup: .primaryOrSameAsUser, what: "--chown=\(text)", location: location).resolve(text) {
             if view == nil { view = try self.view(of: state) }
-            let text = String(decoding: (try? FileSystem.readFile((view?.merged ?? "") + file, limit: 16 << 20)) ?? [], as: UTF8.self)
-            for line in text.split(separator: "\n") {
-                let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-                if fields.count >= 3, fields[0] == name, let id = Int64(fields[2]) {
-                    return (id, fields.count >= 4 ? Int64(fields[3]) : nil)
-                }
-            }
-            throw BuildError.step("--chown: no \(file == "/etc/passwd" ? "user" : "group") \"\(name)\" in the image's \(file)", at: location)
+            return view?.merged ?? ""
         }
-        let uid: Int64
-        var primaryGroup: Int64?
-        if let number = Int64(user) { uid = number } else { (uid, primaryGroup) = try lookUp("/etc/passwd", user) }
-        var gid = primaryGroup ?? uid
-        if parts.count == 2 {
-            gid = try Int64(parts[1]) ?? lookUp("/etc/group", parts[1]).0
-        }
-        return (uid, gid)
+        return (Int64(uid), Int64(gid))
     }
 
     /// Wildcard resolution inside a directory that is not the build context (another stage's files).

@@ -48,8 +48,7 @@ extension BuildRun {
     /// missing when the stage ends gets a layer of its own, owned by root, as buildah and Docker leave it.
     private func createWorkingDirectory(in state: inout StageState) throws {
         guard let directory = state.container.workingDir, directory != "/" else { return }
-        let lowers = try Snapshotter(root: builder.stateDirectory + "/layers", store: builder.layout.blobs)
-            .directories(for: state.layers, diffIDs: state.config.rootfs.diffIDs)
+        let lowers = try lowerDirectories(of: state)
         guard !LayeredPath.exists(directory, in: lowers) else { return }
         let staging = scratch("workdir-\(UInt32.random(in: 0...UInt32.max))")
         defer { try? FileSystem.removeTree(staging) }
@@ -76,14 +75,8 @@ extension BuildRun {
             state.args = [:]
             return state
         }
-        let (source, sourceName) = try await builder.resolveBase(name)
-        let descriptor = try await ImageCopier.copy(
-            from: source, name: sourceName, to: builder.layout, as: nil, options: CopyOptions(allPlatforms: false, platform: platformValue))
-        let document = try ManifestDocument(bytes: try builder.layout.blobs.read(descriptor.digest), declaredMediaType: descriptor.mediaType)
-        guard let manifest = document.imageManifest else { throw BuildError.step("\(name) is not an image", at: location) }
-        var config = try OCIJSON.decode(ImageConfig.self, from: try builder.layout.blobs.read(manifest.config.digest), what: "config of \(name)")
-        config.created = nil
-        var state = StageState(config: config, layers: manifest.layers)
+        var state = try await fetchImage(name, platform: platformValue, at: location)
+        state.config.created = nil
         if state.lookup("PATH") == nil { state.setEnv("PATH", Self.defaultPath) }
         return state
     }

@@ -29,10 +29,27 @@ struct BuildRun: Sendable {
         for view in views.values { view.unmount() }
     }
 
+    /// The stage's layers unpacked (once per diff_id), bottom first: overlay lower directories.
+    func lowerDirectories(of state: StageState) throws -> [String] {
+        try Snapshotter(root: builder.stateDirectory + "/layers", store: builder.layout.blobs)
+            .directories(for: state.layers, diffIDs: state.config.rootfs.diffIDs)
+    }
+
+    /// An image from `resolveBase` (a FROM, or a COPY --from naming an image), copied into the store for the
+    /// build's platform: the stage it would start.
+    func fetchImage(_ name: String, platform: Platform, at location: SourceLocation) async throws -> StageState {
+        let (source, sourceName) = try await builder.resolveBase(name)
+        let descriptor = try await ImageCopier.copy(
+            from: source, name: sourceName, to: builder.layout, as: nil, options: CopyOptions(allPlatforms: false, platform: platform))
+        let document = try ManifestDocument(bytes: try builder.layout.blobs.read(descriptor.digest), declaredMediaType: descriptor.mediaType)
+        guard let manifest = document.imageManifest else { throw BuildError.step("\(name) is not an image", at: location) }
+        let config = try OCIJSON.decode(ImageConfig.self, from: try builder.layout.blobs.read(manifest.config.digest), what: "config of \(name)")
+        return StageState(config: config, layers: manifest.layers)
+    }
+
     /// A read-only view of layers, mounted under the scratch area.
     func view(of state: StageState) throws -> OverlayMount {
-        let lowers = try Snapshotter(root: builder.stateDirectory + "/layers", store: builder.layout.blobs)
-            .directories(for: state.layers, diffIDs: state.config.rootfs.diffIDs)
+        let lowers = try lowerDirectories(of: state)
         return try OverlayMount(lowers: lowers, in: scratch("view-\(UInt32.random(in: 0...UInt32.max))"), readOnly: true)
     }
     var expander: VariableExpander { VariableExpander(escape: dockerfile.directives.escape) }

@@ -18,8 +18,7 @@ extension BuildRun {
         }
         let current = state
         let lookup: (String) -> String? = { current.lookup($0) }
-        let lowers = try Snapshotter(root: builder.stateDirectory + "/layers", store: builder.layout.blobs)
-            .directories(for: state.layers, diffIDs: state.config.rootfs.diffIDs)
+        let lowers = try lowerDirectories(of: state)
         let stepDirectory = scratch("run-\(UInt32.random(in: 0...UInt32.max))")
         defer { try? FileSystem.removeTree(stepDirectory) }
         let overlay = try OverlayMount(lowers: lowers, in: stepDirectory)
@@ -215,25 +214,7 @@ extension BuildRun {
     /// USER as runc wants it: numbers, or names looked up in the step's /etc/passwd and /etc/group.
     static func resolveUser(_ text: String, rootfs: String, at location: SourceLocation) throws -> RuntimeSpec.User {
         guard !text.isEmpty else { return RuntimeSpec.User(uid: 0, gid: 0) }
-        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-        let table = { (file: String, name: String) throws -> (UInt32, UInt32?) in
-            let text = String(decoding: (try? FileSystem.readFile(rootfs + file, limit: 16 << 20)) ?? [], as: UTF8.self)
-            for line in text.split(separator: "\n") {
-                let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-                if fields.count >= 3, fields[0] == name, let id = UInt32(fields[2]) { return (id, fields.count >= 4 ? UInt32(fields[3]) : nil) }
-            }
-            throw BuildError.step("USER \(text): no \(file == "/etc/passwd" ? "user" : "group") \"\(name)\" in \(file)", at: location)
-        }
-        let uid: UInt32
-        var gid: UInt32 = 0
-        if let number = UInt32(parts[0]) {
-            uid = number
-        } else {
-            let entry = try table("/etc/passwd", parts[0])
-            uid = entry.0
-            gid = entry.1 ?? 0
-        }
-        if parts.count == 2 { gid = try UInt32(parts[1]) ?? table("/etc/group", parts[1]).0 }
+        let (uid, gid) = try AccountLookup(defaultGroup: .primaryOrRoot, what: "USER \(text)", location: location).resolve(text) { rootfs }
         return RuntimeSpec.User(uid: uid, gid: gid)
     }
 }
