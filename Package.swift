@@ -100,12 +100,16 @@ let package = Package(
             path: "Modules/HydraBuilder", swiftSettings: swiftSettings),
         .target(
             name: "HydraScanner",
-            dependencies: ["HydraCore", "HydraOCI"],
+            dependencies: [
+                "HydraCore", "HydraOCI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             path: "Modules/HydraScanner", swiftSettings: swiftSettings),
         .executableTarget(
             name: "hydra",
             dependencies: [
-                "HydraCore", "HydraOCI", "HydraRegistryServer", "HydraRegistryClient", "HydraBuilder",
+                "HydraCore", "HydraOCI", "HydraRegistryServer", "HydraRegistryClient", "HydraBuilder", "HydraScanner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -143,7 +147,7 @@ let package = Package(
             name: "HydraBuilderTests", dependencies: ["hydra", "HydraBuilder", "HydraCore", "HydraOCI", "HydraTestSupport"],
             path: "Tests/HydraBuilderTests", exclude: ["Corpus"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "HydraScannerTests", dependencies: ["HydraScanner"],
+            name: "HydraScannerTests", dependencies: ["hydra", "HydraScanner", "HydraCore", "HydraOCI", "HydraTestSupport"],
             path: "Tests/HydraScannerTests", exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HydraCLITests", dependencies: ["hydra", "HydraCore", "HydraOCI", "HydraTestSupport"],

@@ -37,12 +37,13 @@ struct GlobalOptions: ParsableArguments {
 
 /// Writing to stdout and stderr.
 enum Console {
+    /// A closed stdout (`hydra … | head`) ends the output quietly rather than the process.
     static func print(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        try? FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8))
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        try? FileHandle.standardError.write(contentsOf: Data((text + "\n").utf8))
     }
 
     /// Prints a value as indented JSON.

@@ -167,7 +167,7 @@ final class TransferTracker: Sendable {
             state.drawnLines = lines.count
             return up + lines.map { "\u{1B}[2K" + $0 + "\n" }.joined()
         }
-        FileHandle.standardError.write(Data(text.utf8))
+        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
     }
 
     static func bar(_ blob: BlobState) -> String {

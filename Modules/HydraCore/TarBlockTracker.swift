@@ -51,19 +51,27 @@ final class TarBlockTracker: ByteSink {
             sawEndOfArchive = true
             return
         }
-        let size = Self.parseSize(header[124..<136])
-        bodyEnd = headerStart + 512 + size
-        headerStart += 512 + (size + 511) / 512 * 512
+        // Sizes are clamped so a garbage header (not tar at all, say) cannot overflow the arithmetic.
+        let size = min(Self.parseSize(header[124..<136]), Int64.max / 4)
+        bodyEnd = headerStart.addingReportingOverflow(512 + size).overflow ? Int64.max : headerStart + 512 + size
+        let next = headerStart.addingReportingOverflow(512 + (size + 511) / 512 * 512)
+        headerStart = next.overflow ? Int64.max : next.partialValue
     }
 
     static func parseSize(_ field: ArraySlice<UInt8>) -> Int64 {
         if let first = field.first, first & 0x80 != 0 {
             // GNU base-256: big-endian, high bit of the first byte is the marker.
-            return field.dropFirst().reduce(Int64(first & 0x7f)) { ($0 << 8) | Int64($1) }
+            var value = Int64(first & 0x7f)
+            for byte in field.dropFirst() {
+                guard value <= Int64.max >> 8 else { return Int64.max }
+                value = (value << 8) | Int64(byte)
+            }
+            return value
         }
         var value: Int64 = 0
         for byte in field {
             guard byte >= 0x30 && byte <= 0x37 else { if value > 0 || byte == 0 { break } else { continue } }
+            guard value <= Int64.max >> 3 else { return Int64.max }
             value = value * 8 + Int64(byte - 0x30)
         }
         return value

@@ -65,7 +65,9 @@ final class TarInputSource {
             case .none:
                 // xz and bzip2 go to libarchive's own filters; a compressed stream must not be padded.
                 let xz: [UInt8] = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]
-                if head == xz || head.starts(with: Array("BZh".utf8)) { padPlainStream = false }
+                // Nor must a zip (read through the same source), which has no tar blocks to complete.
+                let zip: [UInt8] = [0x50, 0x4b, 0x03, 0x04]
+                if head == xz || head.starts(with: Array("BZh".utf8)) || head.starts(with: zip) { padPlainStream = false }
             }
         }
         if n > 0 {

@@ -24,10 +24,18 @@ public final class TarReader {
     /// A name for the input, used in errors.
     public let source: String
 
+    /// Container formats a reader accepts besides tar.
+    public struct Formats: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        /// ZIP archives (OSV dumps, JAR files).
+        public static let zip = Formats(rawValue: 1)
+    }
+
     /// Opens an archive file.
-    public init(path: String) throws {
+    public init(path: String, also formats: Formats = []) throws {
         let file = try FileReader(path: path)
-        archive = Self.makeArchive()
+        archive = Self.makeArchive(formats)
         source = path
         input = TarInputSource { buffer in try file.read(into: buffer) }
         try input.open(archive, name: path)
@@ -48,8 +56,8 @@ public final class TarReader {
     }
 
     /// Reads an archive held in memory (small archives and tests).
-    public init(bytes: [UInt8], name: String = "archive") throws(TarError) {
-        archive = Self.makeArchive()
+    public init(bytes: [UInt8], name: String = "archive", also formats: Formats = []) throws(TarError) {
+        archive = Self.makeArchive(formats)
         source = name
         var offset = 0
         input = TarInputSource { buffer in
@@ -61,12 +69,13 @@ public final class TarReader {
         try input.open(archive, name: name)
     }
 
-    private static func makeArchive() -> OpaquePointer {
+    private static func makeArchive(_ formats: Formats = []) -> OpaquePointer {
         // archive_read_new only fails when out of memory.
         let archive = archive_read_new()!
         archive_read_support_filter_all(archive)
         archive_read_support_format_tar(archive)
         archive_read_support_format_gnutar(archive)
+        if formats.contains(.zip) { archive_read_support_format_zip_streamable(archive) }
         return archive
     }
 

@@ -164,4 +164,14 @@ struct TarEndTests {
         let cut = Array(full.prefix(512 + 512 + 512 + 1000 - missing))
         #expect(throws: TarError.self) { _ = try TarReader(bytes: cut).readAllEntries() }
     }
+
+    @Test("a header whose size field is garbage (base-256 all ones, or not tar at all) is an error, not an overflow")
+    func garbageSizeRefused() throws {
+        var header = [UInt8](repeating: 0, count: 512)
+        for (index, byte) in Array("junk".utf8).enumerated() { header[index] = byte }
+        for index in 124..<136 { header[index] = 0xff }
+        #expect(throws: TarError.self) { _ = try TarReader(bytes: header + [UInt8](repeating: 0x41, count: 2048)).readAllEntries() }
+        let zipLike: [UInt8] = [0x50, 0x4b, 0x03, 0x04] + [UInt8](repeating: 0xff, count: 1020)
+        #expect(throws: TarError.self) { _ = try TarReader(bytes: zipLike, also: .zip).readAllEntries() }
+    }
 }

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import HydraOCI
+import HydraScanner
+
+/// `hydra db`: the offline advisory database the scanner matches against.
+struct DatabaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db", abstract: "Manage the offline vulnerability database.",
+        subcommands: [DatabaseImportCommand.self, DatabaseStatusCommand.self])
+}
+
+/// Where the database lives: `--db PATH`, else `$HYDRA_HOME/db/advisories.sqlite`.
+struct DatabaseLocation: ParsableArguments {
+    @Option(name: .customLong("db"), help: "The advisory database (default: $HYDRA_HOME/db/advisories.sqlite).")
+    var path: String?
+
+    var resolved: String { path ?? LocalImageStore.defaultHome + "/db/advisories.sqlite" }
+}
+
+struct DatabaseImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import OSV records (JSON, YAML, directories, .zip dumps) and Alpine secdb files.")
+
+    @Argument(help: "Files or directories to import; each path is one source.")
+    var paths: [String]
+
+    @Option(help: "Name the source (default: the path's last component); only with one path.")
+    var source: String?
+
+    @OptionGroup var location: DatabaseLocation
+    @OptionGroup var options: GlobalOptions
+
+    func validate() throws {
+        if source != nil && paths.count > 1 { throw ValidationError("--source names one path; give one path per import") }
+    }
+
+    func run() async throws {
+        try await options.run {
+            let database = try AdvisoryDatabase(path: location.resolved)
+            let importer = AdvisoryImporter(database: database)
+            var summaries: [AdvisoryImporter.Summary] = []
+            for path in paths {
+                if options.output == .text { Console.error("importing \(path) …") }
+                let summary = try await importer.importPath(path, source: source)
+                summaries.append(summary)
+                if options.output == .text {
+                    for skipped in summary.skipped { Console.error("skipped \(skipped)") }
+                    Console.print(
+                        "\(summary.source): \(summary.files) files, \(summary.records) records: \(summary.counts.added) added, "
+                            + "\(summary.counts.replaced) replaced, \(summary.counts.unchanged) unchanged, \(summary.skipped.count) skipped")
+                }
+            }
+            if options.output == .json { try Console.json(summaries) }
+        }
+    }
+}
+
+struct DatabaseStatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show what the database holds: records per ecosystem, newest record, sources.")
+
+    @OptionGroup var location: DatabaseLocation
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await options.run {
+            let status = try AdvisoryDatabase.openExisting(path: location.resolved).status()
+            if options.output == .json { return try Console.json(status) }
+            Console.print("database: \(status.path)")
+            Console.print("records: \(status.advisories) (\(status.withdrawn) withdrawn, kept but not matched)")
+            if let id = status.newestID, let modified = status.newestModified { Console.print("newest: \(id) (\(modified))") }
+            Console.print("")
+            Console.table(["ECOSYSTEM", "ADVISORIES", "PACKAGES"], status.ecosystems.map { [$0.ecosystem, "\($0.advisories)", "\($0.packages)"] })
+            Console.print("")
+            Console.table(["SOURCE", "RECORDS", "IMPORTED", "FROM"], status.sources.map { [$0.name, "\($0.records)", $0.importedAt, $0.location] })
+        }
+    }
+}

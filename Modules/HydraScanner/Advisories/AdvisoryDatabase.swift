@@ -1,0 +1,222 @@
+import Foundation
+import GRDB
+
+/// The offline advisory database: OSV records in SQLite (`$HYDRA_HOME/db/advisories.sqlite`), each `affected`
+/// entry indexed by ecosystem family and normalised package name. Safe to share between tasks.
+public final class AdvisoryDatabase: Sendable {
+    private let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating when missing) the database at `path`.
+    public init(path: String) throws(AdvisoryDatabaseError) {
+        self.path = path
+        do {
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(30)
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw .unreadable(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// Opens an existing database for reading, refusing a missing file rather than creating an empty one.
+    public static func openExisting(path: String) throws(AdvisoryDatabaseError) -> AdvisoryDatabase {
+        guard FileManager.default.fileExists(atPath: path) else { throw .missing(path: path) }
+        return try AdvisoryDatabase(path: path)
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "\(error)" }
+        return "\(error)"
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE advisories (
+                    rowid INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    source TEXT NOT NULL,
+                    modified TEXT NOT NULL,
+                    withdrawn TEXT,
+                    record BLOB NOT NULL);
+                CREATE TABLE affected (
+                    advisory INTEGER NOT NULL REFERENCES advisories(rowid) ON DELETE CASCADE,
+                    ecosystem TEXT NOT NULL,
+                    family TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    entry BLOB NOT NULL);
+                CREATE INDEX affected_lookup ON affected (family, name);
+                CREATE INDEX affected_advisory ON affected (advisory);
+                CREATE TABLE sources (
+                    name TEXT PRIMARY KEY NOT NULL, location TEXT NOT NULL, imported_at TEXT NOT NULL);
+                """)
+        }
+        return migrator
+    }
+
+    /// Stores records from one source: new ids are added, known ids replaced only when the incoming
+    /// `modified` is newer. Returns how many were added, replaced and left as they were.
+    public func store(_ records: [OSVRecord], source: String, location: String) throws(AdvisoryDatabaseError) -> StoreCounts {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return try pool.write { db in
+                var counts = StoreCounts()
+                let lookup = try db.makeStatement(sql: "SELECT rowid, modified, record FROM advisories WHERE id = ?")
+                let insert = try db.makeStatement(sql: "INSERT INTO advisories (id, source, modified, withdrawn, record) VALUES (?, ?, ?, ?, ?)")
+                let update = try db.makeStatement(sql: "UPDATE advisories SET source = ?, modified = ?, withdrawn = ?, record = ? WHERE rowid = ?")
+                let clear = try db.makeStatement(sql: "DELETE FROM affected WHERE advisory = ?")
+                let addAffected = try db.makeStatement(sql: "INSERT INTO affected (advisory, ecosystem, family, name, entry) VALUES (?, ?, ?, ?, ?)")
+                for record in records {
+                    var stored = record
+                    let entries = record.affected ?? []
+                    stored.affected = nil
+                    let body = try encoder.encode(stored)
+                    let rowID: Int64
+                    if let row = try Row.fetchOne(lookup, arguments: [record.id]) {
+                        let modified: String = row["modified"]
+                        let storedBody: Data = row["record"]
+                        let changedInPlace = record.modified == modified && storedBody != body
+                        guard Timestamps.isNewer(record.modified, than: modified) || changedInPlace else {
+                            counts.unchanged += 1
+                            continue
+                        }
+                        rowID = row["rowid"]
+                        try update.execute(arguments: [source, record.modified, record.withdrawn, body, rowID])
+                        try clear.execute(arguments: [rowID])
+                        counts.replaced += 1
+                    } else {
+                        try insert.execute(arguments: [record.id, source, record.modified, record.withdrawn, body])
+                        rowID = db.lastInsertedRowID
+                        counts.added += 1
+                    }
+                    for entry in entries {
+                        guard let package = entry.package else { continue }
+                        let ecosystem = EcosystemName(package.ecosystem)
+                        let name = EcosystemName.normalizedName(package.name, family: ecosystem.family)
+                        try addAffected.execute(arguments: [rowID, package.ecosystem, ecosystem.family, name, try encoder.encode(entry)])
+                    }
+                }
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO sources (name, location, imported_at) VALUES (?, ?, ?)",
+                    arguments: [source, location, ISO8601DateFormatter().string(from: Date())])
+                return counts
+            }
+        } catch {
+            throw .unreadable(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// Every advisory entry, not withdrawn, for a package of an ecosystem family (`debian`, `pypi`, `go` …).
+    public func candidates(family: String, name: String) throws(AdvisoryDatabaseError) -> [AdvisoryCandidate] {
+        let key = EcosystemName.normalizedName(name, family: family)
+        let decoder = JSONDecoder()
+        do {
+            return try pool.read { db in
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT a.record, f.entry, f.ecosystem FROM affected f JOIN advisories a ON a.rowid = f.advisory
+                    WHERE f.family = ? AND f.name = ? AND a.withdrawn IS NULL
+                    """, arguments: [family, key])
+                return try rows.map { row in
+                    let record = try decoder.decode(OSVRecord.self, from: row["record"] as Data)
+                    let entry = try decoder.decode(OSVAffected.self, from: row["entry"] as Data)
+                    return AdvisoryCandidate(record: record, affected: entry, ecosystem: EcosystemName(row["ecosystem"]))
+                }
+            }
+        } catch {
+            throw .unreadable(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// Counts per ecosystem, the newest record, the sources imported.
+    public func status() throws(AdvisoryDatabaseError) -> AdvisoryDatabaseStatus {
+        do {
+            return try pool.read { db in
+                let ecosystems = try Row.fetchAll(db, sql: """
+                    SELECT f.ecosystem AS ecosystem, COUNT(DISTINCT f.advisory) AS advisories, COUNT(DISTINCT f.name) AS packages
+                    FROM affected f JOIN advisories a ON a.rowid = f.advisory WHERE a.withdrawn IS NULL
+                    GROUP BY f.ecosystem ORDER BY f.ecosystem
+                    """).map { row in
+                    AdvisoryDatabaseStatus.EcosystemCount(ecosystem: row["ecosystem"], advisories: row["advisories"], packages: row["packages"])
+                }
+                let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM advisories") ?? 0
+                let withdrawn = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM advisories WHERE withdrawn IS NOT NULL") ?? 0
+                let newest = try Row.fetchOne(db, sql: "SELECT id, modified FROM advisories ORDER BY modified DESC LIMIT 1")
+                let sources = try Row.fetchAll(db, sql: """
+                    SELECT s.name AS name, s.location AS location, s.imported_at AS imported_at,
+                        (SELECT COUNT(*) FROM advisories a WHERE a.source = s.name) AS records
+                    FROM sources s ORDER BY s.name
+                    """).map { row in
+                    AdvisoryDatabaseStatus.Source(name: row["name"], location: row["location"], importedAt: row["imported_at"], records: row["records"])
+                }
+                return AdvisoryDatabaseStatus(
+                    path: path, advisories: total, withdrawn: withdrawn, ecosystems: ecosystems,
+                    newestID: newest?["id"], newestModified: newest?["modified"], sources: sources)
+            }
+        } catch {
+            throw .unreadable(path: path, reason: Self.describe(error))
+        }
+    }
+}
+
+/// What `store` did.
+public struct StoreCounts: Sendable, Equatable, Codable {
+    public var added = 0
+    public var replaced = 0
+    public var unchanged = 0
+
+    public init(added: Int = 0, replaced: Int = 0, unchanged: Int = 0) {
+        self.added = added
+        self.replaced = replaced
+        self.unchanged = unchanged
+    }
+}
+
+/// One `affected` entry of a stored advisory, found for a package.
+public struct AdvisoryCandidate: Sendable {
+    public let record: OSVRecord
+    public let affected: OSVAffected
+    public let ecosystem: EcosystemName
+}
+
+/// `hydra db status`.
+public struct AdvisoryDatabaseStatus: Sendable, Codable {
+    public struct EcosystemCount: Sendable, Codable {
+        public let ecosystem: String
+        public let advisories: Int
+        public let packages: Int
+    }
+
+    public struct Source: Sendable, Codable {
+        public let name: String
+        public let location: String
+        public let importedAt: String
+        public let records: Int
+    }
+
+    public let path: String
+    public let advisories: Int
+    public let withdrawn: Int
+    public let ecosystems: [EcosystemCount]
+    public let newestID: String?
+    public let newestModified: String?
+    public let sources: [Source]
+}
+
+/// Failures of the advisory database.
+public enum AdvisoryDatabaseError: Error, Sendable, CustomStringConvertible {
+    case missing(path: String)
+    case unreadable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missing(let path): return "no advisory database at \(path); run `hydra db import PATH…` first"
+        case .unreadable(let path, let reason): return "advisory database \(path): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Yams
+
+/// Alpine's security database (`secdb`, one YAML file per release and repository: `distroversion`,
+/// `reponame`, then per package `secfixes` mapping each fixed version to the CVEs it fixes) turned into OSV
+/// records: one per CVE and release/repository, affected from the start up to the fixed version. Fixes listed
+/// under version `0` mean "never affected on Alpine" and are left out.
+enum AlpineSecDB {
+    /// secdb carries no dates; its records are stamped with the epoch (and replaced on re-import when changed).
+    static let undated = "1970-01-01T00:00:00Z"
+
+    /// Whether a parsed YAML document looks like a secdb file.
+    static func recognises(_ node: Node) -> Bool {
+        node["distroversion"] != nil && node["packages"] != nil
+    }
+
+    static func records(from node: Node) throws(AdvisoryImportError.Reason) -> [OSVRecord] {
+        guard let release = node["distroversion"]?.string, !release.isEmpty else { throw .malformed("missing distroversion") }
+        guard let packagesNode = node["packages"] else { throw .malformed("missing packages") }
+        if packagesNode.scalar != nil && (packagesNode.string ?? "").isEmpty { return [] }
+        guard let packages = packagesNode.sequence else { throw .malformed("packages is not a list") }
+        let repository = node["reponame"]?.string ?? "main"
+        var byCVE: [String: [OSVAffected]] = [:]
+        var order: [String] = []
+        for (index, item) in packages.enumerated() {
+            guard let package = item["pkg"], let name = package["name"]?.string else {
+                throw .malformed("packages[\(index)] has no pkg.name")
+            }
+            guard let secfixes = package["secfixes"]?.mapping else { continue }
+            for (versionNode, idsNode) in secfixes {
+                guard let fixed = versionNode.string else { continue }
+                let entries = idsNode.sequence.map { Array($0) } ?? [idsNode]
+                let ids = entries.compactMap(\.string).flatMap { $0.split(whereSeparator: \.isWhitespace) }
+                    .map(String.init).filter { $0.hasPrefix("CVE-") || $0.hasPrefix("GHSA-") || $0.hasPrefix("XSA-") }
+                guard fixed != "0" else { continue }
+                for id in ids {
+                    let affected = OSVAffected(
+                        package: OSVPackage(ecosystem: "Alpine:\(release)", name: name),
+                        ranges: [OSVRange(type: "ECOSYSTEM", events: [OSVEvent(introduced: "0"), OSVEvent(fixed: fixed)])])
+                    if byCVE[id] == nil { order.append(id) }
+                    byCVE[id, default: []].append(affected)
+                }
+            }
+        }
+        return order.map { id in
+            OSVRecord(
+                id: "ALPINE-\(release)-\(repository)-\(id)", modified: undated, aliases: [id],
+                summary: "\(id) fixed in Alpine \(release)/\(repository)", affected: byCVE[id])
+        }
+    }
+}

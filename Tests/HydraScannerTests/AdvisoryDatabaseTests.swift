@@ -1,0 +1,123 @@
+import Foundation
+import HydraScanner
+import HydraTestSupport
+import Testing
+
+@Suite("Advisory database: import and lookup")
+struct AdvisoryDatabaseTests {
+    @Test("imports every shared advisory source without a skip; counts per ecosystem")
+    func importsEverything() async throws {
+        let root = try ScannerFixtures.advisories.get()
+        let directory = TemporaryDirectory()
+        let database = try AdvisoryDatabase(path: directory("db.sqlite"))
+        let importer = AdvisoryImporter(database: database)
+        let expected = ["pypa": 2661, "govulndb": 4291, "rustsec-osv": 1206, "osv-samples": 4]
+        for (source, count) in expected {
+            let summary = try await importer.importPath(root + "/" + source)
+            #expect(summary.skipped.isEmpty, "\(summary.skipped)")
+            #expect(summary.records == count && summary.counts.added == count)
+        }
+        let alpine = try await importer.importPath(root + "/alpine-secdb")
+        #expect(alpine.skipped.isEmpty && alpine.files == 18 && alpine.records > 12_000)
+        let status = try database.status()
+        let byEcosystem = Dictionary(uniqueKeysWithValues: status.ecosystems.map { ($0.ecosystem, $0.advisories) })
+        #expect(byEcosystem["PyPI"] ?? 0 > 2600)
+        #expect(byEcosystem["Go"] ?? 0 > 4200)
+        #expect(byEcosystem["crates.io"] ?? 0 > 1100)
+        #expect(byEcosystem["Alpine:v3.11"] ?? 0 > 2000)
+        #expect(byEcosystem["Debian:7"] == 1)
+        #expect(status.withdrawn >= 17)
+        #expect(status.sources.map(\.name).sorted() == ["alpine-secdb", "govulndb", "osv-samples", "pypa", "rustsec-osv"])
+
+        // Lookups go by normalised name: PEP 503 for PyPI.
+        let django = try database.candidates(family: "pypi", name: "Django")
+        #expect(django.count > 50 && django.allSatisfy { $0.affected.package?.name.lowercased() == "django" })
+        #expect(try database.candidates(family: "pypi", name: "zope_interface").count
+            == database.candidates(family: "pypi", name: "Zope.Interface").count)
+        // Withdrawn records are kept but never offered for matching.
+        let withdrawn = try database.candidates(family: "go", name: "github.com/nonexistent/none")
+        #expect(withdrawn.isEmpty)
+
+        // A second import of the same data changes nothing.
+        let again = try await importer.importPath(root + "/rustsec-osv")
+        #expect(again.counts == StoreCounts(added: 0, replaced: 0, unchanged: 1206))
+    }
+
+    @Test("re-import replaces a record only when its modified time is newer")
+    func replacesByModified() async throws {
+        let directory = TemporaryDirectory()
+        let database = try AdvisoryDatabase(path: directory("db.sqlite"))
+        let importer = AdvisoryImporter(database: database)
+        func record(modified: String, fixed: String) -> String {
+            """
+            {"id": "TEST-1", "modified": "\(modified)", "affected": [{"package": {"ecosystem": "PyPI", "name": "demo"},
+             "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "\(fixed)"}]}]}]}
+            """
+        }
+        let file = try directory.write("in/TEST-1.json", record(modified: "2024-01-01T00:00:00Z", fixed: "1.0"))
+        #expect(try await importer.importPath(file).counts.added == 1)
+        _ = try directory.write("in/TEST-1.json", record(modified: "2023-06-01T00:00:00Z", fixed: "2.0"))
+        #expect(try await importer.importPath(file).counts.unchanged == 1)
+        #expect(try database.candidates(family: "pypi", name: "demo").first?.affected.ranges?.first?.events.last?.fixed == "1.0")
+        _ = try directory.write("in/TEST-1.json", record(modified: "2024-01-01T00:00:00.5Z", fixed: "3.0"))
+        #expect(try await importer.importPath(file).counts.replaced == 1)
+        let candidates = try database.candidates(family: "pypi", name: "demo")
+        #expect(candidates.count == 1 && candidates.first?.affected.ranges?.first?.events.last?.fixed == "3.0")
+    }
+
+    @Test("malformed records are reported with file and reason and skipped; the rest is imported")
+    func malformedRecords() async throws {
+        let directory = TemporaryDirectory()
+        let good = #"{"id": "GOOD-1", "modified": "2024-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "npm", "name": "left-pad"}, "versions": ["1.0.0"]}]}"#
+        _ = try directory.write("in/good.json", good)
+        _ = try directory.write("in/truncated.json", String(good.prefix(40)))
+        _ = try directory.write("in/no-id.json", #"{"modified": "2024-01-01T00:00:00Z"}"#)
+        _ = try directory.write("in/two-fields.json", #"{"id": "BAD-2", "modified": "2024-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "npm", "name": "x"}, "ranges": [{"type": "SEMVER", "events": [{"introduced": "0", "fixed": "1.0.0"}]}]}]}"#)
+        _ = try directory.write("in/sub/junk.yaml", "id: [unclosed\n  - : :\n")
+        var junk = [UInt8](repeating: 0, count: 4096)
+        for index in junk.indices { junk[index] = UInt8(truncatingIfNeeded: index &* 7919 &+ 13) }
+        FileManager.default.createFile(atPath: directory("in/binary.json"), contents: Data(junk))
+        _ = try directory.write("in/.hidden/ignored.json", "not even looked at")
+        let database = try AdvisoryDatabase(path: directory("db.sqlite"))
+        let summary = try await AdvisoryImporter(database: database).importPath(directory("in"))
+        #expect(summary.counts.added == 1 && summary.files == 6)
+        let reasons = Dictionary(uniqueKeysWithValues: summary.skipped.map { (($0.file as NSString).lastPathComponent, $0.reason) })
+        #expect(reasons.count == 5, "\(reasons)")
+        #expect(reasons["no-id.json"]?.contains("missing field \"id\"") == true)
+        #expect(reasons["two-fields.json"]?.contains("BAD-2: affected[0] has an event with 2 fields") == true)
+        #expect(reasons["junk.yaml"]?.contains("not YAML") == true, "\(reasons["junk.yaml"] ?? "")")
+        #expect(reasons["truncated.json"] != nil && reasons["binary.json"] != nil)
+    }
+
+    @Test("a zip dump as OSV publishes it, and a tarball, import like directories")
+    func archives() async throws {
+        let root = try ScannerFixtures.advisories.get()
+        let directory = TemporaryDirectory()
+        let zip = directory("all.zip")
+        let script = """
+            import sys, zipfile, os
+            with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+                for name in sorted(os.listdir(sys.argv[2])):
+                    z.write(os.path.join(sys.argv[2], name), name)
+            """
+        let made = try Tool.run(["python3", "-c", script, zip, root + "/rustsec-osv/crates"])
+        #expect(made.succeeded, "\(made.stderr)")
+        let database = try AdvisoryDatabase(path: directory("db.sqlite"))
+        let summary = try await AdvisoryImporter(database: database).importPath(zip)
+        #expect(summary.skipped.isEmpty && summary.records == 1206 && summary.source == "all.zip")
+        let tarball = try await AdvisoryImporter(database: database).importPath(ScannerFixtures.directory + "/advisories.tar.xz")
+        #expect(tarball.skipped.isEmpty && tarball.records > 20_000 && tarball.counts.unchanged == 1206)
+    }
+
+    @Test("a file that is not a database is refused with its path, not crashed on")
+    func notADatabase() throws {
+        let directory = TemporaryDirectory()
+        let path = try directory.write("advisories.sqlite", String(repeating: "not sqlite at all\n", count: 500))
+        #expect {
+            _ = try AdvisoryDatabase(path: path).status()
+        } throws: { error in
+            "\(error)".contains(path) && "\(error)".contains("not a database")
+        }
+        #expect(throws: AdvisoryDatabaseError.self) { try AdvisoryDatabase.openExisting(path: directory("missing.sqlite")) }
+    }
+}
