@@ -101,8 +101,9 @@ let package = Package(
         .target(
             name: "HydraScanner",
             dependencies: [
-                "HydraCore", "HydraOCI",
+                "HydraCore", "HydraOCI", "CHydraSystem",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Modules/HydraScanner", swiftSettings: swiftSettings),

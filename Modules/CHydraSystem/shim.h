@@ -20,4 +20,11 @@ extern int sync_file_range(int fd, off_t offset, off_t nbytes, unsigned int flag
 static inline int hydra_start_writeback(int fd, off_t offset, off_t length) {
     return sync_file_range(fd, offset, length, 2 /* SYNC_FILE_RANGE_WRITE */);
 }
+
+// memmem is a GNU extension of <string.h>; declared here for the same reason.
+#include <stddef.h>
+extern void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen);
+static inline const void *hydra_memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen) {
+    return memmem(haystack, haystacklen, needle, needlelen);
+}
 #endif

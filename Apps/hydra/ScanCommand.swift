@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import HydraOCI
+import HydraScanner
+
+/// `hydra scan`: the vulnerabilities of an image's OS and language packages, from the offline database.
+struct ScanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Scan an image or root filesystem for vulnerable packages.",
+        discussion: """
+            TARGET is an image as `hydra copy` names it (a local or registry reference, oci:DIR[:NAME], \
+            oci-archive:FILE, docker-archive:FILE) or rootfs:PATH for a root filesystem directory or tarball. \
+            Exit status: 0, or 1 when a finding meets --fail-on, 2 on error.
+            """)
+
+    @Argument(help: "The image or rootfs:PATH to scan.")
+    var target: String
+
+    @Option(help: "Report format: table, json, sarif, cyclonedx or spdx.")
+    var format: String = "table"
+
+    @Option(help: "Only report these severities (comma-separated: CRITICAL,HIGH,MEDIUM,LOW,UNKNOWN).")
+    var severity: String?
+
+    @Option(help: "Exit with status 1 when a finding of this severity or higher remains.")
+    var failOn: String?
+
+    @Flag(help: "Leave out findings that have no fixed version yet.")
+    var ignoreUnfixed = false
+
+    @Option(help: "An OpenVEX or CycloneDX VEX document; `not_affected` and `fixed` statements suppress findings.")
+    var vex: [String] = []
+
+    @Option(help: "A file of ids to ignore, one per line (# comments).")
+    var ignoreFile: String?
+
+    @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
+    var outputFile: String?
+
+    @Option(help: "The platform of a multi-platform image (default: this machine's).")
+    var platform: String?
+
+    @OptionGroup var location: DatabaseLocation
+    @OptionGroup var registry: RegistryOptions
+    @Flag(name: .long, help: "Print error details.")
+    var debug = false
+
+    func run() async throws {
+        do {
+            let reportFormat = try Self.format(format)
+            var filter = FindingFilter(ignoreUnfixed: ignoreUnfixed)
+            if let severity { filter.severities = try Self.severities(severity) }
+            let threshold = try failOn.map(Self.severity)
+            if let ignoreFile { filter.ignoredIDs = try FindingFilter.ignoredIDs(fromFile: ignoreFile) }
+            for file in vex { filter.vex += try VEXStatement.read(file: file) }
+            let database = try AdvisoryDatabase.openExisting(path: location.resolved)
+            let platform = try platform.map { try Platform(parsing: $0) }
+            let progress = ScanProgress(enabled: isatty(STDERR_FILENO) == 1)
+            progress.say("cataloging \(target) …")
+            let catalog = try await ScanTarget.catalog(target, platform: platform, access: registry.access, store: { try LocalImageStore() })
+            progress.say("matching \(catalog.packages.count) packages …")
+            let matched = try VulnerabilityMatcher(database: database).findings(for: catalog)
+            let (kept, suppressed) = filter.apply(matched)
+            let report = ScanReport(
+                catalog: catalog, findings: kept, suppressed: suppressed,
+                scannedAt: ISO8601DateFormatter().string(from: Date()), database: database.path)
+            progress.clear()
+            let colour = outputFile == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            let text = try reportFormat.render(report, colour: colour, toolVersion: HydraVersion.current)
+            try Self.write(text, to: outputFile)
+            if let threshold, report.hasFindings(atOrAbove: threshold) { throw ExitCode(1) }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            Console.error("hydra: \(error)")
+            if debug { Console.error("debug: \(String(reflecting: error))") }
+            throw ExitCode(2)
+        }
+    }
+
+    static func format(_ text: String) throws -> ReportFormat {
+        guard let format = ReportFormat(rawValue: text.lowercased()) else {
+            throw ValidationError("unknown format \"\(text)\"; use one of \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return format
+    }
+
+    static func severity(_ text: String) throws -> Severity {
+        guard let severity = Severity(rawValue: text.uppercased()) else {
+            throw ValidationError("unknown severity \"\(text)\"; use CRITICAL, HIGH, MEDIUM, LOW or UNKNOWN")
+        }
+        return severity
+    }
+
+    static func severities(_ list: String) throws -> Set<Severity> {
+        Set(try list.split(separator: ",").map { try severity($0.trimmingCharacters(in: .whitespaces)) })
+    }
+
+    /// Writes through a temporary file and a rename, so a reader never sees half a report.
+    static func write(_ text: String, to path: String?) throws {
+        guard let path else { return Console.print(text) }
+        let temporary = path + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data((text + "\n").utf8)) else {
+            throw ValidationError("cannot write \(path)")
+        }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+/// `hydra sbom`: the packages of an image as CycloneDX or SPDX, without matching.
+struct SBOMCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sbom", abstract: "Write a software bill of materials (CycloneDX 1.5 or SPDX 2.3 JSON) for an image.")
+
+    @Argument(help: "The image or rootfs:PATH.")
+    var target: String
+
+    @Option(help: "cyclonedx or spdx.")
+    var format: String = "cyclonedx"
+
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    var outputFile: String?
+
+    @Option(help: "The platform of a multi-platform image (default: this machine's).")
+    var platform: String?
+
+    @OptionGroup var registry: RegistryOptions
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await options.run {
+            let chosen = try ScanCommand.format(format)
+            guard chosen == .cyclonedx || chosen == .spdx else { throw ValidationError("an SBOM is cyclonedx or spdx") }
+            let platform = try platform.map { try Platform(parsing: $0) }
+            let catalog = try await ScanTarget.catalog(target, platform: platform, access: registry.access, store: { try LocalImageStore() })
+            let report = ScanReport(catalog: catalog, findings: [], suppressed: [], scannedAt: ISO8601DateFormatter().string(from: Date()), database: "")
+            try ScanCommand.write(try chosen.render(report, toolVersion: HydraVersion.current), to: outputFile)
+        }
+    }
+}
+
+/// One status line on a terminal's stderr while a scan runs.
+struct ScanProgress {
+    let enabled: Bool
+
+    func say(_ text: String) {
+        guard enabled else { return }
+        try? FileHandle.standardError.write(contentsOf: Data("\r\u{1b}[K\(text)".utf8))
+    }
+
+    func clear() {
+        guard enabled else { return }
+        try? FileHandle.standardError.write(contentsOf: Data("\r\u{1b}[K".utf8))
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import HydraCore
+
+/// Reads one layer (a tar stream, compressed or not) or a root filesystem directory for the catalogers: the
+/// files `FileInterest` names, Go build information from executables, and the layer's whiteouts.
+enum LayerReader {
+    /// Normalises an archive path to the relative form the catalogers use (`./usr/bin/x` → `usr/bin/x`).
+    static func normalise(_ path: String) -> String? {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") {
+            switch part {
+            case "", ".": continue
+            case "..": if parts.popLast() == nil { return nil }
+            default: parts.append(part)
+            }
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "/")
+    }
+
+    /// Reads a tar layer. A layer that cannot be read to its end is an error naming it (a truncated download,
+    /// say); what it held up to there is not used.
+    static func read(tar reader: TarReader, layer: Int) throws -> LayerContents {
+        var contents = LayerContents()
+        while let entry = try reader.next() {
+            guard let path = normalise(entry.path) else { continue }
+            if let whiteout = Whiteout(path: path) {
+                switch whiteout {
+                case .file(let deleted): contents.deleted.append(deleted)
+                case .opaque(let directory): contents.opaque.append(directory)
+                }
+                continue
+            }
+            switch entry.kind {
+            case .file:
+                let executable = entry.permissions & 0o111 != 0
+                guard let interest = FileInterest.classify(path: path, isExecutable: executable) else { continue }
+                try collect(path: path, size: entry.size, interest: interest, layer: layer, into: &contents) { sink in
+                    try reader.readBody(into: sink)
+                }
+            case .symlink, .directory:
+                contents.replaced.append(path)
+            default:
+                continue
+            }
+        }
+        return contents
+    }
+
+    /// Reads a root filesystem directory as one layer (symbolic links are not followed).
+    static func read(directory root: String) throws -> LayerContents {
+        var contents = LayerContents()
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else {
+            throw ScanError.unreadable(root, reason: "not a directory")
+        }
+        while let relative = enumerator.nextObject() as? String {
+            guard let path = normalise(relative) else { continue }
+            let full = root + "/" + relative
+            var status = stat()
+            guard lstat(full, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
+            let executable = status.st_mode & 0o111 != 0
+            guard let interest = FileInterest.classify(path: path, isExecutable: executable) else { continue }
+            do {
+                try collect(path: path, size: Int64(status.st_size), interest: interest, layer: 0, into: &contents) { sink in
+                    let reader = try FileReader(path: full)
+                    var buffer = [UInt8](repeating: 0, count: 256 << 10)
+                    while true {
+                        let count = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
+                        if count == 0 { break }
+                        try buffer.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                    }
+                }
+            } catch {
+                contents.warnings.append("\(path): \(error)")
+            }
+        }
+        return contents
+    }
+
+    private static func collect(
+        path: String, size: Int64, interest: FileInterest, layer: Int, into contents: inout LayerContents,
+        body: (any ByteSink) throws -> Void
+    ) throws {
+        switch interest {
+        case .text(let limit):
+            let sink = PrefixSink(limit: limit)
+            try body(sink)
+            if sink.total > Int64(limit) { contents.warnings.append("\(path): only the first \(limit) of \(sink.total) bytes read") }
+            contents.files.append(CollectedFile(path: path, layer: layer, size: sink.total, content: sink.bytes, isTruncated: sink.total > Int64(limit)))
+        case .archive(let limit):
+            guard size <= Int64(limit) else {
+                contents.warnings.append("\(path): \(size) bytes is over the \(limit)-byte limit for archives; not read")
+                return
+            }
+            let sink = PrefixSink(limit: limit)
+            try body(sink)
+            contents.files.append(CollectedFile(path: path, layer: layer, size: sink.total, content: sink.bytes))
+        case .executable:
+            let scanner = GoBuildInfoScanner()
+            try body(scanner)
+            if let info = scanner.buildInfo {
+                if let binary = GoBinary(path: path, layer: layer, buildInfo: info) {
+                    contents.goBinaries.append(binary)
+                } else {
+                    contents.warnings.append("\(path): Go build information in a form before Go 1.18; not read")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+/// A vulnerability in an installed package: the advisories that say so (merged by alias), the fix, the severity.
+public struct Finding: Sendable, Codable, Hashable {
+    /// The finding's name: its CVE when one of the advisories has one, else the first advisory id.
+    public var id: String
+    /// Every other id the advisories go by.
+    public var aliases: [String]
+    /// The advisories that matched, by id.
+    public var advisories: [String]
+    public var package: String
+    public var packageType: PackageType
+    public var purl: String
+    public var installedVersion: String
+    /// The smallest version that fixes it, when one exists.
+    public var fixedVersion: String?
+    public var severity: Severity
+    /// The CVSS base score the severity comes from, when it comes from one.
+    public var score: Double?
+    public var vector: String?
+    /// The database sources the advisories came from (`pypa`, `govulndb`, `alpine-secdb` …).
+    public var sources: [String]
+    public var summary: String?
+    public var references: [String]
+    /// Where the package was found, and the layer that introduced it.
+    public var location: String
+    public var layer: Int?
+    public var layerDigest: String?
+}
