@@ -22,6 +22,8 @@ if [ ! -d "$PYDIR/oras" ]; then
   python3 -m pip install -q --disable-pip-version-check --no-deps --target "$PYDIR" oras==0.2.43 >&2
 fi
 python3 -c 'import requests, jsonschema' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check --target "$PYDIR" requests jsonschema >&2
+# cvss (PyPI, Red Hat's CVSS v3/v4 calculator): the scanner's tests check hydra's scores against it.
+[ -d "$PYDIR/cvss" ] || python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-deps --target "$PYDIR" cvss==3.6 >&2
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo

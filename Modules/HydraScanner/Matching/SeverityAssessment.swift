@@ -1,4 +1,4 @@
-/// Decides an advisory's severity: a CVSS v3 vector's base score when there is one, else the vendor's label
+/// Decides an advisory's severity: a CVSS v3 (else v4) vector's score when there is one, else the vendor's label
 /// (OSV `database_specific.severity`, Ubuntu's priority, an `affected` entry's own), else `UNKNOWN`.
 enum SeverityAssessment {
     struct Result {
@@ -12,6 +12,11 @@ enum SeverityAssessment {
         for entry in scores where entry.type == "CVSS_V3" {
             if let cvss = CVSS3(entry.score), let score = cvss.baseScore {
                 return Result(severity: Severity(score: score), score: score, vector: cvss.vector)
+            }
+        }
+        for entry in scores where entry.type == "CVSS_V4" {
+            if let cvss = CVSS4(entry.score) {
+                return Result(severity: Severity(score: cvss.baseScore), score: cvss.baseScore, vector: cvss.vector)
             }
         }
         for entry in scores where entry.type == "Ubuntu" {
