@@ -33,7 +33,7 @@ enum ApkCataloger {
             }
             fields = [:]
         }
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             if line.isEmpty { flush(); continue }
             guard line.count >= 2, let key = line.first, line.dropFirst().first == ":" else { continue }
             fields[key] = String(line.dropFirst(2))

@@ -7,7 +7,7 @@ enum ControlParagraphs {
         var paragraphs: [[String: String]] = []
         var current: [String: String] = [:]
         var lastField: String?
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) {
                 if !current.isEmpty { paragraphs.append(current) }
                 current = [:]

@@ -79,7 +79,7 @@ enum JavaCataloger {
     static func manifestFields(_ text: String) -> [String: String] {
         var fields: [String: String] = [:]
         var last: String?
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map({ $0.hasSuffix("\r") ? $0.dropLast() : $0 }) {
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             if line.isEmpty { break }
             if line.first == " ", let last { fields[last, default: ""] += line.dropFirst(); continue }
             guard let colon = line.firstIndex(of: ":") else { continue }

@@ -22,7 +22,7 @@ enum PythonCataloger {
     /// The header block: up to the first blank line.
     static func headers(_ text: String) -> [String: String] {
         var fields: [String: String] = [:]
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             if line.isEmpty || line == "\r" { break }
             guard line.first != " ", line.first != "\t", let colon = line.firstIndex(of: ":") else { continue }
             let key = String(line[..<colon])
@@ -117,14 +117,14 @@ enum CargoCataloger {
             var packages: [Package] = []
             var name: String?
             var version: String?
-            var isCrate = true
+            var isCrate = false
             func flush() {
                 if let name, let version, isCrate {
                     packages.append(Package(name: name, version: version, type: .cargo, location: file.path, layer: file.layer))
                 }
                 name = nil
                 version = nil
-                isCrate = true
+                isCrate = false
             }
             for line in file.text.split(whereSeparator: \.isNewline) {
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
@@ -132,8 +132,9 @@ enum CargoCataloger {
                 if trimmed.hasPrefix("[") { flush(); continue }
                 if let value = tomlString(trimmed, key: "name") { name = value }
                 if let value = tomlString(trimmed, key: "version") { version = value }
-                // Path and git dependencies are the project's own code, not crates.io releases.
-                if let source = tomlString(trimmed, key: "source"), !source.hasPrefix("registry+") { isCrate = false }
+                // Only registry packages are crates.io releases: path and git dependencies and the project itself
+                // (no source) are its own code.
+                if let source = tomlString(trimmed, key: "source") { isCrate = source.hasPrefix("registry+") }
             }
             flush()
             return packages

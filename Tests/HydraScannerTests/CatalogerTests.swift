@@ -1,0 +1,134 @@
+import Foundation
+import HydraCore
+import HydraOCI
+import HydraScanner
+import HydraTestSupport
+import Testing
+
+@Suite("Catalogers: language packages, and hostile input")
+struct CatalogerTests {
+    /// A zip archive made by Python's zipfile: name → contents; `nested` entries are zips themselves.
+    static func zip(_ path: String, _ entries: [String: String], nested: [String: String] = [:]) throws {
+        let script = """
+            import json, sys, zipfile
+            entries, nested = json.loads(sys.argv[2]), json.loads(sys.argv[3])
+            with zipfile.ZipFile(sys.argv[1], "w") as z:
+                for name, body in entries.items():
+                    z.writestr(name, body)
+                for name, source in nested.items():
+                    z.write(source, name)
+            """
+        let entriesJSON = String(decoding: try JSONSerialization.data(withJSONObject: entries), as: UTF8.self)
+        let nestedJSON = String(decoding: try JSONSerialization.data(withJSONObject: nested), as: UTF8.self)
+        let result = try Tool.run(["python3", "-c", script, path, entriesJSON, nestedJSON])
+        guard result.succeeded else { throw ScannerFixtures.FixtureError(message: result.stderr) }
+    }
+
+    @Test("npm, Cargo, Java (nested), gems, Composer, .NET and egg-info packages, with purls")
+    func languages() async throws {
+        let dir = TemporaryDirectory()
+        _ = try dir.write("root/app/node_modules/lodash/package.json", #"{"name": "lodash", "version": "4.17.20", "license": "MIT"}"#)
+        _ = try dir.write("root/app/node_modules/@babel/core/package.json", #"{"name": "@babel/core", "version": "7.0.0"}"#)
+        _ = try dir.write("root/app/node_modules/lodash/fp/package.json", #"{"name": "not-a-package", "version": "0"}"#)
+        _ = try dir.write("root/web/package-lock.json", #"{"lockfileVersion": 3, "packages": {"": {"name": "web"}, "node_modules/minimist": {"version": "1.2.5"}, "node_modules/a/node_modules/ms": {"version": "2.0.0"}}}"#)
+        _ = try dir.write("root/src/Cargo.lock", """
+            version = 3
+
+            [[package]]
+            name = "smallvec"
+            version = "1.6.0"
+            source = "registry+https://github.com/rust-lang/crates.io-index"
+
+            [[package]]
+            name = "myapp"
+            version = "0.1.0"
+            """)
+        _ = try dir.write("root/usr/lib/ruby/gems/3.1.0/specifications/rack-2.2.3.gemspec", "Gem::Specification.new do |s|\n  s.name = \"rack\".freeze\n  s.version = \"2.2.3\"\nend\n")
+        _ = try dir.write("root/srv/vendor/composer/installed.json", #"{"packages": [{"name": "guzzlehttp/psr7", "version": "1.8.1", "license": ["MIT"]}]}"#)
+        _ = try dir.write("root/srv/app.deps.json", #"{"libraries": {"Newtonsoft.Json/12.0.1": {"type": "package"}, "app/1.0.0": {"type": "project"}}}"#)
+        _ = try dir.write("root/usr/lib/python3/dist-packages/six-1.16.0.egg-info", "Metadata-Version: 1.1\nName: six\nVersion: 1.16.0\n")
+        try Self.zip(dir("inner.jar"), ["META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties": "groupId=org.apache.logging.log4j\nartifactId=log4j-core\nversion=2.14.1\n"])
+        try FileManager.default.createDirectory(atPath: dir("root/opt"), withIntermediateDirectories: true)
+        try Self.zip(dir("root/opt/app.jar"), [
+            "META-INF/MANIFEST.MF": "Manifest-Version: 1.0\r\nImplementation-Title: app\r\nImplementation-Version: 3.0\r\n\r\n",
+        ], nested: ["BOOT-INF/lib/log4j-core-2.14.1.jar": dir("inner.jar")])
+        try Self.zip(dir("root/opt/commons-text-1.9.jar"), ["readme.txt": "no metadata"])
+
+        let catalog = try await ImageCataloger.catalog(rootfs: dir("root"))
+        let found = Set(catalog.packages.map { "\($0.type.rawValue) \($0.name) \($0.version)" })
+        #expect(found == [
+            "npm lodash 4.17.20", "npm @babel/core 7.0.0", "npm minimist 1.2.5", "npm ms 2.0.0", "cargo smallvec 1.6.0",
+            "gem rack 2.2.3", "composer guzzlehttp/psr7 1.8.1", "nuget Newtonsoft.Json 12.0.1", "python six 1.16.0",
+            "maven app 3.0", "maven org.apache.logging.log4j:log4j-core 2.14.1", "maven commons-text 1.9",
+        ], "\(found)")
+        let purls = Set(catalog.packages.map(\.purl))
+        #expect(purls.contains("pkg:npm/%40babel/core@7.0.0"))
+        #expect(purls.contains("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"))
+        #expect(purls.contains("pkg:composer/guzzlehttp/psr7@1.8.1"))
+        #expect(catalog.packages.first { $0.name.hasSuffix("log4j-core") }?.location == "opt/app.jar!BOOT-INF/lib/log4j-core-2.14.1.jar")
+        #expect(catalog.warnings.isEmpty, "\(catalog.warnings)")
+    }
+
+    @Test("a truncated layer is an error naming the layer; nothing half-read is reported")
+    func truncatedLayer() async throws {
+        let dir = TemporaryDirectory()
+        var random = SystemRandomNumberGenerator()
+        let noise = (0..<300_000).map { _ in UInt8.random(in: 0...255, using: &random) }
+        _ = try dir.write("full/var/lib/dpkg/status", "Package: a\nStatus: install ok installed\nVersion: 1\n")
+        FileManager.default.createFile(atPath: dir("full/blob"), contents: Data(noise))
+        let sink = try FileSink(creating: dir("full.tar"))
+        try DirectoryArchiver(root: dir("full")).write(into: sink)
+        #expect(try Tool.run(["gzip", "-n", "-k", dir("full.tar")]).succeeded)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: dir("full.tar.gz")))
+        FileManager.default.createFile(atPath: dir("cut.tar.gz"), contents: bytes.prefix(bytes.count / 2))
+        let layout = try LayeredImage.make(in: dir, layers: [.directory(dir("full")), .file(dir("cut.tar.gz"))])
+        await #expect {
+            _ = try await ImageCataloger.catalog(layout: layout, name: "scan-me")
+        } throws: { error in
+            "\(error)".contains("layer 2")
+        }
+    }
+
+    @Test("huge metadata, junk databases, a junk jar and a fake Go header: skipped with warnings, memory bounded")
+    func hostileFiles() async throws {
+        let dir = TemporaryDirectory()
+        // A 24 MiB METADATA: only its first MiB is read; the headers are there.
+        let huge = "Metadata-Version: 2.1\nName: big\nVersion: 1.0\n\n" + String(repeating: "x", count: 24 << 20)
+        _ = try dir.write("root/usr/lib/python3/site-packages/big-1.0.dist-info/METADATA", huge)
+        var random = SystemRandomNumberGenerator()
+        func junk(_ count: Int) -> Data { Data((0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }) }
+        for path in ["var/lib/dpkg/status", "lib/apk/db/installed", "var/lib/rpm/rpmdb.sqlite", "opt/broken.jar",
+                     "app/node_modules/x/package.json", "srv/app.deps.json", "src/Cargo.lock"] {
+            try FileManager.default.createDirectory(atPath: dir("root/" + (path as NSString).deletingLastPathComponent), withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: dir("root/" + path), contents: junk(64 << 10))
+        }
+        // An ELF file with the Go magic but no build information after it.
+        var fake = Data([0x7f, 0x45, 0x4c, 0x46]) + Data(count: 12) + Data([0xff]) + Data(" Go buildinf:".utf8)
+        fake += Data([8, 2]) + Data(count: 16) + Data([0xff, 0xff, 0xff, 0xff, 0x0f])
+        try FileManager.default.createDirectory(atPath: dir("root/usr/bin"), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir("root/usr/bin/fake"), contents: fake, attributes: [.posixPermissions: 0o755])
+
+        let catalog = try await ImageCataloger.catalog(rootfs: dir("root"))
+        #expect(catalog.packages.map { "\($0.name) \($0.version)" } == ["big 1.0"])
+        #expect(catalog.warnings.contains { $0.contains("big-1.0.dist-info/METADATA") && $0.contains("only the first") })
+        #expect(catalog.warnings.contains { $0.contains("rpmdb.sqlite") })
+        #expect(catalog.warnings.contains { $0.contains("broken.jar") })
+        #expect(catalog.warnings.contains { $0.contains("usr/bin/fake") })
+    }
+
+    @Test("paths from layers never escape the root; whiteouts and opaque directories hide lower files")
+    func layerPaths() async throws {
+        let dir = TemporaryDirectory()
+        let metadata = { (name: String) in LayeredImage.file("usr/lib/python3/dist-packages/\(name)-1.0.dist-info/METADATA", "Name: \(name)\nVersion: 1.0\n\n") }
+        let layout = try LayeredImage.make(in: dir, layers: [
+            .entries([metadata("kept"), metadata("deleted"), metadata("opaqued"), LayeredImage.file("../../../etc/os-release", "ID=evil\n")]),
+            .entries([
+                LayeredImage.whiteout("usr/lib/python3/dist-packages/deleted-1.0.dist-info"),
+                (TarEntry(path: "usr/lib/python3/dist-packages/opaqued-1.0.dist-info/.wh..wh..opq", kind: .file), []),
+            ]),
+        ])
+        let catalog = try await ImageCataloger.catalog(layout: layout, name: "scan-me")
+        #expect(catalog.packages.map(\.name) == ["kept"])
+        #expect(catalog.os == nil)
+    }
+}
