@@ -1,0 +1,119 @@
+import Foundation
+import HydraOCI
+import HydraScanner
+import HydraTestSupport
+import Testing
+
+/// `hydra db`, `hydra scan` and `hydra sbom` as a user runs them.
+@Suite("hydra scan, sbom and db commands", .serialized)
+struct ScanCommandTests {
+    let dir = TemporaryDirectory()
+    var db: String { dir("db/advisories.sqlite") }
+
+    func hydra(_ arguments: [String]) throws -> Tool.Result {
+        try Tool.run([HydraBinary.path] + arguments, environment: ["HYDRA_HOME": dir("home"), "NO_COLOR": "1"])
+    }
+
+    /// A root filesystem with two old PyPI releases.
+    func rootfs() throws -> String {
+        for (name, version) in [("requests", "2.19.0"), ("urllib3", "1.24.1")] {
+            _ = try dir.write("rootfs/usr/lib/python3/dist-packages/\(name)-\(version).dist-info/METADATA", "Metadata-Version: 2.1\nName: \(name)\nVersion: \(version)\n\n")
+        }
+        _ = try dir.write("rootfs/etc/os-release", "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n")
+        return dir("rootfs")
+    }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+    }
+
+    @Test("db import and status; scan in every format; VEX, ignore file, filters and exit codes")
+    func scanFlow() throws {
+        let imported = try hydra(["db", "import", "--db", db, ScannerFixtures.directory + "/advisories.tar.xz"])
+        #expect(imported.succeeded, "\(imported.stderr)")
+        #expect(imported.stdout.contains("20255 records: 20255 added"))
+        let status = try json(try hydra(["db", "status", "--db", db, "--output", "json"]).stdout)
+        #expect(status["advisories"] as? Int == 20255)
+        #expect((status["ecosystems"] as? [[String: Any]])?.contains { $0["ecosystem"] as? String == "PyPI" } == true)
+
+        let target = "rootfs:" + (try rootfs())
+        let scan = try hydra(["scan", target, "--db", db, "--format", "json"])
+        #expect(scan.status == 0, "\(scan.stderr)")
+        let report = try json(scan.stdout)
+        #expect(report["schemaVersion"] as? Int == 1)
+        #expect((report["os"] as? [String: Any])?["id"] as? String == "debian")
+        let findings = report["findings"] as? [[String: Any]] ?? []
+        #expect(findings.contains { $0["id"] as? String == "CVE-2018-18074" && $0["package"] as? String == "requests" && $0["fixedVersion"] as? String == "2.20.0" })
+        #expect(findings.allSatisfy { ($0["advisories"] as? [String])?.isEmpty == false && $0["purl"] != nil })
+        let packages = report["packages"] as? [[String: Any]] ?? []
+        #expect(packages.count == 2 && packages.allSatisfy { $0["layer"] as? Int == 0 })
+
+        // The table: one header, every finding, grouped by package.
+        let table = try hydra(["scan", target, "--db", db])
+        #expect(table.succeeded && table.stdout.contains("PACKAGE") && table.stdout.contains("CVE-2018-18074"))
+        #expect(!table.stdout.contains("\u{1b}["))
+
+        // --fail-on: exit 1 when met, 0 when the filter leaves nothing at or above it.
+        #expect(try hydra(["scan", target, "--db", db, "--fail-on", "unknown", "--format", "json"]).status == 1)
+        #expect(try hydra(["scan", target, "--db", db, "--fail-on", "unknown", "--severity", "CRITICAL", "--format", "json"]).status == 0)
+
+        // SARIF, CycloneDX, SPDX.
+        let sarif = try json(try hydra(["scan", target, "--db", db, "--format", "sarif"]).stdout)
+        let run = (sarif["runs"] as? [[String: Any]])?.first
+        #expect(sarif["version"] as? String == "2.1.0" && (run?["results"] as? [Any])?.count == findings.count)
+        let cyclonedx = try json(try hydra(["scan", target, "--db", db, "--format", "cyclonedx", "-o", dir("bom.json")]).stdout.isEmpty
+            ? String(contentsOfFile: dir("bom.json"), encoding: .utf8) : "")
+        #expect(cyclonedx["bomFormat"] as? String == "CycloneDX" && cyclonedx["specVersion"] as? String == "1.5")
+        #expect((cyclonedx["components"] as? [Any])?.count == 2 && (cyclonedx["vulnerabilities"] as? [Any])?.count == findings.count)
+        let spdx = try json(try hydra(["sbom", target, "--format", "spdx"]).stdout)
+        #expect(spdx["spdxVersion"] as? String == "SPDX-2.3" && (spdx["packages"] as? [Any])?.count == 3)
+
+        // An OpenVEX statement and an ignore file suppress findings; they are listed as suppressed.
+        _ = try dir.write("vex.json", """
+            {"@context": "https://openvex.dev/ns/v0.2.0", "statements": [{"vulnerability": {"name": "CVE-2018-18074"},
+              "products": [{"@id": "pkg:pypi/requests@2.19.0"}], "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"}]}
+            """)
+        let ignoredID = findings.first { $0["package"] as? String == "urllib3" }?["id"] as? String ?? "none"
+        _ = try dir.write("ignore", "# accepted risk\n\(ignoredID) until 2027\n")
+        let filtered = try json(try hydra(["scan", target, "--db", db, "--format", "json", "--vex", dir("vex.json"), "--ignore-file", dir("ignore")]).stdout)
+        let kept = filtered["findings"] as? [[String: Any]] ?? []
+        let suppressed = filtered["suppressed"] as? [[String: Any]] ?? []
+        #expect(!kept.contains { $0["id"] as? String == "CVE-2018-18074" || $0["id"] as? String == ignoredID })
+        #expect(suppressed.contains { $0["id"] as? String == "CVE-2018-18074" && ($0["reason"] as? String)?.hasPrefix("vex: not_affected") == true })
+        #expect(suppressed.contains { $0["id"] as? String == ignoredID && ($0["reason"] as? String)?.hasPrefix("ignore file") == true })
+        let unfixed = try json(try hydra(["scan", target, "--db", db, "--format", "json", "--ignore-unfixed"]).stdout)
+        #expect((unfixed["findings"] as? [[String: Any]])?.allSatisfy { $0["fixedVersion"] != nil } == true)
+
+        // Errors: exit 2 and a line naming what is wrong.
+        let noDatabase = try hydra(["scan", target, "--db", dir("none.sqlite")])
+        #expect(noDatabase.status == 2 && noDatabase.stderr.contains("no advisory database"))
+        let badTarget = try hydra(["scan", "rootfs:" + dir("missing"), "--db", db])
+        #expect(badTarget.status == 2 && badTarget.stderr.contains("no such file"))
+        _ = try dir.write("bad-vex.json", "{\"statements\": [{\"status\": \"not_affected\"}]}")
+        let badVEX = try hydra(["scan", target, "--db", db, "--vex", dir("bad-vex.json")])
+        #expect(badVEX.status == 2 && badVEX.stderr.contains("statements[0] has no vulnerability name"))
+        #expect(try hydra(["scan", target, "--db", db, "--format", "xml"]).status == 2)
+    }
+
+    @Test("scans an image in an OCI layout and in a registry (hydra serve), with layers")
+    func imageTargets() throws {
+        #expect(try hydra(["db", "import", "--db", db, ScannerFixtures.directory + "/advisories.tar.xz"]).succeeded)
+        let metadata = "Metadata-Version: 2.1\nName: requests\nVersion: 2.19.0\n\n"
+        let layout = try LayeredImage.make(in: dir, layers: [
+            .entries([LayeredImage.file("etc/os-release", "ID=debian\nVERSION_ID=12\n")]),
+            .entries([LayeredImage.file("usr/lib/python3/dist-packages/requests-2.19.0.dist-info/METADATA", metadata)]),
+        ])
+        let local = try json(try hydra(["scan", "oci:\(layout.path):scan-me", "--db", db, "--format", "json"]).stdout)
+        let packages = local["packages"] as? [[String: Any]] ?? []
+        #expect(packages.count == 1 && packages.first?["layer"] as? Int == 1)
+        #expect((local["layers"] as? [Any])?.count == 2)
+        #expect((local["findings"] as? [[String: Any]])?.contains { $0["id"] as? String == "CVE-2018-18074" } == true)
+
+        let registry = try RegistryProcess()
+        let copied = try hydra(["copy", "--dest-tls-verify=false", "oci:\(layout.path):scan-me", "docker://\(registry.host)/app:1"])
+        #expect(copied.succeeded, "\(copied.stderr)")
+        let remote = try json(try hydra(["scan", "\(registry.host)/app:1", "--tls-verify=false", "--db", db, "--format", "json"]).stdout)
+        #expect(remote["digest"] as? String == local["digest"] as? String)
+        #expect((remote["findings"] as? [Any])?.count == (local["findings"] as? [Any])?.count)
+    }
+}
