@@ -27,7 +27,7 @@ demo: build
 
 ## bench: side-by-side benchmarks (release build): core codecs against openssl, gzip, pigz and GNU tar; the
 ## registry against the reference registry and nginx; the registry client against skopeo and curl; hydra build
-## against buildah. Results and ratios: Docs/benchmarks.md.
+## against buildah; hydra scan against the gzip -dc floor and the advisory import. Results and ratios: Docs/benchmarks.md.
 bench:
 	scripts/install-deps.sh --bench
 	HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --product HydraBench
@@ -36,6 +36,7 @@ bench:
 	scripts/bench-registry.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --show-bin-path)/hydra"
 	scripts/bench-client.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --show-bin-path)/hydra"
 	scripts/bench-build.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --show-bin-path)/hydra"
+	scripts/bench-scan.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --show-bin-path)/hydra"
 	scripts/bench-large-blob.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --show-bin-path)/hydra" $(LARGE_BLOB_GIB)
 
 ## install-bin: copy a release build of hydra to $(PREFIX)/bin.

@@ -2,7 +2,8 @@
 # demo.sh - the hydra flow on the embedded default, in a fresh HYDRA_HOME: import a busybox root file system,
 # list and inspect it, save it to an archive, remove it and load it back; build a Dockerfile on it (RUN in runc,
 # COPY, a second build all cached); then run the registry (hydra serve) on loopback, push the built image with
-# hydra, copy it with skopeo, list tags, inspect it and pull it back with hydra.
+# hydra, copy it with skopeo, list tags, inspect it and pull it back with hydra; import the advisory snapshot and
+# scan an image with an old Python library, locally and in the registry, and write its SBOM.
 # Usage: scripts/demo.sh [HYDRA_HOME]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +49,18 @@ step "$HYDRA" push demo/app:1.0 "127.0.0.1:$PORT/demo/app:1.0" --tls-verify=fals
 step "$HYDRA" ls "127.0.0.1:$PORT/demo/app" --tls-verify=false
 step "$HYDRA" inspect "127.0.0.1:$PORT/demo/app:1.0" --tls-verify=false
 step "$HYDRA" pull "127.0.0.1:$PORT/demo/app:1.0" --tls-verify=false
+
+# Scan: an image with an old Python library, against the offline advisory database (the repository's snapshot).
+mkdir -p "$HYDRA_HOME/pyapp/site-packages/requests-2.19.0.dist-info"
+printf 'Metadata-Version: 2.1\nName: requests\nVersion: 2.19.0\n\n' > "$HYDRA_HOME/pyapp/site-packages/requests-2.19.0.dist-info/METADATA"
+printf 'FROM demo/app:1.0\nCOPY site-packages /usr/lib/python3/dist-packages/\n' > "$HYDRA_HOME/pyapp/Dockerfile"
+step "$HYDRA" build "$HYDRA_HOME/pyapp" -t demo/pyapp:1.0
+step "$HYDRA" db import Tests/HydraScannerTests/Fixtures/advisories.tar.xz
+step "$HYDRA" db status
+step "$HYDRA" scan demo/pyapp:1.0
+step "$HYDRA" push demo/pyapp:1.0 "127.0.0.1:$PORT/demo/pyapp:1.0" --tls-verify=false
+step "$HYDRA" scan "127.0.0.1:$PORT/demo/pyapp:1.0" --tls-verify=false --severity HIGH,MEDIUM,UNKNOWN --format sarif -o "$HYDRA_HOME/pyapp.sarif"
+step "$HYDRA" sbom demo/pyapp:1.0 --format cyclonedx -o "$HYDRA_HOME/pyapp.cdx.json"
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 echo
 echo "demo: done (HYDRA_HOME=$HYDRA_HOME)"

@@ -13,6 +13,13 @@ public enum FileSystem {
     }
 
     /// The size of a file (following symlinks), or nil when there is none.
+    /// Size and whether any execute bit is set, for a regular file (not followed if a link); nil otherwise.
+    public static func regularFile(_ path: String) -> (size: Int64, isExecutable: Bool)? {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return (Int64(info.st_size), info.st_mode & 0o111 != 0)
+    }
+
     public static func fileSize(_ path: String) -> Int64? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }

@@ -55,12 +55,10 @@ enum LayerReader {
         while let relative = enumerator.nextObject() as? String {
             guard let path = normalise(relative) else { continue }
             let full = root + "/" + relative
-            var status = stat()
-            guard lstat(full, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
-            let executable = status.st_mode & 0o111 != 0
-            guard let interest = FileInterest.classify(path: path, isExecutable: executable) else { continue }
+            guard let file = FileSystem.regularFile(full),
+                  let interest = FileInterest.classify(path: path, isExecutable: file.isExecutable) else { continue }
             do {
-                try collect(path: path, size: Int64(status.st_size), interest: interest, layer: 0, into: &contents) { sink in
+                try collect(path: path, size: file.size, interest: interest, layer: 0, into: &contents) { sink in
                     let reader = try FileReader(path: full)
                     var buffer = [UInt8](repeating: 0, count: 256 << 10)
                     while true {
