@@ -12,10 +12,7 @@ cd "$(dirname "$0")/.."
 WORK=$(mktemp -d /tmp/hydra-bench-build.XXXXXX)
 cleanup() { [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"; }
 trap cleanup EXIT
-log() { printf '# %s\n' "$*" >&2; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-now() { date +%s.%N; }
-timed() { local s e; s=$(now); "$@" > "$WORK/last.log" 2>&1 || { cat "$WORK/last.log" >&2; log "failed: $*"; exit 1; }; e=$(now); awk -v a="$s" -v b="$e" 'BEGIN {printf "%.3f\n", b - a}'; }
+. scripts/bench-lib.sh
 
 ROOTFS=$(scripts/debian-rootfs.sh)
 log "base: $ROOTFS"

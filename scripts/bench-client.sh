@@ -15,9 +15,7 @@ WORK=$(mktemp -d /tmp/hydra-bench-client.XXXXXX)
 SERVER=""
 cleanup() { [ -z "$SERVER" ] || kill "$SERVER" 2>/dev/null || true; [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"; }
 trap cleanup EXIT
-log() { printf '# %s\n' "$*" >&2; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-now() { date +%s.%N; }
+. scripts/bench-lib.sh
 PORT=$((20000 + RANDOM % 10000))
 REG=127.0.0.1:$PORT
 export HYDRA_HOME=$WORK/home

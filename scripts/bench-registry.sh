@@ -16,14 +16,13 @@ chmod 755 "$WORK"  # nginx workers run as nobody
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"; }
 trap cleanup EXIT
-log() { printf '# %s\n' "$*" >&2; }
+. scripts/bench-lib.sh
 MIB=${BLOB_MIB:-256}
 head -c $((MIB * 1048576)) /dev/urandom > "$WORK/blob"
 DIGEST=sha256:$(sha256sum "$WORK/blob" | cut -d' ' -f1)
 OCI_MAN=application/vnd.oci.image.manifest.v1+json
 
 wait_up() { for _ in $(seq 1 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; log "$1 did not come up"; return 1; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 # Seeds a repository: one small image (manifest tagged t0000..t0999) and the big blob in bench/big.
 seed() {

@@ -14,8 +14,7 @@ struct ScanCommand: AsyncParsableCommand {
             Exit status: 0, or 1 when a finding meets --fail-on, 2 on error.
             """)
 
-    @Argument(help: "The image or rootfs:PATH to scan.")
-    var target: String
+    @OptionGroup var input: ScanInputOptions
 
     @Option(help: "Report format: table, json, sarif, cyclonedx or spdx.")
     var format: String = "table"
@@ -35,12 +34,6 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(help: "A file of ids to ignore, one per line (# comments).")
     var ignoreFile: String?
 
-    @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
-    var outputFile: String?
-
-    @Option(help: "The platform of a multi-platform image (default: this machine's).")
-    var platform: String?
-
     @OptionGroup var location: DatabaseLocation
     @OptionGroup var registry: RegistryOptions
     @Flag(name: .long, help: "Print error details.")
@@ -55,10 +48,9 @@ struct ScanCommand: AsyncParsableCommand {
             if let ignoreFile { filter.ignoredIDs = try FindingFilter.ignoredIDs(fromFile: ignoreFile) }
             for file in vex { filter.vex += try VEXStatement.read(file: file) }
             let database = try AdvisoryDatabase.openExisting(path: location.resolved)
-            let platform = try platform.map { try Platform(parsing: $0) }
             let progress = ScanProgress(enabled: isatty(STDERR_FILENO) == 1)
-            progress.say("cataloging \(target) …")
-            let catalog = try await ScanTarget.catalog(target, platform: platform, access: registry.access, store: { try LocalImageStore() })
+            progress.say("cataloging \(input.target) …")
+            let catalog = try await input.catalog(registry: registry)
             progress.say("matching \(catalog.packages.count) packages …")
             let matched = try VulnerabilityMatcher(database: database).findings(for: catalog)
             let (kept, suppressed) = filter.apply(matched)
@@ -66,9 +58,9 @@ struct ScanCommand: AsyncParsableCommand {
                 catalog: catalog, findings: kept, suppressed: suppressed,
                 scannedAt: ISO8601DateFormatter().string(from: Date()), database: database.path)
             progress.clear()
-            let colour = outputFile == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            let colour = input.outputFile == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             let text = try reportFormat.render(report, colour: colour, toolVersion: HydraVersion.current)
-            try Self.write(text, to: outputFile)
+            try Self.write(text, to: input.outputFile)
             if let threshold, report.hasFindings(atOrAbove: threshold) { throw ExitCode(1) }
         } catch let exit as ExitCode {
             throw exit
@@ -116,17 +108,10 @@ struct SBOMCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sbom", abstract: "Write a software bill of materials (CycloneDX 1.5 or SPDX 2.3 JSON) for an image.")
 
-    @Argument(help: "The image or rootfs:PATH.")
-    var target: String
+    @OptionGroup var input: ScanInputOptions
 
     @Option(help: "cyclonedx or spdx.")
     var format: String = "cyclonedx"
-
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
-    var outputFile: String?
-
-    @Option(help: "The platform of a multi-platform image (default: this machine's).")
-    var platform: String?
 
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var options: GlobalOptions
@@ -135,11 +120,27 @@ struct SBOMCommand: AsyncParsableCommand {
         try await options.run {
             let chosen = try ScanCommand.format(format)
             guard chosen == .cyclonedx || chosen == .spdx else { throw ValidationError("an SBOM is cyclonedx or spdx") }
-            let platform = try platform.map { try Platform(parsing: $0) }
-            let catalog = try await ScanTarget.catalog(target, platform: platform, access: registry.access, store: { try LocalImageStore() })
+            let catalog = try await input.catalog(registry: registry)
             let report = ScanReport(catalog: catalog, findings: [], suppressed: [], scannedAt: ISO8601DateFormatter().string(from: Date()), database: "")
-            try ScanCommand.write(try chosen.render(report, toolVersion: HydraVersion.current), to: outputFile)
+            try ScanCommand.write(try chosen.render(report, toolVersion: HydraVersion.current), to: input.outputFile)
         }
+    }
+}
+
+/// What `hydra scan` and `hydra sbom` read and where they write.
+struct ScanInputOptions: ParsableArguments {
+    @Argument(help: "The image, or rootfs:PATH for a root filesystem directory or tarball.")
+    var target: String
+
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    var outputFile: String?
+
+    @Option(help: "The platform of a multi-platform image (default: this machine's).")
+    var platform: String?
+
+    func catalog(registry: RegistryOptions) async throws -> Catalog {
+        let platform = try platform.map { try Platform(parsing: $0) }
+        return try await ScanTarget.catalog(target, platform: platform, access: registry.access, store: { try LocalImageStore() })
     }
 }
 

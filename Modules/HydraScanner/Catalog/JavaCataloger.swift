@@ -53,7 +53,7 @@ enum JavaCataloger {
             let title = manifest["Bundle-SymbolicName"]?.split(separator: ";").first.map(String.init) ?? manifest["Implementation-Title"]
             let version = manifest["Bundle-Version"] ?? manifest["Implementation-Version"]
             if let title, let version {
-                let group = manifest["Implementation-Vendor-Id"] ?? manifest["Bundle-SymbolicName"].flatMap { _ in nil }
+                let group = manifest["Implementation-Vendor-Id"]
                 packages.append(Package(name: group.map { "\($0):\(title)" } ?? title, version: version, type: .maven, location: location, layer: file.layer))
                 found = true
             }

@@ -13,11 +13,11 @@ enum SPDXReport {
         ])]
         for (index, package) in report.packages.enumerated() {
             let id = "SPDXRef-Package-\(index + 1)"
-            let license = package.licenses?.first.map { _ in "NOASSERTION" } ?? "NOASSERTION"
             packages.append(.object([
                 "SPDXID": .string(id), "name": .string(package.name), "versionInfo": .string(package.version),
                 "downloadLocation": .string("NOASSERTION"), "filesAnalyzed": .bool(false),
-                "licenseConcluded": .string(license), "licenseDeclared": .string(license),
+                // Catalogued licence texts are not SPDX expressions: asserted as unknown rather than guessed.
+                "licenseConcluded": .string("NOASSERTION"), "licenseDeclared": .string("NOASSERTION"),
                 "sourceInfo": .string("found in \(package.location)" + (package.layerDigest.map { " (layer \($0))" } ?? "")),
                 "externalRefs": .array([.object([
                     "referenceCategory": .string("PACKAGE-MANAGER"), "referenceType": .string("purl"), "referenceLocator": .string(package.purl),
