@@ -1,20 +1,26 @@
 import CZlib
 
 /// Streaming gzip decompression. Concatenated members (as `cat a.gz b.gz` makes) decode as one stream;
-/// `finish()` fails if the input stopped inside a member.
+/// `finish()` fails if the input stopped inside a member. With `.zlib`, reads the zlib container instead (a
+/// two-byte header and an Adler-32 trailer, as embedded sections such as cargo-auditable's use).
 public final class GzipDecoder: ByteSink {
+    /// The container around the deflate data.
+    public enum Container: Sendable {
+        case gzip, zlib
+    }
+
     private let stream: UnsafeMutablePointer<z_stream>
     private let next: any ByteSink
     private var output: [UInt8]
     private var atMemberEnd = false
     private var sawInput = false
 
-    public init(next: any ByteSink) throws(CompressionError) {
+    public init(next: any ByteSink, container: Container = .gzip) throws(CompressionError) {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         self.next = next
         output = [UInt8](repeating: 0, count: 256 * 1024)
-        let code = hydra_inflateInit2(stream, 15 + 16)
+        let code = hydra_inflateInit2(stream, container == .gzip ? 15 + 16 : 15)
         guard code == Z_OK else {
             stream.deallocate()
             throw .initialization(codec: "gzip", code: code)

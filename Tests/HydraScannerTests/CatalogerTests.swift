@@ -131,4 +131,25 @@ struct CatalogerTests {
         #expect(catalog.packages.map(\.name) == ["kept"])
         #expect(catalog.os == nil)
     }
+
+    @Test("a Rust binary's cargo-auditable data lists its crates.io crates, which match RustSec")
+    func cargoAuditable() async throws {
+        let dir = TemporaryDirectory()
+        let json = #"{"packages":[{"name":"smallvec","version":"1.6.0","source":"crates.io","kind":"runtime"},"#
+            + #"{"name":"myapp","version":"0.1.0","source":"local","kind":"runtime","root":true},"#
+            + #"{"name":"cc","version":"1.0.0","source":"crates.io","kind":"build"}]}"#
+        _ = try dir.write("deps.json", json)
+        let compress = try Tool.run(["python3", "-c", "import sys, zlib; open(sys.argv[2], 'wb').write(zlib.compress(open(sys.argv[1], 'rb').read()))", dir("deps.json"), dir("deps.zlib")])
+        #expect(compress.succeeded)
+        try FileManager.default.createDirectory(atPath: dir("root/usr/bin"), withIntermediateDirectories: true)
+        let objcopy = try Tool.run(["objcopy", "--add-section", ".dep-v0=\(dir("deps.zlib"))", "/bin/true", dir("root/usr/bin/rusty")])
+        #expect(objcopy.succeeded, "\(objcopy.stderr)")
+        let catalog = try await ImageCataloger.catalog(rootfs: dir("root"))
+        #expect(catalog.packages.map { "\($0.type.rawValue) \($0.name) \($0.version) \($0.location)" } == ["cargo smallvec 1.6.0 usr/bin/rusty"])
+
+        let database = try AdvisoryDatabase(path: dir("db.sqlite"))
+        _ = try await AdvisoryImporter(database: database).importPath(try ScannerFixtures.advisories.get() + "/rustsec-osv")
+        let findings = try VulnerabilityMatcher(database: database).findings(for: catalog)
+        #expect(findings.contains { $0.advisories.contains("RUSTSEC-2021-0003") && $0.fixedVersion == "1.6.1" })
+    }
 }

@@ -94,7 +94,8 @@ enum NpmCataloger {
 /// `stdlib` at the toolchain's version as the Go vulnerability database does.
 enum GoCataloger {
     static func packages(in files: ImageFiles) -> [Package] {
-        files.goBinaries.values.flatMap { binary -> [Package] in
+        files.binaries.values.flatMap { info -> [Package] in
+            guard case .go(let binary) = info else { return [] }
             var packages: [Package] = []
             let stdlibVersion = binary.goVersion.hasPrefix("go") ? String(binary.goVersion.dropFirst(2)) : binary.goVersion
             packages.append(Package(name: "stdlib", version: stdlibVersion.split(separator: " ").first.map(String.init) ?? stdlibVersion,
@@ -110,10 +111,17 @@ enum GoCataloger {
     }
 }
 
-/// Rust crates from `Cargo.lock` (`[[package]]` tables with `name` and `version`).
+/// Rust crates from `Cargo.lock` (`[[package]]` tables with `name` and `version`) and from the cargo-auditable
+/// data of Rust binaries (crates.io crates only: path and git crates are the project's own code).
 enum CargoCataloger {
     static func packages(in files: ImageFiles) -> [Package] {
-        files.files.values.filter { $0.path.hasSuffix("Cargo.lock") }.flatMap { file -> [Package] in
+        let audited = files.binaries.values.flatMap { info -> [Package] in
+            guard case .rust(let binary) = info else { return [] }
+            return binary.crates.filter { $0.source == "crates.io" || $0.source == "registry" }.map { crate in
+                Package(name: crate.name, version: crate.version, type: .cargo, location: binary.path, layer: binary.layer)
+            }
+        }
+        return audited + files.files.values.filter { $0.path.hasSuffix("Cargo.lock") }.flatMap { file -> [Package] in
             var packages: [Package] = []
             var name: String?
             var version: String?

@@ -11,6 +11,8 @@ enum FileInterest: Equatable {
     static let databaseLimit = 64 << 20
     static let metadataLimit = 1 << 20
     static let archiveLimit = 128 << 20
+    /// Executables up to this size are held whole for a moment, to read their ELF sections.
+    static let wholeExecutableLimit = 64 << 20
 
     /// Package databases whose every version through the layers is kept, to tell which layer added a package.
     static let databases: Set<String> = [

@@ -20,6 +20,19 @@ final class GoBuildInfoScanner: ByteSink {
     /// The bytes from the header on, when the magic was found.
     var buildInfo: [UInt8]? { captured }
 
+    /// How large a file may be to be kept whole (0: never).
+    private let wholeLimit: Int
+    private var whole: [UInt8] = []
+    private var wholeIncomplete = false
+
+    /// The whole file, when it is an ELF file no larger than the limit given.
+    var wholeFile: [UInt8]? { isELF == true && wholeLimit > 0 && !wholeIncomplete ? whole : nil }
+
+    init(keepingWholeUpTo wholeLimit: Int = 0) {
+        self.wholeLimit = wholeLimit
+        if wholeLimit > 0 { whole.reserveCapacity(wholeLimit) }
+    }
+
     func write(_ buffer: UnsafeRawBufferPointer) throws {
         if isELF == nil {
             head.append(contentsOf: buffer.prefix(4 - head.count))
@@ -27,6 +40,9 @@ final class GoBuildInfoScanner: ByteSink {
         }
         defer { offset += Int64(buffer.count) }
         guard isELF == true else { return }
+        if wholeLimit > 0 && !wholeIncomplete {
+            if whole.count + buffer.count <= wholeLimit && whole.count == offset { whole.append(contentsOf: buffer) } else { wholeIncomplete = true }
+        }
         if var captured {
             if captured.count < Self.captureLimit {
                 captured.append(contentsOf: buffer.prefix(Self.captureLimit - captured.count))

@@ -5,7 +5,8 @@ public struct ImageFiles: Sendable {
     public private(set) var files: [String: CollectedFile] = [:]
     /// Every version of each package database, oldest first, since the last layer that deleted it.
     public private(set) var history: [String: [CollectedFile]] = [:]
-    public private(set) var goBinaries: [String: GoBinary] = [:]
+    /// Executables that say how they were built (Go build information, cargo-auditable data).
+    public private(set) var binaries: [String: BinaryInfo] = [:]
     public private(set) var warnings: [String] = []
 
     public init() {}
@@ -16,15 +17,15 @@ public struct ImageFiles: Sendable {
         for directory in layer.opaque { remove(directory, includingItself: false) }
         for path in layer.replaced {
             files[path] = nil
-            goBinaries[path] = nil
+            binaries[path] = nil
         }
         for file in layer.files {
             files[file.path] = file
             if FileInterest.databases.contains(file.path) { history[file.path, default: []].append(file) }
-            goBinaries[file.path] = nil
+            binaries[file.path] = nil
         }
-        for binary in layer.goBinaries {
-            goBinaries[binary.path] = binary
+        for binary in layer.binaries {
+            binaries[binary.path] = binary
             files[binary.path] = nil
         }
         warnings += layer.warnings
@@ -34,7 +35,7 @@ public struct ImageFiles: Sendable {
         let prefix = path + "/"
         func gone(_ candidate: String) -> Bool { (includingItself && candidate == path) || candidate.hasPrefix(prefix) }
         files = files.filter { !gone($0.key) }
-        goBinaries = goBinaries.filter { !gone($0.key) }
+        binaries = binaries.filter { !gone($0.key) }
         history = history.filter { !gone($0.key) }
     }
 

@@ -93,14 +93,17 @@ enum LayerReader {
             try body(sink)
             contents.files.append(CollectedFile(path: path, layer: layer, size: sink.total, content: sink.bytes))
         case .executable:
-            let scanner = GoBuildInfoScanner()
+            // Small enough executables are kept whole while they stream, for the sections Rust binaries carry.
+            let scanner = GoBuildInfoScanner(keepingWholeUpTo: size <= Int64(FileInterest.wholeExecutableLimit) ? Int(size) : 0)
             try body(scanner)
             if let info = scanner.buildInfo {
                 if let binary = GoBinary(path: path, layer: layer, buildInfo: info) {
-                    contents.goBinaries.append(binary)
+                    contents.binaries.append(.go(binary))
                 } else {
                     contents.warnings.append("\(path): Go build information in a form before Go 1.18; not read")
                 }
+            } else if let whole = scanner.wholeFile, let binary = RustBinary(path: path, layer: layer, elf: whole) {
+                contents.binaries.append(.rust(binary))
             }
         }
     }

@@ -1,0 +1,58 @@
+import Foundation
+import HydraCore
+
+/// What an executable says about how it was built: Go's build information, or the crate list
+/// cargo-auditable embeds in Rust binaries (`.dep-v0`).
+public enum BinaryInfo: Sendable {
+    case go(GoBinary)
+    case rust(RustBinary)
+
+    public var path: String {
+        switch self {
+        case .go(let binary): return binary.path
+        case .rust(let binary): return binary.path
+        }
+    }
+}
+
+/// A Rust executable's dependency list as cargo-auditable records it (zlib-compressed JSON in the `.dep-v0`
+/// ELF section). See https://github.com/rust-secure-code/cargo-auditable/blob/master/PARAMETERS.md
+public struct RustBinary: Sendable {
+    public struct Crate: Sendable, Equatable {
+        public let name: String
+        public let version: String
+        /// `crates.io`, `git`, `local` or `registry`.
+        public let source: String
+    }
+
+    public let path: String
+    public let layer: Int
+    public let crates: [Crate]
+
+    static let sectionName = ".dep-v0"
+    static let maximumJSON = 8 << 20
+
+    /// Reads the section of an ELF file held whole; nil when it has none or it does not decode.
+    init?(path: String, layer: Int, elf: [UInt8]) {
+        guard let section = ELFSections.section(named: Self.sectionName, in: elf) else { return nil }
+        let sink = PrefixSink(limit: Self.maximumJSON)
+        do {
+            let decoder = try GzipDecoder(next: sink, container: .zlib)
+            try Array(section).withUnsafeBytes { try decoder.write($0) }
+            try decoder.finish()
+        } catch {
+            return nil
+        }
+        guard sink.total <= Int64(Self.maximumJSON),
+              let object = try? JSONSerialization.jsonObject(with: Data(sink.bytes)) as? [String: Any],
+              let packages = object["packages"] as? [[String: Any]] else { return nil }
+        self.path = path
+        self.layer = layer
+        self.crates = packages.compactMap { package in
+            guard let name = package["name"] as? String, let version = package["version"] as? String else { return nil }
+            // Build-time-only dependencies are not in the binary.
+            if package["kind"] as? String == "build" { return nil }
+            return Crate(name: name, version: version, source: package["source"] as? String ?? "crates.io")
+        }
+    }
+}
