@@ -95,7 +95,7 @@ struct ScanCommandTests {
         #expect(try hydra(["scan", target, "--db", db, "--format", "xml"]).status == 2)
     }
 
-    @Test("scans an image in an OCI layout and in a registry (hydra serve), with layers")
+    @Test("scans an image in an OCI layout, OCI and docker archives, and a registry (hydra serve), with layers")
     func imageTargets() throws {
         #expect(try hydra(["db", "import", "--db", db, ScannerFixtures.directory + "/advisories.tar.xz"]).succeeded)
         let metadata = "Metadata-Version: 2.1\nName: requests\nVersion: 2.19.0\n\n"
@@ -108,6 +108,15 @@ struct ScanCommandTests {
         #expect(packages.count == 1 && packages.first?["layer"] as? Int == 1)
         #expect((local["layers"] as? [Any])?.count == 2)
         #expect((local["findings"] as? [[String: Any]])?.contains { $0["id"] as? String == "CVE-2018-18074" } == true)
+
+        // The same image as an OCI archive and as a `docker save` archive.
+        #expect(try hydra(["copy", "oci:\(layout.path):scan-me", "oci-archive:\(dir("image.oci.tar"))"]).succeeded)
+        #expect(try hydra(["copy", "oci:\(layout.path):scan-me", "docker-archive:\(dir("image.docker.tar")):bench/app:1"]).succeeded)
+        for archive in ["oci-archive:\(dir("image.oci.tar"))", "docker-archive:\(dir("image.docker.tar"))"] {
+            let scanned = try json(try hydra(["scan", archive, "--db", db, "--format", "json"]).stdout)
+            #expect((scanned["packages"] as? [[String: Any]])?.first?["layer"] as? Int == 1, "\(archive)")
+            #expect((scanned["findings"] as? [Any])?.count == (local["findings"] as? [Any])?.count, "\(archive)")
+        }
 
         let registry = try RegistryProcess()
         let copied = try hydra(["copy", "--dest-tls-verify=false", "oci:\(layout.path):scan-me", "docker://\(registry.host)/app:1"])
