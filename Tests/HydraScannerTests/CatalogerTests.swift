@@ -152,4 +152,20 @@ struct CatalogerTests {
         let findings = try VulnerabilityMatcher(database: database).findings(for: catalog)
         #expect(findings.contains { $0.advisories.contains("RUSTSEC-2021-0003") && $0.fixedVersion == "1.6.1" })
     }
+
+    @Test("a multi-platform index is narrowed to the platform asked for; a single image of another platform is refused")
+    func platforms() async throws {
+        let dir = TemporaryDirectory()
+        let (layout, _, children) = try TestImage.multiPlatformLayout(in: dir)
+        let arm = Platform(architecture: "arm64", os: "linux")
+        let catalog = try await ImageCataloger.catalog(layout: layout, name: "v1", platform: arm)
+        #expect(catalog.digest == children[arm]?.descriptor.digest.description)
+        await #expect {
+            _ = try await ImageCataloger.catalog(layout: layout, name: "v1", platform: Platform(architecture: "s390x", os: "linux"))
+        } throws: { "\($0)".contains("no image for linux/s390x") }
+        let single = try LayeredImage.make(in: dir, layers: [.entries([LayeredImage.file("etc/motd", "hi\n")])])
+        await #expect {
+            _ = try await ImageCataloger.catalog(layout: single, name: "scan-me", platform: Platform(architecture: "riscv64", os: "linux"))
+        } throws: { "\($0)".contains("the image is for") }
+    }
 }

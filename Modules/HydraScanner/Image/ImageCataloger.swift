@@ -21,6 +21,9 @@ public enum ImageCataloger {
         }
         guard let manifest = document.imageManifest else { throw ScanError.notAnImage(target ?? name) }
         let config = try OCIJSON.decode(ImageConfig.self, from: try layout.blobs.read(manifest.config.digest), what: "config of \(name)")
+        if let platform, !platform.matches(config.platform) {
+            throw ScanError.unreadable(target ?? name, reason: "the image is for \(config.platform), not \(platform)")
+        }
         let history = (config.history ?? []).filter { $0.emptyLayer != true }
         let layers = manifest.layers.enumerated().map { index, layer in
             Catalog.Layer(
