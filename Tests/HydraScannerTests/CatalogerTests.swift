@@ -47,6 +47,9 @@ struct CatalogerTests {
         _ = try dir.write("root/srv/vendor/composer/installed.json", #"{"packages": [{"name": "guzzlehttp/psr7", "version": "1.8.1", "license": ["MIT"]}]}"#)
         _ = try dir.write("root/srv/app.deps.json", #"{"libraries": {"Newtonsoft.Json/12.0.1": {"type": "package"}, "app/1.0.0": {"type": "project"}}}"#)
         _ = try dir.write("root/usr/lib/python3/dist-packages/six-1.16.0.egg-info", "Metadata-Version: 1.1\nName: six\nVersion: 1.16.0\n")
+        // Debian's python3-cryptography ships a dist-info and a stale egg-info: one package.
+        _ = try dir.write("root/usr/lib/python3/dist-packages/cryptography-38.0.4.dist-info/METADATA", "Name: cryptography\nVersion: 38.0.4\n\n")
+        _ = try dir.write("root/usr/lib/python3/dist-packages/cryptography.egg-info/PKG-INFO", "Name: cryptography\nVersion: 38.0.4\n\n")
         try Self.zip(dir("inner.jar"), ["META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties": "groupId=org.apache.logging.log4j\nartifactId=log4j-core\nversion=2.14.1\n"])
         try FileManager.default.createDirectory(atPath: dir("root/opt"), withIntermediateDirectories: true)
         try Self.zip(dir("root/opt/app.jar"), [
@@ -58,9 +61,10 @@ struct CatalogerTests {
         let found = Set(catalog.packages.map { "\($0.type.rawValue) \($0.name) \($0.version)" })
         #expect(found == [
             "npm lodash 4.17.20", "npm @babel/core 7.0.0", "npm minimist 1.2.5", "npm ms 2.0.0", "cargo smallvec 1.6.0",
-            "gem rack 2.2.3", "composer guzzlehttp/psr7 1.8.1", "nuget Newtonsoft.Json 12.0.1", "python six 1.16.0",
+            "gem rack 2.2.3", "composer guzzlehttp/psr7 1.8.1", "nuget Newtonsoft.Json 12.0.1", "python six 1.16.0", "python cryptography 38.0.4",
             "maven app 3.0", "maven org.apache.logging.log4j:log4j-core 2.14.1", "maven commons-text 1.9",
         ], "\(found)")
+        #expect(catalog.packages.filter { $0.name == "cryptography" }.map(\.location) == ["usr/lib/python3/dist-packages/cryptography-38.0.4.dist-info/METADATA"])
         let purls = Set(catalog.packages.map(\.purl))
         #expect(purls.contains("pkg:npm/%40babel/core@7.0.0"))
         #expect(purls.contains("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"))

@@ -51,6 +51,7 @@ struct ScanCommandTests {
         // The table: one header, every finding, grouped by package.
         let table = try hydra(["scan", target, "--db", db])
         #expect(table.succeeded && table.stdout.contains("PACKAGE") && table.stdout.contains("CVE-2018-18074"))
+        #expect(table.stdout.contains("usr/lib/python3/dist-packages (python): \(findings.count) ("))
         #expect(!table.stdout.contains("\u{1b}["))
 
         // --fail-on: exit 1 when met, 0 when the filter leaves nothing at or above it.

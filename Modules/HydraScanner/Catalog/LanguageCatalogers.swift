@@ -4,6 +4,20 @@ import Foundation
 /// email-style headers give `Name`, `Version` and `License`.
 enum PythonCataloger {
     static func packages(in files: ImageFiles) -> [Package] {
+        // One distribution can carry both a dist-info and a stale egg-info in the same directory (Debian's
+        // python3-cryptography does): it is one installed package, reported once, from its dist-info.
+        var seen: [String: Package] = [:]
+        for package in candidates(in: files) {
+            var directory = (package.location as NSString).deletingLastPathComponent
+            if directory.hasSuffix(".dist-info") || directory.hasSuffix(".egg-info") { directory = (directory as NSString).deletingLastPathComponent }
+            let key = "\(directory)\u{0}\(EcosystemName.normalizedName(package.name, family: "pypi"))\u{0}\(package.version)"
+            if let existing = seen[key], existing.location.contains(".dist-info/") { continue }
+            seen[key] = package
+        }
+        return Array(seen.values)
+    }
+
+    private static func candidates(in files: ImageFiles) -> [Package] {
         files.files.values.compactMap { file in
             let name = (file.path as NSString).lastPathComponent
             let parent = ((file.path as NSString).deletingLastPathComponent as NSString).lastPathComponent

@@ -1,6 +1,9 @@
 /// What kind of package a cataloger found; it decides the advisory ecosystem and the purl type.
 public enum PackageType: String, Sendable, Codable, CaseIterable {
     case deb, apk, rpm, python, npm, gomod = "go-module", gobinary = "go-stdlib", cargo, maven, gem, composer, nuget
+
+    /// A distribution's package (dpkg, apk, rpm), as opposed to a language package.
+    public var isDistro: Bool { self == .deb || self == .apk || self == .rpm }
 }
 
 /// An installed package.

@@ -17,7 +17,8 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     }
 }
 
-/// The findings as a table grouped by package, severities coloured on a terminal.
+/// The findings as tables, one per place packages were found (the OS package database, a site-packages
+/// directory, a binary …), rows grouped by package; severities coloured on a terminal.
 enum TableReport {
     static func render(_ report: ScanReport, colour: Bool) -> String {
         var lines: [String] = []
@@ -27,21 +28,34 @@ enum TableReport {
             + "(CRITICAL: \(summary.critical), HIGH: \(summary.high), MEDIUM: \(summary.medium), LOW: \(summary.low), UNKNOWN: \(summary.unknown))")
         if !report.suppressed.isEmpty { lines.append("\(report.suppressed.count) suppressed by VEX or the ignore file") }
         guard !report.findings.isEmpty else { return lines.joined(separator: "\n") }
-        lines.append("")
         let header = ["PACKAGE", "INSTALLED", "FIXED", "SEVERITY", "ID", "LAYER", "TITLE"]
-        var rows: [[String]] = []
-        var previous: String?
+        // Sections: OS packages first, then each language location in path order.
+        var sections: [(title: String, findings: [Finding])] = []
         for finding in report.findings {
-            let key = "\(finding.package)\u{0}\(finding.installedVersion)\u{0}\(finding.location)"
-            let first = key != previous
-            previous = key
-            let title = (finding.summary ?? "").split(separator: "\n").first.map { String($0.prefix(60)) } ?? ""
-            rows.append([
-                first ? finding.package : "", first ? finding.installedVersion : "", finding.fixedVersion ?? "",
-                finding.severity.rawValue, finding.id, finding.layer.map { "\($0 + 1)" } ?? "", title,
-            ])
+            let title = section(of: finding)
+            if let index = sections.firstIndex(where: { $0.title == title }) {
+                sections[index].findings.append(finding)
+            } else {
+                sections.append((title, [finding]))
+            }
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        sections.sort { ($0.findings[0].packageType.isDistro ? 0 : 1, $0.title) < ($1.findings[0].packageType.isDistro ? 0 : 1, $1.title) }
+        var rows: [[[String]]] = []
+        for section in sections {
+            var previous: String?
+            rows.append(section.findings.map { finding in
+                let key = "\(finding.package)\u{0}\(finding.installedVersion)"
+                let first = key != previous
+                previous = key
+                let title = (finding.summary ?? "").split(separator: "\n").first.map { String($0.prefix(60)) } ?? ""
+                return [
+                    first ? finding.package : "", first ? finding.installedVersion : "", finding.fixedVersion ?? "",
+                    finding.severity.rawValue, finding.id, finding.layer.map { "\($0 + 1)" } ?? "", title,
+                ]
+            })
+        }
+        let all = [header] + rows.flatMap { $0 }
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String], severity: Severity?) -> String {
             cells.enumerated().map { index, cell in
                 let padded = index == cells.count - 1 ? cell : cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0)
@@ -49,9 +63,31 @@ enum TableReport {
                 return paint(severity) + padded + "\u{1b}[0m"
             }.joined()
         }
-        lines.append(line(header, severity: nil))
-        for (row, finding) in zip(rows, report.findings) { lines.append(line(row, severity: finding.severity)) }
+        for (section, sectionRows) in zip(sections, rows) {
+            let counts = ScanReport.Summary(section.findings)
+            lines.append("")
+            lines.append("\(section.title): \(section.findings.count) (CRITICAL: \(counts.critical), HIGH: \(counts.high), "
+                + "MEDIUM: \(counts.medium), LOW: \(counts.low), UNKNOWN: \(counts.unknown))")
+            lines.append(line(header, severity: nil))
+            for (row, finding) in zip(sectionRows, section.findings) { lines.append(line(row, severity: finding.severity)) }
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// Where a finding's package was found, as a section title: `var/lib/dpkg/status (deb)`,
+    /// `usr/lib/python3/dist-packages (python)`, `usr/local/bin/app (go-module)`.
+    static func section(of finding: Finding) -> String {
+        var place = finding.location
+        if finding.packageType == .python || finding.packageType == .npm || finding.packageType == .gem {
+            // A package's own metadata file: show the directory packages are installed in.
+            var parts = place.split(separator: "/").map(String.init)
+            if let index = parts.lastIndex(where: { $0.hasSuffix(".dist-info") || $0.hasSuffix(".egg-info") || $0 == "node_modules" || $0 == "specifications" }) {
+                parts = Array(parts[..<(parts[index] == "node_modules" ? index + 1 : index)])
+            }
+            place = parts.joined(separator: "/")
+        }
+        let kind = finding.packageType == .gobinary ? PackageType.gomod.rawValue : finding.packageType.rawValue
+        return "\(place) (\(kind))"
     }
 
     private static func paint(_ severity: Severity) -> String {
