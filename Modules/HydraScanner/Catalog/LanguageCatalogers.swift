@@ -47,7 +47,8 @@ enum PythonCataloger {
 }
 
 /// npm packages installed under `node_modules/` (each `package.json` directly in a package directory), and
-/// the packages of `package-lock.json` files (lockfile versions 1 to 3).
+/// the packages of `package-lock.json` (lockfile versions 1 to 3), `yarn.lock` (v1 and Berry) and
+/// `pnpm-lock.yaml` (versions 5 to 9).
 enum NpmCataloger {
     static func packages(in files: ImageFiles) -> (packages: [Package], warnings: [String]) {
         var packages: [Package] = []
@@ -66,6 +67,10 @@ enum NpmCataloger {
                     continue
                 }
                 packages += lockPackages(object, file: file)
+            } else if name == "yarn.lock" {
+                packages += JavaScriptLockfiles.yarn(file.text).map { Package(name: $0.name, version: $0.version, type: .npm, location: file.path, layer: file.layer) }
+            } else if name == "pnpm-lock.yaml" {
+                packages += JavaScriptLockfiles.pnpm(file.text).map { Package(name: $0.name, version: $0.version, type: .npm, location: file.path, layer: file.layer) }
             }
         }
         return (packages, warnings)

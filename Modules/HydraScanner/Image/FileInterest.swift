@@ -33,7 +33,8 @@ enum FileInterest: Equatable {
         case "METADATA" where parent.hasSuffix(".dist-info"): return .text(limit: metadataLimit)
         case "PKG-INFO" where parent.hasSuffix(".egg-info"): return .text(limit: metadataLimit)
         case "package.json" where path.contains("node_modules/"): return .text(limit: metadataLimit)
-        case "package-lock.json", "Cargo.lock", "composer.lock", "installed.json" where name != "installed.json" || parent == "composer":
+        case "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock", "composer.lock", "installed.json"
+            where name != "installed.json" || parent == "composer":
             return .text(limit: databaseLimit)
         default: break
         }
