@@ -107,6 +107,15 @@ struct AdvisoryDatabaseTests {
         #expect(summary.skipped.isEmpty && summary.records == 1206 && summary.source == "all.zip")
         let tarball = try await AdvisoryImporter(database: database).importPath(ScannerFixtures.directory + "/advisories.tar.xz")
         #expect(tarball.skipped.isEmpty && tarball.records > 20_000 && tarball.counts.unchanged == 1206)
+
+        // A dump with one bad entry: that entry is reported as ARCHIVE!ENTRY and skipped, the rest imported.
+        let mixed = directory("mixed.zip")
+        let good = #"{"id": "ZIP-1", "modified": "2024-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "npm", "name": "a"}, "versions": ["1.0.0"]}]}"#
+        let makeMixed = try Tool.run(["python3", "-c", "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n    z.writestr('ZIP-1.json', sys.argv[2])\n    z.writestr('bad.json', '{not json')", mixed, good])
+        #expect(makeMixed.succeeded, "\(makeMixed.stderr)")
+        let partial = try await AdvisoryImporter(database: database).importPath(mixed)
+        #expect(partial.records == 1 && partial.counts.added == 1)
+        #expect(partial.skipped.map(\.file) == [mixed + "!bad.json"])
     }
 
     @Test("a file that is not a database is refused with its path, not crashed on")

@@ -72,7 +72,9 @@ public struct AdvisoryImporter: Sendable {
                     var skipped: [AdvisoryImportError] = []
                     for file in files {
                         do {
-                            records += try readFile(file)
+                            let read = try readFile(file)
+                            records += read.records
+                            skipped += read.skipped
                         } catch let error as AdvisoryImportError {
                             skipped.append(error)
                         } catch {
@@ -89,8 +91,9 @@ public struct AdvisoryImporter: Sendable {
         return (results.flatMap(\.1), results.flatMap(\.2))
     }
 
-    /// The records of one file (a zip yields the records of every entry; bad entries are skipped singly).
-    static func readFile(_ file: String) throws -> [OSVRecord] {
+    /// The records of one file (an archive yields the records of every entry; bad entries are skipped singly and
+    /// reported as `ARCHIVE!ENTRY`).
+    static func readFile(_ file: String) throws -> (records: [OSVRecord], skipped: [AdvisoryImportError]) {
         if isArchive(file.lowercased()) { return try readArchive(file) }
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: file),
               let size = attributes[.size] as? Int else {
@@ -103,7 +106,7 @@ public struct AdvisoryImporter: Sendable {
             throw AdvisoryImportError(file: file, reason: .unreadable("cannot read"))
         }
         do {
-            return try OSVDocument.records(from: Array(data), name: file)
+            return (try OSVDocument.records(from: Array(data), name: file), [])
         } catch {
             throw AdvisoryImportError(file: file, reason: error)
         }
@@ -114,8 +117,9 @@ public struct AdvisoryImporter: Sendable {
         [".zip", ".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.zst"].contains(where: lowered.hasSuffix)
     }
 
-    /// The records of every JSON and YAML entry of an archive.
-    static func readArchive(_ file: String) throws -> [OSVRecord] {
+    /// The records of every JSON and YAML entry of an archive. An archive that cannot be read to its end is an
+    /// error for the whole file (its records are not imported); a malformed entry is skipped alone.
+    static func readArchive(_ file: String) throws -> (records: [OSVRecord], skipped: [AdvisoryImportError]) {
         let reader: TarReader
         do {
             reader = try TarReader(path: file, also: .zip)
@@ -123,6 +127,7 @@ public struct AdvisoryImporter: Sendable {
             throw AdvisoryImportError(file: file, reason: .unreadable("\(error)"))
         }
         var records: [OSVRecord] = []
+        var skipped: [AdvisoryImportError] = []
         do {
             while let entry = try reader.next() {
                 guard entry.kind == .file else { continue }
@@ -132,15 +137,13 @@ public struct AdvisoryImporter: Sendable {
                 do {
                     records += try OSVDocument.records(from: bytes, name: entry.path)
                 } catch {
-                    throw AdvisoryImportError(file: "\(file)!\(entry.path)", reason: error)
+                    skipped.append(AdvisoryImportError(file: "\(file)!\(entry.path)", reason: error))
                 }
             }
-        } catch let error as AdvisoryImportError {
-            throw error
         } catch {
             throw AdvisoryImportError(file: file, reason: .malformed("\(error)"))
         }
-        return records
+        return (records, skipped)
     }
 
 }
