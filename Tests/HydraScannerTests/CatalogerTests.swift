@@ -252,4 +252,40 @@ struct CatalogerTests {
             "d/pnpm-lock.yaml @babel/core 7.0.0", "d/pnpm-lock.yaml ws 8.0.0", "e/pnpm-lock.yaml ms 2.0.0",
         ])
     }
+
+    @Test("Go build information before Go 1.18 (pointers to string headers) is followed through the ELF program headers")
+    func oldGoBuildInfo() async throws {
+        let dir = TemporaryDirectory()
+        // A minimal ELF64 file laid out as Go 1.16's linker leaves a binary: the build-info header in data, with
+        // two pointers to string headers, which point to the version and the module information.
+        let script = """
+            import struct, sys
+            base = 0x400000
+            size = 0x1000
+            data = bytearray(size)
+            data[0:16] = b"\\x7fELF" + bytes([2, 1, 1]) + bytes(9)
+            data[16:64] = struct.pack("<HHIQQQIHHHHHH", 2, 0x3e, 1, 0, 64, 0, 0, 64, 56, 1, 64, 0, 0)
+            data[64:120] = struct.pack("<IIQQQQQQ", 1, 5, 0, base, base, size, size, 0x1000)
+            data[0x100:0x120] = b"\\xff Go buildinf:" + bytes([8, 0]) + struct.pack("<QQ", base + 0x200, base + 0x210)
+            version = b"go1.16.5"
+            sentinel = bytes(range(0x30, 0x40))
+            modinfo = sentinel + b"path\\texample.com/old\\nmod\\texample.com/old\\t(devel)\\t\\ndep\\tgolang.org/x/text\\tv0.3.5\\th1:x=\\n" + sentinel
+            data[0x200:0x220] = struct.pack("<QQQQ", base + 0x300, len(version), base + 0x400, len(modinfo))
+            data[0x300:0x300 + len(version)] = version
+            data[0x400:0x400 + len(modinfo)] = modinfo
+            open(sys.argv[1], "wb").write(data)
+            """
+        try FileManager.default.createDirectory(atPath: dir("root/usr/local/bin"), withIntermediateDirectories: true)
+        let made = try Tool.run(["python3", "-c", script, dir("root/usr/local/bin/old")])
+        #expect(made.succeeded, "\(made.stderr)")
+        #expect(chmod(dir("root/usr/local/bin/old"), 0o755) == 0)
+        let catalog = try await ImageCataloger.catalog(rootfs: dir("root"))
+        #expect(Set(catalog.packages.map { "\($0.type.rawValue) \($0.name) \($0.version)" }) == ["go-stdlib stdlib 1.16.5", "go-module golang.org/x/text v0.3.5"])
+        #expect(catalog.warnings.isEmpty, "\(catalog.warnings)")
+        let database = try AdvisoryDatabase(path: dir("db.sqlite"))
+        _ = try await AdvisoryImporter(database: database).importPath(try ScannerFixtures.advisories.get() + "/govulndb")
+        let findings = try VulnerabilityMatcher(database: database).findings(for: catalog)
+        #expect(findings.contains { $0.package == "golang.org/x/text" && $0.advisories.contains("GO-2021-0113") && $0.fixedVersion == "0.3.7" })
+        #expect(findings.contains { $0.package == "stdlib" })
+    }
 }

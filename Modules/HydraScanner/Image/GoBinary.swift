@@ -12,11 +12,38 @@ public struct GoBinary: Sendable {
     public let main: Module?
     public let dependencies: [Module]
 
-    /// Parses the bytes from the build-info header on; nil when the header is not the inline (Go 1.18+) form.
-    init?(path: String, layer: Int, buildInfo bytes: [UInt8]) {
-        guard bytes.count > 32, bytes[15] & 0x2 != 0 else { return nil }
-        var reader = VarintStringReader(bytes: bytes, offset: 32)
-        guard let versionBytes = reader.next(), var modinfo = reader.next() else { return nil }
+    /// Parses the bytes from the build-info header on. Go 1.18 and later write the strings inline after the
+    /// header; earlier versions write two pointers to string headers in the program's data, which are followed
+    /// through the ELF program headers of `elf` (the whole file, when it was kept). Nil when neither works.
+    init?(path: String, layer: Int, buildInfo bytes: [UInt8], elf: [UInt8]? = nil) {
+        guard bytes.count > 32 else { return nil }
+        let versionBytes: [UInt8]
+        var modinfo: [UInt8]
+        if bytes[15] & 0x2 != 0 {
+            var reader = VarintStringReader(bytes: bytes, offset: 32)
+            guard let version = reader.next(), let info = reader.next() else { return nil }
+            versionBytes = version
+            modinfo = info
+        } else {
+            let pointerSize = Int(bytes[14])
+            guard let elf, pointerSize == 8 || pointerSize == 4, let memory = ELFMemory(elf) else { return nil }
+            let bigEndian = bytes[15] & 0x1 != 0
+            func pointer(_ data: ArraySlice<UInt8>) -> UInt64 {
+                let ordered = bigEndian ? Array(data) : data.reversed()
+                return ordered.reduce(0) { $0 << 8 | UInt64($1) }
+            }
+            /// A Go string header (data pointer, length) at a virtual address, and the bytes it points to.
+            func string(at address: UInt64) -> [UInt8]? {
+                guard let header = memory.read(address, count: pointerSize * 2) else { return nil }
+                let data = pointer(header.prefix(pointerSize)), length = pointer(header.suffix(pointerSize))
+                guard length < 1 << 20 else { return nil }
+                return memory.read(data, count: Int(length)).map(Array.init)
+            }
+            guard let version = string(at: pointer(bytes[16..<16 + pointerSize])),
+                  let info = string(at: pointer(bytes[16 + pointerSize..<16 + 2 * pointerSize])) else { return nil }
+            versionBytes = version
+            modinfo = info
+        }
         let version = String(decoding: versionBytes, as: UTF8.self)
         guard version.hasPrefix("go") else { return nil }
         self.path = path

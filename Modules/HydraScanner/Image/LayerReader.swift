@@ -97,10 +97,10 @@ enum LayerReader {
             let scanner = GoBuildInfoScanner(keepingWholeUpTo: size <= Int64(FileInterest.wholeExecutableLimit) ? Int(size) : 0)
             try body(scanner)
             if let info = scanner.buildInfo {
-                if let binary = GoBinary(path: path, layer: layer, buildInfo: info) {
+                if let binary = GoBinary(path: path, layer: layer, buildInfo: info, elf: scanner.wholeFile) {
                     contents.binaries.append(.go(binary))
                 } else {
-                    contents.warnings.append("\(path): Go build information in a form before Go 1.18; not read")
+                    contents.warnings.append("\(path): Go build information that cannot be read (a binary before Go 1.18 over \(FileInterest.wholeExecutableLimit >> 20) MiB, or damaged)")
                 }
             } else if let whole = scanner.wholeFile, let binary = RustBinary(path: path, layer: layer, elf: whole) {
                 contents.binaries.append(.rust(binary))
