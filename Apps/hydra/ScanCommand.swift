@@ -49,8 +49,7 @@ struct ScanCommand: AsyncParsableCommand {
             for file in vex { filter.vex += try VEXStatement.read(file: file) }
             let database = try AdvisoryDatabase.openExisting(path: location.resolved)
             let progress = ScanProgress(enabled: isatty(STDERR_FILENO) == 1)
-            progress.say("cataloging \(input.target) …")
-            let catalog = try await input.catalog(registry: registry)
+            let catalog = try await input.catalog(registry: registry, showProgress: progress.enabled)
             progress.say("matching \(catalog.packages.count) packages …")
             let matched = try VulnerabilityMatcher(database: database).findings(for: catalog)
             let (kept, suppressed) = filter.apply(matched)
@@ -120,7 +119,7 @@ struct SBOMCommand: AsyncParsableCommand {
         try await options.run {
             let chosen = try ScanCommand.format(format)
             guard chosen == .cyclonedx || chosen == .spdx else { throw ValidationError("an SBOM is cyclonedx or spdx") }
-            let catalog = try await input.catalog(registry: registry)
+            let catalog = try await input.catalog(registry: registry, showProgress: isatty(STDERR_FILENO) == 1 && options.output == .text)
             let report = ScanReport(catalog: catalog, findings: [], suppressed: [], scannedAt: ISO8601DateFormatter().string(from: Date()), database: "")
             try ScanCommand.write(try chosen.render(report, toolVersion: HydraVersion.current), to: input.outputFile)
         }
@@ -138,14 +137,15 @@ struct ScanInputOptions: ParsableArguments {
     @Option(help: "The platform of a multi-platform image (default: this machine's).")
     var platform: String?
 
-    func catalog(registry: RegistryOptions) async throws -> Catalog {
+    func catalog(registry: RegistryOptions, showProgress: Bool) async throws -> Catalog {
         let platform = try platform.map { try Platform(parsing: $0) }
-        return try await ScanTarget.catalog(target, platform: platform, access: registry.access, store: { try LocalImageStore() })
+        return try await ScanTarget.catalog(
+            target, platform: platform, access: registry.access, store: { try LocalImageStore() }, showProgress: showProgress)
     }
 }
 
 /// One status line on a terminal's stderr while a scan runs.
-struct ScanProgress {
+struct ScanProgress: Sendable {
     let enabled: Bool
 
     func say(_ text: String) {

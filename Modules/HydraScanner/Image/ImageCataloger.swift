@@ -7,7 +7,11 @@ import HydraOCI
 public enum ImageCataloger {
     /// Catalogs an image in an OCI layout (the local store, a pulled copy, an unpacked archive). An index is
     /// narrowed to `platform` (default: this machine's).
-    public static func catalog(layout: OCILayout, name: String, platform: Platform? = nil, target: String? = nil) async throws -> Catalog {
+    /// - Parameter progress: called as each layer is read (`done` of `total`).
+    public static func catalog(
+        layout: OCILayout, name: String, platform: Platform? = nil, target: String? = nil,
+        progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }
+    ) async throws -> Catalog {
         var descriptor = try await layout.resolve(name)
         var document = try ManifestDocument(bytes: try await layout.manifest(descriptor), declaredMediaType: descriptor.mediaType)
         if case .index(let index) = document.content {
@@ -32,7 +36,7 @@ public enum ImageCataloger {
                 size: layer.size, createdBy: index < history.count ? history[index].createdBy : nil)
         }
         let paths = manifest.layers.map { layout.blobs.path(of: $0.digest) }
-        let files = try await read(layers: paths)
+        let files = try await read(layers: paths, progress: progress)
         return Catalog.build(target: target ?? name, digest: descriptor.digest.description, layers: layers, files: files)
     }
 
@@ -52,7 +56,9 @@ public enum ImageCataloger {
     }
 
     /// Reads layer tarballs in parallel (as many at once as there are cores), then applies them in order.
-    static func read(layers paths: [String]) async throws -> ImageFiles {
+    static func read(
+        layers paths: [String], progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }
+    ) async throws -> ImageFiles {
         let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
         var results = [LayerContents?](repeating: nil, count: paths.count)
         try await withThrowingTaskGroup(of: (Int, LayerContents).self) { group in
@@ -71,8 +77,11 @@ public enum ImageCataloger {
                 }
             }
             for _ in 0..<width { start() }
+            var done = 0
             while let (index, contents) = try await group.next() {
                 results[index] = contents
+                done += 1
+                progress(done, paths.count)
                 start()
             }
         }
