@@ -126,7 +126,7 @@ struct ListTagsCommand: AsyncParsableCommand {
             let reference = try registryReference(repository)
             let tags = try await registry.access.repository(reference).tags()
             if options.output == .json {
-                try Console.json(["repository": .string(reference.name), "tags": .list(tags)] as [String: JSONValue])
+                try Console.json(JSONValue.object(["repository": .string(reference.name), "tags": .array(tags.map(JSONValue.string))]))
             } else {
                 tags.forEach(Console.print)
             }
@@ -148,7 +148,7 @@ struct CatalogCommand: AsyncParsableCommand {
             let host = registryHost.hasPrefix("docker://") ? String(registryHost.dropFirst(9)) : registryHost
             let repositories = try await registry.access.client(for: host).catalog()
             if options.output == .json {
-                try Console.json(["registry": .string(host), "repositories": .list(repositories)] as [String: JSONValue])
+                try Console.json(JSONValue.object(["registry": .string(host), "repositories": .array(repositories.map(JSONValue.string))]))
             } else {
                 repositories.forEach(Console.print)
             }
@@ -218,20 +218,6 @@ struct ReferrersCommand: AsyncParsableCommand {
             Console.table(
                 ["DIGEST", "ARTIFACT TYPE", "SIZE"],
                 referrers.map { [$0.digest.description, $0.artifactType ?? $0.mediaType, Console.size($0.size)] })
-        }
-    }
-}
-
-/// A little JSON for command output.
-enum JSONValue: Encodable {
-    case string(String)
-    case list([String])
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .string(let text): try container.encode(text)
-        case .list(let items): try container.encode(items)
         }
     }
 }

@@ -1,3 +1,5 @@
+import HydraOCI
+
 /// One advisory in the Open Source Vulnerability format, the fields hydra uses.
 /// See https://ossf.github.io/osv-schema/
 public struct OSVRecord: Sendable, Codable, Hashable {

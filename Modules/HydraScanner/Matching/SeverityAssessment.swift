@@ -1,3 +1,5 @@
+import HydraOCI
+
 /// Decides an advisory's severity: a CVSS v3 (else v4) vector's score when there is one, else the vendor's label
 /// (OSV `database_specific.severity`, Ubuntu's priority, an `affected` entry's own), else `UNKNOWN`.
 enum SeverityAssessment {

@@ -1,3 +1,5 @@
+import HydraOCI
+
 /// CycloneDX 1.5 JSON: the image as the subject, a component per package (with its purl and layer), and
 /// optionally the vulnerabilities affecting them. See https://cyclonedx.org/docs/1.5/json/
 enum CycloneDXReport {

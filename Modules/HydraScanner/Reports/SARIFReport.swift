@@ -1,4 +1,5 @@
 import Foundation
+import HydraOCI
 
 /// SARIF 2.1.0, as code-scanning dashboards read it: a rule per vulnerability, a result per affected package.
 /// See https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html

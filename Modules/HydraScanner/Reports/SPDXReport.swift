@@ -1,3 +1,5 @@
+import HydraOCI
+
 /// SPDX 2.3 JSON: the image as the described package, a package per installed package with its purl, and
 /// `CONTAINS` relationships. See https://spdx.github.io/spdx-spec/v2.3/
 enum SPDXReport {

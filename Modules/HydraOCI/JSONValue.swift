@@ -1,4 +1,5 @@
-/// Any JSON value, for the free-form `database_specific` and `ecosystem_specific` parts of OSV records.
+/// Any JSON value: free-form document parts (OSV's `database_specific`), documents built in code (SARIF,
+/// CycloneDX, SPDX) and small command outputs.
 public enum JSONValue: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
