@@ -44,11 +44,7 @@ public enum ImageCopier {
         let top = try await source.resolve(name)
         let descriptor = try await selectPlatform(top, from: source, options: options)
         try await copyManifest(descriptor, from: source, to: destination, name: destinationName, options: options, progress: progress)
-        // An OCI layout lists the image it received even without a name (as skopeo's oci: transport does);
-        // otherwise `oci:DIR` and `oci-archive:FILE` copies would hold blobs that nothing points to.
-        if destinationName == nil, let layout = destination as? OCILayout {
-            try layout.addToIndex(descriptor, name: nil)
-        }
+        try await destination.finishImage(descriptor, name: destinationName)
         return descriptor
     }
 

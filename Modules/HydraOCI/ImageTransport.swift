@@ -52,9 +52,14 @@ public protocol ImageDestination: Sendable {
     /// Stores a manifest (its blobs are already there) and, when `name` is given, names it. A manifest without
     /// a name is a child of an index or a referrer: stored, not listed.
     func putManifest(_ bytes: [UInt8], descriptor: Descriptor, name: String?) async throws
+    /// Called once a copy has written the image whose top-level manifest is `descriptor`: a destination that
+    /// lists its images (an OCI layout's `index.json`) lists it even when it was given no name.
+    func finishImage(_ descriptor: Descriptor, name: String?) async throws
 }
 
 extension ImageDestination {
+    public func finishImage(_ descriptor: Descriptor, name: String?) async throws {}
+
     /// Reads the blob once, from the start.
     public func putBlob(_ descriptor: Descriptor, reopening open: @escaping BlobOpener) async throws {
         try await putBlob(descriptor, from: try await open(0))

@@ -180,4 +180,10 @@ extension OCILayout: ImageSource, ImageDestination {
         try writer.commit()
         if let name { try addToIndex(descriptor, name: name) }
     }
+
+    /// An image copied in without a name is listed unnamed (as skopeo's `oci:` transport does), so that
+    /// `oci:DIR` and `oci-archive:FILE` copies never hold blobs nothing points to.
+    public func finishImage(_ descriptor: Descriptor, name: String?) async throws {
+        if name == nil { try addToIndex(descriptor, name: nil) }
+    }
 }
