@@ -1,9 +1,10 @@
 import CHydraSystem
 import HydraCore
 
-/// Finds the build information the Go linker embeds in every binary (Go 1.18 and later write it inline: the
-/// 32-byte header starting `\xff Go buildinf:`, then the Go version and the module information as
-/// length-prefixed strings) while the file streams past, keeping only the bytes after the header.
+/// Finds the build information the Go linker embeds in every binary (the 32-byte header starting
+/// `\xff Go buildinf:`; Go 1.18 and later write the version and module information right after it) while the
+/// file streams past, keeping the bytes from the header on. Optionally keeps a small file whole, for what
+/// needs the ELF structure (the pointer form of older Go versions, cargo-auditable's section).
 /// Files that are not ELF are dismissed after their first four bytes.
 final class GoBuildInfoScanner: ByteSink {
     static let magic: [UInt8] = [0xff] + Array(" Go buildinf:".utf8)
@@ -41,13 +42,14 @@ final class GoBuildInfoScanner: ByteSink {
         defer { offset += Int64(buffer.count) }
         guard isELF == true else { return }
         if wholeLimit > 0 && !wholeIncomplete {
-            if whole.count + buffer.count <= wholeLimit && whole.count == offset { whole.append(contentsOf: buffer) } else { wholeIncomplete = true }
-        }
-        if var captured {
-            if captured.count < Self.captureLimit {
-                captured.append(contentsOf: buffer.prefix(Self.captureLimit - captured.count))
-                self.captured = captured
+            if whole.count + buffer.count <= wholeLimit && Int64(whole.count) == offset {
+                whole.append(contentsOf: buffer)
+            } else {
+                wholeIncomplete = true
             }
+        }
+        if let count = captured?.count {
+            if count < Self.captureLimit { captured?.append(contentsOf: buffer.prefix(Self.captureLimit - count)) }
             return
         }
         // A header that starts in the previous chunk's tail.
@@ -70,19 +72,17 @@ final class GoBuildInfoScanner: ByteSink {
 
     /// The first occurrence of the magic at a 16-byte-aligned file offset.
     private static func find(in bytes: UnsafeRawBufferPointer, alignedFrom start: Int64) -> Int? {
-        do {
-            guard let base = bytes.baseAddress else { return nil }
-            var position = 0
-            while position + magic.count <= bytes.count {
-                let found = magic.withUnsafeBytes { needle in
-                    hydra_memmem(base + position, bytes.count - position, needle.baseAddress, needle.count)
-                }
-                guard let found else { return nil }
-                let index = base.distance(to: UnsafeRawPointer(found))
-                if (start + Int64(index)) % 16 == 0 { return index }
-                position = index + 1
+        guard let base = bytes.baseAddress else { return nil }
+        var position = 0
+        while position + magic.count <= bytes.count {
+            let found = magic.withUnsafeBytes { needle in
+                hydra_memmem(base + position, bytes.count - position, needle.baseAddress, needle.count)
             }
-            return nil
+            guard let found else { return nil }
+            let index = base.distance(to: UnsafeRawPointer(found))
+            if (start + Int64(index)) % 16 == 0 { return index }
+            position = index + 1
         }
+        return nil
     }
 }
