@@ -38,9 +38,7 @@ public struct Catalog: Sendable, Codable {
         warnings += npm.warnings
         packages += GoCataloger.packages(in: files)
         packages += CargoCataloger.packages(in: files)
-        let java = JavaCataloger.packages(in: files)
-        packages += java.packages
-        warnings += java.warnings
+        packages += JavaCataloger.packages(in: files)
         packages += GemCataloger.packages(in: files)
         packages += ComposerCataloger.packages(in: files)
         packages += DotnetCataloger.packages(in: files)

@@ -7,18 +7,23 @@ import HydraCore
 enum JavaCataloger {
     static let maximumDepth = 4
 
-    static func packages(in files: ImageFiles) -> (packages: [Package], warnings: [String]) {
+    /// The packages of the Java archives the layers left (read as they streamed past).
+    static func packages(in files: ImageFiles) -> [Package] {
+        files.artifacts.values.flatMap { artifact -> [Package] in
+            guard case .java(let archive) = artifact else { return [] }
+            return archive.packages
+        }
+    }
+
+    /// Reads one archive held in memory, and the archives nested in it.
+    static func read(archive bytes: [UInt8], path: String, layer: Int) -> (packages: [Package], warnings: [String]) {
         var packages: [Package] = []
         var warnings: [String] = []
-        for file in files.files.values {
-            let lowered = file.path.lowercased()
-            guard lowered.hasSuffix(".jar") || lowered.hasSuffix(".war") || lowered.hasSuffix(".ear") else { continue }
-            read(archive: file.content, name: file.path, file: file, depth: 0, into: &packages, warnings: &warnings)
-        }
+        read(archive: bytes, name: path, layer: layer, depth: 0, into: &packages, warnings: &warnings)
         return (packages, warnings)
     }
 
-    private static func read(archive bytes: [UInt8], name: String, file: CollectedFile, depth: Int,
+    private static func read(archive bytes: [UInt8], name: String, layer: Int, depth: Int,
                              into packages: inout [Package], warnings: inout [String]) {
         var properties: [[String: String]] = []
         var manifest: [String: String]?
@@ -46,7 +51,7 @@ enum JavaCataloger {
         var found = false
         for fields in properties {
             guard let group = fields["groupId"], let artifact = fields["artifactId"], let version = fields["version"] else { continue }
-            packages.append(Package(name: "\(group):\(artifact)", version: version, type: .maven, location: location, layer: file.layer))
+            packages.append(Package(name: "\(group):\(artifact)", version: version, type: .maven, location: location, layer: layer))
             found = true
         }
         if !found, let manifest {
@@ -54,15 +59,15 @@ enum JavaCataloger {
             let version = manifest["Bundle-Version"] ?? manifest["Implementation-Version"]
             if let title, let version {
                 let group = manifest["Implementation-Vendor-Id"]
-                packages.append(Package(name: group.map { "\($0):\(title)" } ?? title, version: version, type: .maven, location: location, layer: file.layer))
+                packages.append(Package(name: group.map { "\($0):\(title)" } ?? title, version: version, type: .maven, location: location, layer: layer))
                 found = true
             }
         }
         if !found, let guess = nameAndVersion(fromFile: name) {
-            packages.append(Package(name: guess.name, version: guess.version, type: .maven, location: location, layer: file.layer))
+            packages.append(Package(name: guess.name, version: guess.version, type: .maven, location: location, layer: layer))
         }
         for (path, bytes) in nested {
-            read(archive: bytes, name: "\(name)!\(path)", file: file, depth: depth + 1, into: &packages, warnings: &warnings)
+            read(archive: bytes, name: "\(name)!\(path)", layer: layer, depth: depth + 1, into: &packages, warnings: &warnings)
         }
     }
 

@@ -113,7 +113,7 @@ enum NpmCataloger {
 /// `stdlib` at the toolchain's version as the Go vulnerability database does.
 enum GoCataloger {
     static func packages(in files: ImageFiles) -> [Package] {
-        files.binaries.values.flatMap { info -> [Package] in
+        files.artifacts.values.flatMap { info -> [Package] in
             guard case .go(let binary) = info else { return [] }
             var packages: [Package] = []
             let stdlibVersion = binary.goVersion.hasPrefix("go") ? String(binary.goVersion.dropFirst(2)) : binary.goVersion
@@ -134,7 +134,7 @@ enum GoCataloger {
 /// data of Rust binaries (crates.io crates only: path and git crates are the project's own code).
 enum CargoCataloger {
     static func packages(in files: ImageFiles) -> [Package] {
-        let audited = files.binaries.values.flatMap { info -> [Package] in
+        let audited = files.artifacts.values.flatMap { info -> [Package] in
             guard case .rust(let binary) = info else { return [] }
             return binary.crates.filter { $0.source == "crates.io" || $0.source == "registry" }.map { crate in
                 Package(name: crate.name, version: crate.version, type: .cargo, location: binary.path, layer: binary.layer)

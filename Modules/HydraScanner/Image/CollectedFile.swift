@@ -25,7 +25,7 @@ public struct CollectedFile: Sendable {
 /// What one layer (or a root filesystem) holds for the catalogers, and what it deletes from the layers below.
 struct LayerContents: Sendable {
     var files: [CollectedFile] = []
-    var binaries: [BinaryInfo] = []
+    var artifacts: [ArtifactInfo] = []
     /// Paths a whiteout deletes (with everything below them).
     var deleted: [String] = []
     /// Directories an opaque whiteout empties of lower-layer entries.

@@ -5,8 +5,9 @@ public struct ImageFiles: Sendable {
     public private(set) var files: [String: CollectedFile] = [:]
     /// Every version of each package database, oldest first, since the last layer that deleted it.
     public private(set) var history: [String: [CollectedFile]] = [:]
-    /// Executables that say how they were built (Go build information, cargo-auditable data).
-    public private(set) var binaries: [String: BinaryInfo] = [:]
+    /// Executables and archives that say what went into them (Go build information, cargo-auditable data,
+    /// Java archives' packages).
+    public private(set) var artifacts: [String: ArtifactInfo] = [:]
     public private(set) var warnings: [String] = []
 
     public init() {}
@@ -17,16 +18,16 @@ public struct ImageFiles: Sendable {
         for directory in layer.opaque { remove(directory, includingItself: false) }
         for path in layer.replaced {
             files[path] = nil
-            binaries[path] = nil
+            artifacts[path] = nil
         }
         for file in layer.files {
             files[file.path] = file
             if FileInterest.databases.contains(file.path) { history[file.path, default: []].append(file) }
-            binaries[file.path] = nil
+            artifacts[file.path] = nil
         }
-        for binary in layer.binaries {
-            binaries[binary.path] = binary
-            files[binary.path] = nil
+        for artifact in layer.artifacts {
+            artifacts[artifact.path] = artifact
+            files[artifact.path] = nil
         }
         warnings += layer.warnings
     }
@@ -35,7 +36,7 @@ public struct ImageFiles: Sendable {
         let prefix = path + "/"
         func gone(_ candidate: String) -> Bool { (includingItself && candidate == path) || candidate.hasPrefix(prefix) }
         files = files.filter { !gone($0.key) }
-        binaries = binaries.filter { !gone($0.key) }
+        artifacts = artifacts.filter { !gone($0.key) }
         history = history.filter { !gone($0.key) }
     }
 

@@ -89,21 +89,24 @@ enum LayerReader {
                 contents.warnings.append("\(path): \(size) bytes is over the \(limit)-byte limit for archives; not read")
                 return
             }
+            // Read now, while the bytes are at hand: an image's archives are never all held at once.
             let sink = PrefixSink(limit: limit)
             try body(sink)
-            contents.files.append(CollectedFile(path: path, layer: layer, size: sink.total, content: sink.bytes))
+            let read = JavaCataloger.read(archive: sink.bytes, path: path, layer: layer)
+            contents.artifacts.append(.java(JavaArchive(path: path, layer: layer, packages: read.packages)))
+            contents.warnings += read.warnings
         case .executable:
             // Small enough executables are kept whole while they stream, for the sections Rust binaries carry.
             let scanner = GoBuildInfoScanner(keepingWholeUpTo: size <= Int64(FileInterest.wholeExecutableLimit) ? Int(size) : 0)
             try body(scanner)
             if let info = scanner.buildInfo {
                 if let binary = GoBinary(path: path, layer: layer, buildInfo: info, elf: scanner.wholeFile) {
-                    contents.binaries.append(.go(binary))
+                    contents.artifacts.append(.go(binary))
                 } else {
                     contents.warnings.append("\(path): Go build information that cannot be read (a binary before Go 1.18 over \(FileInterest.wholeExecutableLimit >> 20) MiB, or damaged)")
                 }
             } else if let whole = scanner.wholeFile, let binary = RustBinary(path: path, layer: layer, elf: whole) {
-                contents.binaries.append(.rust(binary))
+                contents.artifacts.append(.rust(binary))
             }
         }
     }

@@ -1,18 +1,27 @@
 import Foundation
 import HydraCore
 
-/// What an executable says about how it was built: Go's build information, or the crate list
-/// cargo-auditable embeds in Rust binaries (`.dep-v0`).
-public enum BinaryInfo: Sendable {
+/// What a built artifact says about what went into it, read as its layer streams past (so its bytes are not
+/// kept): an executable's Go build information or cargo-auditable crate list, a Java archive's packages.
+public enum ArtifactInfo: Sendable {
     case go(GoBinary)
     case rust(RustBinary)
+    case java(JavaArchive)
 
     public var path: String {
         switch self {
         case .go(let binary): return binary.path
         case .rust(let binary): return binary.path
+        case .java(let archive): return archive.path
         }
     }
+}
+
+/// The packages a Java archive (and the archives nested in it) holds.
+public struct JavaArchive: Sendable {
+    public let path: String
+    public let layer: Int
+    public let packages: [Package]
 }
 
 /// A Rust executable's dependency list as cargo-auditable records it (zlib-compressed JSON in the `.dep-v0`
