@@ -21,7 +21,7 @@ struct DatabaseLocation: ParsableArguments {
 struct DatabaseImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import OSV records (JSON, YAML, directories, .zip dumps) and Alpine secdb files.")
+        abstract: "Import OSV records (JSON, YAML, directories, .zip dumps, tarballs) and Alpine secdb files.")
 
     @Argument(help: "Files or directories to import; each path is one source.")
     var paths: [String]
