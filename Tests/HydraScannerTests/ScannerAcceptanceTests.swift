@@ -153,5 +153,17 @@ struct ScannerAcceptanceTests {
         let rpm = try await ImageCataloger.catalog(rootfs: dir("rpm"))
         #expect(rpm.packages.map { "\($0.name) \($0.version) \($0.type)" } == ["hydra-hello 1:1.2.3-4.el9 rpm"])
         #expect(rpm.packages.first?.sourceName == "hydra-hello" && rpm.warnings.isEmpty)
+        #expect(rpm.os?.advisoryRelease == "9")
+
+        // Matched by major release and rpmvercmp with the epoch: a Rocky Linux 9 advisory fixed in -5 applies, an 8 one not.
+        func advisory(_ id: String, _ ecosystem: String) -> String {
+            #"{"id": "\#(id)", "modified": "2024-01-01T00:00:00Z", "aliases": ["CVE-2099-0001"], "affected": [{"package": {"ecosystem": "\#(ecosystem)", "name": "hydra-hello"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1:1.2.3-5.el9"}]}]}]}"#
+        }
+        _ = try dir.write("rpm-advisories/RLSA-1.json", advisory("RLSA-2099:1", "Rocky Linux:9"))
+        _ = try dir.write("rpm-advisories/RLSA-2.json", advisory("RLSA-2099:2", "Rocky Linux:8"))
+        let database = try AdvisoryDatabase(path: dir("rpm.sqlite"))
+        _ = try await AdvisoryImporter(database: database).importPath(dir("rpm-advisories"))
+        let rpmFindings = try VulnerabilityMatcher(database: database).findings(for: rpm)
+        #expect(rpmFindings.map(\.advisories) == [["RLSA-2099:1"]] && rpmFindings.first?.fixedVersion == "1:1.2.3-5.el9")
     }
 }

@@ -70,5 +70,8 @@ struct VersionSchemeTests {
         #expect(VersionScheme(ecosystem: "crates.io") == .semver)
         #expect(VersionScheme(ecosystem: "Red Hat:enterprise_linux:9") == .rpm)
         #expect(VersionScheme(ecosystem: "GIT") == nil)
+        #expect(EcosystemName("Red Hat:enterprise_linux:9::appstream").release == "9")
+        #expect(EcosystemName("Red Hat:rhel_aus:8.2::appstream").release == "rhel_aus:8.2:appstream")
+        #expect(EcosystemName("Ubuntu:Pro:18.04:LTS").release == "18.04" && EcosystemName("PyPI").release == nil)
     }
 }

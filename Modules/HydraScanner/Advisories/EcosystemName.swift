@@ -1,5 +1,6 @@
 /// An OSV ecosystem name split into its family and release: `Debian:12` → `debian` + `12`,
-/// `Alpine:v3.19` → `alpine` + `v3.19`, `Ubuntu:22.04:LTS` → `ubuntu` + `22.04`, `PyPI` → `pypi` + none.
+/// `Alpine:v3.19` → `alpine` + `v3.19`, `Ubuntu:22.04:LTS` → `ubuntu` + `22.04`,
+/// `Red Hat:enterprise_linux:9::appstream` → `red hat` + `9`, `PyPI` → `pypi` + none.
 public struct EcosystemName: Sendable, Hashable, CustomStringConvertible {
     public let family: String
     public let release: String?
@@ -12,6 +13,10 @@ public struct EcosystemName: Sendable, Hashable, CustomStringConvertible {
         let rest = parts.dropFirst().filter { !$0.isEmpty }
         if family == "ubuntu" {
             release = rest.first { $0.first?.isNumber == true }
+        } else if family == "red hat" {
+            // `Red Hat:enterprise_linux:9::appstream`: the major release is the number after the product.
+            // Anything else (an EUS stream, `rhel_aus:8.2`) keeps its full text, so it matches no plain release.
+            release = rest.first { Int($0) != nil } ?? (rest.isEmpty ? nil : rest.joined(separator: ":"))
         } else {
             release = rest.isEmpty ? nil : rest.joined(separator: ":")
         }

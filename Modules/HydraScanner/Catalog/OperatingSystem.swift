@@ -17,7 +17,8 @@ public struct OperatingSystem: Sendable, Codable, Hashable {
     /// The OSV ecosystem family of this distribution's advisories.
     public var advisoryFamily: String? {
         switch id {
-        case "debian", "ubuntu", "alpine", "wolfi", "chainguard", "almalinux", "mageia", "openeuler": return id
+        case "debian", "ubuntu", "alpine", "wolfi", "chainguard", "mageia", "openeuler": return id
+        case "almalinux": return "almalinux"
         case "rhel", "centos": return "red hat"
         case "rocky": return "rocky linux"
         case "sles", "sled", "opensuse-leap", "opensuse-tumbleweed": return "suse"
@@ -32,7 +33,8 @@ public struct OperatingSystem: Sendable, Codable, Hashable {
         case "alpine":
             let parts = version.split(separator: ".")
             return parts.count >= 2 ? "v\(parts[0]).\(parts[1])" : "v\(version)"
-        case "debian":
+        case "debian", "rhel", "centos", "rocky", "almalinux":
+            // Debian and the Red Hat family file advisories by major release (`Debian:12`, `Rocky Linux:9`).
             return version.split(separator: ".").first.map(String.init)
         default:
             return version
