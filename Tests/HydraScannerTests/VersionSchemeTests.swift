@@ -73,5 +73,9 @@ struct VersionSchemeTests {
         #expect(EcosystemName("Red Hat:enterprise_linux:9::appstream").release == "9")
         #expect(EcosystemName("Red Hat:rhel_aus:8.2::appstream").release == "rhel_aus:8.2:appstream")
         #expect(EcosystemName("Ubuntu:Pro:18.04:LTS").release == "18.04" && EcosystemName("PyPI").release == nil)
+        let releases = [("debian", "12"), ("ubuntu", "22.04"), ("alpine", "3.19.1"), ("rocky", "9.3"), ("sles", "15.5"), ("opensuse-leap", "15.5")]
+            .map { OperatingSystem(id: $0.0, version: $0.1) }.map { "\($0.advisoryFamily ?? "-"):\($0.advisoryRelease ?? "-")" }
+        #expect(releases == ["debian:12", "ubuntu:22.04", "alpine:v3.19", "rocky linux:9", "suse:Linux Enterprise Server 15 SP5", "opensuse:Leap 15.5"])
+        #expect(EcosystemName("SUSE:Linux Enterprise Server 15 SP5").family == "suse" && VersionScheme(ecosystem: "openSUSE:Leap 15.5") == .rpm)
     }
 }

@@ -21,12 +21,14 @@ public struct OperatingSystem: Sendable, Codable, Hashable {
         case "almalinux": return "almalinux"
         case "rhel", "centos": return "red hat"
         case "rocky": return "rocky linux"
-        case "sles", "sled", "opensuse-leap", "opensuse-tumbleweed": return "suse"
+        case "sles", "sled": return "suse"
+        case "opensuse-leap", "opensuse-tumbleweed": return "opensuse"
         default: return nil
         }
     }
 
-    /// The release as OSV ecosystems name it: `Debian:12`, `Ubuntu:22.04`, `Alpine:v3.19`.
+    /// The release as OSV ecosystems name it: `Debian:12`, `Ubuntu:22.04`, `Alpine:v3.19`, `Rocky Linux:9`,
+    /// `SUSE:Linux Enterprise Server 15 SP5`, `openSUSE:Leap 15.5`.
     public var advisoryRelease: String? {
         guard let version else { return nil }
         switch id {
@@ -36,6 +38,16 @@ public struct OperatingSystem: Sendable, Codable, Hashable {
         case "debian", "rhel", "centos", "rocky", "almalinux":
             // Debian and the Red Hat family file advisories by major release (`Debian:12`, `Rocky Linux:9`).
             return version.split(separator: ".").first.map(String.init)
+        case "sles", "sled":
+            // `SUSE:Linux Enterprise Server 15 SP5` for VERSION_ID 15.5.
+            let parts = version.split(separator: ".")
+            let product = id == "sles" ? "Linux Enterprise Server" : "Linux Enterprise Desktop"
+            guard let major = parts.first else { return nil }
+            return parts.count > 1 && parts[1] != "0" ? "\(product) \(major) SP\(parts[1])" : "\(product) \(major)"
+        case "opensuse-leap":
+            return "Leap \(version)"
+        case "opensuse-tumbleweed":
+            return "Tumbleweed"
         default:
             return version
         }
