@@ -119,6 +119,15 @@ struct ScanCommandTests {
             #expect((scanned["findings"] as? [Any])?.count == (local["findings"] as? [Any])?.count, "\(archive)")
         }
 
+        // Archives written by a peer: skopeo's docker-archive (the `docker save` format) and oci-archive.
+        #expect(try Tool.run(["skopeo", "copy", "oci:\(layout.path):scan-me", "docker-archive:\(dir("skopeo.docker.tar")):peer/app:1"]).succeeded)
+        #expect(try Tool.run(["skopeo", "copy", "oci:\(layout.path):scan-me", "oci-archive:\(dir("skopeo.oci.tar"))"]).succeeded)
+        for archive in ["docker-archive:\(dir("skopeo.docker.tar"))", "oci-archive:\(dir("skopeo.oci.tar"))"] {
+            let scanned = try json(try hydra(["scan", archive, "--db", db, "--format", "json"]).stdout)
+            #expect((scanned["packages"] as? [[String: Any]])?.first?["layer"] as? Int == 1, "\(archive)")
+            #expect((scanned["findings"] as? [Any])?.count == (local["findings"] as? [Any])?.count, "\(archive)")
+        }
+
         let registry = try RegistryProcess()
         let copied = try hydra(["copy", "--dest-tls-verify=false", "oci:\(layout.path):scan-me", "docker://\(registry.host)/app:1"])
         #expect(copied.succeeded, "\(copied.stderr)")
