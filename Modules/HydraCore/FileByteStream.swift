@@ -21,6 +21,12 @@ public struct FileByteStream: AsyncSequence, Sendable {
         var reader: FileReader?
         var remaining: Int64 = .max
         var finished = false
+        /// The last few buffers handed out. Once their consumer has let go of one (a socket write finished),
+        /// writing into it again reuses its memory; while the consumer still holds it, copy-on-write gives a
+        /// fresh one. So a long stream does not allocate (and fault in) new memory for every chunk.
+        var recent: [ByteBuffer] = []
+        var turn = 0
+        static let recentCount = 8
 
         public mutating func next() async throws -> ByteBuffer? {
             if finished { return nil }
@@ -34,17 +40,27 @@ public struct FileByteStream: AsyncSequence, Sendable {
             }
             guard let reader, remaining > 0 else { return end() }
             let want = Int(Swift.min(remaining, Int64(stream.chunkSize)))
-            var buffer = ByteBufferAllocator().buffer(capacity: want)
+            let slot = turn % Self.recentCount
+            turn += 1
+            var buffer: ByteBuffer
+            if slot < recent.count {
+                buffer = recent[slot]
+                buffer.clear()
+            } else {
+                buffer = ByteBufferAllocator().buffer(capacity: stream.chunkSize)
+            }
             let n = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: want) { pointer in
                 try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: pointer[0..<want]))
             }
             if n == 0 { return end() }
             remaining -= Int64(n)
+            if slot < recent.count { recent[slot] = buffer } else { recent.append(buffer) }
             return buffer
         }
 
         private mutating func end() -> ByteBuffer? {
             finished = true
+            recent = []
             reader = nil  // closes the file
             return nil
         }

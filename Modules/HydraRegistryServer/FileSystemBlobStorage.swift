@@ -60,18 +60,19 @@ public struct FileSystemBlobStorage: BlobStorage {
         _ id: String, from chunks: some AsyncSequence<ByteBuffer, any Error>, observe: (ByteBuffer) throws -> Void
     ) async throws -> Int64 {
         let path = uploadPath(id)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-        guard fd >= 0 else { throw FileIOError("open", path: path, errno: errno) }
-        defer { close(fd) }
-        let file = FileSink(descriptor: fd, name: path)
-        file.startWritebackEvery(8 << 20, from: FileSystem.fileSize(path) ?? 0)
-        // Request bodies arrive in small pieces; write them on in 1 MiB runs.
-        let sink = CoalescingSink(capacity: 1 << 20, passThrough: 1 << 20, next: file)
-        for try await chunk in chunks {
-            try observe(chunk)
-            try sink.write(chunk)
+        guard FileSystem.exists(path) else { throw FileIOError("open", path: path, errno: ENOENT) }
+        // Hashing (observe) here and writing on the writer's task overlap.
+        let writer = WriteBehind(appendingTo: path, writebackFrom: FileSystem.fileSize(path) ?? 0)
+        do {
+            for try await chunk in chunks {
+                try observe(chunk)
+                try await writer.write(chunk)
+            }
+            try await writer.finish()
+        } catch {
+            await writer.abandon()
+            throw error
         }
-        try sink.finish()
         guard let size = FileSystem.fileSize(path) else { throw FileIOError("stat", path: path, errno: errno) }
         return size
     }

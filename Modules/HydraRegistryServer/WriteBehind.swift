@@ -1,0 +1,94 @@
+import HydraCore
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes chunks to a file on a task of its own while the caller goes on with the next chunk (hashing it, for an
+/// upload), so the two overlap on different cores. At most `limit` bytes wait to be written; the first write
+/// error stops the caller at its next chunk.
+final class WriteBehind: Sendable {
+    private let credit: ByteCredit
+    private let queue: AsyncStream<ByteBuffer>.Continuation
+    private let writer: Task<Void, any Error>
+
+    /// Opens the writer over `path` (appending).
+    init(appendingTo path: String, limit: Int = 8 << 20, writebackFrom start: Int64) {
+        let credit = ByteCredit(limit: limit)
+        let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
+        self.credit = credit
+        self.queue = continuation
+        writer = Task {
+            do {
+                let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+                guard fd >= 0 else { throw FileIOError("open", path: path, errno: errno) }
+                defer { close(fd) }
+                let file = FileSink(descriptor: fd, name: path)
+                file.startWritebackEvery(8 << 20, from: start)
+                // Request bodies arrive in small pieces; write them on in 1 MiB runs.
+                let sink = CoalescingSink(capacity: 1 << 20, passThrough: 1 << 20, next: file)
+                for await chunk in stream {
+                    try sink.write(chunk)
+                    await credit.release(chunk.readableBytes)
+                }
+                try sink.finish()
+            } catch {
+                await credit.fail(error)
+                throw error
+            }
+        }
+    }
+
+    /// Queues a chunk, waiting while too much is queued; throws the writer's error if it has failed.
+    func write(_ chunk: ByteBuffer) async throws {
+        try await credit.acquire(chunk.readableBytes)
+        queue.yield(chunk)
+    }
+
+    /// Waits until everything queued is written.
+    func finish() async throws {
+        queue.finish()
+        try await writer.value
+    }
+
+    /// Stops after what is queued (the caller failed); waits for the writer so the file is closed.
+    func abandon() async {
+        queue.finish()
+        _ = try? await writer.value
+    }
+}
+
+/// Counts bytes in flight between a producer and the writer.
+private actor ByteCredit {
+    private let limit: Int
+    private var inFlight = 0
+    private var waiting: [(count: Int, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var failure: (any Error)?
+
+    init(limit: Int) { self.limit = limit }
+
+    func acquire(_ count: Int) async throws {
+        if let failure { throw failure }
+        if inFlight == 0 || inFlight + count <= limit {
+            inFlight += count
+            return
+        }
+        try await withCheckedThrowingContinuation { waiting.append((count, $0)) }
+    }
+
+    func release(_ count: Int) {
+        inFlight -= count
+        while let next = waiting.first, inFlight == 0 || inFlight + next.count <= limit {
+            waiting.removeFirst()
+            inFlight += next.count
+            next.continuation.resume()
+        }
+    }
+
+    func fail(_ error: any Error) {
+        failure = error
+        for waiter in waiting { waiter.continuation.resume(throwing: error) }
+        waiting.removeAll()
+    }
+}
