@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HydraCore
 import HydraOCI
 import HydraScanner
 
@@ -88,17 +89,10 @@ struct ScanCommand: AsyncParsableCommand {
         Set(try list.split(separator: ",").map { try severity($0.trimmingCharacters(in: .whitespaces)) })
     }
 
-    /// Writes through a temporary file and a rename, so a reader never sees half a report.
+    /// Writes through a temporary file, fsync and a rename, so a reader never sees half a report.
     static func write(_ text: String, to path: String?) throws {
         guard let path else { return Console.print(text) }
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data((text + "\n").utf8)) else {
-            throw ValidationError("cannot write \(path)")
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
+        try FileSystem.writeAtomically(Array((text + "\n").utf8), to: path)
     }
 }
 

@@ -95,18 +95,14 @@ public struct AdvisoryImporter: Sendable {
     /// reported as `ARCHIVE!ENTRY`).
     static func readFile(_ file: String) throws -> (records: [OSVRecord], skipped: [AdvisoryImportError]) {
         if isArchive(file.lowercased()) { return try readArchive(file) }
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: file),
-              let size = attributes[.size] as? Int else {
-            throw AdvisoryImportError(file: file, reason: .unreadable("cannot stat"))
-        }
-        guard size <= OSVDocument.maximumSize else {
-            throw AdvisoryImportError(file: file, reason: .malformed("\(size) bytes is too large for an advisory"))
-        }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw AdvisoryImportError(file: file, reason: .unreadable("cannot read"))
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.readFile(file, limit: Int64(OSVDocument.maximumSize))
+        } catch {
+            throw AdvisoryImportError(file: file, reason: .unreadable("\(error)"))
         }
         do {
-            return (try OSVDocument.records(from: Array(data), name: file), [])
+            return (try OSVDocument.records(from: bytes, name: file), [])
         } catch {
             throw AdvisoryImportError(file: file, reason: error)
         }

@@ -43,7 +43,7 @@ public struct RustBinary: Sendable {
 
     /// Reads the section of an ELF file held whole; nil when it has none or it does not decode.
     init?(path: String, layer: Int, elf: [UInt8]) {
-        guard let section = ELFSections.section(named: Self.sectionName, in: elf) else { return nil }
+        guard let section = ELFFile(elf)?.section(named: Self.sectionName) else { return nil }
         let sink = PrefixSink(limit: Self.maximumJSON)
         do {
             let decoder = try GzipDecoder(next: sink, container: .zlib)

@@ -26,7 +26,7 @@ public struct GoBinary: Sendable {
             modinfo = info
         } else {
             let pointerSize = Int(bytes[14])
-            guard let elf, pointerSize == 8 || pointerSize == 4, let memory = ELFMemory(elf) else { return nil }
+            guard let elf, pointerSize == 8 || pointerSize == 4, let memory = ELFFile(elf) else { return nil }
             let bigEndian = bytes[15] & 0x1 != 0
             func pointer(_ data: ArraySlice<UInt8>) -> UInt64 {
                 let ordered = bigEndian ? Array(data) : data.reversed()

@@ -59,13 +59,7 @@ enum LayerReader {
                   let interest = FileInterest.classify(path: path, isExecutable: file.isExecutable) else { continue }
             do {
                 try collect(path: path, size: file.size, interest: interest, layer: 0, into: &contents) { sink in
-                    let reader = try FileReader(path: full)
-                    var buffer = [UInt8](repeating: 0, count: 256 << 10)
-                    while true {
-                        let count = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
-                        if count == 0 { break }
-                        try buffer.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-                    }
+                    try FileReader(path: full).copy(to: sink)
                 }
             } catch {
                 contents.warnings.append("\(path): \(error)")
