@@ -15,9 +15,9 @@ enum DpkgCataloger {
                 packages.append(package(entry, location: statusPath, layer: layer, os: os))
             }
         }
-        for (path, file) in files.files where path.hasPrefix("var/lib/dpkg/status.d/") && !path.hasSuffix(".md5sums") {
+        for file in files.files(.dpkgStatusFragment) {
             for entry in installedPackages(file.text, requireStatus: false) {
-                packages.append(package(entry, location: path, layer: file.layer, os: os))
+                packages.append(package(entry, location: file.path, layer: file.layer, os: os))
             }
         }
         return packages

@@ -18,12 +18,7 @@ enum PythonCataloger {
     }
 
     private static func candidates(in files: ImageFiles) -> [Package] {
-        files.files.values.compactMap { file in
-            let name = (file.path as NSString).lastPathComponent
-            let parent = ((file.path as NSString).deletingLastPathComponent as NSString).lastPathComponent
-            let isMetadata = (name == "METADATA" && parent.hasSuffix(".dist-info"))
-                || (name == "PKG-INFO" && parent.hasSuffix(".egg-info")) || name.hasSuffix(".egg-info")
-            guard isMetadata else { return nil }
+        files.files(.pythonMetadata).compactMap { file in
             let headers = headers(file.text)
             guard let packageName = headers["Name"], let version = headers["Version"], !packageName.isEmpty, !version.isEmpty else { return nil }
             let license = headers["License-Expression"] ?? headers["License"]
@@ -54,34 +49,27 @@ enum NpmCataloger {
         var packages: [Package] = []
         var warnings: [String] = []
         for file in files.files.values {
-            let name = (file.path as NSString).lastPathComponent
-            if name == "package.json", isInstalledManifest(file.path) {
+            switch file.kind {
+            case .npmManifest:
                 guard let object = try? JSONSerialization.jsonObject(with: Data(file.content)) as? [String: Any],
                       let packageName = object["name"] as? String, let version = object["version"] as? String else { continue }
                 packages.append(Package(
                     name: packageName, version: version, type: .npm, location: file.path, layer: file.layer,
                     licenses: (object["license"] as? String).map { [$0] }))
-            } else if name == "package-lock.json" {
+            case .npmLock:
                 guard let object = try? JSONSerialization.jsonObject(with: Data(file.content)) as? [String: Any] else {
                     warnings.append("\(file.path): not JSON")
                     continue
                 }
                 packages += lockPackages(object, file: file)
-            } else if name == "yarn.lock" {
-                packages += JavaScriptLockfiles.yarn(file.text).map { Package(name: $0.name, version: $0.version, type: .npm, location: file.path, layer: file.layer) }
-            } else if name == "pnpm-lock.yaml" {
-                packages += JavaScriptLockfiles.pnpm(file.text).map { Package(name: $0.name, version: $0.version, type: .npm, location: file.path, layer: file.layer) }
+            case .yarnLock, .pnpmLock:
+                let entries = file.kind == .yarnLock ? JavaScriptLockfiles.yarn(file.text) : JavaScriptLockfiles.pnpm(file.text)
+                packages += entries.map { Package(name: $0.name, version: $0.version, type: .npm, location: file.path, layer: file.layer) }
+            default:
+                continue
             }
         }
         return (packages, warnings)
-    }
-
-    /// `…/node_modules/NAME/package.json` or `…/node_modules/@scope/NAME/package.json`.
-    static func isInstalledManifest(_ path: String) -> Bool {
-        let parts = path.split(separator: "/")
-        guard parts.count >= 3 else { return false }
-        if parts[parts.count - 3] == "node_modules" { return true }
-        return parts.count >= 4 && parts[parts.count - 4] == "node_modules" && parts[parts.count - 3].hasPrefix("@")
     }
 
     static func lockPackages(_ object: [String: Any], file: CollectedFile) -> [Package] {
@@ -140,7 +128,7 @@ enum CargoCataloger {
                 Package(name: crate.name, version: crate.version, type: .cargo, location: binary.path, layer: binary.layer)
             }
         }
-        return audited + files.files.values.filter { $0.path.hasSuffix("Cargo.lock") }.flatMap { file -> [Package] in
+        return audited + files.files(.cargoLock).flatMap { file -> [Package] in
             var packages: [Package] = []
             var name: String?
             var version: String?
@@ -181,8 +169,7 @@ enum CargoCataloger {
 /// Ruby gems installed under `specifications/NAME-VERSION.gemspec`.
 enum GemCataloger {
     static func packages(in files: ImageFiles) -> [Package] {
-        files.files.values.compactMap { file in
-            guard file.path.hasSuffix(".gemspec"), file.path.contains("specifications/") else { return nil }
+        files.files(.gemspec).compactMap { file in
             var name: String?
             var version: String?
             for line in file.text.split(whereSeparator: \.isNewline) {
@@ -224,9 +211,7 @@ enum GemCataloger {
 /// PHP packages from `composer.lock` and Composer's `vendor/composer/installed.json` (versions 1 and 2).
 enum ComposerCataloger {
     static func packages(in files: ImageFiles) -> [Package] {
-        files.files.values.flatMap { file -> [Package] in
-            let name = (file.path as NSString).lastPathComponent
-            guard name == "composer.lock" || (name == "installed.json" && file.path.hasSuffix("composer/installed.json")) else { return [] }
+        files.files(.composer).flatMap { file -> [Package] in
             guard let object = try? JSONSerialization.jsonObject(with: Data(file.content)) else { return [] }
             var entries: [[String: Any]] = []
             if let list = object as? [[String: Any]] {
@@ -246,7 +231,7 @@ enum ComposerCataloger {
 /// .NET packages from `*.deps.json` (`libraries` keyed `Name/Version`, type `package`).
 enum DotnetCataloger {
     static func packages(in files: ImageFiles) -> [Package] {
-        files.files.values.filter { $0.path.hasSuffix(".deps.json") }.flatMap { file -> [Package] in
+        files.files(.dotnetDeps).flatMap { file -> [Package] in
             guard let object = try? JSONSerialization.jsonObject(with: Data(file.content)) as? [String: Any],
                   let libraries = object["libraries"] as? [String: Any] else { return [] }
             return libraries.compactMap { key, value in

@@ -4,6 +4,8 @@ import HydraCore
 public struct CollectedFile: Sendable {
     /// The path inside the image, relative (`var/lib/dpkg/status`).
     public let path: String
+    /// What the file is, as `FileInterest` classified its path.
+    let kind: FileKind
     /// The index of the layer that wrote this version of the file (0 for a plain root filesystem).
     public let layer: Int
     public let size: Int64
@@ -11,8 +13,9 @@ public struct CollectedFile: Sendable {
     /// True when only the first bytes were kept (the file was larger than its cataloger needs).
     public let isTruncated: Bool
 
-    public init(path: String, layer: Int, size: Int64, content: [UInt8], isTruncated: Bool = false) {
+    init(path: String, kind: FileKind, layer: Int, size: Int64, content: [UInt8], isTruncated: Bool = false) {
         self.path = path
+        self.kind = kind
         self.layer = layer
         self.size = size
         self.content = content

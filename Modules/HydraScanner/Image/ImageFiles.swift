@@ -43,6 +43,9 @@ public struct ImageFiles: Sendable {
     /// The file at a path, if present.
     public subscript(path: String) -> CollectedFile? { files[path] }
 
+    /// The collected files of one kind.
+    func files(_ kind: FileKind) -> [CollectedFile] { files.values.filter { $0.kind == kind } }
+
     /// The layer that introduced each entry of a package database (keyed `name\0version`): the oldest version
     /// of the database since which every version holds the entry.
     func introducingLayers(database path: String, keys: (CollectedFile) -> Set<String>) -> [String: Int] {

@@ -73,11 +73,12 @@ enum LayerReader {
         body: (any ByteSink) throws -> Void
     ) throws {
         switch interest {
-        case .text(let limit):
+        case .text(let kind, let limit):
             let sink = PrefixSink(limit: limit)
             try body(sink)
             if sink.total > Int64(limit) { contents.warnings.append("\(path): only the first \(limit) of \(sink.total) bytes read") }
-            contents.files.append(CollectedFile(path: path, layer: layer, size: sink.total, content: sink.bytes, isTruncated: sink.total > Int64(limit)))
+            contents.files.append(CollectedFile(
+                path: path, kind: kind, layer: layer, size: sink.total, content: sink.bytes, isTruncated: sink.total > Int64(limit)))
         case .archive(let limit):
             guard size <= Int64(limit) else {
                 contents.warnings.append("\(path): \(size) bytes is over the \(limit)-byte limit for archives; not read")
