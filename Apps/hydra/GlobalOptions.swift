@@ -20,7 +20,8 @@ struct GlobalOptions: ParsableArguments {
         try await Self.run(debug: debug, body)
     }
 
-    static func run(debug: Bool, _ body: () async throws -> Void) async throws {
+    /// - Parameter failure: the exit code for an error (`hydra scan` keeps 1 for "findings met --fail-on").
+    static func run(debug: Bool, failure: Int32 = 1, _ body: () async throws -> Void) async throws {
         do {
             try await body()
         } catch let exit as ExitCode {
@@ -28,7 +29,7 @@ struct GlobalOptions: ParsableArguments {
         } catch {
             Console.error("hydra: \(error)")
             if debug { Console.error("debug: \(type(of: error)): \(String(reflecting: error))") }
-            throw ExitCode(1)
+            throw ExitCode(failure)
         }
     }
 

@@ -41,7 +41,7 @@ struct ScanCommand: AsyncParsableCommand {
     var debug = false
 
     func run() async throws {
-        do {
+        try await GlobalOptions.run(debug: debug, failure: 2) {
             let reportFormat = try Self.format(format)
             var filter = FindingFilter(ignoreUnfixed: ignoreUnfixed)
             if let severity { filter.severities = try Self.severities(severity) }
@@ -56,18 +56,12 @@ struct ScanCommand: AsyncParsableCommand {
             let (kept, suppressed) = filter.apply(matched)
             let report = ScanReport(
                 catalog: catalog, findings: kept, suppressed: suppressed,
-                scannedAt: ISO8601DateFormatter().string(from: Date()), database: database.path)
+                scannedAt: Timestamp.rfc3339(), database: database.path)
             progress.clear()
             let colour = input.outputFile == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             let text = try reportFormat.render(report, colour: colour, toolVersion: HydraVersion.current)
             try Self.write(text, to: input.outputFile)
             if let threshold, report.hasFindings(atOrAbove: threshold) { throw ExitCode(1) }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            Console.error("hydra: \(error)")
-            if debug { Console.error("debug: \(String(reflecting: error))") }
-            throw ExitCode(2)
         }
     }
 
@@ -114,7 +108,7 @@ struct SBOMCommand: AsyncParsableCommand {
             let chosen = try ScanCommand.format(format)
             guard chosen == .cyclonedx || chosen == .spdx else { throw ValidationError("an SBOM is cyclonedx or spdx") }
             let catalog = try await input.catalog(registry: registry, showProgress: isatty(STDERR_FILENO) == 1 && options.output == .text)
-            let report = ScanReport(catalog: catalog, findings: [], suppressed: [], scannedAt: ISO8601DateFormatter().string(from: Date()), database: "")
+            let report = ScanReport(catalog: catalog, findings: [], suppressed: [], scannedAt: Timestamp.rfc3339(), database: "")
             try ScanCommand.write(try chosen.render(report, toolVersion: HydraVersion.current), to: input.outputFile)
         }
     }

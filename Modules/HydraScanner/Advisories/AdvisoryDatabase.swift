@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HydraOCI
 
 /// The offline advisory database: OSV records in SQLite (`$HYDRA_HOME/db/advisories.sqlite`), each `affected`
 /// entry indexed by ecosystem family and normalised package name. Safe to share between tasks.
@@ -82,7 +83,7 @@ public final class AdvisoryDatabase: Sendable {
                         let modified: String = row["modified"]
                         let storedBody: Data = row["record"]
                         let changedInPlace = record.modified == modified && storedBody != body
-                        guard Timestamps.isNewer(record.modified, than: modified) || changedInPlace else {
+                        guard Timestamp.isLater(record.modified, than: modified) || changedInPlace else {
                             counts.unchanged += 1
                             continue
                         }
@@ -104,7 +105,7 @@ public final class AdvisoryDatabase: Sendable {
                 }
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO sources (name, location, imported_at) VALUES (?, ?, ?)",
-                    arguments: [source, location, ISO8601DateFormatter().string(from: Date())])
+                    arguments: [source, location, Timestamp.rfc3339()])
                 return counts
             }
         } catch {
