@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # bench-registry.sh - hydra serve side by side with the reference registry (CNCF distribution, Debian's
 # docker-registry), in one run on this machine, plus the machine's ceiling (nginx serving the same file with
-# sendfile). Prints a Markdown table; ratios are hydra / reference (higher is better for rates, lower for RSS).
+# sendfile), all three running at once and measured in turns. Prints a Markdown table; ratios are hydra / reference (higher is better for rates, lower for RSS).
 #   manifest GET requests/s   wrk, 64 connections, 10 s
 #   tags list requests/s      a repository with 1,000 tags, wrk 64 connections, 10 s
 #   blob PUT MB/s             256 MiB monolithic upload (POST + PUT ?digest), median of 3
-#   blob GET MB/s             256 MiB download to /dev/null, median of 3
+#   blob GET MB/s             256 MiB download to /dev/null, median of 5
 #   peak RSS                  VmHWM of the server process after all of the above
 # Usage: scripts/bench-registry.sh PATH/TO/hydra   (make bench calls it with a release build)
 set -euo pipefail
@@ -39,7 +39,7 @@ seed() {
   printf '{"schemaVersion":2,"mediaType":"%s","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":5}]}' \
     "$OCI_MAN" "$config" "$(stat -c %s "$WORK/config")" "$layer" > "$WORK/manifest"
   local batch=()
-  for i in $(seq -w 0 999); do
+  for i in $(seq -f '%04g' 0 999); do
     curl -sf -o /dev/null -X PUT -H "Content-Type: $OCI_MAN" --data-binary @"$WORK/manifest" "$base/v2/bench/small/manifests/t$i" &
     batch+=($!)
     if (( ${#batch[@]} == 16 )); then wait "${batch[@]}"; batch=(); fi
@@ -59,43 +59,13 @@ put_rate() { # base repo -> MB/s of a monolithic upload of the big blob (into a 
   awk -v t="$t" -v m="$MIB" 'BEGIN {printf "%.0f", m * 1.048576 / t}'
 }
 get_rate() { curl -sf -o /dev/null -w '%{speed_download}' "$1" | awk '{printf "%.0f", $1 / 1e6}'; }
-wrk_rate() { wrk -t2 -c64 -d10s -H "Accept: $OCI_MAN" "$1" | awk '/Requests\/sec/ {printf "%.0f", $2}'; }
-
-measure() { # name base pid
-  local name=$1 base=$2 pid=$3 puts=() gets=()
-  seed "$base"
-  # Each phase starts with the disk settled, so neither server pays for the other's (or its own) writeback.
-  for n in 1 2 3; do sync; sleep 1; puts+=("$(put_rate "$base" "bench/big$n")"); done
-  sync; sleep 2
-  for _ in 1 2 3; do gets+=("$(get_rate "$base/v2/bench/big1/blobs/$DIGEST")"); done
-  M_GET=$(wrk_rate "$base/v2/bench/small/manifests/t0500")
-  M_TAGS=$(wrk_rate "$base/v2/bench/small/tags/list")
-  M_PUT=$(printf '%s\n' "${puts[@]}" | median)
-  M_BLOB=$(printf '%s\n' "${gets[@]}" | median)
-  M_RSS=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' /proc/"$pid"/status)
-  log "$name: manifest GET $M_GET/s, tags $M_TAGS/s, PUT $M_PUT MB/s, GET $M_BLOB MB/s, RSS $M_RSS MiB"
-  eval "${name}_GET=$M_GET ${name}_TAGS=$M_TAGS ${name}_PUT=$M_PUT ${name}_BLOB=$M_BLOB ${name}_RSS=$M_RSS"
+# Requests/s; a run with any error or non-2xx answer measures nothing and stops the benchmark.
+wrk_rate() {
+  local out
+  out=$(wrk -t2 -c64 -d10s -H "Accept: $OCI_MAN" "$1")
+  if grep -qE 'Non-2xx|Socket errors' <<< "$out"; then log "wrk $1: $(grep -E 'Non-2xx|Socket errors' <<< "$out")"; return 1; fi
+  awk '/Requests\/sec/ {printf "%.0f", $2}' <<< "$out"
 }
-
-# hydra
-"$HYDRA" serve --addr 127.0.0.1:5310 --root "$WORK/hydra" > "$WORK/hydra.log" 2>&1 &
-PIDS+=($!); HPID=$!
-wait_up http://127.0.0.1:5310/healthz
-measure hydra http://127.0.0.1:5310 "$HPID"
-kill "$HPID"
-
-# the reference registry
-cat > "$WORK/distribution.yml" <<YML
-version: 0.1
-log: {level: warn, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $WORK/distribution}, delete: {enabled: true}}
-http: {addr: 127.0.0.1:5311}
-YML
-docker-registry serve "$WORK/distribution.yml" > "$WORK/distribution.log" 2>&1 &
-PIDS+=($!); DPID=$!
-wait_up http://127.0.0.1:5311/v2/
-measure reference http://127.0.0.1:5311 "$DPID"
-kill "$DPID"
 
 # the ceiling: nginx with sendfile serving the same bytes and a tiny file
 mkdir -p "$WORK/www"; cp "$WORK/blob" "$WORK/www/blob"; printf '{}' > "$WORK/www/ping"
@@ -106,9 +76,53 @@ http { access_log off; sendfile on; tcp_nopush on; server { listen 127.0.0.1:531
 NGX
 nginx -c "$WORK/nginx.conf" -p "$WORK" &
 PIDS+=($!)
-wait_up http://127.0.0.1:5312/ping
-NGINX_BLOB=$(get_rate http://127.0.0.1:5312/blob)
-NGINX_PING=$(wrk_rate http://127.0.0.1:5312/ping)
+NGINX=http://127.0.0.1:5312
+
+# hydra
+"$HYDRA" serve --addr 127.0.0.1:5310 --root "$WORK/hydra" > "$WORK/hydra.log" 2>&1 &
+PIDS+=($!); HPID=$!
+HYDRA_URL=http://127.0.0.1:5310
+
+# the reference registry
+cat > "$WORK/distribution.yml" <<YML
+version: 0.1
+log: {level: warn, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $WORK/distribution}, delete: {enabled: true}}
+http: {addr: 127.0.0.1:5311}
+YML
+docker-registry serve "$WORK/distribution.yml" > "$WORK/distribution.log" 2>&1 &
+PIDS+=($!); DPID=$!
+REFERENCE_URL=http://127.0.0.1:5311
+
+wait_up $NGINX/ping; wait_up $HYDRA_URL/healthz; wait_up $REFERENCE_URL/v2/
+seed $HYDRA_URL; seed $REFERENCE_URL
+
+# All three run at once and take turns, one request at a time, so each figure is set beside its peer's from
+# the same moment of this shared, noisy machine. Each upload starts with the disk settled, so no server pays
+# for another's (or its own) writeback.
+H_PUT=(); R_PUT=(); H_BLOB=(); R_BLOB=(); N_BLOB=()
+for n in 1 2 3; do
+  sync; sleep 1; H_PUT+=("$(put_rate $HYDRA_URL "bench/big$n")")
+  sync; sleep 1; R_PUT+=("$(put_rate $REFERENCE_URL "bench/big$n")")
+done
+sync; sleep 2
+for _ in 1 2 3 4 5; do
+  H_BLOB+=("$(get_rate "$HYDRA_URL/v2/bench/big1/blobs/$DIGEST")")
+  R_BLOB+=("$(get_rate "$REFERENCE_URL/v2/bench/big1/blobs/$DIGEST")")
+  N_BLOB+=("$(get_rate "$NGINX/blob")")
+done
+hydra_PUT=$(printf '%s\n' "${H_PUT[@]}" | median); reference_PUT=$(printf '%s\n' "${R_PUT[@]}" | median)
+hydra_BLOB=$(printf '%s\n' "${H_BLOB[@]}" | median); reference_BLOB=$(printf '%s\n' "${R_BLOB[@]}" | median)
+NGINX_BLOB=$(printf '%s\n' "${N_BLOB[@]}" | median)
+hydra_GET=$(wrk_rate "$HYDRA_URL/v2/bench/small/manifests/t0500")
+reference_GET=$(wrk_rate "$REFERENCE_URL/v2/bench/small/manifests/t0500")
+hydra_TAGS=$(wrk_rate "$HYDRA_URL/v2/bench/small/tags/list")
+reference_TAGS=$(wrk_rate "$REFERENCE_URL/v2/bench/small/tags/list")
+NGINX_PING=$(wrk_rate $NGINX/ping)
+rss() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' /proc/"$1"/status; }
+hydra_RSS=$(rss $HPID); reference_RSS=$(rss $DPID)
+log "PUT MB/s: hydra ${H_PUT[*]}, reference ${R_PUT[*]}"
+log "GET MB/s: hydra ${H_BLOB[*]}, reference ${R_BLOB[*]}, nginx ${N_BLOB[*]}"
 SHA=$(openssl dgst -sha256 "$WORK/blob" > /dev/null; s=$(date +%s.%N); openssl dgst -sha256 "$WORK/blob" > /dev/null; e=$(date +%s.%N); awk -v s="$s" -v e="$e" -v m="$MIB" 'BEGIN {printf "%.0f", m * 1.048576 / (e - s)}')
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }

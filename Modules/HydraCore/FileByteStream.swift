@@ -47,7 +47,7 @@ public struct FileByteStream: AsyncSequence, Sendable {
                 buffer = recent[slot]
                 buffer.clear()
             } else {
-                buffer = ByteBufferAllocator().buffer(capacity: stream.chunkSize)
+                buffer = ByteBufferAllocator().buffer(capacity: want)
             }
             let n = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: want) { pointer in
                 try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: pointer[0..<want]))

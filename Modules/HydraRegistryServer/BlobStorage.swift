@@ -27,6 +27,14 @@ public protocol BlobStorage: Sendable {
     /// Makes the upload durable and visible as `key`. Atomic: readers see the whole object or none.
     func commitUpload(_ id: String, as key: String) async throws
     func cancelUpload(_ id: String) async throws
+
+    /// The object's path when it is a file on this machine, so the server can have the kernel send it (sendfile);
+    /// nil for object stores.
+    func localPath(of key: String) -> String?
+}
+
+extension BlobStorage {
+    public func localPath(of key: String) -> String? { nil }
 }
 
 /// Keys the registry uses in its blob storage.

@@ -29,6 +29,8 @@ public struct FileSystemBlobStorage: BlobStorage {
         FileByteStream(path: objectPath(key), range: range)
     }
 
+    public func localPath(of key: String) -> String? { objectPath(key) }
+
     public func delete(_ key: String) async throws {
         if unlink(objectPath(key)) != 0 && errno != ENOENT { throw FileIOError("unlink", path: objectPath(key), errno: errno) }
     }

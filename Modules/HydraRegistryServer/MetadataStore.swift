@@ -60,6 +60,8 @@ public protocol MetadataStore: Sendable {
     func putManifest(_ record: ManifestRecord, tag: String?) async throws
     func manifest(_ digest: Digest, in repository: String) async throws -> ManifestRecord?
     func resolveTag(_ tag: String, in repository: String) async throws -> Digest?
+    /// The manifest a tag points at, in one lookup.
+    func taggedManifest(_ tag: String, in repository: String) async throws -> ManifestRecord?
     /// Deletes a manifest and every tag pointing at it; false when it was not there.
     func deleteManifest(_ digest: Digest, in repository: String) async throws -> Bool
     func deleteTag(_ tag: String, in repository: String) async throws -> Bool
@@ -70,4 +72,11 @@ public protocol MetadataStore: Sendable {
     func repositories(after last: String?, limit: Int?) async throws -> [String]
     /// Manifests in `repository` whose subject is `digest`.
     func referrers(of digest: Digest, in repository: String) async throws -> [ManifestRecord]
+}
+
+extension MetadataStore {
+    public func taggedManifest(_ tag: String, in repository: String) async throws -> ManifestRecord? {
+        guard let digest = try await resolveTag(tag, in: repository) else { return nil }
+        return try await manifest(digest, in: repository)
+    }
 }

@@ -43,8 +43,24 @@ public struct Registry: Sendable {
         return size
     }
 
+    /// A manifest's bytes, read whole (manifests are small; their size is checked when they are put).
+    func manifestContent(_ record: ManifestRecord) async throws -> ByteBuffer {
+        guard record.size > 0 else { return ByteBuffer() }
+        var content = ByteBuffer()
+        for try await chunk in try await storage.read(StorageKey.blob(record.digest), range: 0...(record.size - 1)) {
+            var chunk = chunk
+            content.writeBuffer(&chunk)
+        }
+        return content
+    }
+
     func readBlob(_ digest: Digest, range: ClosedRange<Int64>?) async throws -> any AsyncSequence<ByteBuffer, any Error> & Sendable {
         try await storage.read(StorageKey.blob(digest), range: range)
+    }
+
+    /// Where the blob's bytes are on this machine, when the storage keeps them in files.
+    func localBlobPath(_ digest: Digest) -> String? {
+        storage.localPath(of: StorageKey.blob(digest))
     }
 
     func deleteBlob(_ digest: Digest, in repository: String) async throws {
@@ -254,16 +270,13 @@ public struct Registry: Sendable {
     /// Resolves a tag or digest to the manifest record.
     func manifest(_ reference: String, in repository: String) async throws -> ManifestRecord {
         try validate(repository: repository)
-        let digest: Digest
-        if reference.contains(":") {
-            digest = try parseDigest(reference)
+        let record: ManifestRecord?
+        if reference.utf8.contains(UInt8(ascii: ":")) {
+            record = try await metadata.manifest(try parseDigest(reference), in: repository)
         } else {
-            guard let tagged = try await metadata.resolveTag(reference, in: repository) else {
-                throw RegistryError.manifestUnknown(reference)
-            }
-            digest = tagged
+            record = try await metadata.taggedManifest(reference, in: repository)
         }
-        guard let record = try await metadata.manifest(digest, in: repository) else { throw RegistryError.manifestUnknown(reference) }
+        guard let record else { throw RegistryError.manifestUnknown(reference) }
         return record
     }
 

@@ -13,6 +13,9 @@ public struct RegistryRouter: Sendable {
     /// nil: no authentication (every request may do everything; for loopback and tests).
     public let authorizer: Authorizer?
     public let metrics: RegistryMetrics
+    /// Set when the connection pipeline has a `FileRegionHandler` (plain HTTP): blobs that are local files then go
+    /// out with sendfile.
+    var fileRegions: FileRegionHandoff?
 
     public init(registry: Registry, authorizer: Authorizer? = nil, metrics: RegistryMetrics = RegistryMetrics()) {
         self.registry = registry
@@ -116,8 +119,7 @@ public struct RegistryRouter: Sendable {
             headers[.dockerContentDigest] = record.digest.description
             headers[.contentLength] = String(record.size)
             if request.method == .head { return Response(status: .ok, headers: headers) }
-            let body = try await registry.readBlob(record.digest, range: nil)
-            return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: AnyByteStream(body)))
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: try await registry.manifestContent(record)))
 
         case (.manifest(let repository, let reference), .put):
             let bytes: ByteBuffer
@@ -278,6 +280,11 @@ public struct RegistryRouter: Sendable {
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? size
         headers[.contentLength] = String(length)
         if request.method == .head { return Response(status: status, headers: headers) }
+        if let fileRegions, let path = registry.localBlobPath(digest),
+           let token = fileRegions.deposit(path: path, range: range, size: size) {
+            headers[FileRegionHandoff.header] = token
+            return Response(status: status, headers: headers)
+        }
         let body = try await registry.readBlob(digest, range: range)
         return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: AnyByteStream(body)))
     }

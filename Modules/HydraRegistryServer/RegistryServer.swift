@@ -69,10 +69,13 @@ public struct RegistryServer: Sendable {
 
     public init(configuration: Configuration) { self.configuration = configuration }
 
-    /// HTTP/1.1, inside TLS when certificate files are configured.
-    func serverBuilder() throws -> HTTPServerBuilder {
+    /// HTTP/1.1, inside TLS when certificate files are configured; on plain HTTP, blobs go out with sendfile
+    /// (`fileRegions`).
+    func serverBuilder(fileRegions: FileRegionHandoff) throws -> HTTPServerBuilder {
+        guard let tls = configuration.tls else {
+            return .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler(), FileRegionHandler(handoff: fileRegions)]))
+        }
         let http = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()]))
-        guard let tls = configuration.tls else { return http }
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
@@ -105,9 +108,12 @@ public struct RegistryServer: Sendable {
         }
         let janitor = UploadJanitor(
             registry: registry, timeout: configuration.uploadTimeout, interval: .seconds(configuration.uploadSweepInterval), logger: logger)
+        var router = RegistryRouter(registry: registry, authorizer: authorizer)
+        let fileRegions = FileRegionHandoff()
+        if configuration.tls == nil { router.fileRegions = fileRegions }
         return Application(
-            router: RegistryRouter(registry: registry, authorizer: authorizer).router(),
-            server: try serverBuilder(),
+            router: router.router(),
+            server: try serverBuilder(fileRegions: fileRegions),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hydra"),
             services: [janitor],
             logger: logger)

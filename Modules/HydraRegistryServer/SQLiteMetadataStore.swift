@@ -48,19 +48,26 @@ public final class SQLiteMetadataStore: MetadataStore {
         return migrator
     }
 
+    /// Runs a point lookup on the calling thread with a prepared statement. GRDB's async reads hop to a queue
+    /// that serialises waiting readers and then to the reader's own queue; a lookup of a few microseconds on the
+    /// hot paths (manifest and blob GETs) is cheaper done in place.
+    private func lookup<T>(_ sql: String, arguments: StatementArguments, _ fetch: (Statement) throws -> T) throws -> T {
+        try pool.read { db in
+            let statement = try db.cachedStatement(sql: sql)
+            try statement.setArguments(arguments)
+            return try fetch(statement)
+        }
+    }
+
     public func blobSize(_ digest: Digest) async throws -> Int64? {
-        let key = digest.description
-        return try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT size FROM blobs WHERE digest = ?", arguments: [key]) }
+        try lookup("SELECT size FROM blobs WHERE digest = ?", arguments: [digest.description]) { try Int64.fetchOne($0) }
     }
 
     public func linkedBlobSize(_ digest: Digest, in repository: String) async throws -> Int64? {
-        let key = digest.description
-        return try await pool.read { db in
-            try Int64.fetchOne(db, sql: """
-                SELECT b.size FROM repository_blobs r JOIN blobs b ON b.digest = r.digest
-                WHERE r.repository = ? AND r.digest = ?
-                """, arguments: [repository, key])
-        }
+        try lookup("""
+            SELECT b.size FROM repository_blobs r JOIN blobs b ON b.digest = r.digest
+            WHERE r.repository = ? AND r.digest = ?
+            """, arguments: [repository, digest.description]) { try Int64.fetchOne($0) }
     }
 
     public func linkBlob(_ digest: Digest, size: Int64, into repository: String) async throws {
@@ -128,16 +135,21 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     public func manifest(_ digest: Digest, in repository: String) async throws -> ManifestRecord? {
-        let key = digest.description
-        return try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM manifests WHERE repository = ? AND digest = ?", arguments: [repository, key])
-                .flatMap(Self.record)
+        try lookup("SELECT * FROM manifests WHERE repository = ? AND digest = ?", arguments: [repository, digest.description]) {
+            try Row.fetchOne($0).flatMap(Self.record)
         }
     }
 
+    public func taggedManifest(_ tag: String, in repository: String) async throws -> ManifestRecord? {
+        try lookup("""
+            SELECT m.* FROM tags t JOIN manifests m ON m.repository = t.repository AND m.digest = t.digest
+            WHERE t.repository = ? AND t.tag = ?
+            """, arguments: [repository, tag]) { try Row.fetchOne($0).flatMap(Self.record) }
+    }
+
     public func resolveTag(_ tag: String, in repository: String) async throws -> Digest? {
-        let text = try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT digest FROM tags WHERE repository = ? AND tag = ?", arguments: [repository, tag])
+        let text = try lookup("SELECT digest FROM tags WHERE repository = ? AND tag = ?", arguments: [repository, tag]) {
+            try String.fetchOne($0)
         }
         return try text.map { try Digest(parsing: $0) }
     }

@@ -88,6 +88,44 @@ struct BlobEndpointTests {
         #expect(gone.status == 404 && gone.errorCode == "BLOB_UNKNOWN")
     }
 
+    @Test("blobs sent with sendfile: 120 GETs and ranges on 16 parallel keep-alive connections arrive whole, with no internal header")
+    func parallelFileRegions() throws {
+        let registry = try RegistryProcess()
+        let tmp = TemporaryDirectory("hydra-parallel-get")
+        // One blob large enough to take many sendfile calls, one tiny, one empty.
+        let blobs = [Self.blob(3_000_001), Self.blob(5), []]
+        for bytes in blobs {
+            let put = try HTTP.request("POST", registry.base + "/v2/team/app/blobs/uploads/?digest=\(Digest.of(bytes))", body: bytes)
+            #expect(put.status == 201)
+        }
+        // One curl, a transfer per request ("next" separates them in its config file).
+        var transfers: [String] = []
+        var expected: [[UInt8]] = []
+        for i in 0..<120 {
+            let bytes = blobs[i % 3]
+            var transfer = "url = \"\(registry.base)/v2/team/app/blobs/\(Digest.of(bytes))\"\noutput = \"\(tmp("out-\(i)"))\"\nfail\n"
+            if i % 4 == 0 && !bytes.isEmpty {
+                let lower = i % bytes.count, upper = min(bytes.count - 1, lower + 70_000)
+                transfer += "range = \"\(lower)-\(upper)\"\n"
+                expected.append(Array(bytes[lower...upper]))
+            } else {
+                expected.append(bytes)
+            }
+            transfers.append(transfer)
+        }
+        try Data(transfers.joined(separator: "next\n").utf8).write(to: URL(fileURLWithPath: tmp("curl.config")))
+        let run = try Tool.run(["curl", "-s", "-S", "--parallel", "--parallel-max", "16", "-K", tmp("curl.config")])
+        #expect(run.succeeded, "curl: \(run.stderr)")
+        for (i, bytes) in expected.enumerated() {
+            let got = try FileSystem.readFile(tmp("out-\(i)"), limit: 8 << 20)
+            #expect(got == bytes, "request \(i): \(got.count) bytes, expected \(bytes.count)")
+        }
+        let get = try HTTP.request("GET", registry.base + "/v2/team/app/blobs/\(Digest.of(blobs[0]))")
+        #expect(get.status == 200 && get.body == blobs[0])
+        #expect(get.header("Content-Length") == "3000001")
+        #expect(get.headers.keys.allSatisfy { !$0.hasPrefix("hydra") }, "internal header leaked: \(get.headers.keys)")
+    }
+
     @Test("chunked upload with Content-Range, status, out-of-order chunk refused, sha512 digest")
     func chunked() throws {
         let registry = try RegistryProcess()
