@@ -81,9 +81,9 @@ curl_pull() {
   done
 }
 
-# Each measurement starts with no dirty pages left by the previous one (sync), so that no tool pays for another's
-# disk writeback.
-timed() { local start end; sync; start=$(now); "$@" > /dev/null 2>&1 || { log "failed: $*"; exit 1; }; end=$(now); awk -v a="$start" -v b="$end" 'BEGIN {printf "%.3f\n", b - a}'; }
+# Each measurement starts settled (bench-lib.sh) with the inputs in the page cache, so that no tool pays for
+# another's disk writeback or for memory this VM has not handed out before.
+timed() { local start end; settle "$WORK"; start=$(now); "$@" > /dev/null 2>&1 || { log "failed: $*"; exit 1; }; end=$(now); awk -v a="$start" -v b="$end" 'BEGIN {printf "%.3f\n", b - a}'; }
 
 bench_image() { # name mb layers
   local name=$1 mb=$2 layers=$3 layout=$WORK/$1 manifest

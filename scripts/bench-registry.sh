@@ -98,14 +98,14 @@ wait_up $NGINX/ping; wait_up $HYDRA_URL/healthz; wait_up $REFERENCE_URL/v2/
 seed $HYDRA_URL; seed $REFERENCE_URL
 
 # All three run at once and take turns, one request at a time, so each figure is set beside its peer's from
-# the same moment of this shared, noisy machine. Each upload starts with the disk settled, so no server pays
-# for another's (or its own) writeback.
+# the same moment of this shared, noisy machine. Each upload starts settled (bench-lib.sh), so no server pays
+# for another's writeback or for memory this VM has not handed out before.
 H_PUT=(); R_PUT=(); H_BLOB=(); R_BLOB=(); N_BLOB=()
 for n in 1 2 3; do
-  sync; sleep 1; H_PUT+=("$(put_rate $HYDRA_URL "bench/big$n")")
-  sync; sleep 1; R_PUT+=("$(put_rate $REFERENCE_URL "bench/big$n")")
+  settle "$WORK/blob"; H_PUT+=("$(put_rate $HYDRA_URL "bench/big$n")")
+  settle "$WORK/blob"; R_PUT+=("$(put_rate $REFERENCE_URL "bench/big$n")")
 done
-sync; sleep 2
+settle "$WORK/hydra/storage/objects" "$WORK/distribution/docker/registry/v2/blobs" "$WORK/www"
 for _ in 1 2 3 4 5; do
   H_BLOB+=("$(get_rate "$HYDRA_URL/v2/bench/big1/blobs/$DIGEST")")
   R_BLOB+=("$(get_rate "$REFERENCE_URL/v2/bench/big1/blobs/$DIGEST")")
