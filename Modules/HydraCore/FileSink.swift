@@ -60,12 +60,48 @@ public final class FileSink: ByteSink {
             remaining -= n
             base += n
         }
-        if writebackInterval > 0 {
-            written += Int64(bytes.count)
-            if written - writebackStart >= writebackInterval {
-                _ = hydra_start_writeback(descriptor, off_t(writebackStart), off_t(written - writebackStart))
-                writebackStart = written
+        noteWritten(bytes.count)
+    }
+
+    /// IOV_MAX on Linux (the C macro is not imported).
+    private static let maxVectors = 1024
+
+    /// Writes several buffers with one system call where the kernel takes them all (writev), in order.
+    public func write(gathering buffers: [UnsafeRawBufferPointer]) throws {
+        var vectors = buffers.compactMap { buffer in
+            buffer.baseAddress.map { iovec(iov_base: UnsafeMutableRawPointer(mutating: $0), iov_len: buffer.count) }
+        }
+        let total = vectors.reduce(0) { $0 + $1.iov_len }
+        var index = 0
+        while index < vectors.count {
+            let n = vectors.withUnsafeMutableBufferPointer { all -> Int in
+                guard let base = all.baseAddress else { return 0 }
+                return writev(descriptor, base + index, Int32(min(all.count - index, Self.maxVectors)))
             }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileIOError("write", path: path, errno: errno)
+            }
+            // Skip what went out; a vector written in part goes on from where it stopped.
+            var done = n
+            while index < vectors.count, done >= vectors[index].iov_len {
+                done -= vectors[index].iov_len
+                index += 1
+            }
+            if done > 0 {
+                vectors[index].iov_base += done
+                vectors[index].iov_len -= done
+            }
+        }
+        noteWritten(total)
+    }
+
+    private func noteWritten(_ count: Int) {
+        guard writebackInterval > 0 else { return }
+        written += Int64(count)
+        if written - writebackStart >= writebackInterval {
+            _ = hydra_start_writeback(descriptor, off_t(writebackStart), off_t(written - writebackStart))
+            writebackStart = written
         }
     }
 

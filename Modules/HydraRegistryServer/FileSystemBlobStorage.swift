@@ -66,10 +66,16 @@ public struct FileSystemBlobStorage: BlobStorage {
         // Hashing (observe) here and writing on the writer's task overlap.
         let writer = WriteBehind(appendingTo: path, writebackFrom: FileSystem.fileSize(path) ?? 0)
         do {
+            var batch = WriteBehind.Batch()
             for try await chunk in chunks {
                 try observe(chunk)
-                try await writer.write(chunk)
+                batch.append(chunk)
+                if batch.isFull {
+                    try await writer.write(batch)
+                    batch = WriteBehind.Batch()
+                }
             }
+            try await writer.write(batch)
             try await writer.finish()
         } catch {
             await writer.abandon()

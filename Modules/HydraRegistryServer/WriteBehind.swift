@@ -6,17 +6,33 @@ import Glibc
 #endif
 
 /// Writes chunks to a file on a task of its own while the caller goes on with the next chunk (hashing it, for an
-/// upload), so the two overlap on different cores. At most `limit` bytes wait to be written; the first write
-/// error stops the caller at its next chunk.
+/// upload), so the two overlap on different cores. Chunks travel in batches of about 1 MiB that the writer hands
+/// to the kernel in one gathered write (a request body arrives in pieces of 64 KiB at most; passing each on alone
+/// cost a task wake-up and a copy). At most `limit` bytes wait to be written; the first write error stops the
+/// caller at its next chunk.
 final class WriteBehind: Sendable {
+    /// Chunks gathered for one hand-over.
+    struct Batch: Sendable {
+        static let bytes = 1 << 20
+        static let chunks = 64
+        var chunks: [ByteBuffer] = []
+        var count = 0
+        var isFull: Bool { count >= Self.bytes || chunks.count >= Self.chunks }
+
+        mutating func append(_ chunk: ByteBuffer) {
+            chunks.append(chunk)
+            count += chunk.readableBytes
+        }
+    }
+
     private let credit: ByteCredit
-    private let queue: AsyncStream<ByteBuffer>.Continuation
+    private let queue: AsyncStream<Batch>.Continuation
     private let writer: Task<Void, any Error>
 
     /// Opens the writer over `path` (appending).
     init(appendingTo path: String, limit: Int = 8 << 20, writebackFrom start: Int64) {
         let credit = ByteCredit(limit: limit)
-        let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
+        let (stream, continuation) = AsyncStream<Batch>.makeStream()
         self.credit = credit
         self.queue = continuation
         writer = Task {
@@ -26,13 +42,11 @@ final class WriteBehind: Sendable {
                 defer { close(fd) }
                 let file = FileSink(descriptor: fd, name: path)
                 file.startWritebackEvery(8 << 20, from: start)
-                // Request bodies arrive in small pieces; write them on in 1 MiB runs.
-                let sink = CoalescingSink(capacity: 1 << 20, passThrough: 1 << 20, next: file)
-                for await chunk in stream {
-                    try sink.write(chunk)
-                    await credit.release(chunk.readableBytes)
+                for await batch in stream {
+                    try Self.write(batch.chunks[...], to: file, gathered: [])
+                    await credit.release(batch.count)
                 }
-                try sink.finish()
+                try file.finish()
             } catch {
                 await credit.fail(error)
                 throw error
@@ -40,10 +54,19 @@ final class WriteBehind: Sendable {
         }
     }
 
-    /// Queues a chunk, waiting while too much is queued; throws the writer's error if it has failed.
-    func write(_ chunk: ByteBuffer) async throws {
-        try await credit.acquire(chunk.readableBytes)
-        queue.yield(chunk)
+    /// Gathers the chunks' memory (each is only valid inside its closure) and writes it at once.
+    private static func write(_ chunks: ArraySlice<ByteBuffer>, to file: FileSink, gathered: [UnsafeRawBufferPointer]) throws {
+        guard let first = chunks.first else { return try file.write(gathering: gathered) }
+        try first.withUnsafeReadableBytes { bytes in
+            try write(chunks.dropFirst(), to: file, gathered: gathered + [bytes])
+        }
+    }
+
+    /// Queues a batch, waiting while too much is queued; throws the writer's error if it has failed.
+    func write(_ batch: Batch) async throws {
+        guard batch.count > 0 else { return }
+        try await credit.acquire(batch.count)
+        queue.yield(batch)
     }
 
     /// Waits until everything queued is written.
