@@ -73,9 +73,11 @@ public struct RegistryServer: Sendable {
     /// (`fileRegions`).
     func serverBuilder(fileRegions: FileRegionHandoff) throws -> HTTPServerBuilder {
         guard let tls = configuration.tls else {
-            return .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler(), FileRegionHandler(handoff: fileRegions)]))
+            return .http1(configuration: .init(additionalChannelHandlers: [
+                ReceiveBufferSizing(), ExpectContinueHandler(), FileRegionHandler(handoff: fileRegions),
+            ]))
         }
-        let http = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()]))
+        let http = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ReceiveBufferSizing(), ExpectContinueHandler()]))
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
