@@ -5,7 +5,7 @@
 #   manifest GET requests/s   wrk, 64 connections, 10 s
 #   tags list requests/s      a repository with 1,000 tags, wrk 64 connections, 10 s
 #   blob PUT MB/s             256 MiB monolithic upload (POST + PUT ?digest), median of 3
-#   blob GET MB/s             256 MiB download to /dev/null, median of 5
+#   blob GET MB/s             256 MiB download to /dev/null, median of 9
 #   peak RSS                  VmHWM of the server process after all of the above
 # Usage: scripts/bench-registry.sh PATH/TO/hydra   (make bench calls it with a release build)
 set -euo pipefail
@@ -106,7 +106,7 @@ for n in 1 2 3; do
   settle "$WORK/blob"; R_PUT+=("$(put_rate $REFERENCE_URL "bench/big$n")")
 done
 settle "$WORK/hydra/storage/objects" "$WORK/distribution/docker/registry/v2/blobs" "$WORK/www"
-for _ in 1 2 3 4 5; do
+for _ in 1 2 3 4 5 6 7 8 9; do
   H_BLOB+=("$(get_rate "$HYDRA_URL/v2/bench/big1/blobs/$DIGEST")")
   R_BLOB+=("$(get_rate "$REFERENCE_URL/v2/bench/big1/blobs/$DIGEST")")
   N_BLOB+=("$(get_rate "$NGINX/blob")")

@@ -30,7 +30,7 @@ final class WriteBehind: Sendable {
     private let writer: Task<Void, any Error>
 
     /// Opens the writer over `path` (appending).
-    init(appendingTo path: String, limit: Int = 8 << 20, writebackFrom start: Int64) {
+    init(appendingTo path: String, limit: Int = 4 << 20, writebackFrom start: Int64) {
         let credit = ByteCredit(limit: limit)
         let (stream, continuation) = AsyncStream<Batch>.makeStream()
         self.credit = credit
