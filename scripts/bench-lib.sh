@@ -4,12 +4,17 @@ log() { printf '# %s\n' "$*" >&2; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 now() { date +%s.%N; }
 timed() { local s e; s=$(now); "$@" > "$WORK/last.log" 2>&1 || { cat "$WORK/last.log" >&2; log "failed: $*"; exit 1; }; e=$(now); awk -v a="$s" -v b="$e" 'BEGIN {printf "%.3f\n", b - a}'; }
-# settle PATH…: writes every dirty page back, empties the page cache (as root) and reads PATH… back into it, so a
-# measurement neither pays for the last one's writeback nor depends on whether the memory it writes into was
-# ever touched before: on this VM, page cache in memory the guest has not used yet fills at ~400 MB/s, in memory
-# it has (freed by the drop) at ~2.4 GB/s, which made upload figures swing 3× from one run to the next.
+# settle PATH…: writes every dirty page back, then has this VM hand the guest 1 GiB of memory afresh (fills a
+# tmpfs file and frees it) and reads PATH… into the page cache. On this VM, page cache landing in memory the
+# host has not backed lately fills at ~400 MB/s, in memory just touched at ~5 GB/s: without this, upload figures
+# swung 3× from run to run depending on what ran before. (Dropping the page cache instead also evicted the
+# tools' own binaries, which then paid for reading themselves from disk.)
 settle() {
   sync
-  if [ -w /proc/sys/vm/drop_caches ]; then echo 1 > /proc/sys/vm/drop_caches; fi
+  if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    local fill=/dev/shm/hydra-bench-settle.$$
+    head -c $((1 << 30)) /dev/zero > "$fill" 2>/dev/null || true
+    rm -f "$fill"
+  fi
   [ $# -eq 0 ] || find "$@" -type f -exec cat {} + > /dev/null 2>&1 || true
 }
