@@ -76,6 +76,22 @@ public struct ContentStore: Sendable {
         return try writer.commit()
     }
 
+    /// A fresh temp file name for a writer.
+    func temporaryPath() -> String {
+        "\(temporaryDirectory)/\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+    }
+
+    /// Moves a written, synced and verified temp file to its digest's name.
+    func place(_ temporary: String, as digest: Digest) throws {
+        let final = path(of: digest)
+        try FileSystem.createDirectory(FileSystem.parent(of: final))
+        if FileSystem.exists(final) {
+            unlink(temporary)  // another writer got there first with the same bytes
+        } else {
+            try FileSystem.rename(temporary, to: final)
+        }
+    }
+
     /// Removes a blob (missing blobs are fine).
     public func delete(_ digest: Digest) throws(FileIOError) {
         if unlink(path(of: digest)) != 0 && errno != ENOENT {
@@ -131,7 +147,7 @@ public final class BlobWriter: ByteSink {
         self.expected = expected
         self.expectedSize = expectedSize
         try FileSystem.createDirectory(store.temporaryDirectory)
-        tempPath = "\(store.temporaryDirectory)/\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        tempPath = store.temporaryPath()
         file = try FileSink(creating: tempPath, mode: 0o644, exclusive: true, sync: true)
         // Big blobs go to disk as they arrive, so the fsync before the commit waits only for the tail.
         file.startWritebackEvery(8 << 20)
@@ -171,13 +187,7 @@ public final class BlobWriter: ByteSink {
             if let expectedSize, let expected, hasher.count != expectedSize {
                 throw DigestError.sizeMismatch(digest: expected, expected: expectedSize, actual: hasher.count)
             }
-            let final = store.path(of: digest)
-            try FileSystem.createDirectory(FileSystem.parent(of: final))
-            if FileSystem.exists(final) {
-                unlink(tempPath)  // another writer got there first with the same bytes
-            } else {
-                try FileSystem.rename(tempPath, to: final)
-            }
+            try store.place(tempPath, as: digest)
             committed = (digest, hasher.count)
             return (digest, hasher.count)
         } catch {

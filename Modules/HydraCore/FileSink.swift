@@ -26,6 +26,15 @@ public final class FileSink: ByteSink {
         self.syncOnFinish = sync
     }
 
+    /// Opens an existing file for appending; `finish()` closes it without an fsync.
+    public init(appendingTo path: String) throws(FileIOError) {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else { throw FileIOError("open", path: path, errno: errno) }
+        self.path = path
+        self.descriptor = fd
+        self.syncOnFinish = false
+    }
+
     /// Writes to a descriptor the caller opened (stdout, say); the sink closes it only if `owned`.
     public init(descriptor: Int32, name: String) {
         self.path = name

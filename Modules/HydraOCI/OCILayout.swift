@@ -164,14 +164,7 @@ extension OCILayout: ImageSource, ImageDestination {
     }
 
     public func putBlob(_ descriptor: Descriptor, from stream: ByteStream) async throws {
-        let writer = try blobs.writer(expected: descriptor.digest, size: descriptor.size)
-        do {
-            for try await chunk in stream { try writer.write(chunk) }
-            try writer.commit()
-        } catch {
-            writer.cancel()
-            throw error
-        }
+        try await blobs.receive(AnyByteStream(stream), expected: descriptor.digest, size: descriptor.size)
     }
 
     public func putManifest(_ bytes: [UInt8], descriptor: Descriptor, name: String?) async throws {

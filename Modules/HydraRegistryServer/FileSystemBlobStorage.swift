@@ -64,7 +64,12 @@ public struct FileSystemBlobStorage: BlobStorage {
         let path = uploadPath(id)
         guard FileSystem.exists(path) else { throw FileIOError("open", path: path, errno: ENOENT) }
         // Hashing (observe) here and writing on the writer's task overlap.
-        let writer = WriteBehind(appendingTo: path, writebackFrom: FileSystem.fileSize(path) ?? 0)
+        let start = FileSystem.fileSize(path) ?? 0
+        let writer = WriteBehind {
+            let file = try FileSink(appendingTo: path)
+            file.startWritebackEvery(8 << 20, from: start)
+            return file
+        }
         do {
             var batch = WriteBehind.Batch()
             for try await chunk in chunks {

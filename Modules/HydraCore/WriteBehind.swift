@@ -1,25 +1,24 @@
-import HydraCore
 import NIOCore
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Writes chunks to a file on a task of its own while the caller goes on with the next chunk (hashing it, for an
-/// upload), so the two overlap on different cores. Chunks travel in batches of about 1 MiB that the writer hands
-/// to the kernel in one gathered write (a request body arrives in pieces of 64 KiB at most; passing each on alone
-/// cost a task wake-up and a copy). At most `limit` bytes wait to be written; the first write error stops the
-/// caller at its next chunk.
-final class WriteBehind: Sendable {
+/// Writes chunks to a file on a task of its own while the caller goes on with the next chunk (hashing it), so the
+/// two overlap on different cores. Chunks travel in batches of about 1 MiB that the writer hands to the kernel in
+/// one gathered write (network bodies arrive in pieces of 64–256 KiB; passing each on alone cost a task wake-up
+/// and a copy). At most `limit` bytes wait to be written; the first write error stops the caller at its next
+/// batch.
+public final class WriteBehind: Sendable {
     /// Chunks gathered for one hand-over.
-    struct Batch: Sendable {
+    public struct Batch: Sendable {
         static let bytes = 1 << 20
         static let chunks = 64
         var chunks: [ByteBuffer] = []
-        var count = 0
-        var isFull: Bool { count >= Self.bytes || chunks.count >= Self.chunks }
+        /// Bytes in the batch.
+        public private(set) var count = 0
+        /// Time to hand it over.
+        public var isFull: Bool { count >= Self.bytes || chunks.count >= Self.chunks }
 
-        mutating func append(_ chunk: ByteBuffer) {
+        public init() {}
+
+        public mutating func append(_ chunk: ByteBuffer) {
             chunks.append(chunk)
             count += chunk.readableBytes
         }
@@ -29,19 +28,16 @@ final class WriteBehind: Sendable {
     private let queue: AsyncStream<Batch>.Continuation
     private let writer: Task<Void, any Error>
 
-    /// Opens the writer over `path` (appending).
-    init(appendingTo path: String, limit: Int = 4 << 20, writebackFrom start: Int64) {
+    /// Starts the writer task; it opens its file with `open` and finishes it (fsync, when the sink was created
+    /// to) once everything is written.
+    public init(limit: Int = 4 << 20, open: @escaping @Sendable () throws -> FileSink) {
         let credit = ByteCredit(limit: limit)
         let (stream, continuation) = AsyncStream<Batch>.makeStream()
         self.credit = credit
         self.queue = continuation
         writer = Task {
             do {
-                let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-                guard fd >= 0 else { throw FileIOError("open", path: path, errno: errno) }
-                defer { close(fd) }
-                let file = FileSink(descriptor: fd, name: path)
-                file.startWritebackEvery(8 << 20, from: start)
+                let file = try open()
                 for await batch in stream {
                     try Self.write(batch.chunks[...], to: file, gathered: [])
                     await credit.release(batch.count)
@@ -63,20 +59,20 @@ final class WriteBehind: Sendable {
     }
 
     /// Queues a batch, waiting while too much is queued; throws the writer's error if it has failed.
-    func write(_ batch: Batch) async throws {
+    public func write(_ batch: Batch) async throws {
         guard batch.count > 0 else { return }
         try await credit.acquire(batch.count)
         queue.yield(batch)
     }
 
-    /// Waits until everything queued is written.
-    func finish() async throws {
+    /// Waits until everything queued is written and the file finished.
+    public func finish() async throws {
         queue.finish()
         try await writer.value
     }
 
     /// Stops after what is queued (the caller failed); waits for the writer so the file is closed.
-    func abandon() async {
+    public func abandon() async {
         queue.finish()
         _ = try? await writer.value
     }

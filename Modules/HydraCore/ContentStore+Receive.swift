@@ -1,0 +1,54 @@
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ContentStore {
+    /// Streams a blob into the store from the network or another async source: each chunk is hashed here while a
+    /// writer task writes the previous ones (`WriteBehind`), then the temp file is fsynced, the digest and size
+    /// checked, and the file renamed into place. Content that is not what `expected` and `size` say is refused
+    /// as soon as it is longer than `size`, or at the end; nothing becomes visible then.
+    @discardableResult
+    public func receive(
+        _ chunks: some AsyncSequence<ByteBuffer, any Error>, expected: Digest? = nil, size: Int64? = nil,
+        algorithm: DigestAlgorithm = .sha256
+    ) async throws -> (digest: Digest, size: Int64) {
+        try FileSystem.createDirectory(temporaryDirectory)
+        let temporary = temporaryPath()
+        let writer = WriteBehind {
+            let file = try FileSink(creating: temporary, mode: 0o644, exclusive: true, sync: true)
+            // Big blobs go to disk as they arrive, so the fsync before the rename waits only for the tail.
+            file.startWritebackEvery(8 << 20)
+            return file
+        }
+        var hasher = DigestHasher(expected?.algorithm ?? algorithm)
+        do {
+            var batch = WriteBehind.Batch()
+            for try await chunk in chunks {
+                if let size, let expected, hasher.count + Int64(chunk.readableBytes) > size {
+                    throw DigestError.sizeMismatch(digest: expected, expected: size, actual: hasher.count + Int64(chunk.readableBytes))
+                }
+                hasher.update(chunk)
+                batch.append(chunk)
+                if batch.isFull {
+                    try await writer.write(batch)
+                    batch = WriteBehind.Batch()
+                }
+            }
+            try await writer.write(batch)
+            try await writer.finish()
+            let digest = hasher.finalize()
+            if let expected, digest != expected { throw DigestError.mismatch(expected: expected, actual: digest) }
+            if let size, let expected, hasher.count != size {
+                throw DigestError.sizeMismatch(digest: expected, expected: size, actual: hasher.count)
+            }
+            try place(temporary, as: digest)
+            return (digest, hasher.count)
+        } catch {
+            await writer.abandon()
+            unlink(temporary)
+            throw error
+        }
+    }
+}
