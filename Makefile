@@ -4,6 +4,9 @@ BUILD_FLAGS ?=
 PREFIX ?= /usr/local
 DEMO_HOME ?= $(CURDIR)/.build/demo-home
 LARGE_BLOB_GIB ?= 10
+# Release builds (make bench, make install-bin) link the Swift runtime and Foundation statically: a hydra command
+# then starts 3-4 ms sooner (fewer libraries to load and bind), a tenth of a small pull's time.
+RELEASE_FLAGS ?= -c release --static-swift-stdlib
 
 .PHONY: all install build test demo bench clean
 
@@ -30,19 +33,19 @@ demo: build
 ## against buildah; hydra scan against the gzip -dc floor and the advisory import. Results and ratios: Docs/benchmarks.md.
 bench:
 	scripts/install-deps.sh --bench
-	HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --product HydraBench
-	HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --product hydra
-	HYDRA_BENCHMARKS=1 scripts/bench.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --show-bin-path)/HydraBench"
-	scripts/bench-registry.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --show-bin-path)/hydra"
-	scripts/bench-client.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --show-bin-path)/hydra"
-	scripts/bench-build.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --show-bin-path)/hydra"
-	scripts/bench-scan.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --show-bin-path)/hydra"
-	scripts/bench-large-blob.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build -c release --show-bin-path)/hydra" $(LARGE_BLOB_GIB)
+	HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --product HydraBench
+	HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --product hydra
+	HYDRA_BENCHMARKS=1 scripts/bench.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/HydraBench"
+	scripts/bench-registry.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra"
+	scripts/bench-client.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra"
+	scripts/bench-build.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra"
+	scripts/bench-scan.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra"
+	scripts/bench-large-blob.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra" $(LARGE_BLOB_GIB)
 
 ## install-bin: copy a release build of hydra to $(PREFIX)/bin.
 install-bin:
-	$(SWIFT) build -c release --product hydra
-	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/hydra" $(PREFIX)/bin/hydra
+	$(SWIFT) build $(RELEASE_FLAGS) --product hydra
+	install -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra" $(PREFIX)/bin/hydra
 
 clean:
 	rm -rf .build
