@@ -17,6 +17,8 @@ public final class RegistryClient: Sendable {
     let credentials: RegistryCredentials?
     let http: HTTPClient
     let authorizations = AuthorizationCache()
+    /// Manifests fetched a moment ago, so a copy does not fetch one twice (by tag, then by digest).
+    let recentManifests = RecentManifests()
     /// Which repositories hold which blobs, when the configuration names a cache file.
     let locations: BlobLocationCache?
     /// `https` or `http`; nil until an insecure client has found out which one the registry speaks.

@@ -35,7 +35,8 @@ public struct RemoteRepository: ImageSource, ImageDestination, ReferrersSource {
     }
 
     public func manifest(_ descriptor: Descriptor) async throws -> [UInt8] {
-        try await fetchManifest(descriptor.digest.description).bytes
+        if let bytes = client.recentManifests.bytes(of: descriptor.digest, in: repository) { return bytes }
+        return try await fetchManifest(descriptor.digest.description).bytes
     }
 
     /// A manifest by tag or digest: its exact bytes and its descriptor (digest computed here, and checked
@@ -51,6 +52,7 @@ public struct RemoteRepository: ImageSource, ImageDestination, ReferrersSource {
         if let expected, expected != digest { throw DigestError.mismatch(expected: expected, actual: digest) }
         let declared = response.headers.first(name: "Content-Type").map { String($0.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces) }
         let document = try ManifestDocument(bytes: bytes, declaredMediaType: declared.flatMap { MediaType.manifests.contains($0) ? $0 : nil })
+        client.recentManifests.remember(bytes, as: digest, in: repository)
         return (bytes, Descriptor(mediaType: document.descriptor.mediaType, digest: digest, size: Int64(bytes.count)))
     }
 
