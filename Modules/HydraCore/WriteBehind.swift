@@ -77,37 +77,3 @@ public final class WriteBehind: Sendable {
         _ = try? await writer.value
     }
 }
-
-/// Counts bytes in flight between a producer and the writer.
-private actor ByteCredit {
-    private let limit: Int
-    private var inFlight = 0
-    private var waiting: [(count: Int, continuation: CheckedContinuation<Void, any Error>)] = []
-    private var failure: (any Error)?
-
-    init(limit: Int) { self.limit = limit }
-
-    func acquire(_ count: Int) async throws {
-        if let failure { throw failure }
-        if inFlight == 0 || inFlight + count <= limit {
-            inFlight += count
-            return
-        }
-        try await withCheckedThrowingContinuation { waiting.append((count, $0)) }
-    }
-
-    func release(_ count: Int) {
-        inFlight -= count
-        while let next = waiting.first, inFlight == 0 || inFlight + next.count <= limit {
-            waiting.removeFirst()
-            inFlight += next.count
-            next.continuation.resume()
-        }
-    }
-
-    func fail(_ error: any Error) {
-        failure = error
-        for waiter in waiting { waiter.continuation.resume(throwing: error) }
-        waiting.removeAll()
-    }
-}

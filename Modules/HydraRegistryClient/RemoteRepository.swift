@@ -73,9 +73,9 @@ public struct RemoteRepository: ImageSource, ImageDestination, ReferrersSource {
         if response.status == .ok || response.status == .partialContent { recordLocation(descriptor.digest) }
         switch response.status {
         case .ok:
-            return offset > 0 ? SkippingByteStream(response.body, skipping: offset) : response.body
+            return ReadAheadByteStream(offset > 0 ? SkippingByteStream(response.body, skipping: offset) : response.body)
         case .partialContent where offset > 0:
-            return response.body
+            return ReadAheadByteStream(response.body)
         default:
             throw await client.failure(response, url: target)
         }
