@@ -4,7 +4,7 @@
 # sendfile), all three running at once and measured in turns. Prints a Markdown table; ratios are hydra / reference (higher is better for rates, lower for RSS).
 #   manifest GET requests/s   wrk, 64 connections, 10 s
 #   tags list requests/s      a repository with 1,000 tags, wrk 64 connections, 10 s
-#   blob PUT MB/s             256 MiB monolithic upload (POST + PUT ?digest), median of 3
+#   blob PUT MB/s             256 MiB monolithic upload (POST + PUT ?digest), median of 5
 #   blob GET MB/s             256 MiB download to /dev/null, median of 9
 #   peak RSS                  VmHWM of the server process after all of the above
 # Usage: scripts/bench-registry.sh PATH/TO/hydra   (make bench calls it with a release build)
@@ -101,7 +101,7 @@ seed $HYDRA_URL; seed $REFERENCE_URL
 # the same moment of this shared, noisy machine. Each upload starts settled (bench-lib.sh), so no server pays
 # for another's writeback or for memory this VM has not handed out before.
 H_PUT=(); R_PUT=(); H_BLOB=(); R_BLOB=(); N_BLOB=()
-for n in 1 2 3; do
+for n in 1 2 3 4 5; do
   settle "$WORK/blob"; H_PUT+=("$(put_rate $HYDRA_URL "bench/big$n")")
   settle "$WORK/blob"; R_PUT+=("$(put_rate $REFERENCE_URL "bench/big$n")")
 done
