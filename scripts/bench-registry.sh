@@ -4,7 +4,7 @@
 # sendfile), all three running at once and measured in turns. Prints a Markdown table; ratios are hydra / reference (higher is better for rates, lower for RSS).
 #   manifest GET requests/s   wrk, 64 connections, 10 s
 #   tags list requests/s      a repository with 1,000 tags, wrk 64 connections, 10 s
-#   blob PUT MB/s             256 MiB monolithic upload (POST + PUT ?digest), median of 5
+#   blob PUT MB/s             256 MiB monolithic upload of a blob new to the server (POST + PUT ?digest), median of 5
 #   blob GET MB/s             256 MiB download to /dev/null, median of 9
 #   peak RSS                  VmHWM of the server process after all of the above
 # Usage: scripts/bench-registry.sh PATH/TO/hydra   (make bench calls it with a release build)
@@ -20,6 +20,14 @@ trap cleanup EXIT
 MIB=${BLOB_MIB:-256}
 head -c $((MIB * 1048576)) /dev/urandom > "$WORK/blob"
 DIGEST=sha256:$(sha256sum "$WORK/blob" | cut -d' ' -f1)
+# Every timed upload stores a blob the server does not hold yet: five variants of the big blob (its first bytes
+# changed), each uploaded once to each registry.
+PUT_DIGESTS=()
+for n in 1 2 3 4 5; do
+  cp "$WORK/blob" "$WORK/put$n"
+  printf 'hydra-bench-upload-%d' "$n" | dd of="$WORK/put$n" conv=notrunc status=none
+  PUT_DIGESTS+=("sha256:$(sha256sum "$WORK/put$n" | cut -d' ' -f1)")
+done
 OCI_MAN=application/vnd.oci.image.manifest.v1+json
 
 wait_up() { for _ in $(seq 1 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; log "$1 did not come up"; return 1; }
@@ -52,10 +60,10 @@ upload_location() { # base repo -> absolute upload URL with a '?' or '&' ready f
   case "$loc" in /*) loc="$1$loc" ;; esac
   case "$loc" in *\?*) printf '%s' "$loc" ;; *) printf '%s?' "$loc" ;; esac
 }
-put_rate() { # base repo -> MB/s of a monolithic upload of the big blob (into a repository of its own)
-  local base=$1 repo=$2 url t
+put_rate() { # base repo file digest -> MB/s of a monolithic upload of the file (into a repository of its own)
+  local base=$1 repo=$2 file=$3 digest=$4 url t
   url=$(upload_location "$base" "$repo")
-  t=$(curl -sf -o /dev/null -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' --data-binary @"$WORK/blob" -w '%{time_total}' "${url}&digest=$DIGEST")
+  t=$(curl -sf -o /dev/null -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' --data-binary @"$file" -w '%{time_total}' "${url}&digest=$digest")
   awk -v t="$t" -v m="$MIB" 'BEGIN {printf "%.0f", m * 1.048576 / t}'
 }
 get_rate() { curl -sf -o /dev/null -w '%{speed_download}' "$1" | awk '{printf "%.0f", $1 / 1e6}'; }
@@ -102,13 +110,16 @@ seed $HYDRA_URL; seed $REFERENCE_URL
 # for another's writeback or for memory this VM has not handed out before.
 H_PUT=(); R_PUT=(); H_BLOB=(); R_BLOB=(); N_BLOB=()
 for n in 1 2 3 4 5; do
-  settle "$WORK/blob"; H_PUT+=("$(put_rate $HYDRA_URL "bench/big$n")")
-  settle "$WORK/blob"; R_PUT+=("$(put_rate $REFERENCE_URL "bench/big$n")")
+  settle "$WORK/put$n"; H_PUT+=("$(put_rate $HYDRA_URL "bench/big$n" "$WORK/put$n" "${PUT_DIGESTS[$((n - 1))]}")")
+  settle "$WORK/put$n"; R_PUT+=("$(put_rate $REFERENCE_URL "bench/big$n" "$WORK/put$n" "${PUT_DIGESTS[$((n - 1))]}")")
 done
+# The blob the GETs read (the same bytes nginx serves), uploaded untimed.
+put_rate $HYDRA_URL bench/get "$WORK/blob" "$DIGEST" > /dev/null
+put_rate $REFERENCE_URL bench/get "$WORK/blob" "$DIGEST" > /dev/null
 settle "$WORK/hydra/storage/objects" "$WORK/distribution/docker/registry/v2/blobs" "$WORK/www"
 for _ in 1 2 3 4 5 6 7 8 9; do
-  H_BLOB+=("$(get_rate "$HYDRA_URL/v2/bench/big1/blobs/$DIGEST")")
-  R_BLOB+=("$(get_rate "$REFERENCE_URL/v2/bench/big1/blobs/$DIGEST")")
+  H_BLOB+=("$(get_rate "$HYDRA_URL/v2/bench/get/blobs/$DIGEST")")
+  R_BLOB+=("$(get_rate "$REFERENCE_URL/v2/bench/get/blobs/$DIGEST")")
   N_BLOB+=("$(get_rate "$NGINX/blob")")
 done
 hydra_PUT=$(printf '%s\n' "${H_PUT[@]}" | median); reference_PUT=$(printf '%s\n' "${R_PUT[@]}" | median)

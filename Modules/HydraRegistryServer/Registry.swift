@@ -165,7 +165,14 @@ public struct Registry: Sendable {
                 try await metadata.deleteUpload(id)
                 throw RegistryError.digestInvalid("provided digest \(digest) does not match the uploaded content (\(actual))")
             }
-            try await storage.commitUpload(id, as: StorageKey.blob(digest))
+            let key = StorageKey.blob(digest)
+            if try await storage.size(of: key) == state.hasher.count {
+                // The registry already holds these bytes (pushed to another repository): keep the stored copy
+                // and drop the duplicate, which needs no fsync and no rename over a file in use.
+                try await storage.cancelUpload(id)
+            } else {
+                try await storage.commitUpload(id, as: key)
+            }
             try await metadata.linkBlob(digest, size: state.hasher.count, into: repository)
             try await metadata.deleteUpload(id)
             await sessions.end(id)

@@ -126,6 +126,30 @@ struct BlobEndpointTests {
         #expect(get.headers.keys.allSatisfy { !$0.hasPrefix("hydra") }, "internal header leaked: \(get.headers.keys)")
     }
 
+    @Test("the same blob pushed into a second repository keeps the stored copy; the duplicate upload is discarded")
+    func duplicateUpload() throws {
+        let registry = try RegistryProcess()
+        let bytes = Self.blob(2_000_000)
+        let digest = Digest.of(bytes)
+        for repository in ["team/one", "team/two"] {
+            let put = try HTTP.request("POST", registry.base + "/v2/\(repository)/blobs/uploads/?digest=\(digest)", body: bytes)
+            #expect(put.status == 201)
+        }
+        let object = registry.data("registry/storage/objects/blobs/sha256/\(digest.hex.prefix(2))/\(digest.hex)")
+        #expect(try FileSystem.readFile(object, limit: 4 << 20) == bytes)
+        for repository in ["team/one", "team/two"] {
+            let get = try HTTP.request("GET", registry.base + "/v2/\(repository)/blobs/\(digest)")
+            #expect(get.status == 200 && get.body == bytes)
+        }
+        #expect(try FileSystem.contents(of: registry.data("registry/storage/uploads")).isEmpty)
+        // The duplicate is unlinked in the background.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline, !(try FileSystem.contents(of: registry.data("registry/storage/discarded")).isEmpty) {
+            usleep(20_000)
+        }
+        #expect(try FileSystem.contents(of: registry.data("registry/storage/discarded")).isEmpty)
+    }
+
     @Test("chunked upload with Content-Range, status, out-of-order chunk refused, sha512 digest")
     func chunked() throws {
         let registry = try RegistryProcess()
