@@ -38,7 +38,6 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         MemoryTuning.limitMallocArenas()
-        MemoryTuning.mapLargeAllocations()
         try await options.run {
             var settings = try config.map { try RegistryConfigurationFile.load($0) } ?? RegistryConfigurationFile()
             try settings.applyEnvironment(ProcessInfo.processInfo.environment)

@@ -14,16 +14,6 @@ static inline int hydra_set_malloc_arena_max(int count) {
 #endif
 }
 
-// Fixes the size from which malloc serves blocks with mmap (so they go back to the system when freed); setting it
-// also stops glibc from raising it after large frees, which otherwise leaves streamed buffers in the heap.
-static inline int hydra_set_mmap_threshold(int bytes) {
-#ifdef M_MMAP_THRESHOLD
-    return mallopt(M_MMAP_THRESHOLD, bytes);
-#else
-    return 0;
-#endif
-}
-
 // Linux: start writing a file range back to disk without waiting, so a later fsync has little left to do.
 // Declared here because <fcntl.h> exposes it only under _GNU_SOURCE.
 extern int sync_file_range(int fd, off_t offset, off_t nbytes, unsigned int flags);
