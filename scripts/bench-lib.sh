@@ -8,9 +8,13 @@ timed() { local s e; s=$(now); "$@" > "$WORK/last.log" 2>&1 || { cat "$WORK/last
 # tmpfs file and frees it) and reads PATH… into the page cache. On this VM, page cache landing in memory the
 # host has not backed lately fills at ~400 MB/s, in memory just touched at ~5 GB/s: without this, upload figures
 # swung 3× from run to run depending on what ran before. (Dropping the page cache instead also evicted the
-# tools' own binaries, which then paid for reading themselves from disk.)
+# tools' own binaries, which then paid for reading themselves from disk.) The pause after the sync is for the
+# disk: it takes fsynced writes at ~1.5 GB/s, drops to ~400 MB/s after a gigabyte or so in quick succession and
+# recovers within seconds, so without it a server that makes uploads durable (hydra) met a throttled disk
+# whenever the previous measurement's writeback had just drained, and one that never fsyncs did not notice.
 settle() {
   sync
+  sleep "${SETTLE_PAUSE:-3}"
   if [ -d /dev/shm ] && [ -w /dev/shm ]; then
     local fill=/dev/shm/hydra-bench-settle.$$
     head -c $((1 << 30)) /dev/zero > "$fill" 2>/dev/null || true

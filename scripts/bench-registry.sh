@@ -14,7 +14,9 @@ cd "$(dirname "$0")/.."
 WORK=$(mktemp -d /tmp/hydra-bench-registry.XXXXXX)
 chmod 755 "$WORK"  # nginx workers run as nobody
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"; }
+# The upload sources live in memory (tmpfs when there is one), so making them costs the disk nothing.
+SOURCES=$(mktemp -d "$( [ -w /dev/shm ] && echo /dev/shm || echo /tmp )/hydra-bench-sources.XXXXXX")
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$SOURCES"; [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"; }
 trap cleanup EXIT
 . scripts/bench-lib.sh
 MIB=${BLOB_MIB:-256}
@@ -24,9 +26,9 @@ DIGEST=sha256:$(sha256sum "$WORK/blob" | cut -d' ' -f1)
 # changed), each uploaded once to each registry.
 PUT_DIGESTS=()
 for n in 1 2 3 4 5; do
-  cp "$WORK/blob" "$WORK/put$n"
-  printf 'hydra-bench-upload-%d' "$n" | dd of="$WORK/put$n" conv=notrunc status=none
-  PUT_DIGESTS+=("sha256:$(sha256sum "$WORK/put$n" | cut -d' ' -f1)")
+  cp "$WORK/blob" "$SOURCES/put$n"
+  printf 'hydra-bench-upload-%d' "$n" | dd of="$SOURCES/put$n" conv=notrunc status=none
+  PUT_DIGESTS+=("sha256:$(sha256sum "$SOURCES/put$n" | cut -d' ' -f1)")
 done
 OCI_MAN=application/vnd.oci.image.manifest.v1+json
 
@@ -110,8 +112,8 @@ seed $HYDRA_URL; seed $REFERENCE_URL
 # for another's writeback or for memory this VM has not handed out before.
 H_PUT=(); R_PUT=(); H_BLOB=(); R_BLOB=(); N_BLOB=()
 for n in 1 2 3 4 5; do
-  settle "$WORK/put$n"; H_PUT+=("$(put_rate $HYDRA_URL "bench/big$n" "$WORK/put$n" "${PUT_DIGESTS[$((n - 1))]}")")
-  settle "$WORK/put$n"; R_PUT+=("$(put_rate $REFERENCE_URL "bench/big$n" "$WORK/put$n" "${PUT_DIGESTS[$((n - 1))]}")")
+  settle "$SOURCES/put$n"; H_PUT+=("$(put_rate $HYDRA_URL "bench/big$n" "$SOURCES/put$n" "${PUT_DIGESTS[$((n - 1))]}")")
+  settle "$SOURCES/put$n"; R_PUT+=("$(put_rate $REFERENCE_URL "bench/big$n" "$SOURCES/put$n" "${PUT_DIGESTS[$((n - 1))]}")")
 done
 # The blob the GETs read (the same bytes nginx serves), uploaded untimed.
 put_rate $HYDRA_URL bench/get "$WORK/blob" "$DIGEST" > /dev/null
