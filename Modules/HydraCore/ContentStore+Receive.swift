@@ -24,19 +24,12 @@ extension ContentStore {
         }
         var hasher = DigestHasher(expected?.algorithm ?? algorithm)
         do {
-            var batch = WriteBehind.Batch()
-            for try await chunk in chunks {
+            try await writer.write(contentsOf: chunks) { chunk in
                 if let size, let expected, hasher.count + Int64(chunk.readableBytes) > size {
                     throw DigestError.sizeMismatch(digest: expected, expected: size, actual: hasher.count + Int64(chunk.readableBytes))
                 }
                 hasher.update(chunk)
-                batch.append(chunk)
-                if batch.isFull {
-                    try await writer.write(batch)
-                    batch = WriteBehind.Batch()
-                }
             }
-            try await writer.write(batch)
             try await writer.finish()
             let digest = hasher.finalize()
             if let expected, digest != expected { throw DigestError.mismatch(expected: expected, actual: digest) }

@@ -65,6 +65,23 @@ public final class WriteBehind: Sendable {
         queue.yield(batch)
     }
 
+    /// Queues a whole stream: each chunk goes to `observe` first (a running digest, a size check), then in
+    /// batches to the writer. Does not finish the file.
+    public func write(
+        contentsOf chunks: some AsyncSequence<ByteBuffer, any Error>, observe: (ByteBuffer) throws -> Void
+    ) async throws {
+        var batch = Batch()
+        for try await chunk in chunks {
+            try observe(chunk)
+            batch.append(chunk)
+            if batch.isFull {
+                try await write(batch)
+                batch = Batch()
+            }
+        }
+        try await write(batch)
+    }
+
     /// Waits until everything queued is written and the file finished.
     public func finish() async throws {
         queue.finish()

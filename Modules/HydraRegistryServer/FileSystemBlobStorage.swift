@@ -75,16 +75,7 @@ public struct FileSystemBlobStorage: BlobStorage {
             return file
         }
         do {
-            var batch = WriteBehind.Batch()
-            for try await chunk in chunks {
-                try observe(chunk)
-                batch.append(chunk)
-                if batch.isFull {
-                    try await writer.write(batch)
-                    batch = WriteBehind.Batch()
-                }
-            }
-            try await writer.write(batch)
+            try await writer.write(contentsOf: chunks, observe: observe)
             try await writer.finish()
         } catch {
             await writer.abandon()
