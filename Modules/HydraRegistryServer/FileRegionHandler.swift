@@ -49,7 +49,7 @@ final class FileRegionHandler: ChannelOutboundHandler, RemovableChannelHandler {
                 return context.close(promise: nil)
             }
             pending = deposit
-            Self.cork(true, context: context)
+            Self.cork(true, channel: context.channel)
             context.write(wrapOutboundOut(.head(head)), promise: promise)
         case .body:
             // A response with a file region has an empty body; anything else would break its framing.
@@ -72,7 +72,7 @@ final class FileRegionHandler: ChannelOutboundHandler, RemovableChannelHandler {
         let channel = context.channel
         written.futureResult.whenComplete { _ in
             deposit.close()
-            _ = channel.setOption(Self.corkOption, value: 0)
+            Self.cork(false, channel: channel)
         }
         guard let outletContext = try? context.pipeline.syncOperations.context(handler: outlet) else {
             written.fail(ChannelError.ioOnClosedChannel)
@@ -92,8 +92,8 @@ extension FileRegionHandler {
     #endif
 
     /// Holds partial segments back (or lets them go); a socket that refuses the option is left as it is.
-    static func cork(_ on: Bool, context: ChannelHandlerContext) {
-        _ = context.channel.setOption(corkOption, value: on ? 1 : 0)
+    static func cork(_ on: Bool, channel: any Channel) {
+        _ = channel.setOption(corkOption, value: on ? 1 : 0)
     }
 }
 

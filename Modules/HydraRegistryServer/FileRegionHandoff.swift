@@ -29,7 +29,13 @@ final class FileRegionHandoff: Sendable {
     /// Deposits never taken (the connection went away before the head was written) are closed after this long.
     static let unclaimedLifetime: UInt64 = 60_000_000_000
 
-    private let deposits = NIOLockedValueBox<[String: Deposit]>([:])
+    /// Deposits by token, and when they were last looked through for unclaimed ones.
+    private struct State {
+        var deposits: [String: Deposit] = [:]
+        var sweptAt: UInt64 = 0
+    }
+
+    private let state = NIOLockedValueBox(State())
 
     /// Opens the bytes `range` (inclusive; nil for all) of the file at `path` and deposits them.
     /// - Returns: the deposit's token, or nil when the file is missing or shorter than the range needs.
@@ -43,15 +49,22 @@ final class FileRegionHandoff: Sendable {
         let offset = range?.lowerBound ?? 0
         let count = range.map { $0.upperBound - $0.lowerBound + 1 } ?? size
         let token = UUID().uuidString
-        let stale: [Deposit] = deposits.withLockedValue { deposits in
+        let stale: [Deposit] = state.withLockedValue { state in
             // Read under the lock, so no deposit is younger than `now`.
             let now = DispatchTime.now().uptimeNanoseconds
-            let expired = deposits.filter { now - $0.value.depositedAt > Self.unclaimedLifetime }
-            for key in expired.keys { deposits[key] = nil }
-            deposits[token] = Deposit(
+            var expired: [Deposit] = []
+            // Unclaimed deposits are rare; look for them once a lifetime, not on every GET.
+            if now - state.sweptAt > Self.unclaimedLifetime {
+                state.sweptAt = now
+                for (key, deposit) in state.deposits where now - deposit.depositedAt > Self.unclaimedLifetime {
+                    expired.append(deposit)
+                    state.deposits[key] = nil
+                }
+            }
+            state.deposits[token] = Deposit(
                 file: NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: fd), offset: offset, count: count,
                 depositedAt: now)
-            return Array(expired.values)
+            return expired
         }
         for deposit in stale { deposit.close() }
         return token
@@ -59,9 +72,9 @@ final class FileRegionHandoff: Sendable {
 
     /// Takes a deposit back; the caller closes its file.
     func take(_ token: String) -> Deposit? {
-        deposits.withLockedValue { $0.removeValue(forKey: token) }
+        state.withLockedValue { $0.deposits.removeValue(forKey: token) }
     }
 
     /// Deposits not yet taken.
-    var pending: Int { deposits.withLockedValue { $0.count } }
+    var pending: Int { state.withLockedValue { $0.deposits.count } }
 }

@@ -43,15 +43,20 @@ public struct Registry: Sendable {
         return size
     }
 
-    /// A manifest's bytes, read whole (manifests are small; their size is checked when they are put).
+    /// A manifest's bytes, read whole (manifests are small; their size is checked when they are put). A file
+    /// store reads one exactly-sized chunk, which is returned as it is.
     func manifestContent(_ record: ManifestRecord) async throws -> ByteBuffer {
         guard record.size > 0 else { return ByteBuffer() }
-        var content = ByteBuffer()
+        var content: ByteBuffer?
         for try await chunk in try await storage.read(StorageKey.blob(record.digest), range: 0...(record.size - 1)) {
-            var chunk = chunk
-            content.writeBuffer(&chunk)
+            if content == nil {
+                content = chunk
+            } else {
+                var chunk = chunk
+                content?.writeBuffer(&chunk)
+            }
         }
-        return content
+        return content ?? ByteBuffer()
     }
 
     func readBlob(_ digest: Digest, range: ClosedRange<Int64>?) async throws -> any AsyncSequence<ByteBuffer, any Error> & Sendable {
