@@ -21,6 +21,17 @@ static inline int hydra_start_writeback(int fd, off_t offset, off_t length) {
     return sync_file_range(fd, offset, length, 2 /* SYNC_FILE_RANGE_WRITE */);
 }
 
+// Linux: the open(2) flag for direct I/O (O_DIRECT is defined only under _GNU_SOURCE; glibc's __O_DIRECT is the
+// same value for every architecture's headers). 0 where there is no such flag.
+#include <fcntl.h>
+static inline int hydra_o_direct(void) {
+#ifdef __O_DIRECT
+    return __O_DIRECT;
+#else
+    return 0;
+#endif
+}
+
 // memmem is a GNU extension of <string.h>; declared here for the same reason.
 #include <stddef.h>
 extern void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen);

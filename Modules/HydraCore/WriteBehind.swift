@@ -30,7 +30,7 @@ public final class WriteBehind: Sendable {
 
     /// Starts the writer task; it opens its file with `open` and finishes it (fsync, when the sink was created
     /// to) once everything is written.
-    public init(limit: Int = 4 << 20, open: @escaping @Sendable () throws -> FileSink) {
+    public init(limit: Int = 4 << 20, open: @escaping @Sendable () throws -> any ByteSink) {
         let credit = ByteCredit(limit: limit)
         let (stream, continuation) = AsyncStream<Batch>.makeStream()
         self.credit = credit
@@ -51,7 +51,7 @@ public final class WriteBehind: Sendable {
     }
 
     /// Gathers the chunks' memory (each is only valid inside its closure) and writes it at once.
-    private static func write(_ chunks: ArraySlice<ByteBuffer>, to file: FileSink, gathered: [UnsafeRawBufferPointer]) throws {
+    private static func write(_ chunks: ArraySlice<ByteBuffer>, to file: any ByteSink, gathered: [UnsafeRawBufferPointer]) throws {
         guard let first = chunks.first else { return try file.write(gathering: gathered) }
         try first.withUnsafeReadableBytes { bytes in
             try write(chunks.dropFirst(), to: file, gathered: gathered + [bytes])
