@@ -6,9 +6,9 @@ import Glibc
 
 extension ContentStore {
     /// Streams a blob into the store from the network or another async source: each chunk is hashed here while a
-    /// writer task writes the previous ones (`WriteBehind`), then the temp file is fsynced, the digest and size
-    /// checked, and the file renamed into place. Content that is not what `expected` and `size` say is refused
-    /// as soon as it is longer than `size`, or at the end; nothing becomes visible then.
+    /// writer task writes the previous ones (`WriteBehind`, with direct I/O), then the temp file is fsynced, the
+    /// digest and size checked, and the file renamed into place. Content that is not what `expected` and `size`
+    /// say is refused as soon as it is longer than `size`, or at the end; nothing becomes visible then.
     @discardableResult
     public func receive(
         _ chunks: some AsyncSequence<ByteBuffer, any Error>, expected: Digest? = nil, size: Int64? = nil,
@@ -17,10 +17,9 @@ extension ContentStore {
         try FileSystem.createDirectory(temporaryDirectory)
         let temporary = temporaryPath()
         let writer = WriteBehind {
-            let file = try FileSink(creating: temporary, mode: 0o644, exclusive: true, sync: true)
-            // Big blobs go to disk as they arrive, so the fsync before the rename waits only for the tail.
-            file.startWritebackEvery(8 << 20)
-            return file
+            // Written past the page cache (see DirectAppendSink), then fsynced before the rename.
+            try FileSink(creating: temporary, mode: 0o644, exclusive: true, sync: false).finish()
+            return try DirectAppendSink(appendingTo: temporary, sync: true)
         }
         var hasher = DigestHasher(expected?.algorithm ?? algorithm)
         do {

@@ -16,7 +16,7 @@ import Darwin
 /// aligned file offset: when the file does not end on a block boundary, its last partial block is read back into
 /// the buffer and written again with the new bytes. What is left in the buffer at `finish()` (less than the buffer,
 /// not a whole number of blocks) is written through the page cache. Where the file system refuses direct I/O,
-/// every write goes through the page cache. `finish()` closes without an fsync; the caller syncs before it commits.
+/// every write goes through the page cache. `finish()` fsyncs only when the sink was opened with `sync`.
 public final class DirectAppendSink: ByteSink {
     /// File offsets and lengths of direct writes are multiples of this (a page: a multiple of every block size).
     public static let alignment = 4096
@@ -32,10 +32,13 @@ public final class DirectAppendSink: ByteSink {
     private var offset: Int64
     /// Whether writes go past the page cache.
     public private(set) var isDirect = false
+    private let syncOnFinish: Bool
 
     /// Opens `path` (which must exist) to append to it.
-    /// - Parameter bufferSize: bytes gathered per direct write, rounded up to a multiple of `alignment`.
-    public init(appendingTo path: String, bufferSize: Int = 1 << 20) throws(FileIOError) {
+    /// - Parameters:
+    ///   - bufferSize: bytes gathered per direct write, rounded up to a multiple of `alignment`.
+    ///   - sync: fsync on `finish()`, so the file is on disk before the caller renames or commits it.
+    public init(appendingTo path: String, bufferSize: Int = 1 << 20, sync: Bool = false) throws(FileIOError) {
         let fd = open(path, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw FileIOError("open", path: path, errno: errno) }
         var status = stat()
@@ -49,6 +52,7 @@ public final class DirectAppendSink: ByteSink {
         buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: alignment)
         self.path = path
         descriptor = fd
+        syncOnFinish = sync
         let size = Int64(status.st_size)
         offset = size - size % Int64(alignment)
         // The partial last block is written again from the buffer, so it starts there.
@@ -118,17 +122,19 @@ public final class DirectAppendSink: ByteSink {
         hasNewBytes = false
     }
 
-    /// Writes what is left in the buffer (through the page cache unless it is a whole number of blocks) and closes
-    /// the file.
+    /// Writes what is left in the buffer (through the page cache unless it is a whole number of blocks), fsyncs
+    /// when asked to, and closes the file.
     public func finish() throws {
         guard descriptor >= 0 else { return }
         defer { close(descriptor); descriptor = -1 }
-        guard hasNewBytes else { return }
-        if isDirect, filled % Self.alignment != 0 {
-            guard Self.setDirect(descriptor, false) else { throw FileIOError("fcntl", path: path, errno: errno) }
-            isDirect = false
+        if hasNewBytes {
+            if isDirect, filled % Self.alignment != 0 {
+                guard Self.setDirect(descriptor, false) else { throw FileIOError("fcntl", path: path, errno: errno) }
+                isDirect = false
+            }
+            try writeBuffer()
         }
-        try writeBuffer()
+        if syncOnFinish, fsync(descriptor) != 0 { throw FileIOError("fsync", path: path, errno: errno) }
     }
 
     deinit {
