@@ -4,14 +4,13 @@ log() { printf '# %s\n' "$*" >&2; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 now() { date +%s.%N; }
 timed() { local s e; s=$(now); "$@" > "$WORK/last.log" 2>&1 || { cat "$WORK/last.log" >&2; log "failed: $*"; exit 1; }; e=$(now); awk -v a="$s" -v b="$e" 'BEGIN {printf "%.3f\n", b - a}'; }
-# settle PATH…: writes every dirty page back, then has this VM hand the guest 1 GiB of memory afresh (fills a
-# tmpfs file and frees it) and reads PATH… into the page cache. On this VM, page cache landing in memory the
-# host has not backed lately fills at ~400 MB/s, in memory just touched at ~5 GB/s: without this, upload figures
-# swung 3× from run to run depending on what ran before. (Dropping the page cache instead also evicted the
-# tools' own binaries, which then paid for reading themselves from disk.) The pause after the sync is for the
-# disk: it takes fsynced writes at ~1.5 GB/s, drops to ~400 MB/s after a gigabyte or so in quick succession and
-# recovers within seconds, so without it a server that makes uploads durable (hydra) met a throttled disk
-# whenever the previous measurement's writeback had just drained, and one that never fsyncs did not notice.
+# settle PATH…: writes every dirty page back, pauses (SETTLE_PAUSE seconds, default 3), has this VM hand the
+# guest 1 GiB of memory afresh (fills a tmpfs file and frees it) and reads PATH… into the page cache, so each
+# measurement starts from the same state rather than from whatever the previous one left. On this VM page cache
+# landing in memory the host has not backed lately fills at ~400 MB/s, in memory just touched at ~5 GB/s; the
+# host takes freed memory back within seconds, so the fill helps only a measurement that starts at once (see
+# Docs/benchmarks.md, "Uploads past the page cache"). Dropping the page cache instead also evicted the tools'
+# own binaries, which then paid for reading themselves from disk.
 settle() {
   sync
   sleep "${SETTLE_PAUSE:-3}"
