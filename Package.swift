@@ -132,7 +132,10 @@ let package = Package(
             path: "Tests/HydraOCITests", swiftSettings: swiftSettings),
         .testTarget(
             name: "HydraRegistryServerTests",
-            dependencies: ["hydra", "HydraRegistryServer", "HydraRegistryClient", "HydraCore", "HydraOCI", "HydraTestSupport"],
+            dependencies: [
+                "hydra", "HydraRegistryServer", "HydraRegistryClient", "HydraCore", "HydraOCI", "HydraTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Tests/HydraRegistryServerTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "HydraRegistryClientTests",

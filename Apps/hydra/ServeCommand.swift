@@ -19,6 +19,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Data directory for blobs and metadata (default: $HYDRA_HOME/registry).")
     var root: String?
 
+    @Option(help: "The secret key that seals the token signing key at rest (default: secret.key beside the data directory; created if missing).")
+    var secretKey: String?
+
     @Option(help: "htpasswd file (bcrypt, htpasswd -B) with the registry's users; enables authentication.")
     var htpasswd: String?
 
@@ -43,6 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
             try settings.applyEnvironment(ProcessInfo.processInfo.environment)
             if let addr { settings.addr = addr }
             if let root { settings.root = root }
+            if let secretKey { settings.secretKey = secretKey }
             switch (tlsCert, tlsKey) {
             case (let certificate?, let key?): settings.tls = .init(certificate: certificate, key: key)
             case (nil, nil): break

@@ -96,6 +96,23 @@ public enum FileSystem {
         }
     }
 
+    /// Creates `path` with `bytes` whole (temp file, fsync, hard link) unless it exists: returns false then and
+    /// leaves the file that is there. Two processes creating the same file at once end with one of their files,
+    /// never a mix, and each learns whether its own won.
+    public static func createExclusively(_ bytes: [UInt8], at path: String, mode: mode_t = 0o644) throws -> Bool {
+        let temp = "\(path).tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        defer { unlink(temp) }
+        let sink = try FileSink(creating: temp, mode: mode, exclusive: true, sync: true)
+        try sink.write(bytes)
+        try sink.finish()
+        guard link(temp, path) == 0 else {
+            if errno == EEXIST { return false }
+            throw FileIOError("link", path: "\(temp) -> \(path)", errno: errno)
+        }
+        syncDirectory(of: path)
+        return true
+    }
+
     /// Atomic rename, then fsync of the target's directory so the rename itself is durable.
     public static func rename(_ from: String, to: String) throws(FileIOError) {
         if Glibc.rename(from, to) != 0 { throw FileIOError("rename", path: "\(from) -> \(to)", errno: errno) }

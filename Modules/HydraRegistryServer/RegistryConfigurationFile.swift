@@ -5,12 +5,13 @@ import Yams
 
 /// `hydra serve --config FILE`: the server's settings as YAML. Every field is optional; environment variables
 /// (`HYDRA_ADDR`, `HYDRA_ROOT`, `HYDRA_HTPASSWD`, `HYDRA_ANONYMOUS_PULL`, `HYDRA_MAX_MANIFEST_SIZE`,
-/// `HYDRA_TLS_CERT` with `HYDRA_TLS_KEY`) override the
-/// file, and command-line flags override both.
+/// `HYDRA_TLS_CERT` with `HYDRA_TLS_KEY`, `HYDRA_SECRET_KEY_FILE`) override the file, and command-line flags
+/// override both.
 ///
 /// ```yaml
 /// addr: 127.0.0.1:5000
 /// root: /var/lib/hydra/registry
+/// secretKey: /etc/hydra/secret.key     # seals the token signing key; default: secret.key beside root
 /// maxManifestSize: 4194304
 /// tls: {certificate: /etc/hydra/server.crt, key: /etc/hydra/server.key}
 /// uploads: {timeout: 86400, sweepInterval: 3600}
@@ -37,6 +38,8 @@ public struct RegistryConfigurationFile: Codable, Sendable {
 
     public var addr: String?
     public var root: String?
+    /// The file with the secret key that seals secrets at rest (`SealingKey`).
+    public var secretKey: String?
     public var maxManifestSize: Int?
     public var auth: AuthSection?
     public var tls: RegistryServer.TLSFiles?
@@ -70,6 +73,7 @@ public struct RegistryConfigurationFile: Codable, Sendable {
     public mutating func applyEnvironment(_ environment: [String: String]) throws(AuthError) {
         if let addr = environment["HYDRA_ADDR"] { self.addr = addr }
         if let root = environment["HYDRA_ROOT"] { self.root = root }
+        if let secretKey = environment["HYDRA_SECRET_KEY_FILE"] { self.secretKey = secretKey }
         if let certificate = environment["HYDRA_TLS_CERT"], let key = environment["HYDRA_TLS_KEY"] {
             tls = RegistryServer.TLSFiles(certificate: certificate, key: key)
         }
@@ -102,6 +106,7 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         }
         var configuration = RegistryServer.Configuration(
             host: host, port: port, dataDirectory: root ?? defaultRoot, maxManifestSize: maxManifestSize ?? 4 << 20, auth: authentication, tls: tls)
+        configuration.secretKey = secretKey
         if let timeout = uploads?.timeout {
             guard timeout > 0 else { throw .invalidConfiguration("uploads.timeout must be positive") }
             configuration.uploadTimeout = timeout

@@ -22,6 +22,17 @@ public struct RegistryServer: Sendable {
         public var uploadTimeout: Int64 = 86_400
         /// How often abandoned uploads are looked for, in seconds.
         public var uploadSweepInterval: Int64 = 3_600
+        /// The secret key that seals secrets at rest (`SealingKey`); nil: `secret.key` beside the data directory.
+        public var secretKey: String?
+
+        /// The secret key's file: `secretKey`, or `secret.key` in the data directory's parent.
+        public var secretKeyFile: String {
+            if let secretKey { return secretKey }
+            var data = dataDirectory
+            while data.count > 1, data.hasSuffix("/") { data.removeLast() }
+            let parent = FileSystem.parent(of: data)
+            return (parent == "/" ? "" : parent) + "/secret.key"
+        }
 
         public init(host: String = "127.0.0.1", port: Int = 5000, dataDirectory: String, maxManifestSize: Int = 4 << 20, auth: Auth? = nil, tls: TLSFiles? = nil) {
             self.host = host
@@ -101,7 +112,10 @@ public struct RegistryServer: Sendable {
             if !auth.rules.isEmpty {
                 policy = AccessPolicy(rules: auth.rules + (auth.anonymousPull ? [.init(repository: "*", users: ["anonymous"], actions: [.pull])] : []))
             }
-            let key = try TokenIssuer.loadOrCreateKey(at: configuration.dataDirectory + "/token-signing-key.pem")
+            let key = try TokenIssuer.loadOrCreateKey(
+                sealedAt: configuration.dataDirectory + "/token-signing-key.sealed",
+                with: try SealingKey.loadOrCreate(at: configuration.secretKeyFile),
+                migrating: configuration.dataDirectory + "/token-signing-key.pem")
             authorizer = Authorizer(
                 users: try Htpasswd(contents: contents, path: auth.htpasswdPath), policy: policy,
                 tokens: TokenIssuer(key: key, service: auth.service, lifetime: auth.tokenLifetime), realm: auth.realm)

@@ -57,16 +57,30 @@ public final class TokenIssuer: Sendable {
         keyID = String(Digest.of(Array(key.publicKey.derRepresentation)).hex.prefix(16))
     }
 
-    /// Loads the signing key from `path`, creating one (mode 0600) on first use.
-    public static func loadOrCreateKey(at path: String) throws -> P256.Signing.PrivateKey {
-        if FileSystem.exists(path) {
-            let pem = String(decoding: try FileSystem.readFile(path, limit: 1 << 16), as: UTF8.self)
-            do { return try P256.Signing.PrivateKey(pemRepresentation: pem) } catch {
-                throw AuthError.invalidConfiguration("\(path): not a P-256 private key in PEM form")
+    /// What the signing key is sealed as.
+    static let sealPurpose = "token-signing-key"
+
+    /// Loads the signing key sealed at `path`, creating (and sealing) one on first use. A plaintext PEM key at
+    /// `plaintext` (what earlier versions stored) is sealed and removed.
+    public static func loadOrCreateKey(sealedAt path: String, with sealing: SealingKey, migrating plaintext: String? = nil) throws -> P256.Signing.PrivateKey {
+        func load() throws -> P256.Signing.PrivateKey {
+            let raw = try sealing.open(try FileSystem.readFile(path, limit: 1 << 16), purpose: sealPurpose, source: path)
+            do { return try P256.Signing.PrivateKey(rawRepresentation: raw) } catch {
+                throw SealingError.malformedSealed(path: path, detail: "does not hold a P-256 private key")
             }
         }
-        let key = P256.Signing.PrivateKey()
-        try FileSystem.writeAtomically(Array(key.pemRepresentation.utf8), to: path, mode: 0o600)
+        if FileSystem.exists(path) { return try load() }
+        var key = P256.Signing.PrivateKey()
+        if let plaintext, FileSystem.exists(plaintext) {
+            let pem = String(decoding: try FileSystem.readFile(plaintext, limit: 1 << 16), as: UTF8.self)
+            do { key = try P256.Signing.PrivateKey(pemRepresentation: pem) } catch {
+                throw AuthError.invalidConfiguration("\(plaintext): not a P-256 private key in PEM form")
+            }
+        }
+        let sealed = try sealing.seal(Array(key.rawRepresentation), purpose: sealPurpose)
+        // A server starting at the same moment may have sealed its own key first: use that one.
+        guard try FileSystem.createExclusively(sealed, at: path, mode: 0o600) else { return try load() }
+        if let plaintext { unlink(plaintext) }
         return key
     }
 
