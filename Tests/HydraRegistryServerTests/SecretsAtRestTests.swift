@@ -71,6 +71,17 @@ struct SecretsAtRestTests {
         }
     }
 
+    @Test("where the secret key is: beside the data directory by default; the YAML's secretKey, then HYDRA_SECRET_KEY_FILE")
+    func secretKeyLocation() throws {
+        var settings = try RegistryConfigurationFile(yaml: "root: /var/lib/hydra/registry/\n", path: "registry.yaml")
+        #expect(try settings.configuration(defaultRoot: "/unused").secretKeyFile == "/var/lib/hydra/secret.key")
+        #expect(try RegistryConfigurationFile().configuration(defaultRoot: "/registry").secretKeyFile == "/secret.key")
+        settings = try RegistryConfigurationFile(yaml: "root: /srv/r\nsecretKey: /run/secrets/hydra\n", path: "registry.yaml")
+        #expect(try settings.configuration(defaultRoot: "/unused").secretKeyFile == "/run/secrets/hydra")
+        try settings.applyEnvironment(["HYDRA_SECRET_KEY_FILE": "/etc/hydra/key"])
+        #expect(try settings.configuration(defaultRoot: "/unused").secretKeyFile == "/etc/hydra/key")
+    }
+
     @Test("a plaintext signing key left by an earlier version is sealed and removed; the key stays the same")
     func migratesPlaintextKey() throws {
         let tmp = TemporaryDirectory()
