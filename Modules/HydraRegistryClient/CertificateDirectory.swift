@@ -54,7 +54,11 @@ public struct CertificateDirectory: Sendable, Hashable {
             } catch {
                 throw RegistryClientError.certificates(path: certificate, detail: "not a PEM certificate")
             }
-            tls.privateKey = .file(key)
+            do {
+                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            } catch {
+                throw RegistryClientError.certificates(path: key, detail: "not a PEM private key")
+            }
         }
         return tls
     }

@@ -120,7 +120,7 @@ struct BuildCommandTests {
         let build = try workspace.hydra(["build", workspace.context, "-t", "built/add:1", "--output", "type=oci,dest=\(workspace.tmp("oci.tar"))"])
         #expect(build.succeeded, "\(build.stderr)")
         #expect(try workspace.run("built/add:1").stdout == "from the archive\nfrom the archive\n")
-        let digest = try #require(try LocalImageStore(home: workspace.home).resolve("built/add:1").descriptor.digest)
+        let digest = try LocalImageStore(home: workspace.home).resolve("built/add:1").descriptor.digest
         let skopeo = try Tool.run(["skopeo", "inspect", "--raw", "oci-archive:\(workspace.tmp("oci.tar"))"])
         #expect(Digest.of(Array(skopeo.stdout.utf8)) == digest, "\(skopeo.stderr)")
         let docker = try workspace.hydra(["build", workspace.context, "-t", "built/add:2", "--export", "type=docker,dest=\(workspace.tmp("docker.tar"))"])

@@ -17,7 +17,7 @@ struct ClientResilienceTests {
         var largest: Int64 = 0
         while let name = enumerator.nextObject() as? String {
             let size = (try? FileManager.default.attributesOfItem(atPath: path + "/" + name)[.size] as? Int64) ?? 0
-            largest = max(largest, size ?? 0)
+            largest = max(largest, size)
         }
         return largest
     }
