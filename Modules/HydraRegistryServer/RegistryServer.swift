@@ -2,6 +2,7 @@ import HydraCore
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import NIOCore
 import NIOSSL
 import Logging
 
@@ -80,15 +81,19 @@ public struct RegistryServer: Sendable {
 
     public init(configuration: Configuration) { self.configuration = configuration }
 
-    /// HTTP/1.1, inside TLS when certificate files are configured; on plain HTTP, blobs go out with sendfile
-    /// (`fileRegions`).
-    func serverBuilder(fileRegions: FileRegionHandoff) throws -> HTTPServerBuilder {
-        guard let tls = configuration.tls else {
-            return .http1(configuration: .init(additionalChannelHandlers: [
-                ReceiveBufferSizing(), ExpectContinueHandler(), FileRegionHandler(handoff: fileRegions),
-            ]))
-        }
-        let http = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ReceiveBufferSizing(), ExpectContinueHandler()]))
+    /// The handlers each connection adds under the HTTP codec.
+    static func connectionHandlers(_ fileRegions: FileRegionHandoff?) -> [any RemovableChannelHandler] {
+        var handlers: [any RemovableChannelHandler] = [ReceiveBufferSizing(), ExpectContinueHandler()]
+        if let fileRegions { handlers.append(FileRegionHandler(handoff: fileRegions)) }
+        return handlers
+    }
+
+    /// HTTP/1.1, inside TLS when certificate files are configured; with `fileRegions` (plain HTTP only), blobs go
+    /// out with sendfile.
+    func serverBuilder(fileRegions: FileRegionHandoff?) throws -> HTTPServerBuilder {
+        // An autoclosure: every connection gets handlers of its own.
+        let http = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: Self.connectionHandlers(fileRegions)))
+        guard let tls = configuration.tls else { return http }
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
@@ -125,8 +130,9 @@ public struct RegistryServer: Sendable {
         let janitor = UploadJanitor(
             registry: registry, timeout: configuration.uploadTimeout, interval: .seconds(configuration.uploadSweepInterval), logger: logger)
         var router = RegistryRouter(registry: registry, authorizer: authorizer)
-        let fileRegions = FileRegionHandoff()
-        if configuration.tls == nil { router.fileRegions = fileRegions }
+        // A TLS handler cannot take a file region: sendfile is for plain HTTP.
+        let fileRegions = configuration.tls == nil ? FileRegionHandoff() : nil
+        router.fileRegions = fileRegions
         return Application(
             router: router.router(),
             server: try serverBuilder(fileRegions: fileRegions),
