@@ -26,15 +26,6 @@ public final class FileSink: ByteSink {
         self.syncOnFinish = sync
     }
 
-    /// Opens an existing file for appending; `finish()` closes it without an fsync.
-    public init(appendingTo path: String) throws(FileIOError) {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-        guard fd >= 0 else { throw FileIOError("open", path: path, errno: errno) }
-        self.path = path
-        self.descriptor = fd
-        self.syncOnFinish = false
-    }
-
     /// Writes to a descriptor the caller opened (stdout, say); the sink closes it only if `owned`.
     public init(descriptor: Int32, name: String) {
         self.path = name
@@ -51,10 +42,8 @@ public final class FileSink: ByteSink {
 
     /// Starts writing data back to disk every `interval` bytes while the file is written, so the fsync at the end
     /// (before a commit) waits only for the tail rather than the whole file.
-    public func startWritebackEvery(_ interval: Int64, from offset: Int64 = 0) {
+    public func startWritebackEvery(_ interval: Int64) {
         writebackInterval = interval
-        written = offset
-        writebackStart = offset
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {

@@ -89,7 +89,7 @@ struct StreamedWriteTests {
     @Test("WriteBehind reports the writer's error to the caller instead of losing bytes silently")
     func writeBehindFailure() async throws {
         let tmp = TemporaryDirectory()
-        let writer = WriteBehind { try FileSink(appendingTo: tmp("missing/file")) }
+        let writer = WriteBehind { try DirectAppendSink(appendingTo: tmp("missing/file")) }
         var batch = WriteBehind.Batch()
         batch.append(ByteBuffer(bytes: [1, 2, 3]))
         await #expect(throws: FileIOError.self) {
