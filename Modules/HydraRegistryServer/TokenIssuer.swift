@@ -61,7 +61,8 @@ public final class TokenIssuer: Sendable {
     static let sealPurpose = "token-signing-key"
 
     /// Loads the signing key sealed at `path`, creating (and sealing) one on first use. A plaintext PEM key at
-    /// `plaintext` (what earlier versions stored) is sealed and removed.
+    /// `plaintext` (what earlier versions stored) is sealed and removed; once a sealed key exists, a plaintext one
+    /// beside it is removed.
     public static func loadOrCreateKey(sealedAt path: String, with sealing: SealingKey, migrating plaintext: String? = nil) throws -> P256.Signing.PrivateKey {
         func load() throws -> P256.Signing.PrivateKey {
             let raw = try sealing.open(try FileSystem.readFile(path, limit: 1 << 16), purpose: sealPurpose, source: path)
@@ -69,7 +70,12 @@ public final class TokenIssuer: Sendable {
                 throw SealingError.malformedSealed(path: path, detail: "does not hold a P-256 private key")
             }
         }
-        if FileSystem.exists(path) { return try load() }
+        if FileSystem.exists(path) {
+            let key = try load()
+            // Left over if a migration stopped between sealing and removing it.
+            if let plaintext { unlink(plaintext) }
+            return key
+        }
         var key = P256.Signing.PrivateKey()
         if let plaintext, FileSystem.exists(plaintext) {
             let pem = String(decoding: try FileSystem.readFile(plaintext, limit: 1 << 16), as: UTF8.self)
