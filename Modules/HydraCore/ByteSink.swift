@@ -8,18 +8,11 @@ import NIOCore
 public protocol ByteSink: AnyObject {
     /// Takes more bytes; the buffer is only valid during the call.
     func write(_ bytes: UnsafeRawBufferPointer) throws
-    /// Takes several buffers in order; a file writes them with one system call.
-    func write(gathering buffers: [UnsafeRawBufferPointer]) throws
     /// Flushes what is buffered and finishes the sink below. No write may follow.
     func finish() throws
 }
 
 extension ByteSink {
-    /// Writes the buffers one after another.
-    public func write(gathering buffers: [UnsafeRawBufferPointer]) throws {
-        for buffer in buffers { try write(buffer) }
-    }
-
     /// Writes the readable bytes of a NIO buffer.
     public func write(_ buffer: ByteBuffer) throws {
         try buffer.withUnsafeReadableBytes { try write($0) }

@@ -1,10 +1,10 @@
 import NIOCore
 
 /// Writes chunks to a file on a task of its own while the caller goes on with the next chunk (hashing it), so the
-/// two overlap on different cores. Chunks travel in batches of about 1 MiB that the writer hands to the kernel in
-/// one gathered write (network bodies arrive in pieces of 64–256 KiB; passing each on alone cost a task wake-up
-/// and a copy). At most `limit` bytes wait to be written; the first write error stops the caller at its next
-/// batch.
+/// two overlap on different cores. Chunks travel in batches of about 1 MiB (network bodies arrive in pieces of
+/// 64–256 KiB; passing each on alone cost a task wake-up per piece); the sink decides how they reach the disk
+/// (`DirectAppendSink` gathers them in its aligned buffer). At most `limit` bytes wait to be written; the first
+/// write error stops the caller at its next batch.
 public final class WriteBehind: Sendable {
     /// Chunks gathered for one hand-over.
     public struct Batch: Sendable {
@@ -39,7 +39,7 @@ public final class WriteBehind: Sendable {
             do {
                 let file = try open()
                 for await batch in stream {
-                    try Self.write(batch.chunks[...], to: file, gathered: [])
+                    for chunk in batch.chunks { try file.write(chunk) }
                     await credit.release(batch.count)
                 }
                 try file.finish()
@@ -47,14 +47,6 @@ public final class WriteBehind: Sendable {
                 await credit.fail(error)
                 throw error
             }
-        }
-    }
-
-    /// Gathers the chunks' memory (each is only valid inside its closure) and writes it at once.
-    private static func write(_ chunks: ArraySlice<ByteBuffer>, to file: any ByteSink, gathered: [UnsafeRawBufferPointer]) throws {
-        guard let first = chunks.first else { return try file.write(gathering: gathered) }
-        try first.withUnsafeReadableBytes { bytes in
-            try write(chunks.dropFirst(), to: file, gathered: gathered + [bytes])
         }
     }
 
