@@ -9,9 +9,9 @@ import Glibc
 /// Blob storage on a local file system: objects under `root/objects/KEY`, uploads under `root/uploads/ID`.
 /// Uploads are appended with direct I/O where the file system allows it (`DirectAppendSink`). A commit fsyncs
 /// the upload, renames it into place and fsyncs the directory, so a crash leaves either the whole object or none,
-/// never a partial one under its key. A cancelled upload is moved to `root/discarded/` and
-/// unlinked in the background: freeing a large file's pages takes tens of milliseconds (49 ms for 256 MiB here),
-/// which no request should wait for; leftovers from a crash are removed when the storage opens.
+/// never a partial one under its key. A cancelled upload is moved to `root/discarded/` and unlinked in the
+/// background: freeing a large file's pages takes tens of milliseconds (49 ms for 256 MiB here), which no request
+/// should wait for; leftovers from a crash are removed when the storage opens.
 public struct FileSystemBlobStorage: BlobStorage {
     public let root: String
 
