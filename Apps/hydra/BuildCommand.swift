@@ -109,7 +109,7 @@ struct BuildCommand: AsyncParsableCommand {
                     guard let source = endpoint.source, let imageName = endpoint.name else { throw ValidationError("cannot read \(name)") }
                     return (source, imageName)
                 }
-                if let entry = try? store.resolve(name) { return (store.layout, entry.reference.description) }
+                if let entry = try? store.resolve(name) { return (store.layout, entry.name) }
                 let reference = try Reference(parsing: name)
                 return (try access.repository(reference), reference.digest?.description ?? reference.tag ?? Reference.defaultTag)
             })
@@ -127,6 +127,8 @@ struct BuildCommand: AsyncParsableCommand {
             let document = result.image
             if let cacheTo { try await exportCache(result, to: cacheTo, store: store, access: access) }
             for name in names { try store.tag(document.descriptor, as: name) }
+            // Without -t the image is kept untagged, as docker keeps it: its digest or a short ID finds it.
+            if names.isEmpty { try store.keepUntagged(document.descriptor) }
             for target in [export].compactMap({ $0 }) + options.exports { try await write(document, to: target, store: store) }
             if push {
                 guard !names.isEmpty else { throw ValidationError("--push needs at least one -t NAME to push to") }

@@ -36,14 +36,24 @@ struct DatabaseImportCommand: AsyncParsableCommand {
         if source != nil && paths.count > 1 { throw ValidationError("--source names one path; give one path per import") }
     }
 
+    /// Every path is tried; a path that yields no records is reported and fails the command (exit 1), so a CI job
+    /// cannot end with an empty database and a green light.
     func run() async throws {
         try await options.run {
             let database = try AdvisoryDatabase(path: location.resolved)
             let importer = AdvisoryImporter(database: database)
             var summaries: [AdvisoryImporter.Summary] = []
+            var failures: [AdvisoryImportError] = []
             for path in paths {
                 if options.output == .text { Console.error("importing \(path) …") }
-                let summary = try await importer.importPath(path, source: source)
+                let summary: AdvisoryImporter.Summary
+                do {
+                    summary = try await importer.importPath(path, source: source)
+                } catch let error as AdvisoryImportError {
+                    failures.append(error)
+                    if options.output == .text { Console.error("hydra: \(error)") }
+                    continue
+                }
                 summaries.append(summary)
                 if options.output == .text {
                     for skipped in summary.skipped { Console.error("skipped \(skipped)") }
@@ -52,8 +62,15 @@ struct DatabaseImportCommand: AsyncParsableCommand {
                             + "\(summary.counts.replaced) replaced, \(summary.counts.unchanged) unchanged, \(summary.skipped.count) skipped")
                 }
             }
-            if options.output == .json { try Console.json(summaries) }
+            if options.output == .json { try Console.json(ImportReport(imports: summaries, failures: failures)) }
+            if !failures.isEmpty { throw ExitCode(1) }
         }
+    }
+
+    /// `--output json`: what each path gave, and the paths that gave nothing.
+    struct ImportReport: Encodable {
+        let imports: [AdvisoryImporter.Summary]
+        let failures: [AdvisoryImportError]
     }
 }
 

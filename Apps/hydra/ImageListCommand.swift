@@ -8,7 +8,7 @@ struct ImageListCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     struct Row: Encodable {
-        let reference: String
+        let reference: String?
         let repository: String
         let tag: String
         let digest: String
@@ -22,10 +22,10 @@ struct ImageListCommand: AsyncParsableCommand {
             let rows = try store.list().map { entry in
                 let document = try store.manifest(entry.descriptor)
                 let size = document.totalSize
-                let familiar = entry.reference.with(tag: "x").familiar
+                let familiar = entry.reference.map { String($0.with(tag: "x").familiar.dropLast(2)) }
                 return Row(
-                    reference: entry.reference.description, repository: String(familiar.dropLast(2)),
-                    tag: entry.reference.tag ?? "<none>", digest: entry.descriptor.digest.description,
+                    reference: entry.reference?.description, repository: familiar ?? "<none>",
+                    tag: entry.reference?.tag ?? "<none>", digest: entry.descriptor.digest.description,
                     mediaType: entry.descriptor.mediaType, size: size)
             }
             if options.output == .json { return try Console.json(rows) }

@@ -20,9 +20,9 @@ struct ImageLoadCommand: AsyncParsableCommand {
             let name = try tag.map { try Reference(parsing: $0) }
             let loaded = try await ImageArchive.load(archive, into: store, name: name)
             if options.output == .json {
-                try Console.json(loaded.map { ["reference": $0.reference.description, "digest": $0.descriptor.digest.description] })
+                try Console.json(loaded.map { ["reference": $0.name, "digest": $0.descriptor.digest.description] })
             } else {
-                for entry in loaded { Console.print("Loaded image: \(entry.reference.familiar) \(entry.descriptor.digest)") }
+                for entry in loaded { Console.print("Loaded image: \(entry.familiar) \(entry.descriptor.digest)") }
             }
         }
     }

@@ -12,7 +12,7 @@ struct ImageRemoveCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     struct Removed: Encodable {
-        let reference: String
+        let reference: String?
         let digest: String
         let deletedBlobs: Int
     }
@@ -23,8 +23,10 @@ struct ImageRemoveCommand: AsyncParsableCommand {
             var removed: [Removed] = []
             for image in images {
                 let (entry, blobs) = try store.remove(image)
-                removed.append(Removed(reference: entry.reference.description, digest: entry.descriptor.digest.description, deletedBlobs: blobs.count))
-                if options.output == .text { Console.print("Untagged: \(entry.reference.familiar)\(blobs.isEmpty ? "" : " (deleted \(blobs.count) blobs)")") }
+                removed.append(Removed(reference: entry.reference?.description, digest: entry.descriptor.digest.description, deletedBlobs: blobs.count))
+                if options.output == .text {
+                    Console.print("\(entry.reference == nil ? "Deleted" : "Untagged"): \(entry.familiar)\(blobs.isEmpty ? "" : " (deleted \(blobs.count) blobs)")")
+                }
             }
             if options.output == .json { try Console.json(removed) }
         }

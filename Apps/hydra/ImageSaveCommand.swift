@@ -20,7 +20,7 @@ struct ImageSaveCommand: AsyncParsableCommand {
             let entries = try images.map { try store.resolve($0) }
             try await ImageArchive.save(entries, from: store, to: file)
             if options.output == .json {
-                try Console.json(entries.map { ["reference": $0.reference.description, "digest": $0.descriptor.digest.description] })
+                try Console.json(entries.map { ["reference": $0.name, "digest": $0.descriptor.digest.description] })
             } else {
                 Console.print("Saved \(entries.count) image\(entries.count == 1 ? "" : "s") to \(file)")
             }

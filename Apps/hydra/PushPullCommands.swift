@@ -22,11 +22,13 @@ struct PushCommand: AsyncParsableCommand {
         try await options.run {
             let store = try options.store()
             let entry = try store.resolve(image)
-            let target = try destination.map(registryReference) ?? entry.reference
+            guard let target = try destination.map(registryReference) ?? entry.reference else {
+                throw ValidationError("\(image) has no name to push to; give one: hydra push \(image) REGISTRY/REPO:TAG")
+            }
             let repository = try registry.access.repository(target)
-            let summary = try await Transfer(output: options.output).run(source: entry.reference.description, destination: target.description) { progress in
+            let summary = try await Transfer(output: options.output).run(source: entry.name, destination: target.description) { progress in
                 try await ImageCopier.copy(
-                    from: store.layout, name: entry.reference.description, to: repository, as: target.tag,
+                    from: store.layout, name: entry.name, to: repository, as: target.tag,
                     options: CopyOptions(allPlatforms: true, parallelBlobs: jobs), progress: progress)
             }
             summary.print(verb: "Pushed", what: target.familiar, output: options.output)

@@ -36,7 +36,10 @@ struct InspectCommand: AsyncParsableCommand {
     func run() async throws {
         try await options.run {
             var location = try ImageLocation(parsing: image)
-            if case .local(let reference) = location { location = .registry(reference) }
+            if case .local(let text, let reference) = location {
+                guard let reference else { throw ValidationError("\(text) is a digest; inspect REGISTRY/REPO@\(text), or hydra image inspect \(text) for the local store") }
+                location = .registry(reference)
+            }
             let endpoint = try await ImageEndpoint.reading(location, registry: registry.access.repository, store: options.store)
             defer { endpoint.close() }
             guard let source = endpoint.source, let name = endpoint.name else { throw OCIError.invalidArgument("cannot read \(image)") }
@@ -85,9 +88,9 @@ struct TagCommand: AsyncParsableCommand {
     func run() async throws {
         try await options.run {
             switch (try ImageLocation(parsing: source), try ImageLocation(parsing: target)) {
-            case (.local(let from), .local(let to)):
+            case (.local(let from, _), .local(_, let to?)):
                 let store = try options.store()
-                let entry = try store.resolve(from.description)
+                let entry = try store.resolve(from)
                 try store.tag(entry.descriptor, as: to)
                 report(to.familiar, entry.descriptor.digest)
             case (.registry(let from), .registry(let to)):

@@ -58,6 +58,7 @@ struct ScanCommand: AsyncParsableCommand {
                 catalog: catalog, findings: kept, suppressed: suppressed,
                 scannedAt: Timestamp.rfc3339(), database: database.path)
             progress.clear()
+            for warning in report.warnings { Console.error("warning: \(warning)") }
             let colour = input.outputFile == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             let text = try reportFormat.render(report, colour: colour, toolVersion: HydraVersion.current)
             try Self.write(text, to: input.outputFile)
@@ -109,6 +110,7 @@ struct SBOMCommand: AsyncParsableCommand {
             guard chosen == .cyclonedx || chosen == .spdx else { throw ValidationError("an SBOM is cyclonedx or spdx") }
             let catalog = try await input.catalog(registry: registry, showProgress: isatty(STDERR_FILENO) == 1 && options.output == .text)
             let report = ScanReport(catalog: catalog, findings: [], suppressed: [], scannedAt: Timestamp.rfc3339(), database: "")
+            for warning in report.warnings { Console.error("warning: \(warning)") }
             try ScanCommand.write(try chosen.render(report, toolVersion: HydraVersion.current), to: input.outputFile)
         }
     }

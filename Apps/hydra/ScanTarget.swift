@@ -17,30 +17,46 @@ enum ScanTarget {
         defer { status.clear() }
         if text.hasPrefix("rootfs:") { return try await ImageCataloger.catalog(rootfs: String(text.dropFirst(7))) }
         var location = try ImageLocation(parsing: text)
-        if case .local(let reference) = location {
-            if let store = try? store(), let entry = try? store.resolve(reference.description) {
+        var lookedLocally: String?
+        if case .local(let given, let reference) = location {
+            let local: Result<LocalImageStore.Entry, any Error> = Result { try store().resolve(given) }
+            if case .success(let entry) = local, let store = try? store() {
                 return try await ImageCataloger.catalog(
-                    layout: store.layout, name: entry.reference.description, platform: platform, target: text, progress: layers)
+                    layout: store.layout, name: entry.name, platform: platform, target: text, progress: layers)
             }
+            if case .failure(let error as OCIError) = local, case .ambiguous = error { throw error }
+            guard let reference else { throw OCIError.notFound("image \(given) in the local store (a digest names no registry to look in)") }
+            lookedLocally = given
             location = .registry(reference)
         }
-        if case .registry = location {
-            // A registry image is pulled into a private layout first: layers are read from disk, in parallel.
-            let endpoint = try await ImageEndpoint.reading(location, registry: access.repository, store: store)
-            defer { endpoint.close() }
-            guard let source = endpoint.source, let name = endpoint.name else { throw OCIError.invalidArgument("cannot read \(text)") }
-            let staging = try ImageArchive.temporaryDirectory(near: NSTemporaryDirectory())
-            defer { try? FileSystem.removeTree(staging) }
-            let layout = try OCILayout(path: staging + "/layout", create: true)
-            let options = CopyOptions(allPlatforms: false, platform: platform ?? .current)
-            _ = try await Transfer(output: showProgress ? .text : .json).run(source: text, destination: "a temporary layout") { events in
-                try await ImageCopier.copy(from: source, name: name, to: layout, as: "scan", options: options, progress: events)
+        if case .registry(let reference) = location {
+            do {
+                return try await catalogFromRegistry(location, text: text, platform: platform, access: access, store: store, showProgress: showProgress, layers: layers)
+            } catch let error where lookedLocally != nil {
+                throw OCIError.notFound("image \(text): not in the local store, and \(reference.registry) answered: \(error)")
             }
-            return try await ImageCataloger.catalog(layout: layout, name: "scan", platform: platform, target: text, progress: layers)
         }
         let endpoint = try await ImageEndpoint.reading(location, registry: access.repository, store: store)
         defer { endpoint.close() }
         guard let layout = endpoint.source as? OCILayout, let name = endpoint.name else { throw OCIError.invalidArgument("cannot read \(text)") }
         return try await ImageCataloger.catalog(layout: layout, name: name, platform: platform, target: text, progress: layers)
+    }
+
+    /// A registry image is pulled into a private layout first: layers are read from disk, in parallel.
+    private static func catalogFromRegistry(
+        _ location: ImageLocation, text: String, platform: Platform?, access: RegistryAccess, store: @escaping () throws -> LocalImageStore,
+        showProgress: Bool, layers: @escaping @Sendable (Int, Int) -> Void
+    ) async throws -> Catalog {
+        let endpoint = try await ImageEndpoint.reading(location, registry: access.repository, store: store)
+        defer { endpoint.close() }
+        guard let source = endpoint.source, let name = endpoint.name else { throw OCIError.invalidArgument("cannot read \(text)") }
+        let staging = try ImageArchive.temporaryDirectory(near: NSTemporaryDirectory())
+        defer { try? FileSystem.removeTree(staging) }
+        let layout = try OCILayout(path: staging + "/layout", create: true)
+        let options = CopyOptions(allPlatforms: false, platform: platform ?? .current)
+        _ = try await Transfer(output: showProgress ? .text : .json).run(source: text, destination: "a temporary layout") { events in
+            try await ImageCopier.copy(from: source, name: name, to: layout, as: "scan", options: options, progress: events)
+        }
+        return try await ImageCataloger.catalog(layout: layout, name: "scan", platform: platform, target: text, progress: layers)
     }
 }

@@ -60,6 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
                 settings.auth = auth
             }
             let server = RegistryServer(configuration: try settings.configuration(defaultRoot: LocalImageStore.defaultHome + "/registry"))
+            try await server.checkAddress()
             try await server.application().runService()
         }
     }

@@ -21,8 +21,14 @@ public final class TarExtractor {
         /// `trusted.overlay.opaque` attribute for an opaque directory) instead of deleting: for a layer unpacked
         /// on its own, to be a lower directory of an overlay mount. Needs root.
         public var overlayWhiteouts = false
-        public init(preserveOwnership: Bool = geteuid() == 0, restoreXattrs: Bool = true, overlayWhiteouts: Bool = false) {
+        /// Leave only regular files and directories, for archives whose files are read back (image archives): a
+        /// symlink or hard link to a regular file already extracted becomes a hard link to it, and FIFOs, devices,
+        /// sockets and links to anything else are refused with the entry's name. Nothing read from the tree later
+        /// can then follow a link out of it, block on a FIFO, or read a device.
+        public var regularFilesOnly = false
+        public init(preserveOwnership: Bool = geteuid() == 0, restoreXattrs: Bool = true, overlayWhiteouts: Bool = false, regularFilesOnly: Bool = false) {
             self.overlayWhiteouts = overlayWhiteouts
+            self.regularFilesOnly = regularFilesOnly
             self.preserveOwnership = preserveOwnership
             self.restoreXattrs = restoreXattrs
         }
@@ -72,6 +78,10 @@ public final class TarExtractor {
                 continue
             }
             try checkParents(of: path, entry: entry.path)
+            if options.regularFilesOnly, entry.kind != .file, entry.kind != .directory {
+                try linkToRegularFile(entry, at: path)
+                continue
+            }
             if entry.kind == .hardlink, let target = entry.linkTarget {
                 let targetPath = try SafePath.normalize(target, entry: entry.path)
                 try checkParents(of: targetPath, entry: entry.path)
@@ -108,6 +118,34 @@ public final class TarExtractor {
         // Directory mtimes and restrictive modes are set last, so their contents could be written first.
         try archiveCheck(archive_write_close(disk), disk, "close extraction")
         return summary
+    }
+
+    /// `regularFilesOnly`: a link entry becomes a hard link to the regular file it names (a symlink's target taken
+    /// relative to its directory, never above the root); every other kind is refused.
+    private func linkToRegularFile(_ entry: TarEntry, at path: String) throws {
+        let target: String
+        switch entry.kind {
+        case .hardlink:
+            target = try SafePath.normalize(entry.linkTarget ?? "", entry: entry.path)
+        case .symlink:
+            let link = entry.linkTarget ?? ""
+            var parts = link.hasPrefix("/") ? [] : path.split(separator: "/").dropLast().map(String.init)
+            for component in link.split(separator: "/") where component != "." {
+                if component == ".." { _ = parts.popLast() } else { parts.append(String(component)) }
+            }
+            target = parts.joined(separator: "/")
+        default:
+            throw TarError.unsupportedEntry(entry: entry.path, reason: "a \(entry.kind.rawValue); this archive may hold only files, directories and links to files")
+        }
+        var info = stat()
+        guard !target.isEmpty, lstat(root + "/" + target, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw TarError.unsupportedEntry(
+                entry: entry.path, reason: "a \(entry.kind.rawValue) to \"\(entry.linkTarget ?? "")\", which is not a regular file earlier in the archive")
+        }
+        let full = root + "/" + path
+        try? FileSystem.removeTree(full)
+        try FileSystem.createDirectory(FileSystem.parent(of: full))
+        guard link(root + "/" + target, full) == 0 else { throw FileIOError("link", path: full, errno: errno) }
     }
 
     /// Refuses a path whose parent directories include a symlink: writing through it could leave the root.

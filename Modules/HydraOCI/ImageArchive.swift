@@ -26,13 +26,13 @@ public enum ImageArchive {
         let layout = try OCILayout(path: staging + "/layout", create: true)
         var dockerEntries: [DockerManifestEntry] = []
         for entry in entries {
-            let name = entry.reference.description
-            try await ImageCopier.copy(from: store.layout, name: name, to: layout, as: name)
+            let name = entry.name
+            try await ImageCopier.copy(from: store.layout, name: name, to: layout, as: entry.reference?.description)
             let document = try store.manifest(entry.descriptor)
             if case .image(let manifest) = document.content {
                 let blobPath = { (d: Descriptor) in "blobs/\(d.digest.algorithm.rawValue)/\(d.digest.hex)" }
                 dockerEntries.append(DockerManifestEntry(
-                    config: blobPath(manifest.config), repoTags: entry.reference.tag.map { _ in [entry.reference.familiar] },
+                    config: blobPath(manifest.config), repoTags: entry.reference.flatMap { reference in reference.tag.map { _ in [reference.familiar] } },
                     layers: manifest.layers.map(blobPath)))
             }
         }
@@ -56,9 +56,12 @@ public enum ImageArchive {
         }
     }
 
-    /// Unpacks an archive into `root` (which must not exist yet), keeping every path inside it.
+    /// Unpacks an archive into `root` (which must not exist yet), keeping every path inside it. Only regular files
+    /// and directories are made (links to files become hard links): an `index.json` that links to `/dev/zero`, a
+    /// host file or a FIFO is refused with its entry's name instead of being read.
     public static func extract(_ file: String, to root: String) throws {
-        try TarExtractor(root: root, options: .init(preserveOwnership: false, restoreXattrs: false)).apply(TarReader(path: file))
+        try TarExtractor(root: root, options: .init(preserveOwnership: false, restoreXattrs: false, regularFilesOnly: true))
+            .apply(TarReader(path: file))
     }
 
     /// Loads every image of an archive into `store`.

@@ -10,11 +10,25 @@ public struct LocalImageStore: Sendable {
     public let home: String
     public let layout: OCILayout
 
-    /// One named image.
+    /// One image: named, or kept without a name (an untagged build, listed as `<none>` as docker lists them).
     public struct Entry: Sendable {
-        public let reference: Reference
+        public let reference: Reference?
         public let descriptor: Descriptor
+
+        public init(reference: Reference?, descriptor: Descriptor) {
+            self.reference = reference
+            self.descriptor = descriptor
+        }
+
+        /// How the store's layout finds it: its reference, else its digest.
+        public var name: String { reference?.description ?? descriptor.digest.description }
+        /// As people write it: `busybox:1.36`, or the short ID of an untagged image.
+        public var familiar: String { reference?.familiar ?? String(descriptor.digest.hex.prefix(12)) }
     }
+
+    /// The annotation that marks an index entry as an image kept without a name (not a base image or a cache
+    /// artifact that a build copied in, which the index also lists without a name).
+    public static let untaggedAnnotation = "dev.hydra.image.untagged"
 
     /// - Parameter home: hydra's data directory; see `defaultHome`.
     public init(home: String = LocalImageStore.defaultHome) throws {
@@ -30,11 +44,35 @@ public struct LocalImageStore: Sendable {
         return user + "/.local/share/hydra"
     }
 
-    /// Every named image, sorted by name.
+    /// Every named image, sorted by name, then the untagged images no name points at.
     public func list() throws -> [Entry] {
-        try layout.names().compactMap { name, descriptor in
-            (try? Reference(parsing: name)).map { Entry(reference: $0, descriptor: descriptor) }
-        }.sorted { $0.reference.description < $1.reference.description }
+        let manifests = try layout.index().manifests
+        // One entry per name, however index.json spells it (`busybox:1.36` by another tool, the full form by hydra).
+        var byName: [String: Entry] = [:]
+        for descriptor in manifests {
+            guard let reference = descriptor.referenceName.flatMap({ try? Reference(parsing: $0) }) else { continue }
+            byName[reference.description] = Entry(reference: reference, descriptor: descriptor)
+        }
+        let named = byName.values.sorted { $0.name < $1.name }
+        let namedDigests = Set(named.map(\.descriptor.digest))
+        var seen = Set<Digest>()
+        let untagged = manifests.filter { descriptor in
+            descriptor.referenceName == nil && descriptor.annotations?[Self.untaggedAnnotation] != nil
+                && !namedDigests.contains(descriptor.digest) && seen.insert(descriptor.digest).inserted
+        }.map { Entry(reference: nil, descriptor: $0) }
+        return named + untagged
+    }
+
+    /// Keeps an image that has no name (what `hydra build` without `-t` makes), so that its digest or ID finds it
+    /// and `image ls` lists it; it stays until it is removed or named.
+    public func keepUntagged(_ descriptor: Descriptor) throws {
+        var entry = descriptor
+        entry.annotations = [Self.untaggedAnnotation: "true"]
+        try layout.updateIndex { manifests in
+            guard !manifests.contains(where: { $0.digest == descriptor.digest && ($0.referenceName != nil || $0.annotations?[Self.untaggedAnnotation] != nil) })
+            else { return }
+            manifests.append(entry)
+        }
     }
 
     /// Finds an image by reference (`busybox`, `busybox:1`, `host/app@sha256:…`), by manifest digest, or by a
@@ -43,11 +81,11 @@ public struct LocalImageStore: Sendable {
         let entries = try list()
         if let digest = try? Digest(parsing: text) {
             if let entry = entries.first(where: { $0.descriptor.digest == digest }) { return entry }
-            throw OCIError.notFound("image \(text)")
+            throw OCIError.notFound("image \(text) in the local store")
         }
         if let reference = try? Reference(parsing: text) {
             if let entry = entries.first(where: { $0.reference == reference }) { return entry }
-            if let digest = reference.digest, let entry = entries.first(where: { $0.reference.name == reference.name && $0.descriptor.digest == digest }) {
+            if let digest = reference.digest, let entry = entries.first(where: { $0.reference?.name == reference.name && $0.descriptor.digest == digest }) {
                 return entry
             }
         }
@@ -61,9 +99,14 @@ public struct LocalImageStore: Sendable {
         throw OCIError.notFound("image \"\(text)\" in the local store")
     }
 
-    /// Names a manifest already in the store.
+    /// Names a manifest already in the store; an untagged image that gets a name is untagged no more.
     public func tag(_ descriptor: Descriptor, as reference: Reference) throws {
-        try layout.addToIndex(descriptor, name: reference.description)
+        var named = descriptor
+        named.annotations?[Self.untaggedAnnotation] = nil
+        try layout.addToIndex(named, name: reference.description)
+        try layout.updateIndex { manifests in
+            manifests.removeAll { $0.digest == descriptor.digest && $0.annotations?[Self.untaggedAnnotation] != nil }
+        }
     }
 
     /// Removes a name; when no other name points at the content, the content goes too.
@@ -71,7 +114,15 @@ public struct LocalImageStore: Sendable {
     @discardableResult
     public func remove(_ text: String) throws -> (removed: Entry, deletedBlobs: [Digest]) {
         let entry = try resolve(text)
-        try layout.removeName(entry.reference.description)
+        if let reference = entry.reference {
+            try layout.updateIndex { manifests in
+                manifests.removeAll { $0.referenceName.flatMap { try? Reference(parsing: $0) } == reference }
+            }
+        } else {
+            try layout.updateIndex { manifests in
+                manifests.removeAll { $0.digest == entry.descriptor.digest && $0.annotations?[Self.untaggedAnnotation] != nil }
+            }
+        }
         return (entry, try layout.collectGarbage())
     }
 

@@ -77,6 +77,16 @@ public struct OCILayout: Sendable {
         }
     }
 
+    /// Changes the top-level descriptors under the index lock; the index is written only when they changed.
+    public func updateIndex(_ change: (inout [Descriptor]) throws -> Void) throws {
+        try withIndexLock {
+            var index = try self.index()
+            let before = index.manifests
+            try change(&index.manifests)
+            if index.manifests != before { try writeIndex(index) }
+        }
+    }
+
     /// Removes a name from `index.json`; returns the descriptor it pointed to.
     @discardableResult
     public func removeName(_ name: String) throws -> Descriptor? {

@@ -55,23 +55,23 @@ public final class ImageEndpoint: Sendable {
                 let chosen: Reference
                 if let reference {
                     guard loaded.contains(where: { $0.reference == reference }) else {
-                        throw OCIError.notFound("\(reference) in \(path) (it holds \(loaded.map(\.reference.familiar).joined(separator: ", ")))")
+                        throw OCIError.notFound("\(reference) in \(path) (it holds \(loaded.map(\.familiar).joined(separator: ", ")))")
                     }
                     chosen = reference
                 } else {
-                    guard loaded.count == 1, let only = loaded.first else {
+                    guard loaded.count == 1, let only = loaded.first?.reference else {
                         throw OCIError.invalidArgument("\(path) holds \(loaded.count) images; name one: docker-archive:\(path):NAME")
                     }
-                    chosen = only.reference
+                    chosen = only
                 }
                 return ImageEndpoint(source: store.layout, destination: nil, name: chosen.description, staging: staging)
             } catch {
                 try? FileSystem.removeTree(staging)
                 throw error
             }
-        case .local(let reference):
+        case .local(let text, _):
             let store = try store()
-            return ImageEndpoint(source: store.layout, destination: nil, name: try store.resolve(reference.description).reference.description)
+            return ImageEndpoint(source: store.layout, destination: nil, name: try store.resolve(text).name)
         }
     }
 
@@ -99,7 +99,8 @@ public final class ImageEndpoint: Sendable {
             return ImageEndpoint(source: nil, destination: store.layout, name: name.description, staging: staging) {
                 try await ImageArchive.save([try store.resolve(name.description)], from: store, to: path)
             }
-        case .local(let reference):
+        case .local(let text, let reference):
+            guard let reference else { throw OCIError.invalidArgument("\(text) is a digest; name the image to write: NAME[:TAG]") }
             return ImageEndpoint(source: nil, destination: try store().layout, name: reference.description)
         }
     }

@@ -9,7 +9,10 @@ public enum ImageLocation: Sendable, Equatable {
     case layout(path: String, name: String?)
     case ociArchive(path: String, name: String?)
     case dockerArchive(path: String, reference: Reference?)
-    case local(Reference)
+    /// A local image as given: a name, a manifest digest or a unique ID prefix, which the local store resolves;
+    /// `reference` is the text as a reference, for falling back to its registry (nil for a bare digest, which
+    /// names no repository).
+    case local(String, reference: Reference?)
 
     /// skopeo's other transports, which hydra does not read.
     static let otherTransports = ["dir", "containers-storage", "docker-daemon"]
@@ -35,9 +38,16 @@ public enum ImageLocation: Sendable, Equatable {
         } else if let transport = Self.unsupportedTransport(in: text) {
             throw OCIError.invalidArgument(
                 "\"\(text)\": transport \"\(transport)\" is not supported (docker://, oci:, oci-archive:, docker-archive: and local names are)")
+        } else if Self.isImageID(text) {
+            self = .local(text, reference: nil)
         } else {
-            self = .local(try Reference(parsing: text))
+            self = .local(text, reference: try Reference(parsing: text))
         }
+    }
+
+    /// `sha256:` and 64 hex digits: an image's digest, as `hydra build` prints it.
+    static func isImageID(_ text: String) -> Bool {
+        text.hasPrefix("sha256:") && text.utf8.count == 71 && text.dropFirst(7).allSatisfy(\.isHexDigit)
     }
 
     /// `TRANSPORT:PATH[:NAME]` split at the first colon after the path, or nil when `text` is another transport.

@@ -1,5 +1,6 @@
 import Foundation
 import HydraCore
+import HydraOCI
 import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
@@ -125,7 +126,9 @@ public final class Authorizer: Sendable {
             guard parts.count >= 3, parts[0] == "repository" else { continue }
             let name = parts[1..<(parts.count - 1)].joined(separator: ":")
             let requested = Set(parts[parts.count - 1].split(separator: ",").compactMap { Action(rawValue: String($0)) })
-            let granted = requested.intersection(actions(of: identity, on: name))
+            // A name the registry would refuse (`team/../etc` matches the rule `team/*` as text) is granted nothing.
+            let valid = (try? Reference.validate(repository: name)) != nil
+            let granted = valid ? requested.intersection(actions(of: identity, on: name)) : []
             access.append(.init(type: "repository", name: name, actions: granted.sorted().map(\.rawValue)))
         }
         return try tokens.issue(subject: identity.name, access: access)

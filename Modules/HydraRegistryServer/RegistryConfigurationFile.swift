@@ -56,6 +56,7 @@ public struct RegistryConfigurationFile: Codable, Sendable {
     /// Parses YAML, naming the field that is wrong.
     public init(yaml: String, path: String) throws(AuthError) {
         do {
+            try YAMLNesting.check(yaml)
             self = try YAMLDecoder().decode(RegistryConfigurationFile.self, from: yaml)
         } catch let error as DecodingError {
             throw .invalidConfiguration("\(path): \(OCIJSON.describe(error))")

@@ -1,8 +1,10 @@
+import Foundation
 import HydraCore
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import NIOCore
+import NIOPosix
 import NIOSSL
 import Logging
 
@@ -83,7 +85,7 @@ public struct RegistryServer: Sendable {
 
     /// The handlers each connection adds under the HTTP codec.
     static func connectionHandlers(_ fileRegions: FileRegionHandoff?) -> [any RemovableChannelHandler] {
-        var handlers: [any RemovableChannelHandler] = [ReceiveBufferSizing(), ExpectContinueHandler()]
+        var handlers: [any RemovableChannelHandler] = [ReceiveBufferSizing(), HTTP1ConnectionRules.Installer(), ExpectContinueHandler()]
         if let fileRegions { handlers.append(FileRegionHandler(handoff: fileRegions)) }
         return handlers
     }
@@ -101,6 +103,39 @@ public struct RegistryServer: Sendable {
         } catch {
             throw AuthError.invalidConfiguration("tls: cannot load \(tls.certificate) / \(tls.key): \(error)")
         }
+    }
+
+    /// Checks that the address can be listened on, before anything is created on disk: a busy port is one line
+    /// naming the address, not a socket call's errno after a data directory was made.
+    public func checkAddress() async throws {
+        let address = "\(configuration.host):\(configuration.port)"
+        do {
+            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: configuration.host, port: configuration.port).get()
+            try await channel.close()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw ServerStartError.addressInUse(address)
+        } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
+            throw ServerStartError.addressUnavailable(address, "no interface of this machine has that address")
+        } catch let error as IOError where error.errnoCode == EACCES {
+            throw ServerStartError.addressUnavailable(address, "permission denied (ports below 1024 need privileges)")
+        } catch let error as ServerStartError {
+            throw error
+        } catch {
+            throw ServerStartError.addressUnavailable(address, "\(error)")
+        }
+    }
+
+    /// One line for the log at start: where it listens, where data lives, how it authenticates, what stores it uses.
+    var startSummary: Logger.Metadata {
+        [
+            "address": "\(configuration.tls == nil ? "http" : "https")://\(configuration.host):\(configuration.port)",
+            "root": "\(configuration.dataDirectory)",
+            "auth": "\(configuration.auth.map { "htpasswd \($0.htpasswdPath), token service \($0.service)\($0.anonymousPull ? ", anonymous pull" : "")" } ?? "none")",
+            "blobs": "filesystem \(configuration.dataDirectory)/storage",
+            "metadata": "sqlite \(configuration.dataDirectory)/metadata.sqlite",
+        ]
     }
 
     /// Opens the stores and builds the application; `run()` serves until SIGINT or SIGTERM.
@@ -127,6 +162,7 @@ public struct RegistryServer: Sendable {
         } else if configuration.host != "127.0.0.1" && configuration.host != "localhost" && configuration.host != "::1" {
             logger.warning("serving \(configuration.host) without authentication: anyone who can reach it can push and delete")
         }
+        logger.info("hydra registry starting", metadata: startSummary)
         let janitor = UploadJanitor(
             registry: registry, timeout: configuration.uploadTimeout, interval: .seconds(configuration.uploadSweepInterval), logger: logger)
         var router = RegistryRouter(registry: registry, authorizer: authorizer)
@@ -139,5 +175,18 @@ public struct RegistryServer: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hydra"),
             services: [janitor],
             logger: logger)
+    }
+}
+
+/// Why `hydra serve` could not start listening.
+public enum ServerStartError: Error, CustomStringConvertible, Sendable {
+    case addressInUse(String)
+    case addressUnavailable(String, String)
+
+    public var description: String {
+        switch self {
+        case .addressInUse(let address): "cannot listen on \(address): the address is already in use (another registry or server on that port?)"
+        case .addressUnavailable(let address, let why): "cannot listen on \(address): \(why)"
+        }
     }
 }

@@ -106,6 +106,48 @@ struct BuildCommandTests {
         #expect(config.stdout.contains("2023-11-14T22:13:20Z"))
     }
 
+    @Test("an untagged build is kept: listed as <none>, found by digest and short ID by inspect, scan, tag and rm; rebuilds add no copies of the base")
+    func untaggedBuild() throws {
+        let workspace = try Workspace()
+        try workspace.write("Dockerfile", "FROM busybox:test\nRUN echo built > /built\n")
+        var digest = ""
+        for _ in 1...3 {
+            let build = try workspace.hydra(["build", workspace.context, "--output", "json"])
+            #expect(build.succeeded, "\(build.stderr)")
+            digest = try #require(build.stdout.split(separator: "\"").first { $0.hasPrefix("sha256:") }.map(String.init))
+        }
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(try workspace.hydra(["image", "ls", "--output", "json"]).stdout.utf8)) as? [[String: Any]])
+        #expect(listed.count == 2, "the base once and the build once: \(listed)")
+        #expect(listed.filter { $0["digest"] as? String == digest }.count == 1 && listed.contains { $0["tag"] as? String == "<none>" })
+        #expect(try workspace.hydra(["image", "ls"]).stdout.contains("<none>"))
+
+        let shortID = String(digest.dropFirst(7).prefix(12))
+        for name in [digest, shortID] {
+            let inspect = try workspace.hydra(["image", "inspect", name, "--output", "json"])
+            #expect(inspect.succeeded && inspect.stdout.contains(digest), "\(name): \(inspect.stderr)")
+        }
+        _ = try workspace.tmp.write("osv/PYSEC-1.json", #"{"id": "PYSEC-1", "modified": "2024-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "PyPI", "name": "x"}, "versions": ["1.0"]}]}"#)
+        #expect(try workspace.hydra(["db", "import", "--db", workspace.tmp("db.sqlite"), workspace.tmp("osv")]).succeeded)
+        for name in [digest, shortID] {
+            let scan = try workspace.hydra(["scan", name, "--db", workspace.tmp("db.sqlite"), "--format", "json"])
+            #expect(scan.succeeded && scan.stdout.contains("\"digest\" : \"\(digest)\""), "\(name): \(scan.stdout) \(scan.stderr)")
+        }
+        let missing = try workspace.hydra(["scan", "sha256:" + String(repeating: "0", count: 64), "--db", workspace.tmp("db.sqlite")])
+        #expect(missing.status == 2 && missing.stderr.contains("local store") && !missing.stderr.contains("docker.io"), "\(missing.stderr)")
+
+        #expect(try workspace.hydra(["tag", shortID, "built/named:1"]).succeeded)
+        let afterTag = try workspace.hydra(["image", "ls"])
+        #expect(afterTag.stdout.contains("built/named") && !afterTag.stdout.contains("<none>"), "\(afterTag.stdout)")
+        #expect(try workspace.hydra(["image", "rm", "built/named:1"]).succeeded)
+        let build = try workspace.hydra(["build", workspace.context])
+        #expect(build.succeeded)
+        let removed = try workspace.hydra(["image", "rm", shortID])
+        #expect(removed.succeeded && removed.stdout.contains("Deleted: \(shortID)"), "\(removed.stdout) \(removed.stderr)")
+        #expect(try workspace.hydra(["image", "inspect", digest]).status == 1)
+        let final = try workspace.hydra(["image", "ls"]).stdout
+        #expect(final.split(separator: "\n").count == 2 && final.contains("busybox"), "\(final)")
+    }
+
     @Test("ADD unpacks a local archive; --output type=oci and --export type=docker write archives skopeo and podman read")
     func addAndExport() throws {
         let workspace = try Workspace()

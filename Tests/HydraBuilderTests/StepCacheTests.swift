@@ -46,6 +46,23 @@ struct StepCacheTests {
         #expect(try workspace.run("cache/app:3").stdout == "version 2\nspicy\n")
     }
 
+    @Test("a RUN with a many-option cache mount is CACHED in every later process (the key does not depend on dictionary order)")
+    func mountOptionsKeyAcrossProcesses() throws {
+        let workspace = try Workspace()
+        try workspace.write("Dockerfile", """
+            FROM busybox:test
+            RUN --mount=type=cache,target=/cache,id=c1,sharing=locked,mode=0755,uid=0,gid=0 echo hi > /hi
+            RUN --mount=type=tmpfs,target=/scratch,size=1m echo there > /there
+            """)
+        let first = try workspace.hydra(["build", workspace.context])
+        #expect(first.succeeded, "\(first.stderr)")
+        // Each build is its own process, with its own hash seed: before v2 keys, most of these re-ran.
+        for turn in 1...4 {
+            let again = try workspace.hydra(["build", workspace.context])
+            #expect(again.succeeded && again.stderr.components(separatedBy: "CACHED").count - 1 == 2, "turn \(turn): \(again.stderr)")
+        }
+    }
+
     @Test("--cache-to pushes the step cache to a registry; a fresh machine with --cache-from reuses every step")
     func registryCache() throws {
         let registry = try RegistryProcess()

@@ -130,6 +130,50 @@ struct ImageCommandTests {
         #expect(!FileManager.default.fileExists(atPath: cli.home("escaped-by-hydra-test")))
     }
 
+    /// An archive with an `oci-layout` file and `entries` after it.
+    static func archive(_ entries: [TarEntry], at path: String) throws {
+        let out = BufferSink()
+        let writer = try TarWriter(into: out)
+        for entry in entries { try writer.write(entry, body: entry.kind == .file ? Array("{\"imageLayoutVersion\":\"1.0.0\"}".utf8) : []) }
+        try writer.finish()
+        try Data(out.bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    @Test("load refuses members that are links out of the archive, devices or FIFOs, naming the entry, and never blocks", arguments: [
+        ("index.json", TarEntry(path: "index.json", kind: .symlink, linkTarget: "/dev/zero"), "not a regular file"),
+        ("index.json", TarEntry(path: "index.json", kind: .symlink, linkTarget: "../../../../../../etc/passwd"), "not a regular file"),
+        ("index.json", TarEntry(path: "index.json", kind: .characterDevice, deviceMajor: 1, deviceMinor: 5), "characterDevice"),
+        ("index.json", TarEntry(path: "index.json", kind: .fifo), "fifo"),
+        ("blobs/sha256/x", TarEntry(path: "blobs/sha256/x", kind: .blockDevice, deviceMajor: 7, deviceMinor: 0), "blockDevice"),
+    ])
+    func loadRefusesSpecialMembers(_ name: String, _ entry: TarEntry, _ reason: String) throws {
+        let cli = HydraCLI()
+        try Self.archive([TarEntry(path: "oci-layout", kind: .file, size: 30), entry], at: cli.home("special.tar"))
+        let result = try Tool.run(["timeout", "20", HydraCLI.binary, "image", "load", cli.home("special.tar")], environment: ["HYDRA_HOME": cli.home("home")])
+        #expect(result.status == 1, "exit \(result.status): \(result.stderr)")
+        #expect(result.stderr.contains("\"\(name)\"") && result.stderr.contains(reason), "\(result.stderr)")
+        #expect(try cli.json("image", "ls") as? [Any] != nil)
+    }
+
+    @Test("a symlink to a file inside the archive is read as that file (docker save links repeated layers)")
+    func loadFollowsInnerLinks() throws {
+        let cli = HydraCLI()
+        let tarball = try cli.rootfs()
+        _ = try cli.json("image", "import", tarball, "inner/link:1")
+        #expect(try cli.run("image", "save", "inner/link:1", "-o", cli.home("saved.tar")).succeeded)
+        // Re-pack the archive with index.json moved to a blob-like file and linked back.
+        let unpacked = cli.home("unpacked")
+        try FileSystem.createDirectory(unpacked)
+        #expect(try Tool.run(["tar", "-xf", cli.home("saved.tar"), "-C", unpacked]).succeeded)
+        #expect(try Tool.run(["mv", unpacked + "/index.json", unpacked + "/real-index.json"]).succeeded)
+        #expect(try Tool.run(["ln", "-s", "real-index.json", unpacked + "/index.json"]).succeeded)
+        #expect(try Tool.run(["tar", "-cf", cli.home("linked.tar"), "-C", unpacked, "oci-layout", "real-index.json", "index.json", "blobs"]).succeeded)
+        #expect(try cli.run("image", "rm", "inner/link:1").succeeded)
+        let loaded = try cli.run("image", "load", cli.home("linked.tar"))
+        #expect(loaded.succeeded, "\(loaded.stderr)")
+        #expect(try cli.run("image", "inspect", "inner/link:1").succeeded)
+    }
+
     @Test("rm keeps blobs that another image still uses")
     func removeKeepsShared() throws {
         let cli = HydraCLI()

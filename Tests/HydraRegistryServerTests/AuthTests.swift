@@ -104,6 +104,21 @@ struct AuthTests {
                                         headers: ["Authorization": Self.basic("alice", "a")])
         #expect(readable.status == 201)
         #expect(try HTTP.request("GET", registry.base + "/v2/_catalog", headers: ["Authorization": Self.basic("carol", "c")]).text == "{\"repositories\":[\"secret/repo\"]}", "only what carol may pull")
+
+        // `team/../etc` matches `team/*` as text, but is no repository name: nothing is granted for it.
+        for name in ["team/../etc", "team/App", "team//x", "team/x:5000"] {
+            let token = try HTTP.request("GET", registry.base + "/service/token?service=hydra&scope=repository:\(name):pull,push",
+                                         headers: ["Authorization": Self.basic("alice", "a")])
+            #expect(token.status == 200)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(token.body)) as? [String: Any])
+            let claims = try #require((object["token"] as? String)?.split(separator: ".").dropFirst().first.flatMap { Self.decode($0) })
+            let access = try #require(claims["access"] as? [[String: Any]])
+            #expect(access.allSatisfy { ($0["actions"] as? [String])?.isEmpty == true }, "\(name): \(access)")
+        }
+        let granted = try HTTP.request("GET", registry.base + "/service/token?service=hydra&scope=repository:team/app:pull",
+                                       headers: ["Authorization": Self.basic("alice", "a")])
+        let grantedClaims = try #require((try JSONSerialization.jsonObject(with: Data(granted.body)) as? [String: Any])?["token"] as? String)
+        #expect(grantedClaims.split(separator: ".").dropFirst().first.flatMap { Self.decode($0) }.flatMap { $0["access"] as? [[String: Any]] }?.first?["actions"] as? [String] == ["pull"])
     }
 
     @Test("the token service grants only what the policy allows; forged and expired tokens are refused")

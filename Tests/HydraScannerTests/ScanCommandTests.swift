@@ -1,4 +1,5 @@
 import Foundation
+import HydraCore
 import HydraOCI
 import HydraScanner
 import HydraTestSupport
@@ -94,6 +95,83 @@ struct ScanCommandTests {
         let badVEX = try hydra(["scan", target, "--db", db, "--vex", dir("bad-vex.json")])
         #expect(badVEX.status == 2 && badVEX.stderr.contains("statements[0] has no vulnerability name"))
         #expect(try hydra(["scan", target, "--db", db, "--format", "xml"]).status == 2)
+    }
+
+    @Test("reports: ids in numeric order, titles cut at a word with an ellipsis, one layer numbering, SARIF rule names, SPDX licences, plurals, a warning for an empty image")
+    func reportDetails() throws {
+        let long = "Django SQL injection through crafted column aliases passed to QuerySet annotate and friends"
+        for (id, summary) in [("CVE-2020-24584", "Short title"), ("CVE-2020-7471", long)] {
+            _ = try dir.write("osv/\(id).json", """
+                {"id": "\(id)", "modified": "2024-01-01T00:00:00Z", "summary": "\(summary)",
+                 "affected": [{"package": {"ecosystem": "PyPI", "name": "django"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0"}]}]}]}
+                """)
+        }
+        #expect(try hydra(["db", "import", "--db", db, dir("osv")]).succeeded)
+        _ = try dir.write("site/usr/lib/python3/dist-packages/Django-2.2.dist-info/METADATA", "Metadata-Version: 2.1\nName: Django\nVersion: 2.2\nLicense: BSD License\n\n")
+        _ = try dir.write("site/usr/lib/python3/dist-packages/six-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: six\nVersion: 1.0\nLicense: mit\n\n")
+        let layout = try LayeredImage.make(in: dir, layers: [
+            .entries([LayeredImage.file("etc/os-release", "ID=debian\nVERSION_ID=12\n")]),
+            .entries([LayeredImage.file("usr/lib/python3/dist-packages/Django-2.2.dist-info/METADATA",
+                                        "Metadata-Version: 2.1\nName: Django\nVersion: 2.2\nLicense: BSD License\n\n")]),
+        ])
+        let target = "oci:\(layout.path):scan-me"
+
+        let table = try hydra(["scan", target, "--db", db])
+        #expect(table.succeeded, "\(table.stderr)")
+        let rows = table.stdout.split(separator: "\n").filter { $0.contains("CVE-2020-") }
+        #expect(rows.count == 2 && rows[0].contains("CVE-2020-7471") && rows[1].contains("CVE-2020-24584"), "\(table.stdout)")
+        #expect(table.stdout.contains("1 package, 2 vulnerabilities"), "\(table.stdout)")
+        let cut = try #require(rows.first)
+        #expect(cut.hasSuffix("annotate…") || cut.hasSuffix("to QuerySet…") || cut.contains("aliases passed…"), "cut at a word: \(cut)")
+        #expect(!cut.contains(long), "\(cut)")
+        let json = try self.json(try hydra(["scan", target, "--db", db, "--format", "json"]).stdout)
+        let findings = try #require(json["findings"] as? [[String: Any]])
+        #expect(findings.map { $0["id"] as? String } == ["CVE-2020-7471", "CVE-2020-24584"])
+        let layers = try #require(json["layers"] as? [[String: Any]])
+        let layerIndex = try #require(findings.first?["layer"] as? Int)
+        #expect(layerIndex == 1 && cut.contains("  \(layerIndex)  "), "the table shows the JSON's layer index: \(cut)")
+        #expect(findings.first?["layerDigest"] as? String == layers[1]["digest"] as? String)
+        #expect(findings.first?["layerDiffID"] as? String == layers[1]["diffID"] as? String)
+        #expect(layers[1]["digest"] as? String != layers[1]["diffID"] as? String)
+
+        let sarif = try hydra(["scan", target, "--db", db, "--format", "sarif"])
+        #expect(sarif.stdout.contains("\"LanguageSpecificPackageVulnerability\"") && !sarif.stdout.contains("OsPackageVulnerability"))
+
+        let spdx = try self.json(try hydra(["sbom", "rootfs:\(dir("site"))", "--format", "spdx"]).stdout)
+        let packages = try #require(spdx["packages"] as? [[String: Any]])
+        #expect(packages.first { $0["name"] as? String == "six" }?["licenseDeclared"] as? String == "MIT")
+        #expect(packages.first { $0["name"] as? String == "Django" }?["licenseDeclared"] as? String == "LicenseRef-BSD-License")
+        let extracted = try #require(spdx["hasExtractedLicensingInfos"] as? [[String: Any]])
+        #expect(extracted.first?["licenseId"] as? String == "LicenseRef-BSD-License" && extracted.first?["extractedText"] as? String == "BSD License")
+
+        try FileSystem.createDirectory(dir("nothing/etc"))
+        let empty = try hydra(["scan", "rootfs:\(dir("nothing"))", "--db", db])
+        #expect(empty.succeeded && empty.stderr.contains("warning: no packages recognised"), "\(empty.stderr)")
+        #expect(empty.stdout.contains("0 packages, 0 vulnerabilities"), "\(empty.stdout)")
+    }
+
+    @Test("db import of paths that hold no advisories fails (exit 1) and records no source; a good path beside them is imported")
+    func importNothing() throws {
+        _ = try dir.write("bad/broken.json", "{\"id\": \"GHSA-x\", \"affected\": [")
+        _ = try dir.write("bad/random.zip", String(repeating: "not a zip ", count: 50))
+        try FileSystem.createDirectory(dir("empty"))
+        _ = try dir.write("good/PYSEC-1.json", #"{"id": "PYSEC-1", "modified": "2024-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "PyPI", "name": "x"}, "versions": ["1.0"]}]}"#)
+        for path in [dir("bad/broken.json"), dir("bad/random.zip"), dir("bad"), dir("empty")] {
+            let result = try hydra(["db", "import", "--db", db, path])
+            #expect(result.status == 1, "\(path): \(result.stdout) \(result.stderr)")
+            #expect(result.stderr.contains("\(path): nothing imported"), "\(result.stderr)")
+        }
+        let status = try hydra(["db", "status", "--db", db, "--output", "json"])
+        let object = try json(status.stdout)
+        #expect((object["sources"] as? [Any])?.isEmpty == true, "no source for failed paths: \(status.stdout)")
+
+        let mixed = try hydra(["db", "import", "--db", db, dir("bad/broken.json"), dir("good"), "--output", "json"])
+        #expect(mixed.status == 1)
+        let report = try json(mixed.stdout)
+        #expect((report["imports"] as? [[String: Any]])?.map { $0["source"] as? String } == ["good"], "\(mixed.stdout)")
+        #expect((report["failures"] as? [[String: Any]])?.first?["file"] as? String == dir("bad/broken.json"))
+        let after = try json(try hydra(["db", "status", "--db", db, "--output", "json"]).stdout)
+        #expect((after["sources"] as? [[String: Any]])?.map { $0["name"] as? String } == ["good"])
     }
 
     @Test("scans an image in an OCI layout, OCI and docker archives, and a registry (hydra serve), with layers")

@@ -5,10 +5,16 @@ import HydraOCI
 extension BuildRun {
     var cache: BuildCache { BuildCache(directory: builder.stateDirectory + "/steps", store: builder.layout.blobs) }
 
+    /// The version of the key's text: a new one whenever what goes into a key, or how it is written, changes, so
+    /// that entries keyed the old way are never taken for new ones. v2: the instruction as `CanonicalText` (v1
+    /// printed it, and a RUN mount's options printed in a different order in each process).
+    static let stepKeyVersion = "hydra build step v2"
+
     /// The step cache key: the stage before the step, the instruction, and what the step reads (context files by
-    /// content, another stage's result, here-documents, build arguments).
+    /// content, another stage's result, here-documents, build arguments). Every part is written explicitly
+    /// (`CanonicalText`, sorted-key JSON), so the same step gives the same key in every process.
     func cacheKey(for step: Located<Instruction>, state: StageState, stage: Int) throws -> Digest {
-        var text = "hydra build step v1\nepoch \(options.epoch) gzip \(options.compressionLevel)\n\(try state.digest())\n\(step.value)\n"
+        var text = "\(Self.stepKeyVersion)\nepoch \(options.epoch) gzip \(options.compressionLevel)\n\(try state.digest())\n\(step.value.canonicalText)"
         let lookup: (String) -> String? = { state.lookup($0) }
         switch step.value {
         case .copy(let spec), .add(let spec):

@@ -1,9 +1,11 @@
-/// A file the importer skipped, and why.
+/// A file the importer skipped, or a path it could import nothing from, and why.
 public struct AdvisoryImportError: Error, Sendable, Codable, CustomStringConvertible {
     /// What was wrong with the file.
     public enum Reason: Error, Sendable, Equatable {
         case malformed(String)
         case unreadable(String)
+        /// A whole path gave no records.
+        case nothingImported(String)
     }
 
     public let file: String
@@ -14,6 +16,7 @@ public struct AdvisoryImportError: Error, Sendable, Codable, CustomStringConvert
         switch reason {
         case .malformed(let text): self.reason = text
         case .unreadable(let text): self.reason = "unreadable: \(text)"
+        case .nothingImported(let text): self.reason = "nothing imported: \(text)"
         }
     }
 

@@ -20,6 +20,8 @@ public struct AdvisoryImporter: Sendable {
     }
 
     /// Imports everything under `path` as one source (named after the path's last component unless given).
+    /// - Throws: `AdvisoryImportError` when the path is missing or yields no records at all (every file skipped, or
+    ///   none of an advisory kind); nothing is recorded for it then.
     public func importPath(_ path: String, source: String? = nil) async throws -> Summary {
         let root = (path as NSString).standardizingPath
         var isDirectory: ObjCBool = false
@@ -31,6 +33,14 @@ public struct AdvisoryImporter: Sendable {
         var summary = Summary(source: name)
         summary.files = files.count
         let loaded = await Self.load(files)
+        // Nothing usable is a failure, not an empty success: no source is recorded, and the caller can fail the job.
+        guard !loaded.records.isEmpty else {
+            let why = files.isEmpty
+                ? "no advisory files (.json, .yaml, .yml, .zip, .tar*) found"
+                : "no advisory records in \(files.count) file\(files.count == 1 ? "" : "s")"
+                    + (loaded.skipped.first.map { "; \(loaded.skipped.count) skipped, the first: \($0)" } ?? "")
+            throw AdvisoryImportError(file: path, reason: .nothingImported(why))
+        }
         summary.skipped = loaded.skipped
         summary.records = loaded.records.count
         summary.counts = try database.store(loaded.records, source: name, location: root)

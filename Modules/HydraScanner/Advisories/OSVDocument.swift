@@ -1,4 +1,5 @@
 import Foundation
+import HydraCore
 import HydraOCI
 import Yams
 
@@ -38,6 +39,7 @@ enum OSVDocument {
 
     private static func yamlRecords(_ bytes: [UInt8]) throws(AdvisoryImportError.Reason) -> [OSVRecord] {
         let text = String(decoding: bytes, as: UTF8.self)
+        do { try YAMLNesting.check(text) } catch { throw .malformed(error.description) }
         if text.contains("distroversion:") {
             let node: Node?
             do {

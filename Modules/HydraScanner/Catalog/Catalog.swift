@@ -44,8 +44,13 @@ public struct Catalog: Sendable, Codable {
         packages += DotnetCataloger.packages(in: files)
         for index in packages.indices {
             if let layer = packages[index].layer, layer < layers.count {
-                packages[index].layerDigest = layers[layer].diffID ?? layers[layer].digest
+                packages[index].layerDigest = layers[layer].digest
+                packages[index].layerDiffID = layers[layer].diffID
             }
+        }
+        if packages.isEmpty {
+            warnings.append("no packages recognised: no OS package database (dpkg, apk, rpm) and no language package files were found; "
+                + "the scan cannot find vulnerabilities in what it does not see")
         }
         packages.sort { ($0.type.rawValue, $0.name, $0.version, $0.location) < ($1.type.rawValue, $1.name, $1.version, $1.location) }
         return Catalog(target: target, digest: digest, os: os, layers: layers, packages: packages, warnings: warnings.sorted())

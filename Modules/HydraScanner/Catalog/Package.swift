@@ -18,8 +18,10 @@ public struct Package: Sendable, Codable, Hashable {
     public var location: String
     /// The index of the layer that introduced it.
     public var layer: Int?
-    /// The layer's digest (diff id for images), filled in by the scanner.
+    /// The layer's blob digest (as the manifest lists it), filled in by the scanner.
     public var layerDigest: String?
+    /// The layer's diff id (the digest of its uncompressed tar, as the config lists it).
+    public var layerDiffID: String?
     public var licenses: [String]?
     /// Maven `group:artifact` names, PyPI names as written, Go module paths …
     public var purl: String

@@ -23,5 +23,7 @@ public struct Finding: Sendable, Codable, Hashable {
     /// Where the package was found, and the layer that introduced it.
     public var location: String
     public var layer: Int?
+    /// The layer's blob digest and its diff id.
     public var layerDigest: String?
+    public var layerDiffID: String?
 }

@@ -11,6 +11,7 @@ enum CycloneDXReport {
             references[package.purl + "\u{0}" + package.location] = reference
             var properties: [JSONValue] = [.object(["name": .string("hydra:location"), "value": .string(package.location)])]
             if let layer = package.layerDigest { properties.append(.object(["name": .string("hydra:layer"), "value": .string(layer)])) }
+            if let diffID = package.layerDiffID { properties.append(.object(["name": .string("hydra:layerDiffID"), "value": .string(diffID)])) }
             var component: [String: JSONValue] = [
                 "bom-ref": .string(reference), "type": .string("library"), "name": .string(package.name),
                 "version": .string(package.version), "purl": .string(package.purl), "properties": .array(properties),

@@ -24,7 +24,7 @@ enum TableReport {
         var lines: [String] = []
         let os = report.os.map { "\($0.prettyName ?? "\($0.id) \($0.version ?? "")")" } ?? "unknown distribution"
         let summary = report.summary
-        lines.append("\(report.target) (\(os)): \(report.packages.count) packages, \(report.findings.count) vulnerabilities "
+        lines.append("\(report.target) (\(os)): \(counted(report.packages.count, "package")), \(counted(report.findings.count, "vulnerability", "vulnerabilities")) "
             + "(CRITICAL: \(summary.critical), HIGH: \(summary.high), MEDIUM: \(summary.medium), LOW: \(summary.low), UNKNOWN: \(summary.unknown))")
         if !report.suppressed.isEmpty { lines.append("\(report.suppressed.count) suppressed by VEX or the ignore file") }
         guard !report.findings.isEmpty else { return lines.joined(separator: "\n") }
@@ -47,10 +47,10 @@ enum TableReport {
                 let key = "\(finding.package)\u{0}\(finding.installedVersion)"
                 let first = key != previous
                 previous = key
-                let title = (finding.summary ?? "").split(separator: "\n").first.map { String($0.prefix(60)) } ?? ""
+                let title = shortened((finding.summary ?? "").split(separator: "\n").first.map(String.init) ?? "", to: 60)
                 return [
                     first ? finding.package : "", first ? finding.installedVersion : "", finding.fixedVersion ?? "",
-                    finding.severity.rawValue, finding.id, finding.layer.map { "\($0 + 1)" } ?? "", title,
+                    finding.severity.rawValue, finding.id, finding.layer.map { "\($0)" } ?? "", title,
                 ]
             })
         }
@@ -72,6 +72,20 @@ enum TableReport {
             for (row, finding) in zip(sectionRows, section.findings) { lines.append(line(row, severity: finding.severity)) }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// "1 package", "2 packages".
+    static func counted(_ count: Int, _ singular: String, _ plural: String? = nil) -> String {
+        "\(count) " + (count == 1 ? singular : plural ?? singular + "s")
+    }
+
+    /// A title cut to `limit` characters at a word boundary, with an ellipsis when anything was cut.
+    static func shortened(_ text: String, to limit: Int) -> String {
+        guard text.count > limit else { return text }
+        let cut = text.prefix(limit - 1)
+        let word = cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut
+        let kept = word.count >= limit / 2 ? word : cut
+        return kept.trimmingCharacters(in: CharacterSet(charactersIn: " ,.;:-")) + "…"
     }
 
     /// Where a finding's package was found, as a section title: `var/lib/dpkg/status (deb)`,

@@ -13,7 +13,7 @@ enum SARIFReport {
             if let score = finding.score { properties["security-severity"] = .string(String(format: "%.1f", score)) }
             rules.append(.object([
                 "id": .string(finding.id),
-                "name": .string("OsPackageVulnerability"),
+                "name": .string(finding.packageType.isDistro ? "OsPackageVulnerability" : "LanguageSpecificPackageVulnerability"),
                 "shortDescription": .object(["text": .string(finding.summary ?? finding.id)]),
                 "helpUri": finding.references.first.map { .string($0) } ?? .null,
                 "properties": .object(properties),
