@@ -172,6 +172,9 @@ struct AuthTests {
         try dir.write("htpasswd", "alice:$apr1$abc$def\n")
         let md5 = try Tool.run([HydraBinary.path, "serve", "--htpasswd", dir("htpasswd"), "--root", dir("data"), "--addr", "127.0.0.1:1"])
         #expect(md5.status == 1 && md5.stderr.contains("htpasswd:1") && md5.stderr.contains("bcrypt"), "\(md5.stderr)")
+        try dir.write("deep.yaml", "auth: " + String(repeating: "{a: ", count: 5000) + "b" + String(repeating: "}", count: 5000) + "\n")
+        let deep = try Tool.run([HydraBinary.path, "serve", "--config", dir("deep.yaml"), "--addr", "127.0.0.1:1"])
+        #expect(deep.status == 1 && deep.stderr.contains("deep.yaml") && deep.stderr.contains("nests more than"), "\(deep.stderr)")
     }
 
     static func decode(_ part: Substring) -> [String: Any]? {

@@ -156,6 +156,13 @@ struct ScanCommandTests {
         _ = try dir.write("bad/random.zip", String(repeating: "not a zip ", count: 50))
         try FileSystem.createDirectory(dir("empty"))
         _ = try dir.write("good/PYSEC-1.json", #"{"id": "PYSEC-1", "modified": "2024-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "PyPI", "name": "x"}, "versions": ["1.0"]}]}"#)
+        // 5,000 nested levels in 10 KB overflowed the YAML parser's stack (SIGSEGV) before the nesting bound.
+        _ = try dir.write("deep/flow.yaml", "id: X\naffected: " + String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000) + "\n")
+        _ = try dir.write("deep/block.yaml", "id: X\naffected:\n" + String(repeating: "- ", count: 5000) + "x\n")
+        for path in [dir("deep/flow.yaml"), dir("deep/block.yaml")] {
+            let result = try hydra(["db", "import", "--db", db, path])
+            #expect(result.status == 1 && result.stderr.contains("nests more than 128 levels"), "\(path): \(result.stderr)")
+        }
         for path in [dir("bad/broken.json"), dir("bad/random.zip"), dir("bad"), dir("empty")] {
             let result = try hydra(["db", "import", "--db", db, path])
             #expect(result.status == 1, "\(path): \(result.stdout) \(result.stderr)")
