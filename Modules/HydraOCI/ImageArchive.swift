@@ -81,11 +81,15 @@ public enum ImageArchive {
         throw OCIError.malformed(what: "image archive \(file)", detail: "neither an OCI layout (index.json, oci-layout) nor a docker save archive (manifest.json)")
     }
 
+    /// An OCI layout archive: every image named first, then every blob its images need checked against its
+    /// descriptor (an entry whose bytes are not what the index says is refused by name, even when the store already
+    /// has that blob), and only then are blobs moved into the store and names given. A bad archive leaves
+    /// nothing behind.
     private static func loadLayout(_ root: String, into store: LocalImageStore, name: Reference?, archive: String) async throws -> [LocalImageStore.Entry] {
         let layout = try OCILayout(path: root)
         let manifests = try layout.index().manifests
         guard !manifests.isEmpty else { throw OCIError.malformed(what: "image archive \(archive)", detail: "index.json lists no images") }
-        var loaded: [LocalImageStore.Entry] = []
+        var named: [(reference: Reference, descriptor: Descriptor)] = []
         for descriptor in manifests {
             let reference: Reference
             if let name, manifests.count == 1 {
@@ -100,16 +104,57 @@ public enum ImageArchive {
                 throw OCIError.invalidArgument(
                     "image \(descriptor.digest) in \(archive) has no full name (ref.name \"\(descriptor.referenceName ?? "")\"); load it with --tag NAME")
             }
-            try await ImageCopier.copy(from: layout, name: descriptor.digest.description, to: store.layout, as: reference.description)
+            // A multi-platform image is loaded for this machine's platform, as a pull into the store is.
+            named.append((reference, try await ImageCopier.selectPlatform(descriptor, from: layout, options: CopyOptions())))
+        }
+        let blobs = try checkedBlobs(of: named.map(\.descriptor), in: layout, archive: archive)
+        for blob in blobs { try store.layout.blobs.adoptVerified(file: layout.blobs.path(of: blob.digest), digest: blob.digest) }
+        var loaded: [LocalImageStore.Entry] = []
+        for (reference, descriptor) in named {
+            try store.tag(descriptor, as: reference)
             loaded.append(.init(reference: reference, descriptor: descriptor))
         }
         return loaded
     }
 
-    /// Legacy `docker save`: `manifest.json` naming a config JSON and uncompressed layer tars by path.
+    /// Every blob the images of an unpacked archive reference (manifests, child manifests, configs, layers), each
+    /// checked against its descriptor's digest and size; manifests are read to find what they reference.
+    /// - Throws: naming the archive, the entry (`blobs/sha256/…`) and the digest.
+    static func checkedBlobs(of manifests: [Descriptor], in layout: OCILayout, archive: String) throws -> [Descriptor] {
+        var pending = manifests
+        var seen = Set<Digest>()
+        var checked: [Descriptor] = []
+        while let descriptor = pending.popLast() {
+            guard seen.insert(descriptor.digest).inserted else { continue }
+            let entry = "blobs/\(descriptor.digest.algorithm.rawValue)/\(descriptor.digest.hex)"
+            guard layout.blobs.contains(descriptor.digest) else {
+                throw OCIError.malformed(what: "image archive \(archive)", detail: "entry \(entry) is missing (\(descriptor.mediaType) \(descriptor.digest))")
+            }
+            do {
+                try layout.blobs.verify(file: layout.blobs.path(of: descriptor.digest), expected: descriptor.digest, size: descriptor.size)
+            } catch {
+                throw OCIError.malformed(what: "image archive \(archive)", detail: "entry \(entry) is not blob \(descriptor.digest): \(error)")
+            }
+            checked.append(descriptor)
+            if MediaType.manifests.contains(descriptor.mediaType) {
+                let document = try ManifestDocument(bytes: try layout.blobs.read(descriptor.digest), declaredMediaType: descriptor.mediaType)
+                pending += document.references
+            }
+        }
+        return checked
+    }
+
+    /// Legacy `docker save`: `manifest.json` naming a config JSON and uncompressed layer tars by path. Every image
+    /// is read and checked first (configs decode, uncompressed layers match their diff ids, names parse); only then
+    /// does anything enter the store, so a bad archive leaves no blobs behind.
     private static func loadDockerArchive(_ root: String, into store: LocalImageStore, name: Reference?, archive: String) throws -> [LocalImageStore.Entry] {
         let entries = try OCIJSON.decode([DockerManifestEntry].self, from: try FileSystem.readFile(root + "/manifest.json"), what: "manifest.json in \(archive)")
-        var loaded: [LocalImageStore.Entry] = []
+        struct Checked {
+            var configBytes: [UInt8]
+            var layers: [(path: String, descriptor: Descriptor)]
+            var names: [Reference]
+        }
+        var checked: [Checked] = []
         for entry in entries {
             let configPath = try archivePath(entry.config, root: root, archive: archive)
             let configBytes = try FileSystem.readFile(configPath)
@@ -117,27 +162,36 @@ public enum ImageArchive {
             guard config.rootfs.diffIDs.count == entry.layers.count else {
                 throw OCIError.malformed(what: "docker archive \(archive)", detail: "config lists \(config.rootfs.diffIDs.count) diff_ids for \(entry.layers.count) layers")
             }
-            let configDigest = try store.layout.blobs.write(configBytes)
-            var layers: [Descriptor] = []
+            var layers: [(path: String, descriptor: Descriptor)] = []
             for (index, layerPath) in entry.layers.enumerated() {
                 let path = try archivePath(layerPath, root: root, archive: archive)
                 let compression = try RootfsImporter.detectCompression(path)
-                let (digest, size) = try store.layout.blobs.ingest(file: path)
-                if compression == .none && digest != config.rootfs.diffIDs[index] {
-                    throw OCIError.malformed(what: "docker archive \(archive)", detail: "layer \(layerPath) has digest \(digest), config says \(config.rootfs.diffIDs[index])")
+                let hasher = HashingSink()
+                let size = try FileReader(path: path).copy(to: hasher)
+                try hasher.finish()
+                if compression == .none && hasher.digest != config.rootfs.diffIDs[index] {
+                    throw OCIError.malformed(
+                        what: "docker archive \(archive)", detail: "layer \(layerPath) has digest \(hasher.digest), config says \(config.rootfs.diffIDs[index])")
                 }
-                layers.append(Descriptor(mediaType: MediaType.layer(compression: compression), digest: digest, size: size))
+                layers.append((path, Descriptor(mediaType: MediaType.layer(compression: compression), digest: hasher.digest, size: size)))
             }
-            let manifest = ImageManifest(
-                config: Descriptor(mediaType: MediaType.imageConfig, digest: configDigest, size: Int64(configBytes.count)), layers: layers)
-            let document = try ManifestDocument(manifest)
-            try store.layout.blobs.write(document.bytes)
             var names = try (entry.repoTags ?? []).map { tag throws(ReferenceError) in try Reference(parsing: tag) }
             if let name, entries.count == 1 { names = [name] }
             guard !names.isEmpty else {
                 throw OCIError.invalidArgument("image \(entry.config) in \(archive) has no RepoTags; load it with --tag NAME")
             }
-            for reference in names {
+            checked.append(Checked(configBytes: configBytes, layers: layers, names: names))
+        }
+        var loaded: [LocalImageStore.Entry] = []
+        for image in checked {
+            for layer in image.layers { try store.layout.blobs.adoptVerified(file: layer.path, digest: layer.descriptor.digest) }
+            let configDigest = try store.layout.blobs.write(image.configBytes)
+            let manifest = ImageManifest(
+                config: Descriptor(mediaType: MediaType.imageConfig, digest: configDigest, size: Int64(image.configBytes.count)),
+                layers: image.layers.map(\.descriptor))
+            let document = try ManifestDocument(manifest)
+            try store.layout.blobs.write(document.bytes)
+            for reference in image.names {
                 try store.tag(document.descriptor, as: reference)
                 loaded.append(.init(reference: reference, descriptor: document.descriptor))
             }

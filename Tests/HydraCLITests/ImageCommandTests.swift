@@ -174,6 +174,60 @@ struct ImageCommandTests {
         #expect(try cli.run("image", "inspect", "inner/link:1").succeeded)
     }
 
+    /// The blobs in a store, by hex digest.
+    static func storedBlobs(_ cli: HydraCLI) throws -> [String] {
+        let dir = cli.home("home/images/blobs/sha256")
+        return FileManager.default.fileExists(atPath: dir) ? try FileManager.default.contentsOfDirectory(atPath: dir).sorted() : []
+    }
+
+    @Test("a corrupt layer in an archive is refused by entry and digest, even when the store has that blob; nothing is left behind")
+    func loadRefusesCorruptBlob() throws {
+        let cli = HydraCLI()
+        let tarball = try cli.rootfs()
+        let imported = try #require(try cli.json("image", "import", tarball, "corrupt/me:1") as? [String: Any])
+        let digest = try #require(imported["digest"] as? String)
+        #expect(try cli.run("image", "save", "corrupt/me:1", "-o", cli.home("good.tar")).succeeded)
+        let inspect = try #require(try cli.json("image", "inspect", "corrupt/me:1") as? [String: Any])
+        let layer = try #require((inspect["layers"] as? [[String: Any]])?.first?["digest"] as? String)
+        // The same archive with one byte of the layer changed (gzip's OS byte: the file still unpacks).
+        let unpacked = cli.home("unpacked")
+        try FileSystem.createDirectory(unpacked)
+        #expect(try Tool.run(["tar", "-xf", cli.home("good.tar"), "-C", unpacked]).succeeded)
+        let entry = "blobs/sha256/" + layer.dropFirst(7)
+        var bytes = try FileSystem.readFile(unpacked + "/" + entry)
+        bytes[9] ^= 0xff
+        try Data(bytes).write(to: URL(fileURLWithPath: unpacked + "/" + entry))
+        #expect(try Tool.run(["tar", "-cf", cli.home("bad.tar"), "-C", unpacked, "."]).succeeded)
+
+        let into = try cli.run("image", "load", cli.home("bad.tar"))
+        #expect(into.status == 1 && into.stderr.contains(entry) && into.stderr.contains(layer), "a store that has the blob: \(into.stderr)")
+        let before = try Self.storedBlobs(cli)
+        #expect(try cli.run("image", "rm", "corrupt/me:1").succeeded)
+        #expect(try Self.storedBlobs(cli).isEmpty && !before.isEmpty)
+        let empty = try cli.run("image", "load", cli.home("bad.tar"))
+        #expect(empty.status == 1 && empty.stderr.contains(entry) && empty.stderr.contains(layer), "\(empty.stderr)")
+        let orphans = try Self.storedBlobs(cli)
+        #expect(orphans.isEmpty, "no orphan blobs: \(orphans)")
+        let good = try cli.run("image", "load", cli.home("good.tar"))
+        #expect(good.succeeded && good.stdout.contains(digest), "\(good.stderr)")
+        #expect(try Self.storedBlobs(cli).count == 3)
+    }
+
+    @Test("a docker save archive whose layer does not match its diff id leaves no blobs behind")
+    func dockerArchiveLeavesNothing() throws {
+        let cli = HydraCLI()
+        let tarball = try cli.rootfs()
+        try cli.home.write("docker/layer.tar", String(decoding: try FileSystem.readFile(tarball), as: UTF8.self))
+        let wrong = "sha256:" + String(repeating: "ab", count: 32)
+        try cli.home.write("docker/config.json", #"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["\#(wrong)"]}}"#)
+        try cli.home.write("docker/manifest.json", #"[{"Config":"config.json","RepoTags":["docker/bad:1"],"Layers":["layer.tar"]}]"#)
+        #expect(try Tool.run(["tar", "-cf", cli.home("docker.tar"), "-C", cli.home("docker"), "manifest.json", "config.json", "layer.tar"]).succeeded)
+        let result = try cli.run("image", "load", cli.home("docker.tar"))
+        #expect(result.status == 1 && result.stderr.contains("layer.tar") && result.stderr.contains(wrong), "\(result.stderr)")
+        let left = try Self.storedBlobs(cli)
+        #expect(left.isEmpty, "\(left)")
+    }
+
     @Test("rm keeps blobs that another image still uses")
     func removeKeepsShared() throws {
         let cli = HydraCLI()
