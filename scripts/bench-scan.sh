@@ -22,7 +22,7 @@ tar -xJf Tests/HydraScannerTests/Fixtures/advisories.tar.xz -C "$WORK"
 SOURCES=("$WORK/advisories/pypa" "$WORK/advisories/govulndb" "$WORK/advisories/rustsec-osv" "$WORK/advisories/alpine-secdb" "$WORK/advisories/osv-samples")
 import_once() { rm -f "$WORK/db.sqlite"*; "$HYDRA" db import --db "$WORK/db.sqlite" "${SOURCES[@]}"; }
 IMPORT=$(for _ in $(seq "$RUNS"); do timed import_once; done | median)
-RECORDS=$("$HYDRA" db status --db "$WORK/db.sqlite" --output json | jq .advisories)
+RECORDS=$("$HYDRA" db status --db "$WORK/db.sqlite" --format json | jq .advisories)
 
 log "images"
 ROOTFS=$(scripts/debian-rootfs.sh)
@@ -46,7 +46,7 @@ DOCKERFILE
 rm -rf "$WORK/ctx"
 
 # The floor: gzip -dc of every layer of an image, one after the other.
-layers() { "$HYDRA" image inspect "$1" --output json | jq -r '.layers[].digest' | sed 's/^sha256:/sha256\//' | sed "s|^|$HYDRA_HOME/images/blobs/|"; }
+layers() { "$HYDRA" image inspect "$1" --format json | jq -r '.layers[].digest' | sed 's/^sha256:/sha256\//' | sed "s|^|$HYDRA_HOME/images/blobs/|"; }
 floor_once() { for blob in $(layers "$1"); do gzip -dc "$blob" > /dev/null; done; }
 scan_once() { "$HYDRA" scan "$1" --db "$WORK/db.sqlite" --format json -o "$WORK/report.json"; }
 rss() { /usr/bin/time -f %M "$HYDRA" scan "$1" --db "$WORK/db.sqlite" --format json -o "$WORK/report.json" 2>&1 >/dev/null | tail -1; }

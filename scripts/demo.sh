@@ -20,7 +20,7 @@ step "$HYDRA" image inspect demo/busybox:1.0
 step "$HYDRA" image save demo/busybox:1.0 -o "$HYDRA_HOME/busybox.oci.tar"
 step "$HYDRA" image rm demo/busybox:1.0
 step "$HYDRA" image load "$HYDRA_HOME/busybox.oci.tar"
-step "$HYDRA" image inspect demo/busybox:1.0 --output json
+step "$HYDRA" image inspect demo/busybox:1.0 --format json
 
 mkdir -p "$HYDRA_HOME/app"
 printf 'hello from a hydra build\n' > "$HYDRA_HOME/app/message.txt"
@@ -32,6 +32,8 @@ CMD ["cat", "/app/message.txt", "/app/arch.txt"]
 DOCKERFILE
 step "$HYDRA" build "$HYDRA_HOME/app" -t demo/app:1.0
 step "$HYDRA" build "$HYDRA_HOME/app" -t demo/app:1.0
+step "$HYDRA" images
+step "$HYDRA" image history demo/app:1.0
 
 PORT=${HYDRA_DEMO_PORT:-5055}
 echo

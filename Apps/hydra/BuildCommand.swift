@@ -140,8 +140,7 @@ struct BuildCommand: AsyncParsableCommand {
             }
             let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
             if options.format == .json {
-                try Console.json(["digest": document.descriptor.digest.description, "tags": names.map(\.description).joined(separator: ","),
-                                  "seconds": String(format: "%.3f", seconds)])
+                try Console.json(BuildReport(digest: document.descriptor.digest.description, tags: names.map(\.description), seconds: (seconds * 1000).rounded() / 1000))
             } else {
                 Console.print("Built \(document.descriptor.digest) in \(String(format: "%.2f", seconds)) s" + (names.isEmpty ? "" : ": " + names.map(\.familiar).joined(separator: ", ")))
             }
@@ -268,29 +267,37 @@ final class StepLines: Sendable {
     }
 }
 
-/// `hydra build`'s output options: `--output` takes what every command's does (text, json) and, as for
-/// `docker build`, `type=oci,dest=FILE` or `type=docker,dest=FILE` to also write the image to an archive.
+/// `hydra build`'s output options: `--format` as every command has it, and, as for `docker build`,
+/// `-o/--output type=oci,dest=FILE` or `type=docker,dest=FILE` to also write the image to an archive.
 struct BuildOutputOptions: ParsableArguments {
-    @Option(name: .long, help: "text or json for the report; type=oci,dest=FILE or type=docker,dest=FILE to also write the image (repeatable).")
+    @Option(name: .long, help: "How to write the report: table or json.")
+    var format: OutputFormat = .text
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Also write the image: type=oci,dest=FILE or type=docker,dest=FILE (repeatable).")
     var output: [String] = []
 
     @Flag(name: .long, help: "Print error details.")
     var debug = false
 
-    /// json when asked for, else text.
-    var format: OutputFormat { output.contains("json") ? .json : .text }
     /// The `type=…` outputs.
-    var exports: [String] { output.filter { $0.hasPrefix("type=") } }
+    var exports: [String] { output }
 
     func validate() throws {
-        for value in output where value != "text" && value != "json" && !value.hasPrefix("type=") {
-            throw ValidationError("--output takes text, json, or type=oci|docker,dest=FILE; not \"\(value)\"")
+        for value in output where !value.hasPrefix("type=") {
+            throw ValidationError("--output takes type=oci,dest=FILE or type=docker,dest=FILE, not \"\(value)\" (--format json for a JSON report)")
         }
     }
 
     func run(_ body: () async throws -> Void) async throws {
-        try await GlobalOptions.run(debug: debug, body)
+        try await GlobalOptions.run(debug: debug, format: format, body)
     }
 
     func store() throws -> LocalImageStore { try LocalImageStore() }
+}
+
+/// `hydra build --format json`.
+struct BuildReport: Encodable {
+    let digest: String
+    let tags: [String]
+    let seconds: Double
 }

@@ -53,19 +53,19 @@ struct CopyCommand: AsyncParsableCommand {
             guard let fromSource = from.source, let toDestination = to.destination, let name = from.name else {
                 throw OCIError.invalidArgument("cannot copy from \(source) to \(destination)")
             }
-            let summary = try await Transfer(output: options.output).run(source: source, destination: destination) { progress in
+            let summary = try await Transfer(output: options.format).run(source: source, destination: destination) { progress in
                 try await ImageCopier.copy(
                     from: fromSource, name: name, to: toDestination, as: to.name, options: try selection.copyOptions(), progress: progress)
             }
             try await to.finish()
-            summary.print(verb: "Copied", what: "\(source) to \(destination)", output: options.output)
+            summary.print(verb: "Copied", what: "\(source) to \(destination)", output: options.format)
         }
     }
 
     private func access(_ creds: String?, _ tlsVerify: Bool, _ certDir: String?) -> RegistryAccess {
         let configuration = RegistryClientConfiguration(
             transport: tlsVerify ? .https : .insecure, certificateDirectory: certDir, retry: RetryPolicy(maxAttempts: retryTimes),
-            blobLocationCache: BlobLocationCache.defaultPath())
+            blobLocationCache: BlobLocationCache.defaultPath(), uploadJournal: UploadJournal.defaultPath())
         return RegistryAccess(creds: creds, configuration: configuration, authFile: authFile.file)
     }
 }

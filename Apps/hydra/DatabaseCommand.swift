@@ -45,24 +45,24 @@ struct DatabaseImportCommand: AsyncParsableCommand {
             var summaries: [AdvisoryImporter.Summary] = []
             var failures: [AdvisoryImportError] = []
             for path in paths {
-                if options.output == .text { Console.error("importing \(path) …") }
+                if options.format == .text { Console.error("importing \(path) …") }
                 let summary: AdvisoryImporter.Summary
                 do {
                     summary = try await importer.importPath(path, source: source)
                 } catch let error as AdvisoryImportError {
                     failures.append(error)
-                    if options.output == .text { Console.error("hydra: \(error)") }
+                    if options.format == .text { Console.error("hydra: \(error)") }
                     continue
                 }
                 summaries.append(summary)
-                if options.output == .text {
+                if options.format == .text {
                     for skipped in summary.skipped { Console.error("skipped \(skipped)") }
                     Console.print(
                         "\(summary.source): \(summary.files) files, \(summary.records) records: \(summary.counts.added) added, "
                             + "\(summary.counts.replaced) replaced, \(summary.counts.unchanged) unchanged, \(summary.skipped.count) skipped")
                 }
             }
-            if options.output == .json { try Console.json(ImportReport(imports: summaries, failures: failures)) }
+            if options.format == .json { try Console.json(ImportReport(imports: summaries, failures: failures)) }
             if !failures.isEmpty { throw ExitCode(1) }
         }
     }
@@ -84,7 +84,7 @@ struct DatabaseStatusCommand: AsyncParsableCommand {
     func run() async throws {
         try await options.run {
             let status = try AdvisoryDatabase.openExisting(path: location.resolved).status()
-            if options.output == .json { return try Console.json(status) }
+            if options.format == .json { return try Console.json(status) }
             Console.print("database: \(status.path)")
             Console.print("records: \(status.advisories) (\(status.withdrawn) withdrawn, kept but not matched)")
             if let id = status.newestID, let modified = status.newestModified { Console.print("newest: \(id) (\(modified))") }

@@ -1,36 +1,69 @@
 import ArgumentParser
 import Foundation
+import HydraCore
 import HydraOCI
+import Synchronization
 
-/// How results are printed.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+/// How results are printed: `--format table` (the default; `text` is the same) or `--format json`.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case text, json
+
+    init?(argument: String) {
+        switch argument.lowercased() {
+        case "table", "text": self = .text
+        case "json": self = .json
+        default: return nil
+        }
+    }
+
+    static var allValueStrings: [String] { ["table", "json"] }
 }
 
-/// Flags every command takes.
+/// Flags every command takes: `--format` for how the result is written, `-o/--output FILE` for where, `--debug`.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Output format: text or json.")
-    var output: OutputFormat = .text
+    @Option(name: .long, help: "How to write the result: table or json.")
+    var format: OutputFormat = .text
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Write the result to this file instead of standard output.")
+    var output: String?
 
     @Flag(name: .long, help: "Print error details.")
     var debug = false
 
-    /// Runs a command body; any error becomes one line on stderr and exit code 1 (`--debug` adds the detail).
+    /// Runs a command body: its result goes to standard output, or to `--output FILE` (written whole, atomically,
+    /// only when the command succeeds); an error becomes one line on stderr (and a JSON error object on stdout with
+    /// `--format json`) and the exit status from `ExitStatus`.
     func run(_ body: () async throws -> Void) async throws {
-        try await Self.run(debug: debug, body)
+        try await Self.run(debug: debug, format: format, output: output, body)
     }
 
-    /// - Parameter failure: the exit code for an error (`hydra scan` keeps 1 for "findings met --fail-on").
-    static func run(debug: Bool, failure: Int32 = 1, _ body: () async throws -> Void) async throws {
+    /// - Parameters:
+    ///   - output: a file the command's standard output goes to instead; nil writes to standard output.
+    static func run(debug: Bool, format: OutputFormat = .text, output: String? = nil, _ body: () async throws -> Void) async throws {
+        if let output { Console.capture(into: output) }
         do {
             try await body()
+            try Console.finishCapture()
         } catch let exit as ExitCode {
+            try? Console.finishCapture()
             throw exit
         } catch {
-            Console.error("hydra: \(error)")
+            Console.abandonCapture()
+            let status = ExitStatus.of(error)
+            Console.error("hydra: \(ExitStatus.message(for: error))")
             if debug { Console.error("debug: \(type(of: error)): \(String(reflecting: error))") }
-            throw ExitCode(failure)
+            if format == .json { try? Console.json(ErrorReport(error: .init(message: ExitStatus.message(for: error), exitCode: status.rawValue))) }
+            throw ExitCode(status.rawValue)
         }
+    }
+
+    /// `--format json` when a command fails: `{"error": {"message": …, "exitCode": …}}` on standard output.
+    struct ErrorReport: Encodable {
+        struct Detail: Encodable {
+            let message: String
+            let exitCode: Int32
+        }
+        let error: Detail
     }
 
     func store() throws -> LocalImageStore { try LocalImageStore() }
@@ -38,9 +71,38 @@ struct GlobalOptions: ParsableArguments {
 
 /// Writing to stdout and stderr.
 enum Console {
+    /// What `--output FILE` collects: the command's standard output, written to the file at the end.
+    private struct Capture {
+        var path: String
+        var bytes: [UInt8] = []
+    }
+    private static let capture = Mutex<Capture?>(nil)
+
+    /// From now on, `print` collects into a buffer that `finishCapture` writes to `path`.
+    static func capture(into path: String) {
+        capture.withLock { $0 = Capture(path: path) }
+    }
+
+    /// Writes what was collected to the file (temp file, fsync, rename) and stops collecting.
+    static func finishCapture() throws {
+        guard let done = capture.withLock({ state -> Capture? in defer { state = nil }; return state }) else { return }
+        try FileSystem.writeAtomically(done.bytes, to: done.path)
+    }
+
+    /// Stops collecting without writing: a failed command leaves no half report behind.
+    static func abandonCapture() {
+        capture.withLock { $0 = nil }
+    }
+
     /// A closed stdout (`hydra … | head`) ends the output quietly rather than the process.
     static func print(_ text: String) {
-        try? FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8))
+        let line = Array((text + "\n").utf8)
+        let captured = capture.withLock { state -> Bool in
+            guard state != nil else { return false }
+            state?.bytes += line
+            return true
+        }
+        if !captured { try? FileHandle.standardOutput.write(contentsOf: Data(line)) }
     }
 
     static func error(_ text: String) {

@@ -9,7 +9,7 @@ struct Hydra: AsyncParsableCommand {
         abstract: "Build, push, scan, sign and deploy container images.",
         version: HydraVersion.current,
         subcommands: [
-            ImageCommand.self, BuildCommand.self, LoginCommand.self, LogoutCommand.self, PushCommand.self, PullCommand.self, CopyCommand.self,
+            ImageCommand.self, ImagesCommand.self, RemoveImageCommand.self, BuildCommand.self, LoginCommand.self, LogoutCommand.self, PushCommand.self, PullCommand.self, CopyCommand.self,
             TagCommand.self, InspectCommand.self, ListTagsCommand.self, CatalogCommand.self, RemoveCommand.self,
             ReferrersCommand.self, ServeCommand.self, ScanCommand.self, SBOMCommand.self, DatabaseCommand.self, VersionCommand.self,
         ])
@@ -18,14 +18,24 @@ struct Hydra: AsyncParsableCommand {
     /// make a write fail with EPIPE, not end the process.
     static func main() async {
         signal(SIGPIPE, SIG_IGN)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let unknown = UnknownCommand.message(for: arguments, root: Hydra.self) {
+            Console.error("hydra: \(unknown)")
+            Foundation.exit(ExitStatus.usage.rawValue)
+        }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
         } catch {
+            // Usage errors (ArgumentParser's 64) leave with hydra's usage status, 2 (Docs/cli.md).
+            if exitCode(for: error) == .validationFailure {
+                Console.error(fullMessage(for: error))
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
             exit(withError: error)
         }
     }

@@ -5,6 +5,6 @@ struct ImageCommand: AsyncParsableCommand {
         commandName: "image", abstract: "Manage images in the local store.",
         subcommands: [
             ImageImportCommand.self, ImageListCommand.self, ImageInspectCommand.self, ImageRemoveCommand.self,
-            ImageSaveCommand.self, ImageLoadCommand.self,
+            ImageSaveCommand.self, ImageLoadCommand.self, ImageTagCommand.self, ImageHistoryCommand.self, ImagePruneCommand.self,
         ])
 }

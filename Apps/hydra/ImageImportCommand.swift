@@ -38,7 +38,7 @@ struct ImageImportCommand: AsyncParsableCommand {
             try store.tag(document.descriptor, as: reference)
             let size = document.totalSize
             let result = Result(reference: reference.description, digest: document.digest.description, size: size)
-            if options.output == .json { try Console.json(result) } else { Console.print("\(reference.familiar) \(document.digest)") }
+            if options.format == .json { try Console.json(result) } else { Console.print("\(reference.familiar) \(document.digest)") }
         }
     }
 }

@@ -2,8 +2,31 @@ import ArgumentParser
 import HydraCore
 import HydraOCI
 
+/// `hydra image ls`, and `hydra images` as docker users type it.
 struct ImageListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ls", abstract: "List the images in the local store.")
+    static let configuration = CommandConfiguration(commandName: "ls", abstract: "List the images in the local store.", aliases: ["list"])
+
+    @OptionGroup var listing: ImageListing
+
+    func run() async throws { try await listing.run() }
+}
+
+struct ImagesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "images", abstract: "List the images in the local store (hydra image ls).")
+
+    @OptionGroup var listing: ImageListing
+
+    func run() async throws { try await listing.run() }
+}
+
+/// What `image ls` takes and prints: docker's columns (the ID is the manifest digest's first 12 hex digits), `-q`
+/// for IDs only, `--digests` for the full digest.
+struct ImageListing: ParsableArguments {
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Only image IDs, one per line.")
+    var quiet = false
+
+    @Flag(help: "Show the full manifest digest.")
+    var digests = false
 
     @OptionGroup var options: GlobalOptions
 
@@ -11,6 +34,7 @@ struct ImageListCommand: AsyncParsableCommand {
         let reference: String?
         let repository: String
         let tag: String
+        let id: String
         let digest: String
         let mediaType: String
         let size: Int64
@@ -21,17 +45,22 @@ struct ImageListCommand: AsyncParsableCommand {
             let store = try options.store()
             let rows = try store.list().map { entry in
                 let document = try store.manifest(entry.descriptor)
-                let size = document.totalSize
                 let familiar = entry.reference.map { String($0.with(tag: "x").familiar.dropLast(2)) }
                 return Row(
                     reference: entry.reference?.description, repository: familiar ?? "<none>",
-                    tag: entry.reference?.tag ?? "<none>", digest: entry.descriptor.digest.description,
-                    mediaType: entry.descriptor.mediaType, size: size)
+                    tag: entry.reference?.tag ?? "<none>", id: String(entry.descriptor.digest.hex.prefix(12)),
+                    digest: entry.descriptor.digest.description, mediaType: entry.descriptor.mediaType, size: document.totalSize)
             }
-            if options.output == .json { return try Console.json(rows) }
-            Console.table(
-                ["REPOSITORY", "TAG", "DIGEST", "SIZE"],
-                rows.map { [$0.repository, $0.tag, String($0.digest.dropFirst(7).prefix(12)), Console.size($0.size)] })
+            if options.format == .json { return try Console.json(rows) }
+            if quiet {
+                var seen = Set<String>()
+                for row in rows where seen.insert(row.id).inserted { Console.print(row.id) }
+                return
+            }
+            let header = ["REPOSITORY", "TAG"] + (digests ? ["DIGEST"] : []) + ["IMAGE ID", "SIZE"]
+            Console.table(header, rows.map { row in
+                [row.repository, row.tag] + (digests ? [row.digest] : []) + [row.id, Console.size(row.size)]
+            })
         }
     }
 }

@@ -24,11 +24,11 @@ struct ImageRemoveCommand: AsyncParsableCommand {
             for image in images {
                 let (entry, blobs) = try store.remove(image)
                 removed.append(Removed(reference: entry.reference?.description, digest: entry.descriptor.digest.description, deletedBlobs: blobs.count))
-                if options.output == .text {
+                if options.format == .text {
                     Console.print("\(entry.reference == nil ? "Deleted" : "Untagged"): \(entry.familiar)\(blobs.isEmpty ? "" : " (deleted \(blobs.count) blobs)")")
                 }
             }
-            if options.output == .json { try Console.json(removed) }
+            if options.format == .json { try Console.json(removed) }
         }
     }
 }

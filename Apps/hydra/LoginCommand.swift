@@ -9,8 +9,8 @@ struct LoginCommand: AsyncParsableCommand {
     @Argument(help: "The registry, HOST[:PORT].")
     var registry: String
 
-    @Option(name: [.short, .long], help: "User name.")
-    var username: String
+    @Option(name: [.short, .long], help: "User name (asked for on a terminal when not given).")
+    var username: String?
 
     @Flag(help: "Read the password from standard input.")
     var passwordStdin = false
@@ -26,17 +26,28 @@ struct LoginCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await options.run {
+            let terminal = isatty(STDIN_FILENO) == 1
+            if passwordStdin && username == nil { throw ValidationError("--password-stdin needs --username") }
+            guard let user = try username ?? (terminal ? Prompt.line("Username: ") : nil), !user.isEmpty else {
+                throw ValidationError("give the user name with --username (no terminal to ask on)")
+            }
             var secret = password
             if passwordStdin {
                 let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
                 secret = input.trimmingCharacters(in: .newlines)
+            } else if secret == nil, terminal {
+                secret = try Prompt.secret("Password: ")
             }
-            guard let secret, !secret.isEmpty else { throw ValidationError("give the password with --password-stdin or --password") }
-            let credentials = RegistryCredentials(username: username, password: secret)
+            guard let secret, !secret.isEmpty else { throw ValidationError("give the password with --password-stdin or --password (no terminal to ask on)") }
+            let credentials = RegistryCredentials(username: user, password: secret)
             try await RegistryClient(registry: registry, credentials: credentials, configuration: transport.configuration).ping()
             let file = authFile.file
             try file.store(credentials, for: registry)
-            Console.print("Login Succeeded (credentials stored in \(file.path))")
+            if options.format == .json {
+                try Console.json(["registry": registry, "username": user, "credentialsFile": file.path, "status": "Login Succeeded"])
+            } else {
+                Console.print("Login Succeeded (credentials stored in \(file.path))")
+            }
         }
     }
 }
@@ -54,8 +65,41 @@ struct LogoutCommand: AsyncParsableCommand {
     func run() async throws {
         try await options.run {
             let file = authFile.file
-            guard try file.remove(registry) else { throw ValidationError("not logged in to \(registry)") }
-            Console.print("Removed login credentials for \(registry)")
+            guard try file.remove(registry) else { throw NotLoggedIn(registry: registry) }
+            if options.format == .json {
+                try Console.json(["registry": registry, "credentialsFile": file.path, "status": "Removed login credentials"])
+            } else {
+                Console.print("Removed login credentials for \(registry)")
+            }
         }
+    }
+}
+
+/// `logout` of a registry with no stored credentials: a failure, not a usage error.
+struct NotLoggedIn: Error, CustomStringConvertible {
+    let registry: String
+    var description: String { "not logged in to \(registry)" }
+}
+
+/// Questions on the terminal, for what a command needs and was not given.
+enum Prompt {
+    /// A line typed on the terminal (prompt on stderr); nil at end of input.
+    static func line(_ prompt: String) throws -> String? {
+        FileHandle.standardError.write(Data(prompt.utf8))
+        return readLine(strippingNewline: true)
+    }
+
+    /// A line typed without echo, as passwords are.
+    static func secret(_ prompt: String) throws -> String? {
+        var saved = termios()
+        guard tcgetattr(STDIN_FILENO, &saved) == 0 else { return try line(prompt) }
+        var quiet = saved
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet)
+        defer {
+            tcsetattr(STDIN_FILENO, TCSANOW, &saved)
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
+        return try line(prompt)
     }
 }

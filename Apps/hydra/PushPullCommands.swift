@@ -26,12 +26,12 @@ struct PushCommand: AsyncParsableCommand {
                 throw ValidationError("\(image) has no name to push to; give one: hydra push \(image) REGISTRY/REPO:TAG")
             }
             let repository = try registry.access.repository(target)
-            let summary = try await Transfer(output: options.output).run(source: entry.name, destination: target.description) { progress in
+            let summary = try await Transfer(output: options.format).run(source: entry.name, destination: target.description) { progress in
                 try await ImageCopier.copy(
                     from: store.layout, name: entry.name, to: repository, as: target.tag,
                     options: CopyOptions(allPlatforms: true, parallelBlobs: jobs), progress: progress)
             }
-            summary.print(verb: "Pushed", what: target.familiar, output: options.output)
+            summary.print(verb: "Pushed", what: target.familiar, output: options.format)
         }
     }
 }
@@ -53,11 +53,11 @@ struct PullCommand: AsyncParsableCommand {
             let name = source.digest?.description ?? source.tag ?? Reference.defaultTag
             let local = source.tag.map { source.with(tag: $0) } ?? source
             let store = try options.store()
-            let summary = try await Transfer(output: options.output).run(source: source.description, destination: local.description) { progress in
+            let summary = try await Transfer(output: options.format).run(source: source.description, destination: local.description) { progress in
                 try await ImageCopier.copy(
                     from: repository, name: name, to: store.layout, as: local.description, options: try selection.copyOptions(), progress: progress)
             }
-            summary.print(verb: "Pulled", what: local.familiar, output: options.output)
+            summary.print(verb: "Pulled", what: local.familiar, output: options.format)
         }
     }
 }

@@ -25,7 +25,7 @@ struct TransportOptions: ParsableArguments {
     var configuration: RegistryClientConfiguration {
         RegistryClientConfiguration(
             transport: tlsVerify ? .https : .insecure, certificateDirectory: certDir, retry: RetryPolicy(maxAttempts: retryTimes),
-            blobLocationCache: BlobLocationCache.defaultPath())
+            blobLocationCache: BlobLocationCache.defaultPath(), uploadJournal: UploadJournal.defaultPath())
     }
 }
 

@@ -55,7 +55,7 @@ struct InspectCommand: AsyncParsableCommand {
             }
             let imageConfig = try configBytes.map { try OCIJSON.decode(ImageConfig.self, from: $0, what: "image config of \(image)") }
             let report = ImageReport(reference: image, descriptor: descriptor, document: document, config: imageConfig)
-            if options.output == .json { return try Console.json(report) }
+            if options.format == .json { return try Console.json(report) }
             report.printText()
         }
     }
@@ -107,7 +107,7 @@ struct TagCommand: AsyncParsableCommand {
     }
 
     private func report(_ name: String, _ digest: Digest) {
-        if options.output == .json {
+        if options.format == .json {
             try? Console.json(["reference": name, "digest": digest.description])
         } else {
             Console.print("Tagged \(name) \(digest)")
@@ -128,7 +128,7 @@ struct ListTagsCommand: AsyncParsableCommand {
         try await options.run {
             let reference = try registryReference(repository)
             let tags = try await registry.access.repository(reference).tags()
-            if options.output == .json {
+            if options.format == .json {
                 try Console.json(JSONValue.object(["repository": .string(reference.name), "tags": .array(tags.map(JSONValue.string))]))
             } else {
                 tags.forEach(Console.print)
@@ -150,7 +150,7 @@ struct CatalogCommand: AsyncParsableCommand {
         try await options.run {
             let host = registryHost.hasPrefix("docker://") ? String(registryHost.dropFirst(9)) : registryHost
             let repositories = try await registry.access.client(for: host).catalog()
-            if options.output == .json {
+            if options.format == .json {
                 try Console.json(JSONValue.object(["registry": .string(host), "repositories": .array(repositories.map(JSONValue.string))]))
             } else {
                 repositories.forEach(Console.print)
@@ -188,7 +188,7 @@ struct RemoveCommand: AsyncParsableCommand {
     }
 
     private func report(_ name: String, _ digest: Digest?) {
-        if options.output == .json {
+        if options.format == .json {
             try? Console.json(["deleted": name, "digest": digest?.description ?? ""])
         } else {
             Console.print("Deleted \(name)" + (digest.map { " (\($0))" } ?? ""))
@@ -215,7 +215,7 @@ struct ReferrersCommand: AsyncParsableCommand {
             let repository = try registry.access.repository(target)
             let digest = try await resolveDigest(target, in: repository)
             let referrers = try await repository.referrers(of: digest, artifactType: artifactType)
-            if options.output == .json {
+            if options.format == .json {
                 return try Console.json(ImageIndex(manifests: referrers))
             }
             Console.table(

@@ -10,9 +10,11 @@ struct ScanCommand: AsyncParsableCommand {
         commandName: "scan",
         abstract: "Scan an image or root filesystem for vulnerable packages.",
         discussion: """
-            TARGET is an image as `hydra copy` names it (a local or registry reference, oci:DIR[:NAME], \
-            oci-archive:FILE, docker-archive:FILE) or rootfs:PATH for a root filesystem directory or tarball. \
-            Exit status: 0, or 1 when a finding meets --fail-on, 2 on error.
+            TARGET is an image as `hydra copy` names it (a local name, digest or ID, a registry reference, \
+            oci:DIR[:NAME], oci-archive:FILE, docker-archive:FILE), a path (a directory is scanned as a root \
+            filesystem, a file as an image archive or a root filesystem tarball), or rootfs:PATH. \
+            Exit status (Docs/cli.md): 0; 3 when a finding meets --fail-on (or --exit-code N); 1 on error; 2 on \
+            a wrong command line.
             """)
 
     @OptionGroup var input: ScanInputOptions
@@ -23,8 +25,11 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(help: "Only report these severities (comma-separated: CRITICAL,HIGH,MEDIUM,LOW,UNKNOWN).")
     var severity: String?
 
-    @Option(help: "Exit with status 1 when a finding of this severity or higher remains.")
+    @Option(help: "Exit with status 3 (policy) when a finding of this severity or higher remains.")
     var failOn: String?
+
+    @Option(help: "The exit status when --fail-on is met (default 3, hydra's policy status; Trivy users may want 1).")
+    var exitCode: Int32 = ExitStatus.policy.rawValue
 
     @Flag(help: "Leave out findings that have no fixed version yet.")
     var ignoreUnfixed = false
@@ -41,7 +46,7 @@ struct ScanCommand: AsyncParsableCommand {
     var debug = false
 
     func run() async throws {
-        try await GlobalOptions.run(debug: debug, failure: 2) {
+        try await GlobalOptions.run(debug: debug, format: format.lowercased() == "json" ? .json : .text) {
             let reportFormat = try Self.format(format)
             var filter = FindingFilter(ignoreUnfixed: ignoreUnfixed)
             if let severity { filter.severities = try Self.severities(severity) }
@@ -62,7 +67,7 @@ struct ScanCommand: AsyncParsableCommand {
             let colour = input.outputFile == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             let text = try reportFormat.render(report, colour: colour, toolVersion: HydraVersion.current)
             try Self.write(text, to: input.outputFile)
-            if let threshold, report.hasFindings(atOrAbove: threshold) { throw ExitCode(1) }
+            if let threshold, report.hasFindings(atOrAbove: threshold) { throw ExitCode(exitCode) }
         }
     }
 
@@ -102,13 +107,14 @@ struct SBOMCommand: AsyncParsableCommand {
     var format: String = "cyclonedx"
 
     @OptionGroup var registry: RegistryOptions
-    @OptionGroup var options: GlobalOptions
+    @Flag(name: .long, help: "Print error details.")
+    var debug = false
 
     func run() async throws {
-        try await options.run {
+        try await GlobalOptions.run(debug: debug) {
             let chosen = try ScanCommand.format(format)
             guard chosen == .cyclonedx || chosen == .spdx else { throw ValidationError("an SBOM is cyclonedx or spdx") }
-            let catalog = try await input.catalog(registry: registry, showProgress: isatty(STDERR_FILENO) == 1 && options.output == .text)
+            let catalog = try await input.catalog(registry: registry, showProgress: isatty(STDERR_FILENO) == 1)
             let report = ScanReport(catalog: catalog, findings: [], suppressed: [], scannedAt: Timestamp.rfc3339(), database: "")
             for warning in report.warnings { Console.error("warning: \(warning)") }
             try ScanCommand.write(try chosen.render(report, toolVersion: HydraVersion.current), to: input.outputFile)
@@ -121,7 +127,7 @@ struct ScanInputOptions: ParsableArguments {
     @Argument(help: "The image, or rootfs:PATH for a root filesystem directory or tarball.")
     var target: String
 
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Write the report to this file instead of standard output.")
     var outputFile: String?
 
     @Option(help: "The platform of a multi-platform image (default: this machine's).")

@@ -16,7 +16,13 @@ enum ScanTarget {
         let layers: @Sendable (Int, Int) -> Void = { done, total in status.say("reading layers: \(done)/\(total)") }
         defer { status.clear() }
         if text.hasPrefix("rootfs:") { return try await ImageCataloger.catalog(rootfs: String(text.dropFirst(7))) }
-        var location = try ImageLocation(parsing: text)
+        var location: ImageLocation
+        switch try PathTarget.kind(of: text) {
+        case .rootfs?: return try await ImageCataloger.catalog(rootfs: text)
+        case .ociArchive?: location = .ociArchive(path: text, name: nil)
+        case .dockerArchive?: location = .dockerArchive(path: text, reference: nil)
+        case nil: location = try ImageLocation(parsing: text)
+        }
         var lookedLocally: String?
         if case .local(let given, let reference) = location {
             let local: Result<LocalImageStore.Entry, any Error> = Result { try store().resolve(given) }
@@ -58,5 +64,35 @@ enum ScanTarget {
             try await ImageCopier.copy(from: source, name: name, to: layout, as: "scan", options: options, progress: events)
         }
         return try await ImageCataloger.catalog(layout: layout, name: "scan", platform: platform, target: text, progress: layers)
+    }
+}
+
+/// What a scan target that names a path is, so `hydra scan ./dir` and `hydra scan ./image.tar` work without a
+/// `rootfs:` or archive prefix, as `trivy fs` and `trivy image --input` do.
+enum PathTarget {
+    enum Kind { case rootfs, ociArchive, dockerArchive }
+
+    /// Top-level directories that say a tarball is a root filesystem, not an image archive.
+    static let rootfsDirectories: Set<String> = ["bin", "etc", "usr", "lib", "lib64", "sbin", "var", "opt", "home", "root", "srv", "app"]
+
+    /// nil when `text` is not a path: it does not start with `/`, `./` or `../`, and is not an existing file with a
+    /// `/` in its name or a tar file name (`busybox` stays an image name even when a `busybox` directory is here).
+    static func kind(of text: String) throws -> Kind? {
+        let explicit = text.hasPrefix("/") || text.hasPrefix("./") || text.hasPrefix("../")
+        let tarName = [".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.xz"].contains { text.hasSuffix($0) }
+        guard explicit || (FileSystem.exists(text) && (text.contains("/") || tarName)) else { return nil }
+        guard FileSystem.exists(text) else { throw OCIError.notFound("\(text): no such file or directory") }
+        if FileSystem.isDirectory(text) { return .rootfs }
+        var names = Set<String>()
+        let reader = try TarReader(path: text)
+        while let entry = try reader.next() {
+            let path = entry.path.hasPrefix("./") ? String(entry.path.dropFirst(2)) : entry.path
+            let top = String(path.split(separator: "/").first ?? "")
+            if rootfsDirectories.contains(top) { return .rootfs }
+            if !path.contains("/") { names.insert(path) }
+        }
+        if names.contains("oci-layout") && names.contains("index.json") { return .ociArchive }
+        if names.contains("manifest.json") { return .dockerArchive }
+        return .rootfs
     }
 }

@@ -12,7 +12,7 @@ struct VersionCommand: AsyncParsableCommand {
 
     func run() async throws {
         let info = Info(version: HydraVersion.current, platform: "\(Platform.current)")
-        if options.output == .json { try Console.json(info) } else { Console.print("hydra \(info.version) (\(info.platform))") }
+        if options.format == .json { try Console.json(info) } else { Console.print("hydra \(info.version) (\(info.platform))") }
     }
 }
 

@@ -57,6 +57,10 @@ public final class HashingSink: ByteSink {
     /// Bytes seen so far.
     public var count: Int64 { hasher.count }
 
+    /// The hash state so far, handed over to go on hashing elsewhere: the sink must not be written to afterwards
+    /// (a `DigestHasher` copy shares its state).
+    public func handOverHasher() -> DigestHasher { hasher }
+
     /// The digest of everything written; valid after `finish()`.
     public var digest: Digest {
         finalDigest ?? hasher.finalize()

@@ -34,6 +34,8 @@ public struct LocalImageStore: Sendable {
     public init(home: String = LocalImageStore.defaultHome) throws {
         self.home = home
         layout = try OCILayout(path: home + "/images", create: true)
+        // What killed transfers left and nobody will finish (partials stay a week for the next pull to go on from).
+        layout.blobs.sweepTemporaryFiles()
     }
 
     /// `$HYDRA_HOME`, else `$XDG_DATA_HOME/hydra`, else `~/.local/share/hydra`.
@@ -124,6 +126,21 @@ public struct LocalImageStore: Sendable {
             }
         }
         return (entry, try layout.collectGarbage())
+    }
+
+    /// Removes every image no name points at (untagged builds, bases and cache artifacts a build copied in) and
+    /// the blobs nothing else uses.
+    /// - Returns: the untagged images' digests, the blobs deleted and the bytes they held.
+    public func prune() throws -> (images: [Digest], blobs: [Digest], bytes: Int64) {
+        var removed: [Digest] = []
+        try layout.updateIndex { manifests in
+            let named = Set(manifests.filter { $0.referenceName != nil }.map(\.digest))
+            removed = manifests.filter { $0.referenceName == nil && $0.annotations?[Self.untaggedAnnotation] != nil && !named.contains($0.digest) }.map(\.digest)
+            manifests.removeAll { $0.referenceName == nil }
+        }
+        let unused = try layout.unreachableBlobs()
+        let bytes = unused.reduce(Int64(0)) { $0 + (layout.blobs.size(of: $1) ?? 0) }
+        return (removed, try layout.collectGarbage(), bytes)
     }
 
     /// The manifest document of a descriptor in the store, verified.

@@ -1,5 +1,6 @@
 import Foundation
 import HydraCore
+import NIOCore
 
 #if canImport(Glibc)
 import Glibc
@@ -103,23 +104,25 @@ public struct OCILayout: Sendable {
     @discardableResult
     public func collectGarbage() throws -> [Digest] {
         try withIndexLock {
-            var reachable = Set<Digest>()
-            var pending = try index().manifests
-            while let descriptor = pending.popLast() {
-                guard reachable.insert(descriptor.digest).inserted else { continue }
-                guard MediaType.manifests.contains(descriptor.mediaType), blobs.contains(descriptor.digest) else { continue }
-                let bytes = try blobs.read(descriptor.digest)
-                if let document = try? ManifestDocument(bytes: bytes, declaredMediaType: descriptor.mediaType) {
-                    pending.append(contentsOf: document.references)
-                }
-            }
-            var removed: [Digest] = []
-            for digest in try blobs.list() where !reachable.contains(digest) {
-                try blobs.delete(digest)
-                removed.append(digest)
-            }
+            let removed = try unreachableBlobs()
+            for digest in removed { try blobs.delete(digest) }
             return removed
         }
+    }
+
+    /// The blobs no descriptor in `index.json` reaches, directly or through manifests.
+    public func unreachableBlobs() throws -> [Digest] {
+        var reachable = Set<Digest>()
+        var pending = try index().manifests
+        while let descriptor = pending.popLast() {
+            guard reachable.insert(descriptor.digest).inserted else { continue }
+            guard MediaType.manifests.contains(descriptor.mediaType), blobs.contains(descriptor.digest) else { continue }
+            let bytes = try blobs.read(descriptor.digest)
+            if let document = try? ManifestDocument(bytes: bytes, declaredMediaType: descriptor.mediaType) {
+                pending.append(contentsOf: document.references)
+            }
+        }
+        return try blobs.list().filter { !reachable.contains($0) }
     }
 
     private func writeIndex(_ index: ImageIndex) throws {
@@ -175,6 +178,24 @@ extension OCILayout: ImageSource, ImageDestination {
 
     public func putBlob(_ descriptor: Descriptor, from stream: ByteStream) async throws {
         try await blobs.receive(AnyByteStream(stream), expected: descriptor.digest, size: descriptor.size)
+    }
+
+    /// Downloads into the blob's `PartialBlob`, so that an interrupted pull is continued from where it stopped by
+    /// the next one (the source is asked for the rest only); when another transfer holds the partial, into a
+    /// private temp file.
+    public func putBlob(_ descriptor: Descriptor, reopening open: @escaping BlobOpener) async throws {
+        guard let partial = try PartialBlob.claim(in: blobs, digest: descriptor.digest, size: descriptor.size) else {
+            return try await putBlob(descriptor, from: try await open(0))
+        }
+        let stream: ByteStream
+        do {
+            // A partial that holds the whole blob (the process stopped before its rename) needs nothing more.
+            stream = partial.length == descriptor.size ? AsyncThrowingStream<ByteBuffer, any Error> { $0.finish() } : try await open(partial.length)
+        } catch {
+            partial.release()
+            throw error
+        }
+        try await blobs.receive(AnyByteStream(stream), expected: descriptor.digest, size: descriptor.size, resuming: partial)
     }
 
     public func putManifest(_ bytes: [UInt8], descriptor: Descriptor, name: String?) async throws {

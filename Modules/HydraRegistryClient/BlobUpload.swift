@@ -41,14 +41,19 @@ struct BlobUpload {
 
     private func uploadResumably() async throws {
         let policy = client.configuration.retry
-        var location = try await start()
-        var offset: Int64 = 0
+        var (location, offset) = try await continuedOrStarted()
         var failures = 0
         while true {
             do {
-                if offset < descriptor.size { location = try await patch(location, from: offset) }
+                if offset < descriptor.size {
+                    let next = try await patch(location, from: offset)
+                    // A registry that moves its session (distribution's `_state`) is followed in the journal too.
+                    if next != location { journal?.remember(next, for: descriptor.digest, registry: client.registry, repository: repository.repository) }
+                    location = next
+                }
                 let response = try await client.send(.PUT, finishing(location), headers: [("Content-Length", "0")], scope: scope)
                 guard response.status == .created else { throw await client.failure(response, url: location) }
+                journal?.forget(descriptor.digest, registry: client.registry, repository: repository.repository)
                 return
             } catch where RemoteRepository.isResumable(error) && failures + 1 < policy.maxAttempts {
                 failures += 1
@@ -57,10 +62,30 @@ struct BlobUpload {
                     offset = received
                 } else {
                     location = try await start()
+                    journal?.remember(location, for: descriptor.digest, registry: client.registry, repository: repository.repository)
                     offset = 0
                 }
             }
         }
+    }
+
+    var journal: UploadJournal? { client.uploads }
+
+    /// The session an interrupted earlier run left for this blob, with how far it got, when the registry still
+    /// has it; else a new session. Either way the journal holds it until the upload finishes.
+    private func continuedOrStarted() async throws -> (location: String, offset: Int64) {
+        let registry = client.registry
+        let name = repository.repository
+        if let saved = journal?.session(for: descriptor.digest, registry: registry, repository: name) {
+            // A session the registry refuses to describe is as good as gone: start a new one.
+            if let received = try? await status(saved), received <= descriptor.size {
+                return (saved, received)
+            }
+            journal?.forget(descriptor.digest, registry: registry, repository: name)
+        }
+        let location = try await start()
+        journal?.remember(location, for: descriptor.digest, registry: registry, repository: name)
+        return (location, 0)
     }
 
     /// Opens a session: `POST …/blobs/uploads/`, the session's URL.

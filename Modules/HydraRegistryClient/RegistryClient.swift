@@ -21,6 +21,8 @@ public final class RegistryClient: Sendable {
     let recentManifests = RecentManifests()
     /// Which repositories hold which blobs, when the configuration names a cache file.
     let locations: BlobLocationCache?
+    /// Unfinished upload sessions, continued by the next push.
+    let uploads: UploadJournal?
     /// `https` or `http`; nil until an insecure client has found out which one the registry speaks.
     private let resolvedScheme: Mutex<String?>
 
@@ -30,6 +32,7 @@ public final class RegistryClient: Sendable {
         self.credentials = credentials
         self.configuration = configuration
         self.locations = configuration.blobLocationCache.map { BlobLocationCache(path: $0) }
+        self.uploads = configuration.uploadJournal.map { UploadJournal(path: $0) }
         let directory = configuration.certificateDirectory ?? CertificateDirectory.system(for: registry)
         let certificates = try directory.map(CertificateDirectory.init(path:))
         self.http = try HTTPClientPool.client(verify: configuration.transport == .https, certificates: certificates)

@@ -23,12 +23,17 @@ public struct RegistryClientConfiguration: Sendable, Hashable {
     public var monolithicUploadLimit: Int64
     /// Where to remember which repositories hold which blobs (for cross-repository mounts); nil: nowhere.
     public var blobLocationCache: String?
+    /// Where to remember unfinished upload sessions, so the next push continues them (`UploadJournal`); nil:
+    /// an interrupted push starts over.
+    public var uploadJournal: String?
 
     public init(
         transport: Transport = .https, certificateDirectory: String? = nil, retry: RetryPolicy = RetryPolicy(),
-        requestTimeout: Duration = .seconds(3600), monolithicUploadLimit: Int64 = 4 << 20, blobLocationCache: String? = nil
+        requestTimeout: Duration = .seconds(3600), monolithicUploadLimit: Int64 = 4 << 20, blobLocationCache: String? = nil,
+        uploadJournal: String? = nil
     ) {
         self.blobLocationCache = blobLocationCache
+        self.uploadJournal = uploadJournal
         self.transport = transport
         self.certificateDirectory = certificateDirectory
         self.retry = retry

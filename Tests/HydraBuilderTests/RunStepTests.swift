@@ -172,7 +172,7 @@ struct RunStepTests {
             USER root
             RUN --network=none ls /sys/class/net
             """)
-        let runc = try workspace.hydra(["build", workspace.context, "--isolation", "runc", "--output", "json"])
+        let runc = try workspace.hydra(["build", workspace.context, "--isolation", "runc", "--format", "json"])
         let chroot = try workspace.hydra(["build", workspace.context, "--isolation", "chroot", "--no-cache"])
         #expect(runc.succeeded && chroot.succeeded, "\(runc.stderr) \(chroot.stderr)")
         #expect(chroot.stderr.contains("    | temp") && chroot.stderr.contains("    | 1234") && chroot.stderr.contains("    | lo\n"))

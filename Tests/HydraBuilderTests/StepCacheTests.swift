@@ -25,14 +25,14 @@ struct StepCacheTests {
             CMD ["cat", "/combined"]
             """)
         try workspace.write("app.txt", "version 1\n")
-        let first = try workspace.hydra(["build", workspace.context, "--output", "json"])
+        let first = try workspace.hydra(["build", workspace.context, "--format", "json"])
         #expect(first.succeeded, "\(first.stderr)")
         let again = try workspace.hydra(["build", workspace.context])
         #expect(again.succeeded && again.stderr.components(separatedBy: "CACHED").count - 1 == 5, "\(again.stderr)")
         #expect(again.stdout.contains(Self.digest(first) ?? "missing"))
 
         _ = try Tool.run(["touch", workspace.tmp("context/app.txt")])
-        let touched = try workspace.hydra(["build", workspace.context, "--output", "json"])
+        let touched = try workspace.hydra(["build", workspace.context, "--format", "json"])
         #expect(Self.digest(touched) == Self.digest(first), "modification times are not inputs")
 
         try workspace.write("app.txt", "version 2\n")
@@ -70,7 +70,7 @@ struct StepCacheTests {
         try first.write("Dockerfile", "FROM busybox:test\nCOPY app.txt /app.txt\nRUN cat /app.txt > /copy.txt\nCMD [\"cat\", \"/copy.txt\"]\n")
         try first.write("app.txt", "cached remotely\n")
         let cacheRef = "\(registry.host)/cache/app:buildcache"
-        let built = try first.hydra(["build", first.context, "--cache-to", cacheRef, "--tls-verify=false", "--output", "json"])
+        let built = try first.hydra(["build", first.context, "--cache-to", cacheRef, "--tls-verify=false", "--format", "json"])
         #expect(built.succeeded, "\(built.stderr)")
 
         let second = try Workspace()

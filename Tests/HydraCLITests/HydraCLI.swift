@@ -15,9 +15,9 @@ struct HydraCLI {
         try Tool.run([Self.binary] + arguments, environment: ["HYDRA_HOME": home("home")])
     }
 
-    /// Runs and decodes `--output json`.
+    /// Runs and decodes `--format json`.
     func json(_ arguments: String...) throws -> Any {
-        let result = try Tool.run([Self.binary] + arguments + ["--output", "json"], environment: ["HYDRA_HOME": home("home")])
+        let result = try Tool.run([Self.binary] + arguments + ["--format", "json"], environment: ["HYDRA_HOME": home("home")])
         guard result.succeeded else { throw CLIError(result: result) }
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     }

@@ -216,7 +216,7 @@ struct ClientResilienceTests {
         #expect(untrusted.status == 1 && untrusted.stderr.lowercased().contains("certificate"), "\(untrusted.stderr)")
         let trusted = try await Self.hydra(["copy", "oci:\(layout.path):v1", target, "--dest-cert-dir", registry.data("certs")], home: tmp("home"))
         #expect(trusted.succeeded, "\(trusted.stderr)")
-        let insecure = try await Self.hydra(["pull", "\(registry.host)/secure/app:v1", "--tls-verify=false", "--output", "json"], home: tmp("home"))
+        let insecure = try await Self.hydra(["pull", "\(registry.host)/secure/app:v1", "--tls-verify=false", "--format", "json"], home: tmp("home"))
         #expect(insecure.succeeded && insecure.stdout.contains(document.digest.description), "\(insecure.stderr)")
     }
 }

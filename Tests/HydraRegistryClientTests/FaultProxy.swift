@@ -16,12 +16,22 @@ final class FaultProxy: Sendable {
         case respond(status: Int, headers: [String: String])
         /// Forward, and flip one byte in the middle of the first response chunk.
         case corruptBody
+        /// Forward, then break the response body off after this many bytes (a download cut short).
+        case cutResponseBody(after: Int)
+        /// Forward only the first this many bytes of the request body (as a complete, shorter PATCH), then fail
+        /// the request with 500 (an upload cut short).
+        case cutRequestBody(after: Int)
     }
+
+    struct Cut: Error {}
 
     struct Entry: Sendable {
         let method: String
         let path: String
         let status: Int
+        /// The request's `Range` and `Content-Range` headers.
+        var range: String? = nil
+        var contentRange: String? = nil
         let time: ContinuousClock.Instant
     }
 
@@ -69,8 +79,10 @@ final class FaultProxy: Sendable {
         let path = request.uri.description
         let method = request.method.rawValue
         let fault = rule(method, path)
+        let range = request.headers[.range]
+        let contentRange = HTTPField.Name("Content-Range").flatMap { request.headers[$0] }
         if case .respond(let status, let headers) = fault {
-            record(method, path, status)
+            record(method, path, status, range: range, contentRange: contentRange)
             var fields = HTTPFields()
             for (name, value) in headers { if let field = HTTPField.Name(name) { fields[field] = value } }
             return Response(status: .init(code: status), headers: fields, body: .init())
@@ -78,17 +90,36 @@ final class FaultProxy: Sendable {
         var outgoing = HTTPClientRequest(url: upstream + path)
         outgoing.method = HTTPMethod(rawValue: method)
         for field in request.headers where field.name.canonicalName != "host" { outgoing.headers.add(name: field.name.rawName, value: field.value) }
-        if let length = request.headers[.contentLength].flatMap(Int64.init) {
+        if case .cutRequestBody(let limit) = fault {
+            var kept = ByteBuffer()
+            for try await var chunk in request.body {
+                let take = min(chunk.readableBytes, limit - kept.readableBytes)
+                if take > 0, let slice = chunk.readSlice(length: take) { kept.writeImmutableBuffer(slice) }
+                if kept.readableBytes >= limit { break }
+            }
+            outgoing.headers.replaceOrAdd(name: "Content-Length", value: String(kept.readableBytes))
+            if let start = contentRange?.split(separator: "-").first.flatMap({ Int($0) }) {
+                outgoing.headers.replaceOrAdd(name: "Content-Range", value: "\(start)-\(start + kept.readableBytes - 1)")
+            }
+            outgoing.body = .bytes(kept)
+            let response = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(600))
+            _ = try await response.body.collect(upTo: 1 << 20)
+            record(method, path, 500, range: range, contentRange: contentRange)
+            return Response(status: .internalServerError, headers: [.connection: "close"], body: .init())
+        } else if let length = request.headers[.contentLength].flatMap(Int64.init) {
             outgoing.body = .stream(request.body, length: .known(length))
         } else if request.headers[.transferEncoding] != nil {
             outgoing.body = .stream(request.body, length: .unknown)
         }
         let response = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(600))
-        record(method, path, Int(response.status.code))
+        record(method, path, Int(response.status.code), range: range, contentRange: contentRange)
         var fields = HTTPFields()
         for header in response.headers {
             guard let name = HTTPField.Name(header.name) else { continue }
             fields.append(HTTPField(name: name, value: header.value.replacingOccurrences(of: upstream, with: "http://\(host)")))
+        }
+        if case .cutResponseBody(let limit) = fault {
+            return Response(status: .init(code: Int(response.status.code)), headers: fields, body: .init(asyncSequence: Cutting(base: response.body, limit: limit)))
         }
         if case .corruptBody = fault {
             return Response(status: .init(code: Int(response.status.code)), headers: fields, body: .init(asyncSequence: Corrupting(base: response.body)))
@@ -96,8 +127,26 @@ final class FaultProxy: Sendable {
         return Response(status: .init(code: Int(response.status.code)), headers: fields, body: .init(asyncSequence: response.body))
     }
 
-    private func record(_ method: String, _ path: String, _ status: Int) {
-        entries.withLock { $0.append(Entry(method: method, path: path, status: status, time: .now)) }
+    private func record(_ method: String, _ path: String, _ status: Int, range: String? = nil, contentRange: String? = nil) {
+        entries.withLock { $0.append(Entry(method: method, path: path, status: status, range: range, contentRange: contentRange, time: .now)) }
+    }
+
+    /// Passes `limit` bytes on, then fails (the connection goes down mid-body).
+    struct Cutting<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == ByteBuffer {
+        let base: Base
+        let limit: Int
+        struct AsyncIterator: AsyncIteratorProtocol {
+            var inner: Base.AsyncIterator
+            var left: Int
+            mutating func next() async throws -> ByteBuffer? {
+                guard left > 0 else { throw Cut() }
+                guard var chunk = try await inner.next() else { return nil }
+                if chunk.readableBytes > left { chunk = chunk.getSlice(at: chunk.readerIndex, length: left) ?? chunk }
+                left -= chunk.readableBytes
+                return chunk
+            }
+        }
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inner: base.makeAsyncIterator(), left: limit) }
     }
 
     /// Flips a byte in the first chunk.

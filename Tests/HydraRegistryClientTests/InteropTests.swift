@@ -57,7 +57,7 @@ struct InteropTests {
         let local = try LocalImageStore(home: home).resolve("interop/app:v1")
         let image = "\(registry.host)/interop/app:v1"
 
-        let push = try Self.hydra(["push", "interop/app:v1", image, "--output", "json"] + registry.hydraFlags, home: home)
+        let push = try Self.hydra(["push", "interop/app:v1", image, "--format", "json"] + registry.hydraFlags, home: home)
         #expect(push.succeeded && push.stdout.contains(local.descriptor.digest.description), "\(push.stderr)")
         let inspect = try Tool.run(["skopeo", "inspect", "--raw"] + registry.skopeoFlags + ["docker://\(image)"])
         #expect(Digest.of(Array(inspect.stdout.utf8)) == local.descriptor.digest, "\(inspect.stderr)")
@@ -91,7 +91,7 @@ struct InteropTests {
         let image = "\(registry.host)/verbs/app:v1"
         #expect(try Self.hydra(["copy", "oci:\(layout.path):v1", "docker://\(image)"] + registry.hydraFlags.map { $0.replacingOccurrences(of: "--", with: "--dest-") }, home: home).succeeded)
 
-        let inspect = try Self.hydra(["inspect", image, "--output", "json"] + registry.hydraFlags, home: home)
+        let inspect = try Self.hydra(["inspect", image, "--format", "json"] + registry.hydraFlags, home: home)
         #expect(inspect.succeeded && inspect.stdout.contains(document.digest.description), "\(inspect.stderr)")
         guard case .image(let manifest) = document.content else { Issue.record("not an image"); return }
         #expect(inspect.stdout.contains(manifest.layers[0].digest.description))
@@ -106,10 +106,10 @@ struct InteropTests {
         #expect(crossTag.succeeded, "\(crossTag.stderr)")
         let tags = try Self.hydra(["ls", "\(registry.host)/verbs/app"] + registry.hydraFlags, home: home)
         #expect(tags.stdout.split(separator: "\n") == ["v1", "v2"], "\(tags.stdout) \(tags.stderr)")
-        let catalog = try Self.hydra(["catalog", registry.host, "--output", "json"] + registry.hydraFlags, home: home)
+        let catalog = try Self.hydra(["catalog", registry.host, "--format", "json"] + registry.hydraFlags, home: home)
         #expect(catalog.stdout.contains("verbs/app") && catalog.stdout.contains("verbs/copy"), "\(catalog.stdout) \(catalog.stderr)")
 
-        let referrers = try Self.hydra(["referrers", image, "--output", "json"] + registry.hydraFlags, home: home)
+        let referrers = try Self.hydra(["referrers", image, "--format", "json"] + registry.hydraFlags, home: home)
         #expect(referrers.succeeded && referrers.stdout.contains("\"manifests\" : ["), "\(referrers.stderr)")
 
         let remove = try Self.hydra(["rm", "\(registry.host)/verbs/app:v2"] + registry.hydraFlags, home: home)
@@ -127,9 +127,9 @@ struct InteropTests {
         let home = tmp("home")
         let (layout, document) = try TestImage.layout(in: tmp, files: ["etc/motd": "cached locations\n"])
         #expect(try Self.hydra(["copy", "oci:\(layout.path):v1", "local/app:v1"], home: home).succeeded)
-        let first = try Self.hydra(["push", "local/app:v1", "\(registry.host)/one/app:v1", "--output", "json"] + registry.hydraFlags, home: home)
+        let first = try Self.hydra(["push", "local/app:v1", "\(registry.host)/one/app:v1", "--format", "json"] + registry.hydraFlags, home: home)
         #expect(first.succeeded && !first.stdout.contains("\"mounted\""), "\(first.stderr)")
-        let second = try Self.hydra(["push", "local/app:v1", "\(registry.host)/two/app:v1", "--output", "json"] + registry.hydraFlags, home: home)
+        let second = try Self.hydra(["push", "local/app:v1", "\(registry.host)/two/app:v1", "--format", "json"] + registry.hydraFlags, home: home)
         #expect(second.succeeded, "\(second.stderr)")
         let mounted = second.stdout.components(separatedBy: "\"mounted\"").count - 1
         #expect(mounted == document.references.count, "every blob mounted: \(second.stdout)")

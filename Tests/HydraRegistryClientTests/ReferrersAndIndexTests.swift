@@ -24,10 +24,10 @@ struct ReferrersAndIndexTests {
             #expect(try Self.hydra(["copy", "oci:\(layout.path):v1", "docker://\(host)/app/img:v1", "--dest-tls-verify=false"], home: home).succeeded)
             let artifact = try Self.hydra(["copy", "oci:\(layout.path):sbom", "docker://\(host)/app/img@\(sbom.descriptor.digest)", "--dest-tls-verify=false"], home: home)
             #expect(artifact.succeeded, "\(artifact.stderr)")
-            let listed = try Self.hydra(["referrers", "\(host)/app/img:v1", "--tls-verify=false", "--output", "json"], home: home)
+            let listed = try Self.hydra(["referrers", "\(host)/app/img:v1", "--tls-verify=false", "--format", "json"], home: home)
             #expect(listed.succeeded && listed.stdout.contains(sbom.descriptor.digest.description), "\(host): \(listed.stdout) \(listed.stderr)")
             #expect(listed.stdout.contains("application/vnd.example.sbom.v1+json"))
-            let filtered = try Self.hydra(["referrers", "\(host)/app/img:v1", "--tls-verify=false", "--artifact-type", "application/other", "--output", "json"], home: home)
+            let filtered = try Self.hydra(["referrers", "\(host)/app/img:v1", "--tls-verify=false", "--artifact-type", "application/other", "--format", "json"], home: home)
             #expect(filtered.succeeded && !filtered.stdout.contains(sbom.descriptor.digest.description), "\(filtered.stdout)")
         }
         let fallbackTag = "sha256-\(image.descriptor.digest.hex)"
@@ -44,7 +44,7 @@ struct ReferrersAndIndexTests {
         let without = try Self.hydra(
             ["copy", "docker://\(hydraRegistry.host)/app/img:v1", "docker://\(reference.host)/bare/img:v1", "--src-tls-verify=false", "--dest-tls-verify=false"], home: home)
         #expect(without.succeeded)
-        let none = try Self.hydra(["referrers", "\(reference.host)/bare/img:v1", "--tls-verify=false", "--output", "json"], home: home)
+        let none = try Self.hydra(["referrers", "\(reference.host)/bare/img:v1", "--tls-verify=false", "--format", "json"], home: home)
         #expect(none.succeeded && !none.stdout.contains(sbom.descriptor.digest.description))
     }
 

@@ -30,7 +30,7 @@ struct CopyCommandTests {
 
         // Into the local store and out again, by name.
         #expect(try Self.hydra(["copy", target, "team/copy:v1", "--src-tls-verify=false", "--src-creds", "ci:pw"], home: tmp("home")).succeeded)
-        let inspect = try Self.hydra(["image", "inspect", "team/copy:v1", "--output", "json"], home: tmp("home"))
+        let inspect = try Self.hydra(["image", "inspect", "team/copy:v1", "--format", "json"], home: tmp("home"))
         #expect(inspect.stdout.contains(document.digest.description))
 
         let wrong = try Self.hydra(["copy", target, "oci:\(tmp("x")):v1", "--src-tls-verify=false", "--src-creds", "ci:nope"], home: tmp("home"))
@@ -103,7 +103,7 @@ struct LoginPushPullTests {
         #expect(push.succeeded && push.stdout.contains(document.digest.description), "\(push.stderr)")
         let skopeo = try Tool.run(["skopeo", "inspect", "--raw", "--tls-verify=false", "--authfile", tmp("auth.json"), "docker://\(registry.host)/team/app:v1"])
         #expect(Digest.of(Array(skopeo.stdout.utf8)) == document.digest, "\(skopeo.stderr)")
-        let pull = try hydra(["pull", "\(registry.host)/team/app:v1", "--tls-verify=false", "--output", "json"], nil)
+        let pull = try hydra(["pull", "\(registry.host)/team/app:v1", "--tls-verify=false", "--format", "json"], nil)
         #expect(pull.succeeded && pull.stdout.contains(document.digest.description), "\(pull.stderr)")
         #expect(try hydra(["image", "inspect", "\(registry.host)/team/app:v1"], nil).succeeded)
 

@@ -33,7 +33,7 @@ struct ScanCommandTests {
         let imported = try hydra(["db", "import", "--db", db, ScannerFixtures.directory + "/advisories.tar.xz"])
         #expect(imported.succeeded, "\(imported.stderr)")
         #expect(imported.stdout.contains("20255 records: 20255 added"))
-        let status = try json(try hydra(["db", "status", "--db", db, "--output", "json"]).stdout)
+        let status = try json(try hydra(["db", "status", "--db", db, "--format", "json"]).stdout)
         #expect(status["advisories"] as? Int == 20255)
         #expect((status["ecosystems"] as? [[String: Any]])?.contains { $0["ecosystem"] as? String == "PyPI" } == true)
 
@@ -55,8 +55,9 @@ struct ScanCommandTests {
         #expect(table.stdout.contains("usr/lib/python3/dist-packages (python): \(findings.count) ("))
         #expect(!table.stdout.contains("\u{1b}["))
 
-        // --fail-on: exit 1 when met, 0 when the filter leaves nothing at or above it.
-        #expect(try hydra(["scan", target, "--db", db, "--fail-on", "unknown", "--format", "json"]).status == 1)
+        // --fail-on: exit 3 (policy) when met, or --exit-code's status; 0 when the filter leaves nothing at or above it.
+        #expect(try hydra(["scan", target, "--db", db, "--fail-on", "unknown", "--format", "json"]).status == 3)
+        #expect(try hydra(["scan", target, "--db", db, "--fail-on", "unknown", "--exit-code", "1"]).status == 1)
         #expect(try hydra(["scan", target, "--db", db, "--fail-on", "unknown", "--severity", "CRITICAL", "--format", "json"]).status == 0)
 
         // SARIF, CycloneDX, SPDX.
@@ -86,15 +87,18 @@ struct ScanCommandTests {
         let unfixed = try json(try hydra(["scan", target, "--db", db, "--format", "json", "--ignore-unfixed"]).stdout)
         #expect((unfixed["findings"] as? [[String: Any]])?.allSatisfy { $0["fixedVersion"] != nil } == true)
 
-        // Errors: exit 2 and a line naming what is wrong.
+        // Errors: exit 1 (failure) or 2 (usage), and a line naming what is wrong; with --format json, an error object too.
         let noDatabase = try hydra(["scan", target, "--db", dir("none.sqlite")])
-        #expect(noDatabase.status == 2 && noDatabase.stderr.contains("no advisory database"))
-        let badTarget = try hydra(["scan", "rootfs:" + dir("missing"), "--db", db])
-        #expect(badTarget.status == 2 && badTarget.stderr.contains("no such file"))
+        #expect(noDatabase.status == 1 && noDatabase.stderr.contains("no advisory database"))
+        let badTarget = try hydra(["scan", "rootfs:" + dir("missing"), "--db", db, "--format", "json"])
+        #expect(badTarget.status == 1 && badTarget.stderr.contains("no such file"))
+        let errorObject = try json(badTarget.stdout)["error"] as? [String: Any]
+        #expect(errorObject?["exitCode"] as? Int == 1 && (errorObject?["message"] as? String)?.contains("no such file") == true, "\(badTarget.stdout)")
         _ = try dir.write("bad-vex.json", "{\"statements\": [{\"status\": \"not_affected\"}]}")
         let badVEX = try hydra(["scan", target, "--db", db, "--vex", dir("bad-vex.json")])
-        #expect(badVEX.status == 2 && badVEX.stderr.contains("statements[0] has no vulnerability name"))
+        #expect(badVEX.status == 1 && badVEX.stderr.contains("statements[0] has no vulnerability name"))
         #expect(try hydra(["scan", target, "--db", db, "--format", "xml"]).status == 2)
+        #expect(try hydra(["scan", target, "--db", db, "--fail-on", "SEVERE"]).status == 2)
     }
 
     @Test("reports: ids in numeric order, titles cut at a word with an ellipsis, one layer numbering, SARIF rule names, SPDX licences, plurals, a warning for an empty image")
@@ -168,16 +172,16 @@ struct ScanCommandTests {
             #expect(result.status == 1, "\(path): \(result.stdout) \(result.stderr)")
             #expect(result.stderr.contains("\(path): nothing imported"), "\(result.stderr)")
         }
-        let status = try hydra(["db", "status", "--db", db, "--output", "json"])
+        let status = try hydra(["db", "status", "--db", db, "--format", "json"])
         let object = try json(status.stdout)
         #expect((object["sources"] as? [Any])?.isEmpty == true, "no source for failed paths: \(status.stdout)")
 
-        let mixed = try hydra(["db", "import", "--db", db, dir("bad/broken.json"), dir("good"), "--output", "json"])
+        let mixed = try hydra(["db", "import", "--db", db, dir("bad/broken.json"), dir("good"), "--format", "json"])
         #expect(mixed.status == 1)
         let report = try json(mixed.stdout)
         #expect((report["imports"] as? [[String: Any]])?.map { $0["source"] as? String } == ["good"], "\(mixed.stdout)")
         #expect((report["failures"] as? [[String: Any]])?.first?["file"] as? String == dir("bad/broken.json"))
-        let after = try json(try hydra(["db", "status", "--db", db, "--output", "json"]).stdout)
+        let after = try json(try hydra(["db", "status", "--db", db, "--format", "json"]).stdout)
         #expect((after["sources"] as? [[String: Any]])?.map { $0["name"] as? String } == ["good"])
     }
 
@@ -190,6 +194,8 @@ struct ScanCommandTests {
             .entries([LayeredImage.file("usr/lib/python3/dist-packages/requests-2.19.0.dist-info/METADATA", metadata)]),
         ])
         let local = try json(try hydra(["scan", "oci:\(layout.path):scan-me", "--db", db, "--format", "json"]).stdout)
+        let asDirectory = try json(try hydra(["scan", try rootfs(), "--db", db, "--format", "json"]).stdout)
+        #expect((asDirectory["packages"] as? [Any])?.count == 2, "a directory path is a root filesystem")
         let packages = local["packages"] as? [[String: Any]] ?? []
         #expect(packages.count == 1 && packages.first?["layer"] as? Int == 1)
         #expect((local["layers"] as? [Any])?.count == 2)
@@ -198,7 +204,8 @@ struct ScanCommandTests {
         // The same image as an OCI archive and as a `docker save` archive.
         #expect(try hydra(["copy", "oci:\(layout.path):scan-me", "oci-archive:\(dir("image.oci.tar"))"]).succeeded)
         #expect(try hydra(["copy", "oci:\(layout.path):scan-me", "docker-archive:\(dir("image.docker.tar")):bench/app:1"]).succeeded)
-        for archive in ["oci-archive:\(dir("image.oci.tar"))", "docker-archive:\(dir("image.docker.tar"))"] {
+        // A path is scanned as what it is, without a prefix: archives by their members, directories as root filesystems.
+        for archive in ["oci-archive:\(dir("image.oci.tar"))", "docker-archive:\(dir("image.docker.tar"))", dir("image.oci.tar"), dir("image.docker.tar")] {
             let scanned = try json(try hydra(["scan", archive, "--db", db, "--format", "json"]).stdout)
             #expect((scanned["packages"] as? [[String: Any]])?.first?["layer"] as? Int == 1, "\(archive)")
             #expect((scanned["findings"] as? [Any])?.count == (local["findings"] as? [Any])?.count, "\(archive)")
