@@ -11,9 +11,10 @@ struct BuildahDiffTests {
     static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Corpus").path
 
     /// What is compared of each path: type, mode, owners, and content (size and digest) or link target.
+    /// A root that is missing or empty is an error, not an empty listing two sides could agree on.
     static func listing(of root: String) throws -> [String: String] {
         var result: [String: String] = [:]
-        guard let walker = FileManager.default.enumerator(atPath: root) else { return result }
+        let walker = try #require(FileManager.default.enumerator(atPath: root), "no directory \(root)")
         while let relative = walker.nextObject() as? String {
             let path = root + "/" + relative
             var info = stat()
@@ -27,6 +28,7 @@ struct BuildahDiffTests {
             }
             result[relative] = detail
         }
+        try #require(!result.isEmpty, "\(root) is empty")
         return result
     }
 
@@ -93,15 +95,16 @@ struct BuildahDiffTests {
             try Self.listing(of: workspace.tmp("hydra-bundle/rootfs")), try Self.listing(of: workspace.tmp("buildah-bundle/rootfs")))
         #expect(differences.isEmpty, "\(name):\n\(differences.joined(separator: "\n"))")
 
-        let hydraConfig = try Self.config(in: workspace.tmp("hydra-oci"))
-        let buildahConfig = try Self.config(in: workspace.tmp("buildah-oci"))
-        #expect(hydraConfig?.env == buildahConfig?.env)
-        #expect(hydraConfig?.cmd == buildahConfig?.cmd && hydraConfig?.entrypoint == buildahConfig?.entrypoint)
-        #expect(hydraConfig?.workingDir == buildahConfig?.workingDir && hydraConfig?.user == buildahConfig?.user)
-        #expect(hydraConfig?.exposedPorts == buildahConfig?.exposedPorts && hydraConfig?.volumes == buildahConfig?.volumes)
-        #expect((hydraConfig?.labels ?? [:]).filter { !$0.key.hasPrefix("io.buildah") } == (buildahConfig?.labels ?? [:]).filter { !$0.key.hasPrefix("io.buildah") })
-        #expect(hydraConfig?.stopSignal == buildahConfig?.stopSignal)
+        // Both configs must be there: two nils would compare equal field by field.
+        let hydraConfig = try #require(try Self.config(in: workspace.tmp("hydra-oci")))
+        let buildahConfig = try #require(try Self.config(in: workspace.tmp("buildah-oci")))
+        #expect(hydraConfig.env == buildahConfig.env)
+        #expect(hydraConfig.cmd == buildahConfig.cmd && hydraConfig.entrypoint == buildahConfig.entrypoint)
+        #expect(hydraConfig.workingDir == buildahConfig.workingDir && hydraConfig.user == buildahConfig.user)
+        #expect(hydraConfig.exposedPorts == buildahConfig.exposedPorts && hydraConfig.volumes == buildahConfig.volumes)
+        #expect((hydraConfig.labels ?? [:]).filter { !$0.key.hasPrefix("io.buildah") } == (buildahConfig.labels ?? [:]).filter { !$0.key.hasPrefix("io.buildah") })
+        #expect(hydraConfig.stopSignal == buildahConfig.stopSignal)
         // buildah drops HEALTHCHECK from OCI-format images (it is a Docker-format field); compare when it kept one.
-        if let buildahCheck = buildahConfig?.healthcheck { #expect(hydraConfig?.healthcheck?.test == buildahCheck.test) }
+        if let buildahCheck = buildahConfig.healthcheck { #expect(hydraConfig.healthcheck?.test == buildahCheck.test) }
     }
 }

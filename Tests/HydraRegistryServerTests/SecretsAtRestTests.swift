@@ -14,10 +14,12 @@ struct SecretsAtRestTests {
     /// Every regular file under `root`, read whole.
     static func contents(under root: String) throws -> [(path: String, bytes: [UInt8])] {
         var found: [(String, [UInt8])] = []
-        guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
+        // A missing directory is an error: "no file holds the secret" must not pass because nothing was read.
+        let walker = try #require(FileManager.default.enumerator(atPath: root), "no directory \(root)")
         for case let relative as String in walker where FileSystem.regularFile(root + "/" + relative) != nil {
             found.append((relative, try FileSystem.readFile(root + "/" + relative, limit: 64 << 20)))
         }
+        try #require(!found.isEmpty, "no files under \(root)")
         return found
     }
 
