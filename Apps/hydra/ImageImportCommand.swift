@@ -1,4 +1,5 @@
 import ArgumentParser
+import HydraBuilder
 import HydraCore
 import HydraOCI
 
@@ -32,7 +33,7 @@ struct ImageImportCommand: AsyncParsableCommand {
             let reference = try Reference(parsing: name)
             let importer = RootfsImporter(
                 platform: try platform.map { try Platform(parsing: $0) } ?? .current,
-                changes: try change.map { try ConfigChange(parsing: $0) })
+                changes: try change.map { try ConfigChangeParser.edit(parsing: $0) })
             let store = try options.store()
             let document = try importer.importTarball(tarball, into: store.layout.blobs)
             try store.tag(document.descriptor, as: reference)

@@ -5,12 +5,16 @@ import HydraCore
 /// `SOURCE_DATE_EPOCH` (else the epoch), so importing the same tarball twice gives the same manifest digest.
 public struct RootfsImporter: Sendable {
     public var platform: Platform
-    public var changes: [ConfigChange]
+    /// Config changes (`--change`), applied in order after the defaults.
+    public var changes: [ImageConfigEdit]
     /// Seconds since the epoch for `created`; nil means `SOURCE_DATE_EPOCH`, else 0.
     public var created: Int64?
     public var compressionLevel: Int
 
-    public init(platform: Platform = .current, changes: [ConfigChange] = [], created: Int64? = nil, compressionLevel: Int = 6) {
+    /// The environment an imported image starts with.
+    public static let defaultEnvironment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+
+    public init(platform: Platform = .current, changes: [ImageConfigEdit] = [], created: Int64? = nil, compressionLevel: Int = 6) {
         self.platform = platform
         self.changes = changes
         self.created = created
@@ -36,12 +40,11 @@ public struct RootfsImporter: Sendable {
         }
         let layer = Descriptor(mediaType: MediaType.layerGzip, digest: try layerWriter.commit().digest, size: layerWriter.count)
 
-        var containerConfig = ContainerConfig(env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"])
-        for change in changes { try change.apply(to: &containerConfig) }
         let time = Timestamp.rfc3339(secondsSinceEpoch: created ?? SourceDateEpoch.fromEnvironment() ?? 0)
-        let config = ImageConfig(
-            created: time, platform: platform, config: containerConfig, rootfs: RootFS(diffIDs: [diffID]),
+        var config = ImageConfig(
+            created: time, platform: platform, config: ContainerConfig(env: Self.defaultEnvironment), rootfs: RootFS(diffIDs: [diffID]),
             history: [History(created: time, createdBy: "hydra image import", comment: "imported root file system")])
+        for change in changes { try change.apply(to: &config) }
         let configBytes = try OCIJSON.encode(config)
         let configDescriptor = Descriptor(mediaType: MediaType.imageConfig, bytes: configBytes)
         try store.write(configBytes)

@@ -22,7 +22,7 @@ struct LayoutInteropTests {
     /// A layout holding one imported image named `name`.
     static func hydraLayout(_ tmp: TemporaryDirectory, name: String = "latest") throws -> (OCILayout, ManifestDocument) {
         let layout = try OCILayout(path: tmp("layout"), create: true)
-        let document = try RootfsImporter(changes: [try ConfigChange(parsing: "CMD [\"/bin/hello\"]")])
+        let document = try RootfsImporter(changes: [.cmd(["/bin/hello"])])
             .importTarball(try rootfs(tmp), into: layout.blobs)
         try layout.addToIndex(document.descriptor, name: name)
         return (layout, document)

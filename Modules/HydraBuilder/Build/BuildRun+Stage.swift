@@ -103,75 +103,12 @@ extension BuildRun {
                 }
             }
             state.record("ARG " + declarations.map { $0.name + ($0.defaultValue.map { "=" + $0 } ?? "") }.joined(separator: " "), epoch: epoch, emptyLayer: true)
-        case .env(let pairs):
-            for pair in pairs {
-                let current = state
-                let key = try expand(pair.key, at: location) { current.lookup($0) }
-                state.setEnv(key, try expand(pair.value, at: location) { current.lookup($0) })
-            }
-            state.record("ENV " + pairs.map { "\($0.key)=\($0.value)" }.joined(separator: " "), epoch: epoch, emptyLayer: true)
-        case .label(let pairs):
-            var labels = state.container.labels ?? [:]
-            for pair in pairs { labels[try expand(pair.key, at: location, lookup: lookup)] = try expand(pair.value, at: location, lookup: lookup) }
-            state.container.labels = labels
-            state.record("LABEL " + pairs.map { "\($0.key)=\($0.value)" }.joined(separator: " "), epoch: epoch, emptyLayer: true)
-        case .cmd(let command):
-            state.container.cmd = resolve(command, shell: state.shell)
-            state.record("CMD \(describe(command))", epoch: epoch, emptyLayer: true)
-        case .entrypoint(let command):
-            state.container.entrypoint = resolve(command, shell: state.shell)
-            // A new entrypoint drops the base's CMD (a CMD later in this file sets it again).
-            state.container.cmd = nil
-            state.record("ENTRYPOINT \(describe(command))", epoch: epoch, emptyLayer: true)
-        case .shell(let shell):
-            state.shell = shell
-            state.container.shell = shell
-            state.record("SHELL \(shell)", epoch: epoch, emptyLayer: true)
-        case .expose(let ports):
-            var exposed = state.container.exposedPorts ?? [:]
-            for port in ports {
-                for word in try expandWords(port, at: location, lookup: lookup) {
-                    exposed[word.contains("/") ? word.lowercased() : word + "/tcp"] = EmptyObject()
-                }
-            }
-            state.container.exposedPorts = exposed
-            state.record("EXPOSE " + ports.joined(separator: " "), epoch: epoch, emptyLayer: true)
-        case .volume(let paths):
-            var volumes = state.container.volumes ?? [:]
-            for path in paths { volumes[try expand(path, at: location, lookup: lookup)] = EmptyObject() }
-            state.container.volumes = volumes
-            state.record("VOLUME \(paths)", epoch: epoch, emptyLayer: true)
-        case .user(let user):
-            state.container.user = try expand(user, at: location, lookup: lookup)
-            state.record("USER \(user)", epoch: epoch, emptyLayer: true)
-        case .workdir(let path):
-            let expanded = try expand(path, at: location, lookup: lookup)
-            state.container.workingDir = Self.join(state.container.workingDir ?? "/", expanded)
-            state.record("WORKDIR \(path)", epoch: epoch, emptyLayer: true)
-        case .stopSignal(let signal):
-            state.container.stopSignal = try expand(signal, at: location, lookup: lookup)
-            state.record("STOPSIGNAL \(signal)", epoch: epoch, emptyLayer: true)
-        case .healthcheck(let spec):
-            var check = Healthcheck(test: ["NONE"])
-            if let test = spec.test {
-                switch test {
-                case .exec(let words): check.test = ["CMD"] + words
-                case .shell(let text): check.test = ["CMD-SHELL", text]
-                }
-                check.interval = spec.interval
-                check.timeout = spec.timeout
-                check.startPeriod = spec.startPeriod
-                check.startInterval = spec.startInterval
-                check.retries = spec.retries
-            }
-            state.container.healthcheck = check
-            state.record("HEALTHCHECK \(check.test ?? [])", epoch: epoch, emptyLayer: true)
-        case .onbuild(let trigger):
-            state.container.onBuild = (state.container.onBuild ?? []) + [trigger]
-            state.record("ONBUILD \(trigger)", epoch: epoch, emptyLayer: true)
-        case .maintainer(let name):
-            state.config.author = name
-            state.record("MAINTAINER \(name)", epoch: epoch, emptyLayer: true)
+        case .env, .label, .cmd, .entrypoint, .shell, .expose, .volume, .user, .workdir, .stopSignal, .healthcheck, .onbuild, .maintainer:
+            // Values expanded against the state before the step: `ENV A=1 B=$A` sees the A from before, as Docker.
+            let edit = try configEdit(step.value, shell: state.shell, at: location, lookup: lookup)
+            do { try edit.apply(to: &state.config) } catch { throw BuildError.step(error.description, at: location) }
+            if case .shell(let shell) = edit { state.shell = shell }
+            state.record(historyText(step.value), epoch: epoch, emptyLayer: true)
         case .copy(let copy):
             try await addFiles(copy, isAdd: false, to: &state, stage: stage, at: location)
         case .add(let add):
@@ -197,14 +134,39 @@ extension BuildRun {
     }
 
     /// An absolute path from a base directory and a path that may be relative.
-    static func join(_ base: String, _ path: String) -> String {
-        let combined = path.hasPrefix("/") ? path : (base.hasSuffix("/") ? base : base + "/") + path
-        var parts: [Substring] = []
-        for part in combined.split(separator: "/") {
-            if part == "." { continue }
-            if part == ".." { _ = parts.popLast(); continue }
-            parts.append(part)
+    static func join(_ base: String, _ path: String) -> String { ImageConfigEdit.join(base, path) }
+}
+
+extension BuildRun {
+    /// A metadata instruction as the config change it makes, its words expanded with `lookup`.
+    func configEdit(_ instruction: Instruction, shell: [String], at location: SourceLocation, lookup: (String) -> String?) throws -> ImageConfigEdit {
+        do {
+            guard let edit = try instruction.configEdit(shell: shell, expander: expander, lookup: lookup) else {
+                throw BuildError.step("\(instruction.keyword) does not change the image config", at: location)
+            }
+            return edit
+        } catch let error as VariableExpander.ExpansionError {
+            throw BuildError.step(error.description, at: location)
         }
-        return "/" + parts.joined(separator: "/")
+    }
+
+    /// The history entry of a metadata instruction, as it was written.
+    func historyText(_ instruction: Instruction) -> String {
+        switch instruction {
+        case .env(let pairs): "ENV " + pairs.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        case .label(let pairs): "LABEL " + pairs.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        case .cmd(let command): "CMD \(describe(command))"
+        case .entrypoint(let command): "ENTRYPOINT \(describe(command))"
+        case .shell(let shell): "SHELL \(shell)"
+        case .expose(let ports): "EXPOSE " + ports.joined(separator: " ")
+        case .volume(let paths): "VOLUME \(paths)"
+        case .user(let user): "USER \(user)"
+        case .workdir(let path): "WORKDIR \(path)"
+        case .stopSignal(let signal): "STOPSIGNAL \(signal)"
+        case .healthcheck(let spec): "HEALTHCHECK \(spec.healthcheck.test ?? [])"
+        case .onbuild(let trigger): "ONBUILD \(trigger)"
+        case .maintainer(let name): "MAINTAINER \(name)"
+        default: instruction.keyword
+        }
     }
 }
