@@ -94,25 +94,10 @@ public final class BlobLocationCache: Sendable {
         }
     }
 
-    private func load() throws -> [Entry] {
-        guard FileSystem.exists(path) else { return [] }
-        return (try? JSONDecoder().decode([Entry].self, from: Data(try FileSystem.readFile(path, limit: 64 << 20)))) ?? []
-    }
+    /// Replaced atomically but not synced: a cache lost in a crash only costs uploads.
+    private var file: LockedJSONFile<Entry> { LockedJSONFile(path: path) }
 
-    /// Reads, changes and rewrites the file under an exclusive lock, so concurrent hydra processes do not lose
-    /// each other's entries.
-    private func update(_ change: (inout [Entry]) -> Void) throws {
-        try FileSystem.createDirectory(FileSystem.parent(of: path))
-        let fd = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        guard flock(fd, LOCK_EX) == 0 else { return }
-        defer { flock(fd, LOCK_UN) }
-        var entries = try load()
-        change(&entries)
-        // Replaced atomically but not synced: a cache lost in a crash only costs uploads.
-        let temporary = path + ".tmp-\(getpid())"
-        try Data(try JSONEncoder().encode(entries)).write(to: URL(fileURLWithPath: temporary))
-        try FileSystem.rename(temporary, to: path)
-    }
+    private func load() throws -> [Entry] { try file.load() }
+
+    private func update(_ change: (inout [Entry]) -> Void) throws { try file.update(change) }
 }

@@ -59,26 +59,17 @@ public final class UploadJournal: Sendable {
         }
     }
 
-    private func load() throws -> [Entry] {
-        guard FileSystem.exists(path) else { return [] }
-        return (try? JSONDecoder().decode([Entry].self, from: Data(try FileSystem.readFile(path, limit: 4 << 20)))) ?? []
-    }
+    /// Session URLs can carry a registry's upload state: private to the user, like the auth file.
+    private var file: LockedJSONFile<Entry> { LockedJSONFile(path: path, mode: 0o600, sync: true) }
 
-    /// Reads, changes and rewrites the file under an exclusive lock; expired entries go on the way.
+    private func load() throws -> [Entry] { try file.load() }
+
+    /// Changes the entries; expired ones go on the way.
     private func update(_ change: (inout [Entry]) -> Void) throws {
-        try FileSystem.createDirectory(FileSystem.parent(of: path))
-        let fd = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        guard flock(fd, LOCK_EX) == 0 else { return }
-        defer { flock(fd, LOCK_UN) }
-        var entries = try load()
         let now = Int64(time(nil))
-        entries.removeAll { now - $0.started >= lifetime }
-        let before = entries
-        change(&entries)
-        guard entries != before else { return }
-        // Session URLs can carry a registry's upload state: private to the user, like the auth file.
-        try FileSystem.writeAtomically(Array(try JSONEncoder().encode(entries)), to: path, mode: 0o600)
+        try file.update { entries in
+            entries.removeAll { now - $0.started >= lifetime }
+            change(&entries)
+        }
     }
 }
