@@ -118,7 +118,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            path: "Apps/hydra", swiftSettings: swiftSettings),
+            path: "Apps/hydra", swiftSettings: swiftSettings, plugins: ["HydraBuildInfo"]),
+        // The commit `hydra version` reports, written before each build of the CLI.
+        .plugin(name: "HydraBuildInfo", capability: .buildTool(), path: "Plugins/HydraBuildInfo"),
 
         // Helpers the test suites share: temp directories and running real tools.
         .target(
@@ -170,4 +172,14 @@ if Context.environment["HYDRA_BENCHMARKS"] != nil {
             name: "HydraBench",
             dependencies: ["HydraCore", "HydraOCI", .product(name: "Crypto", package: "swift-crypto")],
             path: "Benchmarks/HydraBench", swiftSettings: swiftSettings))
+}
+
+// `make fuzz` sets HYDRA_FUZZ=1 and builds with `-sanitize=fuzzer,address` in its own scratch path, so ordinary
+// builds never compile the fuzz targets (libFuzzer supplies their main).
+if Context.environment["HYDRA_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "hydra-fuzz",
+            dependencies: ["HydraCore", "HydraOCI", "HydraBuilder", "HydraScanner", "HydraRegistryServer"],
+            path: "Fuzz/HydraFuzz", swiftSettings: swiftSettings))
 }

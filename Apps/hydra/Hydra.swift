@@ -7,7 +7,7 @@ struct Hydra: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hydra",
         abstract: "Build, push, scan, sign and deploy container images.",
-        version: HydraVersion.current,
+        version: "\(HydraVersion.current) (commit \(BuildInfo.commit))",
         subcommands: [
             ImageCommand.self, ImagesCommand.self, RemoveImageCommand.self, BuildCommand.self, LoginCommand.self, LogoutCommand.self, PushCommand.self, PullCommand.self, CopyCommand.self,
             TagCommand.self, InspectCommand.self, ListTagsCommand.self, CatalogCommand.self, RemoveCommand.self,

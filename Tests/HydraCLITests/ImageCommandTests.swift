@@ -245,5 +245,10 @@ struct ImageCommandTests {
         let cli = HydraCLI()
         #expect(try cli.run("version").stdout.hasPrefix("hydra "))
         #expect((try cli.json("version") as? [String: String])?["version"] != nil)
+        // The commit it was built from, as git names it (the tests run on a build of this checkout).
+        let head = try Tool.run(["git", "-C", BusyboxImage.repositoryRoot, "rev-parse", "--short=12", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let commit = try #require((try cli.json("version") as? [String: String])?["commit"])
+        #expect(head.count == 12 && commit.hasPrefix(head), "\(commit) vs HEAD \(head)")
+        #expect(try cli.run("--version").stdout.contains(head))
     }
 }
