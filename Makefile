@@ -8,7 +8,7 @@ LARGE_BLOB_GIB ?= 10
 # then starts 3-4 ms sooner (fewer libraries to load and bind), a tenth of a small pull's time.
 RELEASE_FLAGS ?= -c release --static-swift-stdlib
 
-.PHONY: all install build test demo bench clean
+.PHONY: all install build test demo bench fuzz clean
 
 all: build
 
@@ -41,6 +41,12 @@ bench:
 	scripts/bench-build.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra"
 	scripts/bench-scan.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra"
 	scripts/bench-large-blob.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra" $(LARGE_BLOB_GIB)
+
+## fuzz: libFuzzer with AddressSanitizer on the Dockerfile parser, image archive loading, the advisory importers,
+## manifest/index/config decoding and the registry's YAML config, FUZZ_SECONDS each (seed corpus: Fuzz/Corpus).
+FUZZ_SECONDS ?= 60
+fuzz: install
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 ## install-bin: copy a release build of hydra to $(PREFIX)/bin.
 install-bin:

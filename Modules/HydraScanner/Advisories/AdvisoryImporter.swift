@@ -102,8 +102,9 @@ public struct AdvisoryImporter: Sendable {
     }
 
     /// The records of one file (an archive yields the records of every entry; bad entries are skipped singly and
-    /// reported as `ARCHIVE!ENTRY`).
-    static func readFile(_ file: String) throws -> (records: [OSVRecord], skipped: [AdvisoryImportError]) {
+    /// reported as `ARCHIVE!ENTRY`), read and checked but not stored.
+    /// - Throws: `AdvisoryImportError` when the whole file is unreadable or malformed.
+    public static func readFile(_ file: String) throws -> (records: [OSVRecord], skipped: [AdvisoryImportError]) {
         if isArchive(file.lowercased()) { return try readArchive(file) }
         let bytes: [UInt8]
         do {
