@@ -138,6 +138,7 @@ let package = Package(
             dependencies: [
                 "hydra", "HydraRegistryServer", "HydraRegistryClient", "HydraCore", "HydraOCI", "HydraTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/HydraRegistryServerTests", swiftSettings: swiftSettings),
         .testTarget(

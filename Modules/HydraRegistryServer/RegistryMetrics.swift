@@ -36,7 +36,7 @@ public final class RegistryMetrics: Sendable {
 
 /// Times every request and counts it into `RegistryMetrics`.
 struct MetricsMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = RegistryRequestContext
     let metrics: RegistryMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -24,19 +24,17 @@ public struct RegistryRouter: Sendable {
     }
 
     /// A Hummingbird router serving the registry API and the health endpoints.
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public func router() -> Router<RegistryRequestContext> {
+        let router = Router(context: RegistryRequestContext.self)
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: MetricsMiddleware(metrics: metrics))
+        // Every route is authorized here, once; handlers read the route and the identity from the context.
+        router.add(middleware: AuthorizationMiddleware(authorizer: authorizer))
         // Liveness and readiness probes answer anyone: they reveal nothing but that the server runs.
         router.get("/healthz") { _, _ in "ok" }
         router.get("/readyz") { _, _ in "ok" }
-        router.get("/metrics") { request, _ in
-            // With authentication on, only a known user (a Prometheus scraper with Basic credentials) reads metrics.
-            if let authorizer = self.authorizer, case .anonymous = try await authorizer.identify(request) {
-                throw authorizer.challenge(request, scope: nil, message: "authentication required")
-            }
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: .init(byteBuffer: ByteBuffer(string: self.metrics.render())))
         }
         if let authorizer {
@@ -46,18 +44,18 @@ public struct RegistryRouter: Sendable {
         }
         for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete] {
             for path in ["/v2", "/v2/**"] {
-                router.on(RouterPath(path), method: method) { request, _ in try await self.handle(request) }
+                router.on(RouterPath(path), method: method) { request, context in try await self.handle(request, context: context) }
             }
         }
         return router
     }
 
-    func handle(_ request: Request) async throws -> Response {
-        guard let route = RegistryRoute(path: request.uri.path) else {
+    func handle(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        guard let route = context.route else {
             throw RegistryError(.notFound, .unsupported, "no such endpoint: \(request.method) \(request.uri.path)")
         }
         let query = request.uri.queryParameters
-        let identity = try await authorize(request, route: route, query: query)
+        let identity = context.identity
         switch (route, request.method) {
         case (.ping, .get), (.ping, .head):
             var headers = HTTPFields()
@@ -156,27 +154,6 @@ public struct RegistryRouter: Sendable {
     // MARK: Authorization
 
     /// Identifies the caller and checks the route's required actions; returns who it is.
-    private func authorize(_ request: Request, route: RegistryRoute, query: FlatDictionary<Substring, Substring>) async throws -> Authorizer.Identity {
-        guard let authorizer else { return .anonymous }
-        let identity = try await authorizer.identify(request)
-        let needed: Set<Action>
-        switch (route, request.method) {
-        case (.ping, _):
-            // Clients ping first to learn how to authenticate, so an unauthenticated ping is always challenged; with
-            // anonymous pull, clients without credentials then get an anonymous token from the token service.
-            if case .anonymous = identity { throw authorizer.challenge(request, scope: nil, message: "authentication required") }
-            return identity
-        case (.catalog, _):
-            if case .anonymous = identity { throw authorizer.challenge(request, scope: "registry:catalog:*", message: "authentication required") }
-            return identity
-        case (.manifest, .delete), (.blob, .delete): needed = [.delete]
-        case (.manifest, .put), (.uploads, _), (.upload, _): needed = [.push]
-        default: needed = [.pull]
-        }
-        if let repository = route.repository { try authorizer.require(needed, on: repository, for: identity, request: request) }
-        return identity
-    }
-
     // MARK: Content negotiation
 
     /// The media type of a `Content-Type` or `Accept` element, without parameters (`a/b; q=0.9` → `a/b`).

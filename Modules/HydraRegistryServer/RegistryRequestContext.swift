@@ -1,0 +1,16 @@
+import Hummingbird
+
+/// What the registry knows about a request once `AuthorizationMiddleware` has seen it: the `/v2/` route it
+/// addresses, parsed once, and who is asking. Handlers read these instead of parsing and authorizing again, so
+/// projects and roles later plug in at the middleware alone.
+public struct RegistryRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The `/v2/` route, for registry API requests (nil for health, metrics and the token service).
+    var route: RegistryRoute?
+    /// Who is asking; `.anonymous` without authentication.
+    public var identity: Authorizer.Identity = .anonymous
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+}
