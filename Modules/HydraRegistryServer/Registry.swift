@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import HydraCore
 import HydraOCI
 import NIOCore
@@ -22,13 +21,13 @@ public struct Registry: Sendable {
 
     // MARK: Names and digests
 
-    func validate(repository: String) throws(RegistryError) {
+    func validate(repository: String) throws(RegistryFailure) {
         do { try Reference.validate(repository: repository) } catch {
-            throw RegistryError(.badRequest, .nameInvalid, "invalid repository name \"\(repository)\": \(error)")
+            throw .nameInvalid(repository, reason: "\(error)")
         }
     }
 
-    func parseDigest(_ text: String) throws(RegistryError) -> Digest {
+    func parseDigest(_ text: String) throws(RegistryFailure) -> Digest {
         do { return try Digest(parsing: text) } catch { throw .digestInvalid(error.description) }
     }
 
@@ -39,7 +38,7 @@ public struct Registry: Sendable {
         try validate(repository: repository)
         guard let size = try await metadata.linkedBlobSize(digest, in: repository),
               try await storage.size(of: StorageKey.blob(digest)) != nil
-        else { throw RegistryError.blobUnknown(digest.description) }
+        else { throw RegistryFailure.blobUnknown(digest.description) }
         return size
     }
 
@@ -70,7 +69,7 @@ public struct Registry: Sendable {
 
     func deleteBlob(_ digest: Digest, in repository: String) async throws {
         try validate(repository: repository)
-        guard try await metadata.unlinkBlob(digest, from: repository) else { throw RegistryError.blobUnknown(digest.description) }
+        guard try await metadata.unlinkBlob(digest, from: repository) else { throw RegistryFailure.blobUnknown(digest.description) }
     }
 
     // MARK: Uploads
@@ -106,7 +105,7 @@ public struct Registry: Sendable {
         try validate(repository: repository)
         guard let record = try await metadata.upload(id), record.repository == repository,
               let size = try await storage.uploadSize(id)
-        else { throw RegistryError.uploadUnknown(id) }
+        else { throw RegistryFailure.uploadUnknown(id) }
         return size
     }
 
@@ -114,8 +113,7 @@ public struct Registry: Sendable {
     func appendUpload(_ id: String, in repository: String, body: some AsyncSequence<ByteBuffer, any Error>, start: Int64?) async throws -> Int64 {
         let size = try await uploadSize(id, in: repository)
         if let start, start != size {
-            throw RegistryError(.rangeNotSatisfiable, .rangeInvalid, "chunk starts at \(start), the upload has \(size) bytes",
-                                headers: [.range: size == 0 ? "0-0" : "0-\(size - 1)"])
+            throw RegistryFailure.uploadRangeInvalid("chunk starts at \(start), the upload has \(size) bytes", received: size)
         }
         return try await append(id, body: body, state: try await claim(id, in: repository, size: size))
     }
@@ -126,8 +124,7 @@ public struct Registry: Sendable {
         case .state(let state):
             return state
         case .busy:
-            throw RegistryError(.rangeNotSatisfiable, .blobUploadInvalid, "another request is writing to upload \(id); send chunks one after another",
-                                headers: [.range: size == 0 ? "0-0" : "0-\(size - 1)"])
+            throw RegistryFailure.uploadBusy("another request is writing to upload \(id); send chunks one after another", received: size)
         case .unknown:
             do {
                 return try await rehash(id, algorithm: algorithm)
@@ -168,7 +165,7 @@ public struct Registry: Sendable {
             guard actual == digest else {
                 try await storage.cancelUpload(id)
                 try await metadata.deleteUpload(id)
-                throw RegistryError.digestInvalid("provided digest \(digest) does not match the uploaded content (\(actual))")
+                throw RegistryFailure.digestInvalid("provided digest \(digest) does not match the uploaded content (\(actual))")
             }
             let key = StorageKey.blob(digest)
             if try await storage.size(of: key) == state.hasher.count {
@@ -221,7 +218,7 @@ public struct Registry: Sendable {
         let digestReference = try? Digest(parsing: reference)
         if digestReference == nil {
             do { _ = try Reference(parsing: "x:" + reference) } catch {
-                throw RegistryError(.badRequest, .manifestInvalid, "invalid tag \"\(reference)\"")
+                throw RegistryFailure.manifestInvalid("invalid tag \"\(reference)\"")
             }
         }
         let declared = contentType.flatMap { MediaType.manifests.contains($0) ? $0 : nil }
@@ -229,11 +226,11 @@ public struct Registry: Sendable {
         do {
             document = try ManifestDocument(bytes: bytes, declaredMediaType: declared)
         } catch {
-            throw RegistryError(.badRequest, .manifestInvalid, "\(error)")
+            throw RegistryFailure.manifestInvalid("\(error)")
         }
         let digest = Digest.of(bytes, algorithm: digestReference?.algorithm ?? .sha256)
         if let digestReference, digestReference != digest {
-            throw RegistryError.digestInvalid("manifest digest is \(digest), the reference says \(digestReference)")
+            throw RegistryFailure.digestInvalid("manifest digest is \(digest), the reference says \(digestReference)")
         }
         var subject: Digest?
         var artifactType: String?
@@ -242,7 +239,7 @@ public struct Registry: Sendable {
         case .image(let manifest):
             for blob in [manifest.config] + manifest.layers where blob.urls == nil {
                 guard try await metadata.linkedBlobSize(blob.digest, in: repository) != nil else {
-                    throw RegistryError(.badRequest, .manifestBlobUnknown, "blob unknown to registry: \(blob.digest)")
+                    throw RegistryFailure.manifestBlobUnknown("blob unknown to registry: \(blob.digest)")
                 }
             }
             subject = manifest.subject?.digest
@@ -254,7 +251,7 @@ public struct Registry: Sendable {
                     ? try await metadata.manifest(child.digest, in: repository) != nil
                     : try await metadata.linkedBlobSize(child.digest, in: repository) != nil
                 guard known else {
-                    throw RegistryError(.badRequest, .manifestBlobUnknown, "manifest unknown to registry: \(child.digest)")
+                    throw RegistryFailure.manifestBlobUnknown("manifest unknown to registry: \(child.digest)")
                 }
             }
             subject = index.subject?.digest
@@ -288,7 +285,7 @@ public struct Registry: Sendable {
         } else {
             record = try await metadata.taggedManifest(reference, in: repository)
         }
-        guard let record else { throw RegistryError.manifestUnknown(reference) }
+        guard let record else { throw RegistryFailure.manifestUnknown(reference) }
         return record
     }
 
@@ -296,10 +293,10 @@ public struct Registry: Sendable {
         try validate(repository: repository)
         if reference.contains(":") {
             guard try await metadata.deleteManifest(try parseDigest(reference), in: repository) else {
-                throw RegistryError.manifestUnknown(reference)
+                throw RegistryFailure.manifestUnknown(reference)
             }
         } else if !(try await metadata.deleteTag(reference, in: repository)) {
-            throw RegistryError.manifestUnknown(reference)
+            throw RegistryFailure.manifestUnknown(reference)
         }
     }
 
@@ -307,7 +304,7 @@ public struct Registry: Sendable {
 
     func tags(in repository: String, after last: String?, limit: Int?) async throws -> [String] {
         try validate(repository: repository)
-        guard try await metadata.repositoryExists(repository) else { throw RegistryError.nameUnknown(repository) }
+        guard try await metadata.repositoryExists(repository) else { throw RegistryFailure.nameUnknown(repository) }
         return try await metadata.tags(in: repository, after: last, limit: limit)
     }
 

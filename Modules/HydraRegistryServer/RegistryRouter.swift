@@ -50,7 +50,16 @@ public struct RegistryRouter: Sendable {
         return router
     }
 
+    /// Answers one `/v2/` request; the spec's refusals (`RegistryFailure`) become its status codes and JSON errors.
     func handle(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        do {
+            return try await respond(request, context: context)
+        } catch let failure as RegistryFailure {
+            throw failure.response
+        }
+    }
+
+    private func respond(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         guard let route = context.route else {
             throw RegistryError(.notFound, .unsupported, "no such endpoint: \(request.method) \(request.uri.path)")
         }
