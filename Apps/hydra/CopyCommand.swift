@@ -42,6 +42,12 @@ struct CopyCommand: AsyncParsableCommand {
     @OptionGroup var selection: CopyFlags
     @OptionGroup var options: GlobalOptions
 
+    func validate() throws {
+        for (flag, value) in [("--src-creds", srcCreds), ("--dest-creds", destCreds)] {
+            if let value, RegistryCredentials(parsing: value) == nil { throw ValidationError("\(flag) must be USER:PASSWORD") }
+        }
+    }
+
     func run() async throws {
         try await options.run {
             let from = try await ImageEndpoint.reading(
@@ -66,6 +72,6 @@ struct CopyCommand: AsyncParsableCommand {
         let configuration = RegistryClientConfiguration(
             transport: tlsVerify ? .https : .insecure, certificateDirectory: certDir, retry: RetryPolicy(maxAttempts: retryTimes),
             blobLocationCache: BlobLocationCache.defaultPath(), uploadJournal: UploadJournal.defaultPath())
-        return RegistryAccess(creds: creds, configuration: configuration, authFile: authFile.file)
+        return RegistryAccess(credentials: creds.flatMap(RegistryCredentials.init(parsing:)), configuration: configuration, authFile: authFile.file)
     }
 }

@@ -38,38 +38,11 @@ struct RegistryOptions: ParsableArguments {
     @OptionGroup var transport: TransportOptions
     @OptionGroup var authFile: AuthFileOption
 
-    var access: RegistryAccess { RegistryAccess(creds: creds, configuration: transport.configuration, authFile: authFile.file) }
-}
-
-/// How a command reaches one registry: explicit credentials, else the credentials file; HTTPS unless told not to.
-struct RegistryAccess {
-    var creds: String?
-    var configuration: RegistryClientConfiguration
-    var authFile: AuthFile
-
-    /// The repository a reference names, as an image source and destination.
-    func repository(_ reference: Reference) throws -> RemoteRepository {
-        RemoteRepository(client: try client(for: reference.registry), repository: reference.repository)
+    func validate() throws {
+        if let creds, RegistryCredentials(parsing: creds) == nil { throw ValidationError("--creds must be USER:PASSWORD") }
     }
 
-    func client(for registry: String) throws -> RegistryClient {
-        let credentials: RegistryCredentials?
-        if let creds {
-            guard let parsed = RegistryCredentials(parsing: creds) else { throw ValidationError("credentials must be USER:PASSWORD") }
-            credentials = parsed
-        } else {
-            credentials = try authFile.credentials(for: registry)
-        }
-        var configuration = configuration
-        if configuration.transport == .https, InsecureRegistries.contains(registry) { configuration.transport = .insecure }
-        return try RegistryClient(registry: registry, credentials: credentials, configuration: configuration)
-    }
-}
-
-/// `HYDRA_INSECURE_REGISTRIES`: comma-separated hosts reached as if `--tls-verify=false` were given (HTTPS without
-/// verification, else plain HTTP), like podman's insecure registries list.
-enum InsecureRegistries {
-    static func contains(_ registry: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
-        (environment["HYDRA_INSECURE_REGISTRIES"] ?? "").split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == registry }
+    var access: RegistryAccess {
+        RegistryAccess(credentials: creds.flatMap(RegistryCredentials.init(parsing:)), configuration: transport.configuration, authFile: authFile.file)
     }
 }
