@@ -18,6 +18,11 @@ struct AuthorizationMiddleware: RouterMiddleware {
                 throw RegistryError(.notFound, .unsupported, "no such endpoint: \(request.method) \(path)")
             }
             context.route = route
+            do {
+                context.repository = try route.repository.map(Registry.repositoryName)
+            } catch {
+                throw error.response
+            }
             if let authorizer { context.identity = try await authorize(request, route: route, with: authorizer) }
         } else if path == "/metrics", let authorizer {
             // Only a known user (a Prometheus scraper with Basic credentials) reads metrics.

@@ -21,10 +21,9 @@ public struct Registry: Sendable {
 
     // MARK: Names and digests
 
-    func validate(repository: String) throws(RegistryFailure) {
-        do { try Reference.validate(repository: repository) } catch {
-            throw .nameInvalid(repository, reason: "\(error)")
-        }
+    /// A repository name from a request, checked once against the grammar.
+    static func repositoryName(_ text: String) throws(RegistryFailure) -> RepositoryName {
+        do { return try RepositoryName(text) } catch { throw .nameInvalid(text, reason: "\(error)") }
     }
 
     func parseDigest(_ text: String) throws(RegistryFailure) -> Digest {
@@ -34,9 +33,8 @@ public struct Registry: Sendable {
     // MARK: Blobs
 
     /// The size of a blob linked into the repository.
-    func blobSize(_ digest: Digest, in repository: String) async throws -> Int64 {
-        try validate(repository: repository)
-        guard let size = try await metadata.linkedBlobSize(digest, in: repository),
+    func blobSize(_ digest: Digest, in name: RepositoryName) async throws -> Int64 {
+        guard let size = try await metadata.linkedBlobSize(digest, in: name.value),
               try await storage.size(of: StorageKey.blob(digest)) != nil
         else { throw RegistryFailure.blobUnknown(digest.description) }
         return size
@@ -67,59 +65,55 @@ public struct Registry: Sendable {
         storage.localPath(of: StorageKey.blob(digest))
     }
 
-    func deleteBlob(_ digest: Digest, in repository: String) async throws {
-        try validate(repository: repository)
-        guard try await metadata.unlinkBlob(digest, from: repository) else { throw RegistryFailure.blobUnknown(digest.description) }
+    func deleteBlob(_ digest: Digest, in name: RepositoryName) async throws {
+        guard try await metadata.unlinkBlob(digest, from: name.value) else { throw RegistryFailure.blobUnknown(digest.description) }
     }
 
     // MARK: Uploads
 
     /// Starts an upload session.
-    func startUpload(in repository: String) async throws -> String {
-        try validate(repository: repository)
+    func startUpload(in name: RepositoryName) async throws -> String {
         let id = UUID().uuidString.lowercased()
         try await storage.createUpload(id)
-        try await metadata.createUpload(UploadRecord(id: id, repository: repository, createdAt: Int64(Date().timeIntervalSince1970)))
+        try await metadata.createUpload(UploadRecord(id: id, repository: name.value, createdAt: Int64(Date().timeIntervalSince1970)))
         await sessions.begin(id)
         return id
     }
 
     /// Links a blob that the registry already stores into `repository`, from `source` or (without one) from
     /// anywhere in the registry; false when there is nothing to mount.
-    func mount(_ digest: Digest, into repository: String, from source: String?) async throws -> Bool {
-        try validate(repository: repository)
+    func mount(_ digest: Digest, into name: RepositoryName, from source: String?) async throws -> Bool {
         let size: Int64?
         if let source {
-            guard (try? validate(repository: source)) != nil else { return false }
+            guard (try? RepositoryName(source)) != nil else { return false }
             size = try await metadata.linkedBlobSize(digest, in: source)
         } else {
             size = try await metadata.blobSize(digest)
         }
         guard let size, try await storage.size(of: StorageKey.blob(digest)) != nil else { return false }
-        try await metadata.linkBlob(digest, size: size, into: repository)
+        try await metadata.linkBlob(digest, size: size, into: name.value)
         return true
     }
 
     /// The upload's current size, checking it belongs to the repository.
-    func uploadSize(_ id: String, in repository: String) async throws -> Int64 {
-        try validate(repository: repository)
-        guard let record = try await metadata.upload(id), record.repository == repository,
+    func uploadSize(_ id: String, in name: RepositoryName) async throws -> Int64 {
+        guard let record = try await metadata.upload(id), record.repository == name.value,
               let size = try await storage.uploadSize(id)
         else { throw RegistryFailure.uploadUnknown(id) }
         return size
     }
 
     /// Appends a chunk. With `start` (from Content-Range) the chunk must begin where the upload ends.
-    func appendUpload(_ id: String, in repository: String, body: some AsyncSequence<ByteBuffer, any Error>, start: Int64?) async throws -> Int64 {
-        let size = try await uploadSize(id, in: repository)
+    func appendUpload(_ id: String, in name: RepositoryName, body: some AsyncSequence<ByteBuffer, any Error>, start: Int64?) async throws -> Int64 {
+        let size = try await uploadSize(id, in: name)
         if let start, start != size {
             throw RegistryFailure.uploadRangeInvalid("chunk starts at \(start), the upload has \(size) bytes", received: size)
         }
-        return try await append(id, body: body, state: try await claim(id, in: repository, size: size))
+        return try await append(id, body: body, state: try await claim(id, in: name, size: size))
     }
 
     /// Takes ownership of an upload's running hash: refuses a second writer, rebuilds the hash after a restart.
-    private func claim(_ id: String, in repository: String, size: Int64, algorithm: DigestAlgorithm = .sha256) async throws -> UploadSessions.State {
+    private func claim(_ id: String, in name: RepositoryName, size: Int64, algorithm: DigestAlgorithm = .sha256) async throws -> UploadSessions.State {
         switch await sessions.take(id) {
         case .state(let state):
             return state
@@ -156,9 +150,9 @@ public struct Registry: Sendable {
 
     /// Finishes an upload: appends the last chunk (which, with `start`, must begin where the upload ends),
     /// verifies the digest, commits the blob and links it.
-    func completeUpload(_ id: String, in repository: String, digest: Digest, body: some AsyncSequence<ByteBuffer, any Error>, start: Int64? = nil) async throws {
-        let stored = try await appendUpload(id, in: repository, body: body, start: start)
-        var state = try await claim(id, in: repository, size: stored)
+    func completeUpload(_ id: String, in name: RepositoryName, digest: Digest, body: some AsyncSequence<ByteBuffer, any Error>, start: Int64? = nil) async throws {
+        let stored = try await appendUpload(id, in: name, body: body, start: start)
+        var state = try await claim(id, in: name, size: stored)
         do {
             if state.hasher.algorithm != digest.algorithm { state = try await rehash(id, algorithm: digest.algorithm) }
             let actual = state.hasher.finalize()
@@ -175,7 +169,7 @@ public struct Registry: Sendable {
             } else {
                 try await storage.commitUpload(id, as: key)
             }
-            try await metadata.linkBlob(digest, size: state.hasher.count, into: repository)
+            try await metadata.linkBlob(digest, size: state.hasher.count, into: name.value)
             try await metadata.deleteUpload(id)
             await sessions.end(id)
         } catch {
@@ -185,8 +179,8 @@ public struct Registry: Sendable {
         }
     }
 
-    func cancelUpload(_ id: String, in repository: String) async throws {
-        _ = try await uploadSize(id, in: repository)
+    func cancelUpload(_ id: String, in name: RepositoryName) async throws {
+        _ = try await uploadSize(id, in: name)
         try await storage.cancelUpload(id)
         try await metadata.deleteUpload(id)
         await sessions.end(id)
@@ -213,8 +207,7 @@ public struct Registry: Sendable {
 
     /// Stores a manifest after checking it parses, matches a digest reference, and references only content the
     /// repository has.
-    func putManifest(_ bytes: [UInt8], contentType: String?, reference: String, in repository: String) async throws -> StoredManifest {
-        try validate(repository: repository)
+    func putManifest(_ bytes: [UInt8], contentType: String?, reference: String, in name: RepositoryName) async throws -> StoredManifest {
         let digestReference = try? Digest(parsing: reference)
         if digestReference == nil {
             do { _ = try Reference(parsing: "x:" + reference) } catch {
@@ -238,7 +231,7 @@ public struct Registry: Sendable {
         switch document.content {
         case .image(let manifest):
             for blob in [manifest.config] + manifest.layers where blob.urls == nil {
-                guard try await metadata.linkedBlobSize(blob.digest, in: repository) != nil else {
+                guard try await metadata.linkedBlobSize(blob.digest, in: name.value) != nil else {
                     throw RegistryFailure.manifestBlobUnknown("blob unknown to registry: \(blob.digest)")
                 }
             }
@@ -248,8 +241,8 @@ public struct Registry: Sendable {
         case .index(let index):
             for child in index.manifests {
                 let known = MediaType.manifests.contains(child.mediaType)
-                    ? try await metadata.manifest(child.digest, in: repository) != nil
-                    : try await metadata.linkedBlobSize(child.digest, in: repository) != nil
+                    ? try await metadata.manifest(child.digest, in: name.value) != nil
+                    : try await metadata.linkedBlobSize(child.digest, in: name.value) != nil
                 guard known else {
                     throw RegistryFailure.manifestBlobUnknown("manifest unknown to registry: \(child.digest)")
                 }
@@ -266,10 +259,10 @@ public struct Registry: Sendable {
             _ = try await storage.append(id, from: SingleBuffer(chunk)) { _ in }
             try await storage.commitUpload(id, as: key)
         }
-        try await metadata.linkBlob(digest, size: Int64(bytes.count), into: repository)
+        try await metadata.linkBlob(digest, size: Int64(bytes.count), into: name.value)
         let annotationsJSON = try annotations.map { String(decoding: try OCIJSON.encode($0), as: UTF8.self) }
         try await metadata.putManifest(
-            ManifestRecord(repository: repository, digest: digest, mediaType: document.descriptor.mediaType, size: Int64(bytes.count),
+            ManifestRecord(repository: name.value, digest: digest, mediaType: document.descriptor.mediaType, size: Int64(bytes.count),
                            artifactType: artifactType, subject: subject, annotationsJSON: annotationsJSON,
                            references: document.references.map(\.digest)),
             tag: digestReference == nil ? reference : nil)
@@ -277,40 +270,36 @@ public struct Registry: Sendable {
     }
 
     /// Resolves a tag or digest to the manifest record.
-    func manifest(_ reference: String, in repository: String) async throws -> ManifestRecord {
-        try validate(repository: repository)
+    func manifest(_ reference: String, in name: RepositoryName) async throws -> ManifestRecord {
         let record: ManifestRecord?
         if reference.utf8.contains(UInt8(ascii: ":")) {
-            record = try await metadata.manifest(try parseDigest(reference), in: repository)
+            record = try await metadata.manifest(try parseDigest(reference), in: name.value)
         } else {
-            record = try await metadata.taggedManifest(reference, in: repository)
+            record = try await metadata.taggedManifest(reference, in: name.value)
         }
         guard let record else { throw RegistryFailure.manifestUnknown(reference) }
         return record
     }
 
-    func deleteManifest(_ reference: String, in repository: String) async throws {
-        try validate(repository: repository)
+    func deleteManifest(_ reference: String, in name: RepositoryName) async throws {
         if reference.contains(":") {
-            guard try await metadata.deleteManifest(try parseDigest(reference), in: repository) else {
+            guard try await metadata.deleteManifest(try parseDigest(reference), in: name.value) else {
                 throw RegistryFailure.manifestUnknown(reference)
             }
-        } else if !(try await metadata.deleteTag(reference, in: repository)) {
+        } else if !(try await metadata.deleteTag(reference, in: name.value)) {
             throw RegistryFailure.manifestUnknown(reference)
         }
     }
 
     // MARK: Listing
 
-    func tags(in repository: String, after last: String?, limit: Int?) async throws -> [String] {
-        try validate(repository: repository)
-        guard try await metadata.repositoryExists(repository) else { throw RegistryFailure.nameUnknown(repository) }
-        return try await metadata.tags(in: repository, after: last, limit: limit)
+    func tags(in name: RepositoryName, after last: String?, limit: Int?) async throws -> [String] {
+        guard try await metadata.repositoryExists(name.value) else { throw RegistryFailure.nameUnknown(name.value) }
+        return try await metadata.tags(in: name.value, after: last, limit: limit)
     }
 
-    func referrers(of digest: Digest, in repository: String, artifactType: String?) async throws -> [Descriptor] {
-        try validate(repository: repository)
-        return try await metadata.referrers(of: digest, in: repository).compactMap { record in
+    func referrers(of digest: Digest, in name: RepositoryName, artifactType: String?) async throws -> [Descriptor] {
+        return try await metadata.referrers(of: digest, in: name.value).compactMap { record in
             if let artifactType, record.artifactType != artifactType { return nil }
             let annotations = record.annotationsJSON.flatMap {
                 try? OCIJSON.decode([String: String].self, from: Array($0.utf8), what: "annotations")

@@ -1,3 +1,4 @@
+import HydraOCI
 import Hummingbird
 
 /// What the registry knows about a request once `AuthorizationMiddleware` has seen it: the `/v2/` route it
@@ -7,6 +8,9 @@ public struct RegistryRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The `/v2/` route, for registry API requests (nil for health, metrics and the token service).
     var route: RegistryRoute?
+    /// The route's repository, checked once against the grammar (a name it refuses is NAME_INVALID before anything
+    /// else happens).
+    public var repository: RepositoryName?
     /// Who is asking; `.anonymous` without authentication.
     public var identity: Authorizer.Identity = .anonymous
 

@@ -65,6 +65,11 @@ public struct RegistryRouter: Sendable {
         }
         let query = request.uri.queryParameters
         let identity = context.identity
+        // The repository as the middleware checked it; every route that names one has it.
+        func name() throws -> RepositoryName {
+            guard let name = context.repository else { throw RegistryFailure.nameInvalid(route.repository ?? "", reason: "no repository") }
+            return name
+        }
         switch (route, request.method) {
         case (.ping, .get), (.ping, .head):
             var headers = HTTPFields()
@@ -81,28 +86,28 @@ public struct RegistryRouter: Sendable {
 
         case (.tags(let repository), .get):
             let limit = try pageSize(query)
-            let tags = try await registry.tags(in: repository, after: query["last"].map(String.init), limit: limit.map { $0 + 1 })
+            let tags = try await registry.tags(in: try name(), after: query["last"].map(String.init), limit: limit.map { $0 + 1 })
             return try page(tags, key: "tags", limit: limit, path: "/v2/\(repository)/tags/list", extra: ["name": repository])
 
         case (.blob(let repository, let digestText), .get), (.blob(let repository, let digestText), .head):
             let digest = try registry.parseDigest(digestText)
-            let size = try await registry.blobSize(digest, in: repository)
+            let size = try await registry.blobSize(digest, in: try name())
             return try await blobResponse(request, digest: digest, size: size)
 
         case (.blob(let repository, let digestText), .delete):
-            try await registry.deleteBlob(try registry.parseDigest(digestText), in: repository)
+            try await registry.deleteBlob(try registry.parseDigest(digestText), in: try name())
             return Response(status: .accepted)
 
         case (.uploads(let repository), .post):
-            return try await startUpload(request, repository: repository, query: query, identity: identity)
+            return try await startUpload(request, repository: try name(), query: query, identity: identity)
 
         case (.upload(let repository, let id), .get):
-            let size = try await registry.uploadSize(id, in: repository)
+            let size = try await registry.uploadSize(id, in: try name())
             return Response(status: .noContent, headers: uploadHeaders(repository: repository, id: id, size: size))
 
         case (.upload(let repository, let id), .patch):
             let start = try contentRangeStart(request)
-            let size = try await registry.appendUpload(id, in: repository, body: request.body, start: start)
+            let size = try await registry.appendUpload(id, in: try name(), body: request.body, start: start)
             return Response(status: .accepted, headers: uploadHeaders(repository: repository, id: id, size: size))
 
         case (.upload(let repository, let id), .put):
@@ -111,15 +116,15 @@ public struct RegistryRouter: Sendable {
             }
             let digest = try registry.parseDigest(String(digestText))
             let start = try contentRangeStart(request)
-            try await registry.completeUpload(id, in: repository, digest: digest, body: request.body, start: start)
+            try await registry.completeUpload(id, in: try name(), digest: digest, body: request.body, start: start)
             return created(location: "/v2/\(repository)/blobs/\(digest)", digest: digest)
 
         case (.upload(let repository, let id), .delete):
-            try await registry.cancelUpload(id, in: repository)
+            try await registry.cancelUpload(id, in: try name())
             return Response(status: .noContent)
 
         case (.manifest(let repository, let reference), .get), (.manifest(let repository, let reference), .head):
-            let record = try await registry.manifest(reference, in: repository)
+            let record = try await registry.manifest(reference, in: try name())
             try negotiate(record.mediaType, accept: request.headers[values: .accept], reference: reference)
             var headers = HTTPFields()
             headers[.contentType] = record.mediaType
@@ -136,19 +141,19 @@ public struct RegistryRouter: Sendable {
                 throw RegistryError(.contentTooLarge, .sizeInvalid, "manifest is larger than \(registry.maxManifestSize) bytes")
             }
             let contentType = request.headers[.contentType].map { Self.mediaType(of: $0) }
-            let stored = try await registry.putManifest(Array(buffer: bytes), contentType: contentType, reference: reference, in: repository)
+            let stored = try await registry.putManifest(Array(buffer: bytes), contentType: contentType, reference: reference, in: try name())
             var response = created(location: "/v2/\(repository)/manifests/\(stored.digest)", digest: stored.digest)
             if let subject = stored.subject { response.headers[.ociSubject] = subject.description }
             return response
 
         case (.manifest(let repository, let reference), .delete):
-            try await registry.deleteManifest(reference, in: repository)
+            try await registry.deleteManifest(reference, in: try name())
             return Response(status: .accepted)
 
         case (.referrers(let repository, let digestText), .get):
             let digest = try registry.parseDigest(digestText)
             let artifactType = query["artifactType"].map(String.init)
-            let descriptors = try await registry.referrers(of: digest, in: repository, artifactType: artifactType)
+            let descriptors = try await registry.referrers(of: digest, in: try name(), artifactType: artifactType)
             var headers = HTTPFields()
             headers[.contentType] = MediaType.imageIndex
             if artifactType != nil { headers[.ociFiltersApplied] = "artifactType" }
@@ -186,7 +191,7 @@ public struct RegistryRouter: Sendable {
     // MARK: Uploads
 
     private func startUpload(
-        _ request: Request, repository: String, query: FlatDictionary<Substring, Substring>, identity: Authorizer.Identity
+        _ request: Request, repository name: RepositoryName, query: FlatDictionary<Substring, Substring>, identity: Authorizer.Identity
     ) async throws -> Response {
         if let mount = query["mount"] {
             let digest = try registry.parseDigest(String(mount))
@@ -199,19 +204,19 @@ public struct RegistryRouter: Sendable {
             } else {
                 mayRead = true
             }
-            if mayRead, try await registry.mount(digest, into: repository, from: source) {
-                return created(location: "/v2/\(repository)/blobs/\(digest)", digest: digest)
+            if mayRead, try await registry.mount(digest, into: name, from: source) {
+                return created(location: "/v2/\(name)/blobs/\(digest)", digest: digest)
             }
             // Nothing to mount: an ordinary upload session, as the spec says.
         }
-        let id = try await registry.startUpload(in: repository)
+        let id = try await registry.startUpload(in: name)
         if let digestText = query["digest"] {
             // Monolithic upload: the whole blob in this request.
             let digest = try registry.parseDigest(String(digestText))
-            try await registry.completeUpload(id, in: repository, digest: digest, body: request.body)
-            return created(location: "/v2/\(repository)/blobs/\(digest)", digest: digest)
+            try await registry.completeUpload(id, in: name, digest: digest, body: request.body)
+            return created(location: "/v2/\(name)/blobs/\(digest)", digest: digest)
         }
-        var headers = uploadHeaders(repository: repository, id: id, size: 0)
+        var headers = uploadHeaders(repository: name.value, id: id, size: 0)
         headers[.ociChunkMinLength] = "0"
         return Response(status: .accepted, headers: headers)
     }

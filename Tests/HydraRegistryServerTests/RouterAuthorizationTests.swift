@@ -49,6 +49,12 @@ struct RouterAuthorizationTests {
             try await client.execute(uri: "/v2/team/app/tags/list", method: .get) { response in
                 #expect(response.status == .notFound && String(buffer: response.body).contains("NAME_UNKNOWN"))
             }
+            // The repository name is checked once, in the middleware, for every route that names one.
+            for path in ["/v2/Team/App/tags/list", "/v2/team//app/manifests/v1", "/v2/team/-app/blobs/uploads/"] {
+                try await client.execute(uri: path, method: path.hasSuffix("uploads/") ? .post : .get) { response in
+                    #expect(response.status == .badRequest && String(buffer: response.body).contains("NAME_INVALID"), "\(path)")
+                }
+            }
         }
     }
 
