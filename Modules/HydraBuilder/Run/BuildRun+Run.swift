@@ -62,17 +62,8 @@ extension BuildRun {
         let description = describe(spec.command)
         let progress = builder.progress
         let forward: @Sendable (String) -> Void = { line in progress(.output(stage: stage, line: line)) }
-        let sandbox: RuncProcess
-        switch options.isolation {
-        case .runc:
-            let bundle = stepDirectory + "/bundle"
-            try FileSystem.createDirectory(bundle)
-            try FileSystem.writeAtomically(Array(try JSONEncoder().encode(runtime)), to: bundle + "/config.json")
-            sandbox = RuncProcess(stateRoot: builder.stateDirectory + "/runc", bundle: bundle, output: forward)
-        case .chroot:
-            sandbox = RuncProcess(chroot: runtime, output: forward)
-        }
-        try await sandbox.run(failure: { status, tail in
+        let sandbox = options.isolation.sandbox(stateDirectory: builder.stateDirectory)
+        try await sandbox.run(runtime, in: stepDirectory, output: forward, failure: { status, tail in
             BuildError.step("RUN \(description) failed with exit code \(status)" + (tail.isEmpty ? "" : ":\n" + tail), at: location)
         })
         overlay.unmount()
