@@ -67,15 +67,9 @@ struct BuildRun: Sendable {
         return values
     }
 
-    /// The stages `target` depends on (FROM another stage, COPY --from, RUN --mount from), then itself, in file order.
-    func stagesNeeded(for target: Int) throws -> [Int] {
-        var needed: Set<Int> = []
-        var queue = [target]
-        while let index = queue.popLast() {
-            guard needed.insert(index).inserted else { continue }
-            queue += try dependencies(of: index)
-        }
-        return needed.sorted()
+    /// The build's plan for `target`: the stages it needs and the waves they build in, worked out once.
+    func plan(for target: Int) throws -> BuildPlan {
+        try BuildPlan(target: target) { try dependencies(of: $0) }
     }
 
     /// The earlier stages one stage reads: its FROM, COPY --from and RUN --mount from.
@@ -99,13 +93,9 @@ struct BuildRun: Sendable {
         return result
     }
 
-    /// Builds the stages, each as soon as the stages it reads are done: independent stages run at once.
-    mutating func buildStages(_ needed: [Int]) async throws {
-        var pending = Set(needed)
-        while !pending.isEmpty {
-            var ready: [Int] = []
-            for index in pending.sorted() where try dependencies(of: index).isSubset(of: Set(results.keys)) { ready.append(index) }
-            guard !ready.isEmpty else { throw BuildError.unknownStage("(a stage depends on itself)") }
+    /// Builds the plan's stages wave by wave: the stages of a wave, whose dependencies are all built, run at once.
+    mutating func build(_ plan: BuildPlan) async throws {
+        for ready in plan.waves {
             let snapshot = self
             try await withThrowingTaskGroup(of: (Int, StageState?, [String: OverlayMount], [Digest: StageState]).self) { group in
                 for index in ready {
@@ -128,7 +118,6 @@ struct BuildRun: Sendable {
                     }
                 }
             }
-            pending.subtract(ready)
         }
     }
 

@@ -41,7 +41,7 @@ public struct Builder: Sendable {
         defer { scratch.remove() }
         var run = BuildRun(builder: self, dockerfile: dockerfile, context: context, scratch: scratch)
         do {
-            try await run.buildStages(try run.stagesNeeded(for: target.index))
+            try await run.build(try run.plan(for: target.index))
         } catch {
             run.unmountViews()
             throw error
