@@ -66,6 +66,13 @@ struct BuildCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard progress == "plain" || progress == "auto" || progress == "tty" else { throw ValidationError("--progress takes plain") }
+        // Checked before the build, not after it.
+        for output in [export].compactMap({ $0 }) + options.exports {
+            do { _ = try BuildFlags.export(output) } catch { throw ValidationError("\(error)") }
+        }
+        for agent in ssh {
+            do { _ = try BuildFlags.sshAgent(agent) } catch { throw ValidationError("\(error)") }
+        }
     }
 
     func run() async throws {
@@ -76,17 +83,18 @@ struct BuildCommand: AsyncParsableCommand {
             let buildContext = try BuildContext(root: context, dockerfile: dockerfilePath)
             let store = try options.store()
             let names = try tags.map { try Reference(parsing: $0) }
-            var buildOptions = BuildOptions(buildArgs: try parsedBuildArgs(), target: target, noCache: noCache)
+            var buildOptions = BuildOptions(buildArgs: BuildFlags.buildArgs(buildArgs), target: target, noCache: noCache)
             if let platform { buildOptions.platform = try Platform(parsing: platform) }
-            let (secretFiles, temporarySecrets) = try secrets(in: store.home + "/tmp")
+            var temporarySecrets: [String] = []
             defer { for file in temporarySecrets { unlink(file) } }
-            buildOptions.secrets = secretFiles
+            for text in secret {
+                let parsed = try BuildFlags.secret(text, temporaryDirectory: store.home + "/tmp")
+                buildOptions.secrets[parsed.id] = parsed.file
+                if parsed.temporary { temporarySecrets.append(parsed.file) }
+            }
             for agent in ssh {
-                let parts = agent.split(separator: "=", maxSplits: 1).map(String.init)
-                guard let socket = parts.count == 2 ? parts[1] : ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"] else {
-                    throw ValidationError("--ssh \(agent): give ID=SOCKET, or set SSH_AUTH_SOCK")
-                }
-                buildOptions.sshAgents[parts[0]] = socket
+                let parsed = try BuildFlags.sshAgent(agent)
+                buildOptions.sshAgents[parsed.id] = parsed.socket
             }
             if let isolation {
                 guard let parsed = BuildIsolation(rawValue: isolation) else { throw ValidationError("--isolation takes runc or chroot") }
@@ -147,47 +155,6 @@ struct BuildCommand: AsyncParsableCommand {
         }
     }
 
-    /// `--secret id=NAME,src=FILE` (or `env=VARIABLE`, written to a private file for the build's duration).
-    private func secrets(in directory: String) throws -> (files: [String: String], temporary: [String]) {
-        var result: [String: String] = [:]
-        var temporary: [String] = []
-        for text in secret {
-            var fields: [String: String] = [:]
-            for field in text.split(separator: ",") {
-                let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else { throw ValidationError("--secret: \"\(field)\" is not KEY=VALUE") }
-                fields[parts[0]] = parts[1]
-            }
-            guard let id = fields["id"] else { throw ValidationError("--secret needs id=NAME") }
-            if let source = fields["src"] ?? fields["source"] {
-                result[id] = source
-            } else if let variable = fields["env"] {
-                guard let value = ProcessInfo.processInfo.environment[variable] else { throw ValidationError("--secret \(id): $\(variable) is not set") }
-                try FileSystem.createDirectory(directory, mode: 0o700)
-                let file = directory + "/secret-\(getpid())-\(id)"
-                try FileSystem.writeAtomically(Array(value.utf8), to: file, mode: 0o600)
-                result[id] = file
-                temporary.append(file)
-            } else {
-                throw ValidationError("--secret \(id) needs src=FILE or env=VARIABLE")
-            }
-        }
-        return (result, temporary)
-    }
-
-    /// `NAME=value`, or `NAME` alone for the value in the environment.
-    private func parsedBuildArgs() throws -> [String: String] {
-        var values: [String: String] = [:]
-        for argument in buildArgs {
-            if let equals = argument.firstIndex(of: "=") {
-                values[String(argument[..<equals])] = String(argument[argument.index(after: equals)...])
-            } else if let value = ProcessInfo.processInfo.environment[argument] {
-                values[argument] = value
-            }
-        }
-        return values
-    }
-
     /// `--cache-from`: copies the cache artifact into the local store and reads it into the step cache. A cache
     /// that cannot be had is a warning, not an error: the build runs without it.
     private func importCache(_ source: String, store: LocalImageStore, access: RegistryAccess, quiet: Bool) async {
@@ -212,21 +179,13 @@ struct BuildCommand: AsyncParsableCommand {
         if options.format != .json { Console.error("Exported \(result.cacheEntries.count) cached steps to \(reference.familiar)") }
     }
 
-    /// `--export type=oci,dest=FILE` or `type=docker,dest=FILE`.
+    /// `--output type=oci,dest=FILE` or `type=docker,dest=FILE` (also `--export`).
     private func write(_ document: ManifestDocument, to output: String, store: LocalImageStore) async throws {
-        var fields: [String: String] = [:]
-        for field in output.split(separator: ",") {
-            let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("--export: \"\(field)\" is not KEY=VALUE") }
-            fields[parts[0]] = parts[1]
-        }
-        guard let dest = fields["dest"] else { throw ValidationError("--export needs dest=FILE") }
         let name = tags.first ?? "localhost/build:latest"
         let location: ImageLocation
-        switch fields["type"] {
-        case "oci": location = .ociArchive(path: dest, name: try Reference(parsing: name).tag)
-        case "docker": location = .dockerArchive(path: dest, reference: try Reference(parsing: name))
-        default: throw ValidationError("--export type must be oci or docker")
+        switch try BuildFlags.export(output) {
+        case .ociArchive(let dest): location = .ociArchive(path: dest, name: try Reference(parsing: name).tag)
+        case .dockerArchive(let dest): location = .dockerArchive(path: dest, reference: try Reference(parsing: name))
         }
         let endpoint = try ImageEndpoint.writing(location, registry: registry.access.repository, store: { store })
         defer { endpoint.close() }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HydraBuilder
 
 /// hydra's exit statuses, one table for every command (Docs/cli.md).
 enum ExitStatus: Int32, CaseIterable {
@@ -13,7 +14,7 @@ enum ExitStatus: Int32, CaseIterable {
 
     /// The status an error ends a command with.
     static func of(_ error: any Error) -> ExitStatus {
-        if error is ValidationError || error is UsageError { return .usage }
+        if error is ValidationError || error is UsageError || error is BuildFlags.Invalid { return .usage }
         return .failure
     }
 
