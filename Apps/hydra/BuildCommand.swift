@@ -117,9 +117,8 @@ struct BuildCommand: AsyncParsableCommand {
                     guard let source = endpoint.source, let imageName = endpoint.name else { throw ValidationError("cannot read \(name)") }
                     return (source, imageName)
                 }
-                if let entry = try? store.resolve(name) { return (store.layout, entry.name) }
-                let reference = try Reference(parsing: name)
-                return (try access.repository(reference), reference.digest?.description ?? reference.tag ?? Reference.defaultTag)
+                // Else the local store, then the registry the name points at.
+                return try await LocalFirstResolver(store: store, registry: access.repository).find(name).source(store: store)
             })
             // Ctrl-C or SIGTERM cancels the build: the running step's container is killed, its mounts undone.
             let build = Task { try await builder.build(dockerfile, context: buildContext) }

@@ -23,24 +23,17 @@ enum ScanTarget {
         case .dockerArchive?: location = .dockerArchive(path: text, reference: nil)
         case nil: location = try ImageLocation(parsing: text)
         }
-        var lookedLocally: String?
-        if case .local(let given, let reference) = location {
-            let local: Result<LocalImageStore.Entry, any Error> = Result { try store().resolve(given) }
-            if case .success(let entry) = local, let store = try? store() {
-                return try await ImageCataloger.catalog(
-                    layout: store.layout, name: entry.name, platform: platform, target: text, progress: layers)
+        if case .local(let given, _) = location {
+            let store = try store()
+            switch try await LocalFirstResolver(store: store, registry: access.repository).find(given) {
+            case .local(let name):
+                return try await ImageCataloger.catalog(layout: store.layout, name: name, platform: platform, target: text, progress: layers)
+            case .registry(_, _, let reference):
+                location = .registry(reference)
             }
-            if case .failure(let error as OCIError) = local, case .ambiguous = error { throw error }
-            guard let reference else { throw OCIError.notFound("image \(given) in the local store (a digest names no registry to look in)") }
-            lookedLocally = given
-            location = .registry(reference)
         }
-        if case .registry(let reference) = location {
-            do {
-                return try await catalogFromRegistry(location, text: text, platform: platform, access: access, store: store, showProgress: showProgress, layers: layers)
-            } catch let error where lookedLocally != nil {
-                throw OCIError.notFound("image \(text): not in the local store, and \(reference.registry) answered: \(error)")
-            }
+        if case .registry = location {
+            return try await catalogFromRegistry(location, text: text, platform: platform, access: access, store: store, showProgress: showProgress, layers: layers)
         }
         let endpoint = try await ImageEndpoint.reading(location, registry: access.repository, store: store)
         defer { endpoint.close() }

@@ -38,17 +38,13 @@ public enum ImageLocation: Sendable, Equatable {
         } else if let transport = Self.unsupportedTransport(in: text) {
             throw OCIError.invalidArgument(
                 "\"\(text)\": transport \"\(transport)\" is not supported (docker://, oci:, oci-archive:, docker-archive: and local names are)")
-        } else if Self.isImageID(text) {
+        } else if LocalFirstResolver.isDigest(text) {
             self = .local(text, reference: nil)
         } else {
             self = .local(text, reference: try Reference(parsing: text))
         }
     }
 
-    /// `sha256:` and 64 hex digits: an image's digest, as `hydra build` prints it.
-    static func isImageID(_ text: String) -> Bool {
-        text.hasPrefix("sha256:") && text.utf8.count == 71 && text.dropFirst(7).allSatisfy(\.isHexDigit)
-    }
 
     /// `TRANSPORT:PATH[:NAME]` split at the first colon after the path, or nil when `text` is another transport.
     private static func pathAndName(_ text: String, transport: String) throws -> (String, String?)? {

@@ -148,6 +148,22 @@ struct BuildCommandTests {
         #expect(final.split(separator: "\n").count == 2 && final.contains("busybox"), "\(final)")
     }
 
+    @Test("FROM an image not in the local store comes from its registry; one that neither has says both and what the registry answered")
+    func baseFromRegistry() throws {
+        let registry = try RegistryProcess()
+        let workspace = try Workspace()
+        #expect(try workspace.hydra(["push", "busybox:test", "\(registry.host)/base/busybox:1", "--tls-verify=false"]).succeeded)
+        try workspace.write("Dockerfile", "FROM \(registry.host)/base/busybox:1\nRUN echo from-registry > /f\nCMD [\"cat\", \"/f\"]\n")
+        let built = try Tool.run([HydraBinary.path, "build", workspace.context, "-t", "remote/base:1"],
+                                 environment: ["HYDRA_HOME": workspace.home, "HYDRA_INSECURE_REGISTRIES": registry.host])
+        #expect(built.succeeded, "\(built.stderr)")
+        #expect(try workspace.run("remote/base:1").stdout == "from-registry\n")
+        try workspace.write("Dockerfile", "FROM \(registry.host)/base/missing:1\n")
+        let missing = try Tool.run([HydraBinary.path, "build", workspace.context],
+                                   environment: ["HYDRA_HOME": workspace.home, "HYDRA_INSECURE_REGISTRIES": registry.host])
+        #expect(missing.status == 1 && missing.stderr.contains("not in the local store, and \(registry.host) answered"), "\(missing.stderr)")
+    }
+
     @Test("ADD unpacks a local archive; --output type=oci and --export type=docker write archives skopeo and podman read")
     func addAndExport() throws {
         let workspace = try Workspace()
