@@ -66,9 +66,9 @@ struct BuildCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard progress == "plain" || progress == "auto" || progress == "tty" else { throw ValidationError("--progress takes plain") }
-        // Checked before the build, not after it.
-        for output in [export].compactMap({ $0 }) + options.exports {
-            do { _ = try BuildFlags.export(output) } catch { throw ValidationError("\(error)") }
+        // Checked before the build, not after it (`-o` values in BuildOutputOptions).
+        if let export {
+            do { _ = try BuildFlags.export(export) } catch { throw ValidationError("\(error)") }
         }
         for agent in ssh {
             do { _ = try BuildFlags.sshAgent(agent) } catch { throw ValidationError("\(error)") }
@@ -136,7 +136,7 @@ struct BuildCommand: AsyncParsableCommand {
             for name in names { try store.tag(document.descriptor, as: name) }
             // Without -t the image is kept untagged, as docker keeps it: its digest or a short ID finds it.
             if names.isEmpty { try store.keepUntagged(document.descriptor) }
-            for target in [export].compactMap({ $0 }) + options.exports { try await write(document, to: target, store: store) }
+            for target in [export].compactMap({ $0 }) + options.output { try await write(document, to: target, store: store) }
             if push {
                 guard !names.isEmpty else { throw ValidationError("--push needs at least one -t NAME to push to") }
                 for name in names {
@@ -237,12 +237,9 @@ struct BuildOutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Print error details.")
     var debug = false
 
-    /// The `type=…` outputs.
-    var exports: [String] { output }
-
     func validate() throws {
-        for value in output where !value.hasPrefix("type=") {
-            throw ValidationError("--output takes type=oci,dest=FILE or type=docker,dest=FILE, not \"\(value)\" (--format json for a JSON report)")
+        for value in output {
+            do { _ = try BuildFlags.export(value) } catch { throw ValidationError("\(error) (--format json for a JSON report)") }
         }
     }
 

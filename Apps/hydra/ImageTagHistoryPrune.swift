@@ -3,31 +3,13 @@ import Foundation
 import HydraCore
 import HydraOCI
 
-/// `hydra image tag SOURCE TARGET`: another name for an image in the local store (docker's `image tag`).
+/// `hydra image tag SOURCE TARGET`: docker's `image tag`, which is `hydra tag` (a local image by name, digest or ID).
 struct ImageTagCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tag", abstract: "Give a local image another name.")
+    static let configuration = CommandConfiguration(commandName: "tag", abstract: "Give a local image another name (hydra tag).")
 
-    @Argument(help: "The image: a name, digest or ID.")
-    var source: String
+    @OptionGroup var tag: TagCommand
 
-    @Argument(help: "The new name, NAME[:TAG].")
-    var target: String
-
-    @OptionGroup var options: GlobalOptions
-
-    func run() async throws {
-        try await options.run {
-            let store = try options.store()
-            let entry = try store.resolve(source)
-            let reference = try Reference(parsing: target)
-            try store.tag(entry.descriptor, as: reference)
-            if options.format == .json {
-                try Console.json(["reference": reference.description, "digest": entry.descriptor.digest.description])
-            } else {
-                Console.print("Tagged \(reference.familiar) \(entry.descriptor.digest)")
-            }
-        }
-    }
+    func run() async throws { try await tag.run() }
 }
 
 /// `hydra image history IMAGE`: the image's history entries, newest first, with the size of each layer.
@@ -57,7 +39,7 @@ struct ImageHistoryCommand: AsyncParsableCommand {
             let store = try options.store()
             let entry = try store.resolve(image)
             guard let manifest = try store.manifest(entry.descriptor).imageManifest else {
-                throw ValidationError("\(image) is an index; give one platform's manifest digest")
+                throw OCIError.invalidArgument("\(image) is an index; give one platform's manifest digest")
             }
             let config = try store.config(of: manifest)
             var layers = manifest.layers.makeIterator()

@@ -28,12 +28,15 @@ enum ScanTarget {
             switch try await LocalFirstResolver(store: store, registry: access.repository).find(given) {
             case .local(let name):
                 return try await ImageCataloger.catalog(layout: store.layout, name: name, platform: platform, target: text, progress: layers)
-            case .registry(_, _, let reference):
-                location = .registry(reference)
+            case .registry(let source, let name, _):
+                // The repository the resolver found it in, asked again only for its content.
+                return try await catalogFromRegistry(source, name: name, text: text, platform: platform, showProgress: showProgress, layers: layers)
             }
         }
-        if case .registry = location {
-            return try await catalogFromRegistry(location, text: text, platform: platform, access: access, store: store, showProgress: showProgress, layers: layers)
+        if case .registry(let reference) = location {
+            return try await catalogFromRegistry(
+                try access.repository(reference), name: reference.digest?.description ?? reference.tag ?? Reference.defaultTag,
+                text: text, platform: platform, showProgress: showProgress, layers: layers)
         }
         let endpoint = try await ImageEndpoint.reading(location, registry: access.repository, store: store)
         defer { endpoint.close() }
@@ -43,12 +46,8 @@ enum ScanTarget {
 
     /// A registry image is pulled into a private layout first: layers are read from disk, in parallel.
     private static func catalogFromRegistry(
-        _ location: ImageLocation, text: String, platform: Platform?, access: RegistryAccess, store: @escaping () throws -> LocalImageStore,
-        showProgress: Bool, layers: @escaping @Sendable (Int, Int) -> Void
+        _ source: any ImageSource, name: String, text: String, platform: Platform?, showProgress: Bool, layers: @escaping @Sendable (Int, Int) -> Void
     ) async throws -> Catalog {
-        let endpoint = try await ImageEndpoint.reading(location, registry: access.repository, store: store)
-        defer { endpoint.close() }
-        guard let source = endpoint.source, let name = endpoint.name else { throw OCIError.invalidArgument("cannot read \(text)") }
         let staging = try ImageArchive.temporaryDirectory(near: NSTemporaryDirectory())
         defer { try? FileSystem.removeTree(staging) }
         let layout = try OCILayout(path: staging + "/layout", create: true)

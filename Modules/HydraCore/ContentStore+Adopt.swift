@@ -27,14 +27,12 @@ extension ContentStore {
         guard descriptor >= 0 else { throw FileIOError("open", path: file, errno: errno) }
         fsync(descriptor)
         close(descriptor)
-        let final = path(of: digest)
-        try FileSystem.createDirectory(FileSystem.parent(of: final))
-        if rename(file, final) == 0 {
-            FileSystem.syncDirectory(of: final)
-            return true
+        do {
+            // The store's own rename into place (a writer that got there first keeps its copy; the directory is synced).
+            try place(file, as: digest)
+        } catch let error as FileIOError where error.errno == EXDEV {
+            try ingest(file: file, expected: digest)
         }
-        guard errno == EXDEV else { throw FileIOError("rename", path: file, errno: errno) }
-        try ingest(file: file, expected: digest)
         return true
     }
 }

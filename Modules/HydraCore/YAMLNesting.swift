@@ -42,19 +42,18 @@ public enum YAMLNesting {
                     while position < bytes.count, bytes[position] == UInt8(ascii: " ") { position += 1 }
                 }
             }
-            flow = try flowDepth(after: bytes[position...], startingAt: flow, limit: limit) { depth throws(TooDeep) in
-                throw TooDeep(line: lineNumber, depth: depth + indents.count + compact, limit: limit)
-            }
-            let depth = indents.count + compact + flow
+            let (end, peak) = flowDepth(after: bytes[position...], startingAt: flow)
+            flow = end
+            let depth = indents.count + compact + peak
             if depth > limit { throw TooDeep(line: lineNumber, depth: depth, limit: limit) }
         }
     }
 
-    /// The flow depth after a line's bytes, quotes and comments skipped; `tooDeep` is called when it passes the limit.
-    private static func flowDepth(
-        after bytes: ArraySlice<UInt8>, startingAt start: Int, limit: Int, tooDeep: (Int) throws(TooDeep) -> Void
-    ) throws(TooDeep) -> Int {
+    /// The flow depth at the end of a line's bytes and the deepest it reached on the way, quotes and comments
+    /// skipped.
+    private static func flowDepth(after bytes: ArraySlice<UInt8>, startingAt start: Int) -> (end: Int, peak: Int) {
         var depth = start
+        var peak = start
         var quote: UInt8?
         var previous: UInt8 = UInt8(ascii: " ")
         var index = bytes.startIndex
@@ -68,14 +67,14 @@ public enum YAMLNesting {
                 quote = byte
             } else if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
                 depth += 1
-                if depth > limit { try tooDeep(depth) }
+                peak = max(peak, depth)
             } else if (byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}")) && depth > 0 {
                 depth -= 1
             }
             previous = byte
             index += 1
         }
-        return depth
+        return (depth, peak)
     }
 
     private static func isWordByte(_ byte: UInt8) -> Bool {

@@ -125,7 +125,7 @@ public struct LocalImageStore: Sendable {
                 manifests.removeAll { $0.digest == entry.descriptor.digest && $0.annotations?[Self.untaggedAnnotation] != nil }
             }
         }
-        return (entry, try layout.collectGarbage())
+        return (entry, try layout.collectGarbage().digests)
     }
 
     /// Removes every image no name points at (untagged builds, bases and cache artifacts a build copied in) and
@@ -138,9 +138,8 @@ public struct LocalImageStore: Sendable {
             removed = manifests.filter { $0.referenceName == nil && $0.annotations?[Self.untaggedAnnotation] != nil && !named.contains($0.digest) }.map(\.digest)
             manifests.removeAll { $0.referenceName == nil }
         }
-        let unused = try layout.unreachableBlobs()
-        let bytes = unused.reduce(Int64(0)) { $0 + (layout.blobs.size(of: $1) ?? 0) }
-        return (removed, try layout.collectGarbage(), bytes)
+        let collected = try layout.collectGarbage()
+        return (removed, collected.digests, collected.bytes)
     }
 
     /// The manifest document of a descriptor in the store, verified.

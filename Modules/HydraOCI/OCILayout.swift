@@ -100,18 +100,22 @@ public struct OCILayout: Sendable {
         }
     }
 
-    /// Deletes every blob not reachable from `index.json`; returns what was removed.
+    /// Deletes every blob not reachable from `index.json`; returns what was removed and the bytes it held.
     @discardableResult
-    public func collectGarbage() throws -> [Digest] {
+    public func collectGarbage() throws -> (digests: [Digest], bytes: Int64) {
         try withIndexLock {
+            var bytes: Int64 = 0
             let removed = try unreachableBlobs()
-            for digest in removed { try blobs.delete(digest) }
-            return removed
+            for digest in removed {
+                bytes += blobs.size(of: digest) ?? 0
+                try blobs.delete(digest)
+            }
+            return (removed, bytes)
         }
     }
 
     /// The blobs no descriptor in `index.json` reaches, directly or through manifests.
-    public func unreachableBlobs() throws -> [Digest] {
+    private func unreachableBlobs() throws -> [Digest] {
         var reachable = Set<Digest>()
         var pending = try index().manifests
         while let descriptor = pending.popLast() {
