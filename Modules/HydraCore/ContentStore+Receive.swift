@@ -18,7 +18,7 @@ extension ContentStore {
         _ chunks: some AsyncSequence<ByteBuffer, any Error>, expected: Digest? = nil, size: Int64? = nil,
         algorithm: DigestAlgorithm = .sha256, resuming partial: PartialBlob? = nil
     ) async throws -> (digest: Digest, size: Int64) {
-        try FileSystem.createDirectory(temporaryDirectory)
+        try await BlockingIO.run { try FileSystem.createDirectory(temporaryDirectory) }
         let temporary = partial?.path ?? temporaryPath()
         let fresh = partial == nil
         let writer = WriteBehind {
@@ -40,7 +40,7 @@ extension ContentStore {
             if let size, let expected, hasher.count != size {
                 throw DigestError.sizeMismatch(digest: expected, expected: size, actual: hasher.count)
             }
-            try place(temporary, as: digest)
+            try await BlockingIO.run { try place(temporary, as: digest) }
             partial?.release()
             return (digest, hasher.count)
         } catch let error as DigestError {

@@ -31,11 +31,13 @@ public struct FileByteStream: AsyncSequence, Sendable {
         public mutating func next() async throws -> ByteBuffer? {
             if finished { return nil }
             if reader == nil {
-                let opened = try FileReader(path: stream.path)
-                if let range = stream.range {
-                    try opened.seek(to: range.lowerBound)
-                    remaining = range.upperBound - range.lowerBound + 1
+                let stream = stream
+                let opened = try await BlockingIO.run {
+                    let opened = try FileReader(path: stream.path)
+                    if let range = stream.range { try opened.seek(to: range.lowerBound) }
+                    return opened
                 }
+                if let range = stream.range { remaining = range.upperBound - range.lowerBound + 1 }
                 reader = opened
             }
             guard let reader, remaining > 0 else { return end() }
@@ -49,8 +51,11 @@ public struct FileByteStream: AsyncSequence, Sendable {
             } else {
                 buffer = ByteBufferAllocator().buffer(capacity: want)
             }
-            let n = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: want) { pointer in
-                try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: pointer[0..<want]))
+            // The read runs on the blocking-I/O threads (a cold file waits for the disk).
+            let n = try await BlockingIO.run {
+                try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: want) { pointer in
+                    try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: pointer[0..<want]))
+                }
             }
             if n == 0 { return end() }
             remaining -= Int64(n)

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import CHydraSystem  // stat and friends resolve here once NIOPosix is linked too
 #elseif canImport(Darwin)
 import Darwin
 #endif

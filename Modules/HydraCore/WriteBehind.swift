@@ -4,7 +4,7 @@ import NIOCore
 /// two overlap on different cores. Chunks travel in batches of about 1 MiB (network bodies arrive in pieces of
 /// 64–256 KiB; passing each on alone cost a task wake-up per piece); the sink decides how they reach the disk
 /// (`DirectAppendSink` gathers them in its aligned buffer). At most `limit` bytes wait to be written; the first
-/// write error stops the caller at its next batch.
+/// write error stops the caller at its next batch. The writer task runs on `BlockingIO`'s threads.
 public final class WriteBehind: Sendable {
     /// Chunks gathered for one hand-over.
     public struct Batch: Sendable {
@@ -35,7 +35,9 @@ public final class WriteBehind: Sendable {
         let (stream, continuation) = AsyncStream<Batch>.makeStream()
         self.credit = credit
         self.queue = continuation
-        writer = Task {
+        // The writer only writes (and fsyncs at the end): it runs on the blocking-I/O threads, not on the
+        // cooperative pool the hashing caller uses.
+        writer = Task(executorPreference: BlockingIO.shared) {
             do {
                 let file = try open()
                 for await batch in stream {

@@ -11,7 +11,9 @@ import Glibc
 /// the upload, renames it into place and fsyncs the directory, so a crash leaves either the whole object or none,
 /// never a partial one under its key. A cancelled upload is moved to `root/discarded/` and unlinked in the
 /// background: freeing a large file's pages takes tens of milliseconds (49 ms for 256 MiB here), which no request
-/// should wait for; leftovers from a crash are removed when the storage opens.
+/// should wait for; leftovers from a crash are removed when the storage opens. Every system call runs on
+/// `BlockingIO`'s threads, never on the cooperative pool: a stat or fsync that waits for the disk holds one of
+/// those threads only.
 public struct FileSystemBlobStorage: BlobStorage {
     public let root: String
 
@@ -27,7 +29,8 @@ public struct FileSystemBlobStorage: BlobStorage {
     private func uploadPath(_ id: String) -> String { "\(root)/uploads/\(id)" }
 
     public func size(of key: String) async throws -> Int64? {
-        FileSystem.fileSize(objectPath(key))
+        let path = objectPath(key)
+        return await BlockingIO.run { FileSystem.fileSize(path) }
     }
 
     public func read(_ key: String, range: ClosedRange<Int64>?) async throws -> any AsyncSequence<ByteBuffer, any Error> & Sendable {
@@ -37,10 +40,17 @@ public struct FileSystemBlobStorage: BlobStorage {
     public func localPath(of key: String) -> String? { objectPath(key) }
 
     public func delete(_ key: String) async throws {
-        if unlink(objectPath(key)) != 0 && errno != ENOENT { throw FileIOError("unlink", path: objectPath(key), errno: errno) }
+        let path = objectPath(key)
+        try await BlockingIO.run {
+            if unlink(path) != 0 && errno != ENOENT { throw FileIOError("unlink", path: path, errno: errno) }
+        }
     }
 
     public func list(prefix: String) async throws -> [String] {
+        try await BlockingIO.run { try listNow(prefix: prefix) }
+    }
+
+    private func listNow(prefix: String) throws -> [String] {
         var keys: [String] = []
         func walk(_ relative: String) throws {
             let dir = relative.isEmpty ? root + "/objects" : root + "/objects/" + relative
@@ -55,19 +65,20 @@ public struct FileSystemBlobStorage: BlobStorage {
     }
 
     public func createUpload(_ id: String) async throws {
-        let sink = try FileSink(creating: uploadPath(id), exclusive: true, sync: true)
-        try sink.finish()
+        let path = uploadPath(id)
+        try await BlockingIO.run { try FileSink(creating: path, exclusive: true, sync: true).finish() }
     }
 
     public func uploadSize(_ id: String) async throws -> Int64? {
-        FileSystem.fileSize(uploadPath(id))
+        let path = uploadPath(id)
+        return await BlockingIO.run { FileSystem.fileSize(path) }
     }
 
     public func append(
         _ id: String, from chunks: some AsyncSequence<ByteBuffer, any Error>, observe: (ByteBuffer) throws -> Void
     ) async throws -> Int64 {
         let path = uploadPath(id)
-        guard FileSystem.exists(path) else { throw FileIOError("open", path: path, errno: ENOENT) }
+        guard await BlockingIO.run({ FileSystem.exists(path) }) else { throw FileIOError("open", path: path, errno: ENOENT) }
         // Hashing (observe) here and writing on the writer's task overlap. Uploads are written past the page
         // cache: they are fsynced before they count, and filling page cache first was the slow part.
         let writer = WriteBehind { try DirectAppendSink(appendingTo: path) }
@@ -78,8 +89,10 @@ public struct FileSystemBlobStorage: BlobStorage {
             await writer.abandon()
             throw error
         }
-        guard let size = FileSystem.fileSize(path) else { throw FileIOError("stat", path: path, errno: errno) }
-        return size
+        return try await BlockingIO.run {
+            guard let size = FileSystem.fileSize(path) else { throw FileIOError("stat", path: path, errno: errno) }
+            return size
+        }
     }
 
     public func readUpload(_ id: String) async throws -> any AsyncSequence<ByteBuffer, any Error> & Sendable {
@@ -88,22 +101,28 @@ public struct FileSystemBlobStorage: BlobStorage {
 
     public func commitUpload(_ id: String, as key: String) async throws {
         let path = uploadPath(id)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileIOError("open", path: path, errno: errno) }
-        let synced = fsync(fd)
-        close(fd)
-        guard synced == 0 else { throw FileIOError("fsync", path: path, errno: errno) }
         let target = objectPath(key)
-        try FileSystem.createDirectory(FileSystem.parent(of: target))
-        try FileSystem.rename(path, to: target)
+        try await BlockingIO.run {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw FileIOError("open", path: path, errno: errno) }
+            let synced = fsync(fd)
+            close(fd)
+            guard synced == 0 else { throw FileIOError("fsync", path: path, errno: errno) }
+            try FileSystem.createDirectory(FileSystem.parent(of: target))
+            try FileSystem.rename(path, to: target)
+        }
     }
 
     public func cancelUpload(_ id: String) async throws {
         let discarded = "\(root)/discarded/\(id)"
-        guard Glibc.rename(uploadPath(id), discarded) == 0 else {
-            if errno == ENOENT { return }
-            throw FileIOError("rename", path: uploadPath(id), errno: errno)
+        let path = uploadPath(id)
+        let moved = try await BlockingIO.run {
+            guard Glibc.rename(path, discarded) == 0 else {
+                if errno == ENOENT { return false }
+                throw FileIOError("rename", path: path, errno: errno)
+            }
+            return true
         }
-        Task.detached(priority: .background) { unlink(discarded) }
+        if moved { BlockingIO.shared.submit { unlink(discarded) } }
     }
 }

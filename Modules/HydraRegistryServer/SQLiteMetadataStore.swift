@@ -1,12 +1,24 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import HydraCore
 
 /// The embedded metadata store: SQLite in WAL mode through GRDB's connection pool (one writer, concurrent readers).
+/// No SQLite call runs on Swift's cooperative pool. Writes go through GRDB's async API (its writer queue); every
+/// read runs synchronously on `BlockingIO`'s threads. Reads must not wait for a reader connection on the
+/// cooperative pool: with GRDB's async reads holding connections while their tasks wait for a cooperative
+/// thread, and synchronous reads on those threads waiting for a connection, the server deadlocked under mixed
+/// tags and manifest load (`ConcurrentLoadTests`).
+///
+/// The store holds its database exclusively (an flock on `PATH.lock` for as long as it is open), so it sees every
+/// write and can keep tag lists in memory (`TagListCache`); a second process opening the same database fails.
 public final class SQLiteMetadataStore: MetadataStore {
     private let pool: DatabasePool
+    private let lock: ExclusiveFileLock
+    private let tagLists = TagListCache()
 
     public init(path: String) throws {
+        lock = try ExclusiveFileLock(path: path + ".lock", holder: "the registry's metadata database \(path)")
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)
@@ -48,11 +60,17 @@ public final class SQLiteMetadataStore: MetadataStore {
         return migrator
     }
 
-    /// Runs a point lookup on the calling thread with a prepared statement. GRDB's async reads hop to a queue
-    /// that serialises waiting readers and then to the reader's own queue; a lookup of a few microseconds on the
-    /// hot paths (manifest and blob GETs) is cheaper done in place.
-    private func lookup<T>(_ sql: String, arguments: StatementArguments, _ fetch: (Statement) throws -> T) throws -> T {
-        try pool.read { db in
+    /// Runs a read on `BlockingIO`'s threads: the connection is taken, used and given back there, without
+    /// suspending in between.
+    private func read<T>(_ body: (Database) throws -> T) async throws -> T {
+        try await BlockingIO.run { try pool.read(body) }
+    }
+
+    /// Runs a read with a prepared (cached) statement on `BlockingIO`'s threads. GRDB's async reads hop to a
+    /// queue that serialises waiting readers and then to the reader's own queue; one hop to a thread that may
+    /// block, and GRDB's synchronous read there, is cheaper for the hot paths (manifest and blob GETs, tags).
+    private func lookup<T>(_ sql: String, arguments: StatementArguments, _ fetch: (Statement) throws -> T) async throws -> T {
+        try await read { db in
             let statement = try db.cachedStatement(sql: sql)
             try statement.setArguments(arguments)
             return try fetch(statement)
@@ -60,11 +78,11 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     public func blobSize(_ digest: Digest) async throws -> Int64? {
-        try lookup("SELECT size FROM blobs WHERE digest = ?", arguments: [digest.description]) { try Int64.fetchOne($0) }
+        try await lookup("SELECT size FROM blobs WHERE digest = ?", arguments: [digest.description]) { try Int64.fetchOne($0) }
     }
 
     public func linkedBlobSize(_ digest: Digest, in repository: String) async throws -> Int64? {
-        try lookup("""
+        try await lookup("""
             SELECT b.size FROM repository_blobs r JOIN blobs b ON b.digest = r.digest
             WHERE r.repository = ? AND r.digest = ?
             """, arguments: [repository, digest.description]) { try Int64.fetchOne($0) }
@@ -95,7 +113,7 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     public func upload(_ id: String) async throws -> UploadRecord? {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT id, repository, created_at FROM uploads WHERE id = ?", arguments: [id]).map {
                 UploadRecord(id: $0["id"], repository: $0["repository"], createdAt: $0["created_at"])
             }
@@ -107,7 +125,7 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     public func uploads(startedBefore time: Int64) async throws -> [UploadRecord] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT id, repository, created_at FROM uploads WHERE created_at < ?", arguments: [time]).map {
                 UploadRecord(id: $0["id"], repository: $0["repository"], createdAt: $0["created_at"])
             }
@@ -132,23 +150,24 @@ public final class SQLiteMetadataStore: MetadataStore {
                                arguments: [record.repository, tag, digest])
             }
         }
+        if tag != nil { tagLists.invalidate(record.repository) }
     }
 
     public func manifest(_ digest: Digest, in repository: String) async throws -> ManifestRecord? {
-        try lookup("SELECT * FROM manifests WHERE repository = ? AND digest = ?", arguments: [repository, digest.description]) {
+        try await lookup("SELECT * FROM manifests WHERE repository = ? AND digest = ?", arguments: [repository, digest.description]) {
             try Row.fetchOne($0).flatMap(Self.record)
         }
     }
 
     public func taggedManifest(_ tag: String, in repository: String) async throws -> ManifestRecord? {
-        try lookup("""
+        try await lookup("""
             SELECT m.* FROM tags t JOIN manifests m ON m.repository = t.repository AND m.digest = t.digest
             WHERE t.repository = ? AND t.tag = ?
             """, arguments: [repository, tag]) { try Row.fetchOne($0).flatMap(Self.record) }
     }
 
     public func resolveTag(_ tag: String, in repository: String) async throws -> Digest? {
-        let text = try lookup("SELECT digest FROM tags WHERE repository = ? AND tag = ?", arguments: [repository, tag]) {
+        let text = try await lookup("SELECT digest FROM tags WHERE repository = ? AND tag = ?", arguments: [repository, tag]) {
             try String.fetchOne($0)
         }
         return try text.map { try Digest(parsing: $0) }
@@ -156,37 +175,62 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func deleteManifest(_ digest: Digest, in repository: String) async throws -> Bool {
         let key = digest.description
-        return try await pool.write { db in
+        let deleted = try await pool.write { db in
             try db.execute(sql: "DELETE FROM manifests WHERE repository = ? AND digest = ?", arguments: [repository, key])
             let deleted = db.changesCount > 0
             try db.execute(sql: "DELETE FROM tags WHERE repository = ? AND digest = ?", arguments: [repository, key])
             try db.execute(sql: "DELETE FROM manifest_references WHERE repository = ? AND manifest = ?", arguments: [repository, key])
             return deleted
         }
+        tagLists.invalidate(repository)
+        return deleted
     }
 
     public func deleteTag(_ tag: String, in repository: String) async throws -> Bool {
-        try await pool.write { db in
+        let deleted = try await pool.write { db in
             try db.execute(sql: "DELETE FROM tags WHERE repository = ? AND tag = ?", arguments: [repository, tag])
             return db.changesCount > 0
         }
+        tagLists.invalidate(repository)
+        return deleted
     }
 
+    /// A page from the repository's whole tag list, which is read once and then kept (`TagListCache`) until a
+    /// write changes it.
     public func tags(in repository: String, after last: String?, limit: Int?) async throws -> [String] {
-        try await pool.read { db in
-            try String.fetchAll(db, sql: "SELECT tag FROM tags WHERE repository = ? AND tag > ? ORDER BY tag LIMIT ?",
-                                arguments: [repository, last ?? "", limit ?? -1])
+        if let kept = tagLists.tags(of: repository) { return TagListCache.page(of: kept, after: last, limit: limit) }
+        let generation = tagLists.generation
+        let all = try await lookup("SELECT tag FROM tags WHERE repository = ? ORDER BY tag", arguments: [repository], Self.texts)
+        tagLists.store(all, for: repository, readAt: generation)
+        return TagListCache.page(of: all, after: last, limit: limit)
+    }
+
+    /// The first column of every row as text, read straight from SQLite: a 1,000-tag page through GRDB's
+    /// generic cursor spent most of its time instantiating generic metadata per row.
+    private static func texts(_ statement: Statement) throws -> [String] {
+        let raw = statement.sqliteStatement
+        var texts: [String] = []
+        while true {
+            switch sqlite3_step(raw) {
+            case SQLITE_ROW:
+                guard let text = sqlite3_column_text(raw, 0) else { continue }
+                texts.append(String(cString: text))
+            case SQLITE_DONE:
+                return texts
+            case let code:
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errstr(code)))
+            }
         }
     }
 
     public func repositoryExists(_ name: String) async throws -> Bool {
-        try await pool.read { db in
+        try await read { db in
             try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM repositories WHERE name = ?)", arguments: [name]) ?? false
         }
     }
 
     public func repositories(after last: String?, limit: Int?) async throws -> [String] {
-        try await pool.read { db in
+        try await read { db in
             try String.fetchAll(db, sql: "SELECT name FROM repositories WHERE name > ? ORDER BY name LIMIT ?",
                                 arguments: [last ?? "", limit ?? -1])
         }
@@ -194,7 +238,7 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func referrers(of digest: Digest, in repository: String) async throws -> [ManifestRecord] {
         let key = digest.description
-        return try await pool.read { db in
+        return try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM manifests WHERE repository = ? AND subject = ? ORDER BY digest",
                              arguments: [repository, key]).compactMap(Self.record)
         }

@@ -112,8 +112,9 @@ public enum HTTP {
 
     public static func request(_ method: String, _ url: String, body: [UInt8]? = nil, headers: [String: String] = [:]) throws -> Response {
         let tmp = TemporaryDirectory("hydra-http")
-        var arguments = ["curl", "-s", "-S", "-X", method, "-o", tmp("body"), "-D", tmp("headers"), "-w", "%{http_code}"]
-        if method == "HEAD" { arguments = ["curl", "-s", "-S", "-I", "-o", tmp("body"), "-D", tmp("headers"), "-w", "%{http_code}"] }
+        // A server that stops answering fails the request after five minutes instead of hanging the test run.
+        var arguments = ["curl", "-s", "-S", "-m", "300", "-X", method, "-o", tmp("body"), "-D", tmp("headers"), "-w", "%{http_code}"]
+        if method == "HEAD" { arguments = ["curl", "-s", "-S", "-m", "300", "-I", "-o", tmp("body"), "-D", tmp("headers"), "-w", "%{http_code}"] }
         for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
         if let body {
             try Data(body).write(to: URL(fileURLWithPath: tmp("upload")))
