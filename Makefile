@@ -29,7 +29,7 @@ demo: build
 	scripts/demo.sh $(DEMO_HOME)
 
 ## bench: side-by-side benchmarks (release build): core codecs against openssl, gzip, pigz and GNU tar; the
-## registry against the reference registry and nginx; the registry client against skopeo and curl; hydra build
+## registry against the reference registry and nginx (and 200 concurrent uploads); the registry client against skopeo and curl; hydra build
 ## against buildah; hydra scan against the gzip -dc floor and the advisory import. Results and ratios: Docs/benchmarks.md.
 bench:
 	scripts/install-deps.sh --bench
@@ -37,6 +37,7 @@ bench:
 	HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --product hydra
 	HYDRA_BENCHMARKS=1 scripts/bench.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/HydraBench"
 	scripts/bench-registry.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra"
+	scripts/bench-uploads.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra"
 	scripts/bench-client.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra"
 	scripts/bench-build.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra"
 	scripts/bench-scan.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra"

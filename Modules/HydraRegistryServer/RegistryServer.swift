@@ -141,10 +141,11 @@ public struct RegistryServer: Sendable {
     /// Opens the stores and builds the application; `run()` serves until SIGINT or SIGTERM.
     public func application(logger: Logger = Logger(label: "hydra.registry")) throws -> some ApplicationProtocol {
         try FileSystem.createDirectory(configuration.dataDirectory)
+        // The metadata store first: it takes the root's exclusive hold, before the blob storage clears leftovers.
+        let metadata = try SQLiteMetadataStore(path: configuration.dataDirectory + "/metadata.sqlite")
         let registry = Registry(
             storage: try FileSystemBlobStorage(root: configuration.dataDirectory + "/storage"),
-            metadata: try SQLiteMetadataStore(path: configuration.dataDirectory + "/metadata.sqlite"),
-            maxManifestSize: configuration.maxManifestSize)
+            metadata: metadata, maxManifestSize: configuration.maxManifestSize)
         var authorizer: Authorizer?
         if let auth = configuration.auth {
             let contents = String(decoding: try FileSystem.readFile(auth.htpasswdPath, limit: 16 << 20), as: UTF8.self)
