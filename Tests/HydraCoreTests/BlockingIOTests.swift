@@ -20,36 +20,42 @@ struct BlockingIOTests {
         await #expect(throws: Failure.self) { try await BlockingIO.run { throw Failure() } }
     }
 
-    /// Set once, read from any thread.
-    final class Flag: @unchecked Sendable {
+    /// How many calls are inside at once, and the most there ever were.
+    final class Occupancy: @unchecked Sendable {
         private let lock = NSLock()
-        private var set = false
-        var isSet: Bool { lock.withLock { set } }
-        func raise() { lock.withLock { set = true } }
+        private var now = 0
+        private(set) var most = 0
+        func enter() { lock.withLock { now += 1; most = max(most, now) } }
+        func leave() { lock.withLock { now -= 1 } }
+        var inside: Int { lock.withLock { now } }
+        var peak: Int { lock.withLock { most } }
     }
 
-    @Test("more blocked calls than cores do not stop other tasks from running")
+    @Test("more blocked calls than cores wait at the same time, each on a thread of its own")
     func blockedCallsLeaveThePoolFree() async throws {
         let io = BlockingIO(threads: 16)
-        let blocked = min(15, 4 * ProcessInfo.processInfo.activeProcessorCount)
+        let blocked = 15
         let release = DispatchSemaphore(value: 0)
-        // A safety valve on a GCD thread: if the blocked calls held the cooperative pool, nothing else would run
-        // until this lets them go, and the probe below would see it raised.
-        let valve = Flag()
-        DispatchQueue.global().asyncAfter(deadline: .now() + 20) {
-            valve.raise()
-            for _ in 0..<blocked { release.signal() }
-        }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<blocked {
-                group.addTask { await io.run { release.wait() } }
+        let occupancy = Occupancy()
+        // On the cooperative pool (one thread per core) at most `cores` of them could wait at once. A GCD timer
+        // lets them all go in the end whatever happens, so a failure cannot hang the run.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 30) { for _ in 0..<blocked { release.signal() } }
+        // The tasks start on the pool too: other tests running at the same time may hold every cooperative
+        // thread (in blocking calls of their own), and a task that needed one to start would wait for them.
+        let calls = (0..<blocked).map { _ in
+            Task(executorPreference: io) {
+                await io.run {
+                    occupancy.enter()
+                    release.wait()
+                    occupancy.leave()
+                }
             }
-            let probe = await Task { (valve: valve.isSet, thread: Self.threadName()) }.value
-            #expect(!probe.valve, "the probe ran only after the blocked calls were let go")
-            #expect(!probe.thread.hasPrefix("TP-"))
-            if !valve.isSet { for _ in 0..<blocked { release.signal() } }
-            try await group.waitForAll()
         }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while occupancy.peak < blocked && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<blocked { release.signal() }
+        for call in calls { await call.value }
+        #expect(occupancy.peak == blocked, "at most \(occupancy.peak) calls waited at once")
     }
 
     @Test("a task started with the executor preference runs its synchronous code on the pool")

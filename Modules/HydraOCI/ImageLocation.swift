@@ -1,6 +1,5 @@
 import Foundation
 import HydraCore
-import HydraOCI
 
 /// Where `hydra copy` reads or writes an image, in skopeo's transport syntax: `docker://REGISTRY/REPO[:TAG|@DIGEST]`,
 /// `oci:DIR[:NAME]`, `oci-archive:FILE[:NAME]`, `docker-archive:FILE[:REFERENCE]`, or a name in the local store.

@@ -1,10 +1,11 @@
 import Foundation
 import HydraCore
-import HydraOCI
 
 /// An `ImageLocation` opened for reading or writing: the source or destination `ImageCopier.copy` uses and the
 /// name the image has there. Archives are unpacked into (or assembled in) a staging directory beside them;
-/// `finish()` writes an archive destination, `close()` removes the staging directory.
+/// `finish()` writes an archive destination, `close()` removes the staging directory. The registry is injected:
+/// the caller says how a reference becomes a source or destination (HydraRegistryClient's `RemoteRepository`,
+/// with the caller's credentials and TLS), so this module opens every other kind of location alone.
 public final class ImageEndpoint: Sendable {
     public let source: (any ImageSource)?
     public let destination: (any ImageDestination)?
@@ -26,10 +27,10 @@ public final class ImageEndpoint: Sendable {
 
     /// Opens a location to read an image from.
     /// - Parameters:
-    ///   - registry: the repository a registry reference names (credentials and TLS are the caller's).
+    ///   - registry: the source a registry reference names (credentials and TLS are the caller's).
     ///   - store: the local store, for local names.
     public static func reading(
-        _ location: ImageLocation, registry: (Reference) throws -> RemoteRepository, store: () throws -> LocalImageStore
+        _ location: ImageLocation, registry: (Reference) throws -> any ImageSource, store: () throws -> LocalImageStore
     ) async throws -> ImageEndpoint {
         switch location {
         case .registry(let reference):
@@ -77,7 +78,7 @@ public final class ImageEndpoint: Sendable {
 
     /// Opens a location to write an image to.
     public static func writing(
-        _ location: ImageLocation, registry: (Reference) throws -> RemoteRepository, store: () throws -> LocalImageStore
+        _ location: ImageLocation, registry: (Reference) throws -> any ImageDestination, store: () throws -> LocalImageStore
     ) throws -> ImageEndpoint {
         switch location {
         case .registry(let reference):
