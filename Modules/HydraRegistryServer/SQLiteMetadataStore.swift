@@ -15,9 +15,14 @@ import HydraCore
 public final class SQLiteMetadataStore: MetadataStore {
     private let pool: DatabasePool
     private let lock: ExclusiveFileLock
-    private let tagLists = TagListCache()
+    private let tagLists: TagListCache
 
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, tagLists: TagListCache())
+    }
+
+    init(path: String, tagLists: TagListCache) throws {
+        self.tagLists = tagLists
         lock = try ExclusiveFileLock(path: path + ".lock", holder: "the registry's metadata database \(path)")
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
@@ -196,13 +201,19 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     /// A page from the repository's whole tag list, which is read once and then kept (`TagListCache`) until a
-    /// write changes it.
+    /// write changes it. A list too long to keep is paged by the database (reading it whole for every page of a
+    /// huge repository would cost more than the cache saves).
     public func tags(in repository: String, after last: String?, limit: Int?) async throws -> [String] {
         if let kept = tagLists.tags(of: repository) { return TagListCache.page(of: kept, after: last, limit: limit) }
         let generation = tagLists.generation
-        let all = try await lookup("SELECT tag FROM tags WHERE repository = ? ORDER BY tag", arguments: [repository], Self.texts)
-        tagLists.store(all, for: repository, readAt: generation)
-        return TagListCache.page(of: all, after: last, limit: limit)
+        let head = try await lookup("SELECT tag FROM tags WHERE repository = ? ORDER BY tag LIMIT ?",
+                                    arguments: [repository, tagLists.maxTags + 1], Self.texts)
+        guard head.count <= tagLists.maxTags else {
+            return try await lookup("SELECT tag FROM tags WHERE repository = ? AND tag > ? ORDER BY tag LIMIT ?",
+                                    arguments: [repository, last ?? "", limit ?? -1], Self.texts)
+        }
+        tagLists.store(head, for: repository, readAt: generation)
+        return TagListCache.page(of: head, after: last, limit: limit)
     }
 
     /// The first column of every row as text, read straight from SQLite: a 1,000-tag page through GRDB's

@@ -8,8 +8,8 @@ import Synchronization
 /// reading the database and stores its list only if no write came in between, so a list read before a commit can
 /// never be stored after that commit's invalidation.
 final class TagListCache: Sendable {
-    /// Lists longer than this are not kept (they are paged from the database).
-    static let maxTags = 50_000
+    /// Lists longer than this are not kept: they are paged from the database.
+    let maxTags: Int
     /// Repositories whose lists are kept at once; an arbitrary one goes when another comes.
     static let maxRepositories = 512
 
@@ -20,7 +20,7 @@ final class TagListCache: Sendable {
 
     private let state = Mutex(State())
 
-    init() {}
+    init(maxTags: Int = 50_000) { self.maxTags = maxTags }
 
     /// Changes with every invalidation.
     var generation: UInt64 { state.withLock { $0.generation } }
@@ -32,7 +32,7 @@ final class TagListCache: Sendable {
 
     /// Keeps `tags` (read after `generation` was taken) unless a write has come in since.
     func store(_ tags: [String], for repository: String, readAt generation: UInt64) {
-        guard tags.count <= Self.maxTags else { return }
+        guard tags.count <= maxTags else { return }
         state.withLock { state in
             guard state.generation == generation else { return }
             if state.lists.count >= Self.maxRepositories, state.lists[repository] == nil, let any = state.lists.keys.first {

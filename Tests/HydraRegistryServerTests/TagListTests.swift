@@ -46,6 +46,18 @@ struct TagListTests {
         #expect(try await store.tags(in: "team/other", after: nil, limit: nil) == ["latest"])
     }
 
+    @Test("a list longer than the cache keeps is paged by the database, and pages the same")
+    func tooLongToKeep() async throws {
+        let dir = TemporaryDirectory()
+        let store = try SQLiteMetadataStore(path: dir("metadata.sqlite"), tagLists: TagListCache(maxTags: 3))
+        let record = Self.record("team/big", "m")
+        for tag in ["e", "a", "d", "c", "b"] { try await store.putManifest(record, tag: tag) }
+        #expect(try await store.tags(in: "team/big", after: nil, limit: nil) == ["a", "b", "c", "d", "e"])
+        #expect(try await store.tags(in: "team/big", after: "b", limit: 2) == ["c", "d"])
+        try await store.putManifest(record, tag: "f")
+        #expect(try await store.tags(in: "team/big", after: "d", limit: nil) == ["e", "f"])
+    }
+
     @Test("tags written while lists are read concurrently are all listed at the end")
     func concurrentWritesAndReads() async throws {
         let dir = TemporaryDirectory()
