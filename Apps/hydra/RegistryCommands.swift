@@ -48,7 +48,7 @@ struct InspectCommand: AsyncParsableCommand {
             if raw { return Console.print(String(decoding: document.bytes, as: UTF8.self)) }
             let manifest = document.imageManifest
             var configBytes: [UInt8]?
-            if let manifest { configBytes = try await Self.read(manifest.config, from: source) }
+            if let manifest { configBytes = try await ImageCopier.fetchSmallBlob(manifest.config, from: source) }
             if config {
                 guard let configBytes else { throw OCIError.invalidArgument("\(image) is an index; it has no config (pick a manifest by digest)") }
                 return Console.print(String(decoding: configBytes, as: UTF8.self))
@@ -58,16 +58,6 @@ struct InspectCommand: AsyncParsableCommand {
             if options.format == .json { return try Console.json(report) }
             report.printText()
         }
-    }
-
-    /// A small blob, verified.
-    static func read(_ descriptor: Descriptor, from source: any ImageSource) async throws -> [UInt8] {
-        guard descriptor.size <= 16 << 20 else { throw OCIError.invalidArgument("config \(descriptor.digest) is larger than 16 MiB") }
-        var bytes: [UInt8] = []
-        for try await chunk in VerifiedByteStream(AnyByteStream(try await source.blob(descriptor)), expected: descriptor.digest, size: descriptor.size) {
-            bytes += Array(buffer: chunk)
-        }
-        return bytes
     }
 }
 

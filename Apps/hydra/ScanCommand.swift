@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HydraCore
 import HydraOCI
+import HydraRegistryClient
 import HydraScanner
 
 /// `hydra scan`: the vulnerabilities of an image's OS and language packages, from the offline database.
@@ -135,8 +136,11 @@ struct ScanInputOptions: ParsableArguments {
 
     func catalog(registry: RegistryOptions, showProgress: Bool) async throws -> Catalog {
         let platform = try platform.map { try Platform(parsing: $0) }
-        return try await ScanTarget.catalog(
-            target, platform: platform, access: registry.access, store: { try LocalImageStore() }, showProgress: showProgress)
+        let status = ScanProgress(enabled: showProgress)
+        defer { status.clear() }
+        return try await ScanTarget.catalog(target, platform: platform, registry: registry.access.repository, store: { try LocalImageStore() }) {
+            done, total in status.say("reading layers: \(done)/\(total)")
+        }
     }
 }
 

@@ -55,6 +55,15 @@ public final class TarReader {
         try input.open(archive, name: name)
     }
 
+    /// Reads what `pull` returns (0 at the end): a stream that arrives from elsewhere, through a `BlockingPipe`.
+    /// `pull` may block; the reader is then best run on a `DedicatedThread`.
+    public init(name: String, pull: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) throws(TarError) {
+        archive = Self.makeArchive()
+        source = name
+        input = TarInputSource(pull: pull)
+        try input.open(archive, name: name)
+    }
+
     /// Reads an archive held in memory (small archives and tests).
     public init(bytes: [UInt8], name: String = "archive", also formats: Formats = []) throws(TarError) {
         archive = Self.makeArchive(formats)

@@ -1,4 +1,5 @@
 import HydraCore
+import NIOCore
 
 /// What `ImageCopier.copy` reports as it goes; the CLI renders these as progress lines or JSON.
 public enum CopyEvent: Sendable {
@@ -64,6 +65,19 @@ public enum ImageCopier {
         let actual = Digest.of(bytes, algorithm: descriptor.digest.algorithm)
         guard actual == descriptor.digest else { throw DigestError.mismatch(expected: descriptor.digest, actual: actual) }
         return try ManifestDocument(bytes: bytes, declaredMediaType: descriptor.mediaType)
+    }
+
+    /// Fetches and verifies a small blob (an image config): at most `limit` bytes.
+    public static func fetchSmallBlob(_ descriptor: Descriptor, from source: any ImageSource, limit: Int64 = 16 << 20) async throws -> [UInt8] {
+        guard descriptor.size <= limit else {
+            throw OCIError.invalidArgument("blob \(descriptor.digest) is \(descriptor.size) bytes, over the \(limit)-byte limit")
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(descriptor.size))
+        for try await chunk in VerifiedByteStream(AnyByteStream(try await source.blob(descriptor)), expected: descriptor.digest, size: descriptor.size) {
+            bytes += chunk.readableBytesView
+        }
+        return bytes
     }
 
     private static func copyManifest(
