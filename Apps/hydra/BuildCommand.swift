@@ -73,124 +73,43 @@ struct BuildCommand: AsyncParsableCommand {
         for agent in ssh {
             do { _ = try BuildFlags.sshAgent(agent) } catch { throw ValidationError("\(error)") }
         }
+        if let isolation, BuildIsolation(rawValue: isolation) == nil { throw ValidationError("--isolation takes runc or chroot") }
+    }
+
+    /// The command line as a `BuildRequest`.
+    func request() throws -> BuildRequest {
+        var request = BuildRequest(context: context, dockerfile: file)
+        request.tags = try tags.map { try Reference(parsing: $0) }
+        request.options = BuildOptions(buildArgs: BuildFlags.buildArgs(buildArgs), target: target, noCache: noCache)
+        if let platform { request.options.platform = try Platform(parsing: platform) }
+        for agent in ssh {
+            let parsed = try BuildFlags.sshAgent(agent)
+            request.options.sshAgents[parsed.id] = parsed.socket
+        }
+        if let isolation = isolation.flatMap(BuildIsolation.init(rawValue:)) { request.options.isolation = isolation }
+        request.secrets = secret
+        request.cacheFrom = try cacheFrom.map(registryReference)
+        request.cacheTo = try cacheTo.map(registryReference)
+        request.exports = try ([export].compactMap { $0 } + options.output).map(BuildFlags.export)
+        request.push = push
+        try request.validate()
+        return request
     }
 
     func run() async throws {
         try await options.run {
-            let dockerfilePath = file ?? context + "/Dockerfile"
-            let text = String(decoding: try FileSystem.readFile(dockerfilePath, limit: 16 << 20), as: UTF8.self)
-            let dockerfile = try Dockerfile(parsing: text, file: dockerfilePath)
-            let buildContext = try BuildContext(root: context, dockerfile: dockerfilePath)
-            let store = try options.store()
-            let names = try tags.map { try Reference(parsing: $0) }
-            var buildOptions = BuildOptions(buildArgs: BuildFlags.buildArgs(buildArgs), target: target, noCache: noCache)
-            if let platform { buildOptions.platform = try Platform(parsing: platform) }
-            var temporarySecrets: [String] = []
-            defer { for file in temporarySecrets { unlink(file) } }
-            for text in secret {
-                let parsed = try BuildFlags.secret(text, temporaryDirectory: store.home + "/tmp")
-                buildOptions.secrets[parsed.id] = parsed.file
-                if parsed.temporary { temporarySecrets.append(parsed.file) }
-            }
-            for agent in ssh {
-                let parsed = try BuildFlags.sshAgent(agent)
-                buildOptions.sshAgents[parsed.id] = parsed.socket
-            }
-            if let isolation {
-                guard let parsed = BuildIsolation(rawValue: isolation) else { throw ValidationError("--isolation takes runc or chroot") }
-                buildOptions.isolation = parsed
-            }
+            let request = try request()
             let access = registry.access
-            let quiet = options.format == .json
-            for source in cacheFrom { await importCache(source, store: store, access: access, quiet: quiet) }
-            let started = ContinuousClock.now
-            let lines = StepLines(quiet: quiet)
-            let builder = Builder(layout: store.layout, options: buildOptions, fetchURL: { url, file in
-                try await HTTPDownload.fetch(url, to: file)
-            }, progress: { event in
-                lines.show(event)
-            }, resolveBase: { [root = buildContext.root] name in
-                // `FROM oci:DIR[:NAME]` reads an OCI layout (a relative DIR is in the build context).
-                if case .layout(let path, let layoutName) = try? ImageLocation(parsing: name) {
-                    let directory = path.hasPrefix("/") ? path : root + "/" + path
-                    let endpoint = try await ImageEndpoint.reading(.layout(path: directory, name: layoutName), registry: access.repository, store: { store })
-                    guard let source = endpoint.source, let imageName = endpoint.name else { throw ValidationError("cannot read \(name)") }
-                    return (source, imageName)
-                }
-                // Else the local store, then the registry the name points at.
-                return try await LocalFirstResolver(store: store, registry: access.repository).find(name).source(store: store)
-            })
+            let lines = StepLines(quiet: options.format == .json)
+            let session = BuildSession(
+                store: try options.store(), registrySource: access.repository, registryDestination: access.repository,
+                fetchURL: { url, file in try await HTTPDownload.fetch(url, to: file) }, progress: lines.show)
             // Ctrl-C or SIGTERM cancels the build: the running step's container is killed, its mounts undone.
-            let build = Task { try await builder.build(dockerfile, context: buildContext) }
-            let signals = [SIGINT, SIGTERM].map { number in
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number)
-                source.setEventHandler { build.cancel() }
-                source.resume()
-                return source
-            }
-            defer { signals.forEach { $0.cancel() } }
-            let result = try await build.value
-            let document = result.image
-            if let cacheTo { try await exportCache(result, to: cacheTo, store: store, access: access) }
-            for name in names { try store.tag(document.descriptor, as: name) }
-            // Without -t the image is kept untagged, as docker keeps it: its digest or a short ID finds it.
-            if names.isEmpty { try store.keepUntagged(document.descriptor) }
-            for target in [export].compactMap({ $0 }) + options.output { try await write(document, to: target, store: store) }
-            if push {
-                guard !names.isEmpty else { throw ValidationError("--push needs at least one -t NAME to push to") }
-                for name in names {
-                    let repository = try access.repository(name)
-                    try await ImageCopier.copy(from: store.layout, name: document.descriptor.digest.description, to: repository, as: name.tag)
-                    if !quiet { Console.error("Pushed \(name.familiar)") }
-                }
-            }
-            let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
-            if options.format == .json {
-                try Console.json(BuildReport(digest: document.descriptor.digest.description, tags: names.map(\.description), seconds: (seconds * 1000).rounded() / 1000))
-            } else {
-                Console.print("Built \(document.descriptor.digest) in \(String(format: "%.2f", seconds)) s" + (names.isEmpty ? "" : ": " + names.map(\.familiar).joined(separator: ", ")))
-            }
+            let outcome = try await SignalCancellation.run { try await session.run(request) }
+            if options.format == .json { return try Console.json(outcome) }
+            let names = request.tags.map(\.familiar).joined(separator: ", ")
+            Console.print("Built \(outcome.digest) in \(String(format: "%.2f", outcome.seconds)) s" + (names.isEmpty ? "" : ": " + names))
         }
-    }
-
-    /// `--cache-from`: copies the cache artifact into the local store and reads it into the step cache. A cache
-    /// that cannot be had is a warning, not an error: the build runs without it.
-    private func importCache(_ source: String, store: LocalImageStore, access: RegistryAccess, quiet: Bool) async {
-        do {
-            let reference = try registryReference(source)
-            let descriptor = try await ImageCopier.copy(
-                from: try access.repository(reference), name: reference.digest?.description ?? reference.tag ?? Reference.defaultTag,
-                to: store.layout, as: nil)
-            let count = try BuildCacheArtifact.load(descriptor, from: store.layout, stateDirectory: store.home + "/builder")
-            if !quiet { Console.error("Imported \(count) cached steps from \(source)") }
-        } catch {
-            Console.error("warning: --cache-from \(source): \(error)")
-        }
-    }
-
-    /// `--cache-to`: the steps this build used, as an artifact pushed to a registry tag.
-    private func exportCache(_ result: BuildResult, to target: String, store: LocalImageStore, access: RegistryAccess) async throws {
-        let reference = try registryReference(target)
-        guard let tag = reference.tag, reference.digest == nil else { throw ValidationError("--cache-to needs a tag") }
-        let artifact = try BuildCacheArtifact.write(result.cacheEntries, to: store.layout)
-        try await ImageCopier.copy(from: store.layout, name: artifact.descriptor.digest.description, to: try access.repository(reference), as: tag)
-        if options.format != .json { Console.error("Exported \(result.cacheEntries.count) cached steps to \(reference.familiar)") }
-    }
-
-    /// `--output type=oci,dest=FILE` or `type=docker,dest=FILE` (also `--export`).
-    private func write(_ document: ManifestDocument, to output: String, store: LocalImageStore) async throws {
-        let name = tags.first ?? "localhost/build:latest"
-        let location: ImageLocation
-        switch try BuildFlags.export(output) {
-        case .ociArchive(let dest): location = .ociArchive(path: dest, name: try Reference(parsing: name).tag)
-        case .dockerArchive(let dest): location = .dockerArchive(path: dest, reference: try Reference(parsing: name))
-        }
-        let endpoint = try ImageEndpoint.writing(location, registry: registry.access.repository, store: { store })
-        defer { endpoint.close() }
-        guard let destination = endpoint.destination else { throw ValidationError("cannot write \(output)") }
-        try await ImageCopier.copy(from: store.layout, name: document.descriptor.digest.description, to: destination, as: endpoint.name)
-        try await endpoint.finish()
     }
 }
 
@@ -216,6 +135,8 @@ final class StepLines: Sendable {
                 Console.error("    | " + line)
             case .stepCached(let stage, _):
                 Console.error((current[stage]?.header ?? "") + "  CACHED")
+            case .notice(let text):
+                Console.error(text)
             case .stepFinished(let stage, _, let seconds):
                 let time = String(format: "%.2f s", seconds)
                 let entry = current[stage] ?? Current()
@@ -248,11 +169,4 @@ struct BuildOutputOptions: ParsableArguments {
     }
 
     func store() throws -> LocalImageStore { try LocalImageStore() }
-}
-
-/// `hydra build --format json`.
-struct BuildReport: Encodable {
-    let digest: String
-    let tags: [String]
-    let seconds: Double
 }

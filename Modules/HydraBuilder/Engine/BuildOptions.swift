@@ -47,6 +47,8 @@ public enum BuildEvent: Sendable {
     case stepCached(stage: Int, step: Int)
     /// A line a RUN step printed (stdout and stderr together).
     case output(stage: Int, line: String)
+    /// What a `BuildSession` did besides building: a cache imported or exported, an image pushed, a warning.
+    case notice(String)
 }
 
 /// Where FROM images come from, as the caller decides (the local store, then a registry, say): the source holding
