@@ -69,9 +69,8 @@ struct CopyCommand: AsyncParsableCommand {
     }
 
     private func access(_ creds: String?, _ tlsVerify: Bool, _ certDir: String?) -> RegistryAccess {
-        let configuration = RegistryClientConfiguration(
-            transport: tlsVerify ? .https : .insecure, certificateDirectory: certDir, retry: RetryPolicy(maxAttempts: retryTimes),
-            blobLocationCache: BlobLocationCache.defaultPath(), uploadJournal: UploadJournal.defaultPath())
-        return RegistryAccess(credentials: creds.flatMap(RegistryCredentials.init(parsing:)), configuration: configuration, authFile: authFile.file)
+        RegistryAccess(
+            credentials: creds.flatMap(RegistryCredentials.init(parsing:)),
+            configuration: .forUser(tlsVerify: tlsVerify, certificateDirectory: certDir, retries: retryTimes), authFile: authFile.file)
     }
 }

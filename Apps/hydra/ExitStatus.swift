@@ -1,5 +1,6 @@
 import ArgumentParser
 import HydraBuilder
+import HydraScanner
 
 /// hydra's exit statuses, one table for every command (Docs/cli.md).
 enum ExitStatus: Int32, CaseIterable {
@@ -15,6 +16,7 @@ enum ExitStatus: Int32, CaseIterable {
     /// The status an error ends a command with.
     static func of(_ error: any Error) -> ExitStatus {
         if error is ValidationError || error is UsageError || error is BuildFlags.Invalid { return .usage }
+        if case ScanError.invalidSetting = error { return .usage }
         return .failure
     }
 

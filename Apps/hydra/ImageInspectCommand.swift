@@ -17,7 +17,7 @@ struct ImageInspectCommand: AsyncParsableCommand {
             let entry = try store.resolve(image)
             let document = try store.manifest(entry.descriptor)
             let config = try document.imageManifest.map { try store.config(of: $0) }
-            let report = ImageReport(reference: entry.name, descriptor: entry.descriptor, document: document, config: config)
+            let report = ImageDescription(reference: entry.name, descriptor: entry.descriptor, document: document, config: config)
             if options.format == .json { return try Console.json(report) }
             report.printText()
         }

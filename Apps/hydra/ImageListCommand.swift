@@ -30,27 +30,10 @@ struct ImageListing: ParsableArguments {
 
     @OptionGroup var options: GlobalOptions
 
-    struct Row: Encodable {
-        let reference: String?
-        let repository: String
-        let tag: String
-        let id: String
-        let digest: String
-        let mediaType: String
-        let size: Int64
-    }
-
     func run() async throws {
         try await options.run {
             let store = try options.store()
-            let rows = try store.list().map { entry in
-                let document = try store.manifest(entry.descriptor)
-                let familiar = entry.reference.map { String($0.with(tag: "x").familiar.dropLast(2)) }
-                return Row(
-                    reference: entry.reference?.description, repository: familiar ?? "<none>",
-                    tag: entry.reference?.tag ?? "<none>", id: String(entry.descriptor.digest.hex.prefix(12)),
-                    digest: entry.descriptor.digest.description, mediaType: entry.descriptor.mediaType, size: document.totalSize)
-            }
+            let rows = try store.summaries()
             if options.format == .json { return try Console.json(rows) }
             if quiet {
                 var seen = Set<String>()

@@ -24,16 +24,6 @@ struct ImageHistoryCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    struct Step: Encodable {
-        let created: String?
-        let createdBy: String
-        let comment: String?
-        let emptyLayer: Bool
-        /// The layer the step made (nil for steps that only changed the config).
-        let layer: String?
-        let size: Int64
-    }
-
     func run() async throws {
         try await options.run {
             let store = try options.store()
@@ -41,19 +31,7 @@ struct ImageHistoryCommand: AsyncParsableCommand {
             guard let manifest = try store.manifest(entry.descriptor).imageManifest else {
                 throw OCIError.invalidArgument("\(image) is an index; give one platform's manifest digest")
             }
-            let config = try store.config(of: manifest)
-            var layers = manifest.layers.makeIterator()
-            var steps: [Step] = []
-            for item in config.history ?? [] {
-                let layer = item.emptyLayer == true ? nil : layers.next()
-                steps.append(Step(created: item.created, createdBy: item.createdBy ?? "", comment: item.comment, emptyLayer: item.emptyLayer == true,
-                                  layer: layer?.digest.description, size: layer?.size ?? 0))
-            }
-            // Layers with no history entry (images made without one) are listed too.
-            while let layer = layers.next() {
-                steps.append(Step(created: nil, createdBy: "", comment: nil, emptyLayer: false, layer: layer.digest.description, size: layer.size))
-            }
-            steps.reverse()
+            let steps = ImageHistory(manifest: manifest, config: try store.config(of: manifest)).steps
             if options.format == .json { return try Console.json(steps) }
             Console.table(["LAYER", "CREATED", "CREATED BY", "SIZE", "COMMENT"], steps.map { step in
                 let by = step.createdBy.replacingOccurrences(of: "\n", with: " ")

@@ -23,9 +23,7 @@ struct TransportOptions: ParsableArguments {
     var retryTimes = 6
 
     var configuration: RegistryClientConfiguration {
-        RegistryClientConfiguration(
-            transport: tlsVerify ? .https : .insecure, certificateDirectory: certDir, retry: RetryPolicy(maxAttempts: retryTimes),
-            blobLocationCache: BlobLocationCache.defaultPath(), uploadJournal: UploadJournal.defaultPath())
+        .forUser(tlsVerify: tlsVerify, certificateDirectory: certDir, retries: retryTimes)
     }
 }
 

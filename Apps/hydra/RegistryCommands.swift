@@ -54,7 +54,7 @@ struct InspectCommand: AsyncParsableCommand {
                 return Console.print(String(decoding: configBytes, as: UTF8.self))
             }
             let imageConfig = try configBytes.map { try OCIJSON.decode(ImageConfig.self, from: $0, what: "image config of \(image)") }
-            let report = ImageReport(reference: image, descriptor: descriptor, document: document, config: imageConfig)
+            let report = ImageDescription(reference: image, descriptor: descriptor, document: document, config: imageConfig)
             if options.format == .json { return try Console.json(report) }
             report.printText()
         }

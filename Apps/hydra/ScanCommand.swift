@@ -47,11 +47,11 @@ struct ScanCommand: AsyncParsableCommand {
     var debug = false
 
     func run() async throws {
-        try await GlobalOptions.run(debug: debug, format: format.lowercased() == "json" ? .json : .text) {
-            let reportFormat = try Self.format(format)
+        try await GlobalOptions.run(debug: debug, format: format.lowercased() == "json" ? .json : .text, output: input.outputFile) {
+            let reportFormat = try ReportFormat(parsing: format)
             var filter = FindingFilter(ignoreUnfixed: ignoreUnfixed)
-            if let severity { filter.severities = try Self.severities(severity) }
-            let threshold = try failOn.map(Self.severity)
+            if let severity { filter.severities = try Severity.set(parsing: severity) }
+            let threshold = try failOn.map { try Severity(parsing: $0) }
             if let ignoreFile { filter.ignoredIDs = try FindingFilter.ignoredIDs(fromFile: ignoreFile) }
             for file in vex { filter.vex += try VEXStatement.read(file: file) }
             let database = try AdvisoryDatabase.openExisting(path: location.resolved)
@@ -66,34 +66,9 @@ struct ScanCommand: AsyncParsableCommand {
             progress.clear()
             for warning in report.warnings { Console.error("warning: \(warning)") }
             let colour = input.outputFile == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-            let text = try reportFormat.render(report, colour: colour, toolVersion: HydraVersion.current)
-            try Self.write(text, to: input.outputFile)
+            Console.print(try reportFormat.render(report, colour: colour, toolVersion: HydraVersion.current))
             if let threshold, report.hasFindings(atOrAbove: threshold) { throw ExitCode(exitCode) }
         }
-    }
-
-    static func format(_ text: String) throws -> ReportFormat {
-        guard let format = ReportFormat(rawValue: text.lowercased()) else {
-            throw ValidationError("unknown format \"\(text)\"; use one of \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return format
-    }
-
-    static func severity(_ text: String) throws -> Severity {
-        guard let severity = Severity(rawValue: text.uppercased()) else {
-            throw ValidationError("unknown severity \"\(text)\"; use CRITICAL, HIGH, MEDIUM, LOW or UNKNOWN")
-        }
-        return severity
-    }
-
-    static func severities(_ list: String) throws -> Set<Severity> {
-        Set(try list.split(separator: ",").map { try severity($0.trimmingCharacters(in: .whitespaces)) })
-    }
-
-    /// Writes through a temporary file, fsync and a rename, so a reader never sees half a report.
-    static func write(_ text: String, to path: String?) throws {
-        guard let path else { return Console.print(text) }
-        try FileSystem.writeAtomically(Array((text + "\n").utf8), to: path)
     }
 }
 
@@ -112,13 +87,13 @@ struct SBOMCommand: AsyncParsableCommand {
     var debug = false
 
     func run() async throws {
-        try await GlobalOptions.run(debug: debug) {
-            let chosen = try ScanCommand.format(format)
+        try await GlobalOptions.run(debug: debug, output: input.outputFile) {
+            let chosen = try ReportFormat(parsing: format)
             guard chosen == .cyclonedx || chosen == .spdx else { throw ValidationError("an SBOM is cyclonedx or spdx") }
             let catalog = try await input.catalog(registry: registry, showProgress: isatty(STDERR_FILENO) == 1)
             let report = ScanReport(catalog: catalog, findings: [], suppressed: [], scannedAt: Timestamp.rfc3339(), database: "")
             for warning in report.warnings { Console.error("warning: \(warning)") }
-            try ScanCommand.write(try chosen.render(report, toolVersion: HydraVersion.current), to: input.outputFile)
+            Console.print(try chosen.render(report, toolVersion: HydraVersion.current))
         }
     }
 }

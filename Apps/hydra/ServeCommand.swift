@@ -39,26 +39,20 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+    }
+
     func run() async throws {
         MemoryTuning.limitMallocArenas()
         try await options.run {
             var settings = try config.map { try RegistryConfigurationFile.load($0) } ?? RegistryConfigurationFile()
             try settings.applyEnvironment(ProcessInfo.processInfo.environment)
-            if let addr { settings.addr = addr }
-            if let root { settings.root = root }
-            if let secretKey { settings.secretKey = secretKey }
-            switch (tlsCert, tlsKey) {
-            case (let certificate?, let key?): settings.tls = .init(certificate: certificate, key: key)
-            case (nil, nil): break
-            default: throw ValidationError("--tls-cert and --tls-key go together")
-            }
-            if htpasswd != nil || anonymousPull || tokenRealm != nil {
-                var auth = settings.auth ?? RegistryConfigurationFile.AuthSection()
-                if let htpasswd { auth.htpasswd = htpasswd }
-                if anonymousPull { auth.anonymousPull = true }
-                if let tokenRealm { auth.realm = tokenRealm }
-                settings.auth = auth
-            }
+            var overrides = RegistryConfigurationFile.Overrides()
+            (overrides.addr, overrides.root, overrides.secretKey) = (addr, root, secretKey)
+            (overrides.tlsCertificate, overrides.tlsKey) = (tlsCert, tlsKey)
+            (overrides.htpasswd, overrides.anonymousPull, overrides.realm) = (htpasswd, anonymousPull, tokenRealm)
+            try settings.apply(overrides)
             let server = RegistryServer(configuration: try settings.configuration(defaultRoot: LocalImageStore.defaultHome + "/registry"))
             try await server.checkAddress()
             try await server.application().runService()

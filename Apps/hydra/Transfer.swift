@@ -4,7 +4,7 @@ import HydraOCI
 import Synchronization
 
 /// Runs a copy while showing its progress: a bar per blob on a terminal, one line per blob otherwise, nothing
-/// with `--output json`. It collects what happened to every blob for the summary.
+/// with `--format json`.
 struct Transfer {
     let output: OutputFormat
 
@@ -12,61 +12,32 @@ struct Transfer {
         source: String, destination: String,
         _ body: (@escaping @Sendable (CopyEvent) -> Void) async throws -> Descriptor
     ) async throws -> TransferSummary {
-        let tracker = TransferTracker(mode: output == .json ? .silent : (isatty(STDERR_FILENO) == 1 ? .bars : .lines))
-        let started = ContinuousClock.now
-        let renderer = Task { await tracker.renderLoop() }
+        let recorder = TransferRecorder()
+        let view = TransferView(recorder: recorder, mode: output == .json ? .silent : (isatty(STDERR_FILENO) == 1 ? .bars : .lines))
+        let renderer = Task { await view.renderLoop() }
         defer { renderer.cancel() }
         let descriptor: Descriptor
         do {
-            descriptor = try await body { tracker.handle($0) }
+            descriptor = try await body { event in
+                recorder.record(event)
+                view.show(event)
+            }
         } catch {
-            tracker.finishDrawing()
+            view.finishDrawing()
             throw error
         }
-        tracker.finishDrawing()
-        return TransferSummary(
-            source: source, destination: destination, digest: descriptor.digest.description, mediaType: descriptor.mediaType,
-            blobs: tracker.blobs, seconds: (ContinuousClock.now - started).seconds)
+        view.finishDrawing()
+        return recorder.summary(source: source, destination: destination, descriptor: descriptor)
     }
 }
 
-/// What a transfer did, printed as a line or as JSON.
-struct TransferSummary: Encodable {
-    struct Blob: Encodable {
-        let digest: String
-        let size: Int64
-        /// `copied`, `skipped` (the destination had it) or `mounted` (taken from another repository).
-        let action: String
-        let seconds: Double?
-    }
-
-    let source: String
-    let destination: String
-    let digest: String
-    let mediaType: String
-    let blobs: [Blob]
-    let seconds: Double
-    var bytesCopied: Int64 { blobs.filter { $0.action == "copied" }.reduce(0) { $0 + $1.size } }
-
-    enum CodingKeys: String, CodingKey { case source, destination, digest, mediaType, blobs, seconds, bytesCopied }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(source, forKey: .source)
-        try container.encode(destination, forKey: .destination)
-        try container.encode(digest, forKey: .digest)
-        try container.encode(mediaType, forKey: .mediaType)
-        try container.encode(blobs, forKey: .blobs)
-        try container.encode((seconds * 1000).rounded() / 1000, forKey: .seconds)
-        try container.encode(bytesCopied, forKey: .bytesCopied)
-    }
-
+extension TransferSummary {
     func print(verb: String, what: String, output: OutputFormat) {
         if output == .json {
             (try? Console.json(self)).map { _ in () }
             return
         }
-        let copied = blobs.filter { $0.action == "copied" }.count
+        let copied = blobs.filter { $0.action == .copied }.count
         let reused = blobs.count - copied
         let rate = seconds > 0 && bytesCopied > 0 ? " (\(Console.size(Int64(Double(bytesCopied) / seconds)))/s)" : ""
         Console.print("\(verb) \(what): \(digest)")
@@ -78,68 +49,32 @@ extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
-/// Follows `CopyEvent`s from concurrent blob transfers and draws them.
-final class TransferTracker: Sendable {
+/// Draws a `TransferRecorder`'s blobs: a line per event, or bars redrawn in place.
+final class TransferView: Sendable {
     enum Mode { case silent, lines, bars }
 
-    struct BlobState {
-        let descriptor: Descriptor
-        var bytes: Int64 = 0
-        var action = "copied"
-        var started = ContinuousClock.now
-        var finished: ContinuousClock.Instant?
-    }
-
-    struct State {
-        var order: [Digest] = []
-        var blobs: [Digest: BlobState] = [:]
-        var drawnLines = 0
-    }
-
+    let recorder: TransferRecorder
     let mode: Mode
-    private let state = Mutex(State())
+    private let drawnLines = Mutex(0)
 
-    init(mode: Mode) { self.mode = mode }
-
-    var blobs: [TransferSummary.Blob] {
-        state.withLock { state in
-            state.order.compactMap { state.blobs[$0] }.map { blob in
-                TransferSummary.Blob(
-                    digest: blob.descriptor.digest.description, size: blob.descriptor.size, action: blob.action,
-                    seconds: blob.action == "copied" ? blob.finished.map { ($0 - blob.started).seconds } : nil)
-            }
-        }
+    init(recorder: TransferRecorder, mode: Mode) {
+        self.recorder = recorder
+        self.mode = mode
     }
 
-    func handle(_ event: CopyEvent) {
-        var line: String?
-        state.withLock { state in
-            switch event {
-            case .blobStarted(let descriptor):
-                state.order.append(descriptor.digest)
-                state.blobs[descriptor.digest] = BlobState(descriptor: descriptor)
-                line = "Copying blob \(descriptor.digest.short) (\(Console.size(descriptor.size)))"
-            case .blobSkipped(let descriptor), .blobMounted(let descriptor):
-                var blob = BlobState(descriptor: descriptor)
-                if case .blobMounted = event { blob.action = "mounted" } else { blob.action = "skipped" }
-                blob.finished = .now
-                state.order.append(descriptor.digest)
-                state.blobs[descriptor.digest] = blob
-                line = "Blob \(descriptor.digest.short) \(blob.action == "mounted" ? "mounted from another repository" : "already there")"
-            case .blobProgress(let descriptor, let bytes):
-                state.blobs[descriptor.digest]?.bytes = bytes
-            case .blobDone(let descriptor):
-                state.blobs[descriptor.digest]?.bytes = descriptor.size
-                state.blobs[descriptor.digest]?.finished = .now
-                if let blob = state.blobs[descriptor.digest] {
-                    let seconds = (ContinuousClock.now - blob.started).seconds
-                    line = "Copied blob \(descriptor.digest.short) in \(String(format: "%.2f", seconds)) s"
-                }
-            case .manifestDone(let descriptor):
-                line = "Wrote manifest \(descriptor.digest.short)"
-            }
+    func show(_ event: CopyEvent) {
+        guard mode == .lines else { return }
+        switch event {
+        case .blobStarted(let descriptor): Console.error("Copying blob \(descriptor.digest.short) (\(Console.size(descriptor.size)))")
+        case .blobSkipped(let descriptor): Console.error("Blob \(descriptor.digest.short) already there")
+        case .blobMounted(let descriptor): Console.error("Blob \(descriptor.digest.short) mounted from another repository")
+        case .blobDone(let descriptor):
+            let blob = recorder.blobs.first { $0.descriptor.digest == descriptor.digest }
+            let seconds = blob.map { (ContinuousClock.now - $0.started).seconds } ?? 0
+            Console.error("Copied blob \(descriptor.digest.short) in \(String(format: "%.2f", seconds)) s")
+        case .manifestDone(let descriptor): Console.error("Wrote manifest \(descriptor.digest.short)")
+        case .blobProgress: break
         }
-        if mode == .lines, let line { Console.error(line) }
     }
 
     /// Redraws the bars five times a second until cancelled.
@@ -157,26 +92,21 @@ final class TransferTracker: Sendable {
     }
 
     private func draw() {
-        let text: String = state.withLock { state in
-            var lines: [String] = []
-            for digest in state.order {
-                guard let blob = state.blobs[digest] else { continue }
-                lines.append(Self.bar(blob))
-            }
-            let up = state.drawnLines > 0 ? "\u{1B}[\(state.drawnLines)A" : ""
-            state.drawnLines = lines.count
-            return up + lines.map { "\u{1B}[2K" + $0 + "\n" }.joined()
+        let lines = recorder.blobs.map(Self.bar)
+        let up = drawnLines.withLock { drawn in
+            defer { drawn = lines.count }
+            return drawn > 0 ? "\u{1B}[\(drawn)A" : ""
         }
-        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
+        try? FileHandle.standardError.write(contentsOf: Data((up + lines.map { "\u{1B}[2K" + $0 + "\n" }.joined()).utf8))
     }
 
-    static func bar(_ blob: BlobState) -> String {
+    static func bar(_ blob: TransferRecorder.Blob) -> String {
         let size = max(blob.descriptor.size, 1)
         let label = blob.descriptor.digest.short
         switch blob.action {
-        case "skipped": return "\(label)  already there"
-        case "mounted": return "\(label)  mounted"
-        default: break
+        case .skipped: return "\(label)  already there"
+        case .mounted: return "\(label)  mounted"
+        case .copied: break
         }
         let fraction = min(1, Double(blob.bytes) / Double(size))
         let width = 30

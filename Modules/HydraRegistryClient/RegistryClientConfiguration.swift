@@ -41,3 +41,13 @@ public struct RegistryClientConfiguration: Sendable, Hashable {
         self.monolithicUploadLimit = monolithicUploadLimit
     }
 }
+
+extension RegistryClientConfiguration {
+    /// What a command-line user's flags mean, as skopeo's and podman's: `--tls-verify`, `--cert-dir`,
+    /// `--retry-times`, with the per-user blob location cache and upload journal that make transfers resumable.
+    public static func forUser(tlsVerify: Bool, certificateDirectory: String?, retries: Int) -> RegistryClientConfiguration {
+        RegistryClientConfiguration(
+            transport: tlsVerify ? .https : .insecure, certificateDirectory: certificateDirectory, retry: RetryPolicy(maxAttempts: retries),
+            blobLocationCache: BlobLocationCache.defaultPath(), uploadJournal: UploadJournal.defaultPath())
+    }
+}

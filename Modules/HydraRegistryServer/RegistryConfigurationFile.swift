@@ -89,6 +89,40 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         }
     }
 
+    /// Settings given on a command line, which win over the file and the environment.
+    public struct Overrides: Sendable {
+        public var addr: String?
+        public var root: String?
+        public var secretKey: String?
+        public var tlsCertificate: String?
+        public var tlsKey: String?
+        public var htpasswd: String?
+        public var anonymousPull = false
+        public var realm: String?
+
+        public init() {}
+    }
+
+    /// Applies command-line settings over the file's and the environment's.
+    /// - Throws: `AuthError.invalidConfiguration` for a TLS certificate without its key or the reverse.
+    public mutating func apply(_ overrides: Overrides) throws(AuthError) {
+        if let addr = overrides.addr { self.addr = addr }
+        if let root = overrides.root { self.root = root }
+        if let secretKey = overrides.secretKey { self.secretKey = secretKey }
+        switch (overrides.tlsCertificate, overrides.tlsKey) {
+        case (let certificate?, let key?): tls = RegistryServer.TLSFiles(certificate: certificate, key: key)
+        case (nil, nil): break
+        default: throw .invalidConfiguration("a TLS certificate and key go together (--tls-cert and --tls-key)")
+        }
+        if overrides.htpasswd != nil || overrides.anonymousPull || overrides.realm != nil {
+            var section = auth ?? AuthSection()
+            if let htpasswd = overrides.htpasswd { section.htpasswd = htpasswd }
+            if overrides.anonymousPull { section.anonymousPull = true }
+            if let realm = overrides.realm { section.realm = realm }
+            auth = section
+        }
+    }
+
     /// The server configuration these settings describe.
     public func configuration(defaultRoot: String) throws(AuthError) -> RegistryServer.Configuration {
         let address = addr ?? "127.0.0.1:5000"

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A finding's severity band, ordered.
 public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
     case unknown = "UNKNOWN", low = "LOW", medium = "MEDIUM", high = "HIGH", critical = "CRITICAL"
@@ -25,5 +27,23 @@ public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
         case "low", "negligible", "minor", "unimportant": self = .low
         default: return nil
         }
+    }
+}
+
+extension Severity {
+    /// A severity a user typed (`--severity`, `--fail-on`, a policy file), in any case.
+    /// - Throws: `ScanError.invalidSetting` naming the value and the choices.
+    public init(parsing text: String) throws(ScanError) {
+        guard let severity = Severity(rawValue: text.trimmingCharacters(in: .whitespaces).uppercased()) else {
+            throw .invalidSetting("unknown severity \"\(text)\"; use CRITICAL, HIGH, MEDIUM, LOW or UNKNOWN")
+        }
+        self = severity
+    }
+
+    /// A comma-separated list: `CRITICAL,HIGH`.
+    public static func set(parsing list: String) throws(ScanError) -> Set<Severity> {
+        var set = Set<Severity>()
+        for item in list.split(separator: ",") { set.insert(try Severity(parsing: String(item))) }
+        return set
     }
 }

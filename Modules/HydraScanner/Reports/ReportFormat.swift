@@ -5,6 +5,15 @@ import HydraOCI
 public enum ReportFormat: String, Sendable, CaseIterable {
     case table, json, sarif, cyclonedx, spdx
 
+    /// A format a user typed, in any case.
+    /// - Throws: `ScanError.invalidSetting` naming the value and the choices.
+    public init(parsing text: String) throws(ScanError) {
+        guard let format = ReportFormat(rawValue: text.lowercased()) else {
+            throw .invalidSetting("unknown format \"\(text)\"; use one of \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self = format
+    }
+
     /// Renders a report. `colour` applies to the table only.
     public func render(_ report: ScanReport, colour: Bool = false, toolVersion: String) throws -> String {
         switch self {
