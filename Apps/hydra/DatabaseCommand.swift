@@ -21,13 +21,20 @@ struct DatabaseLocation: ParsableArguments {
 struct DatabaseImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import OSV records (JSON, YAML, directories, .zip dumps, tarballs) and Alpine secdb files.")
+        abstract: "Import advisories: OSV, Alpine secdb, Ubuntu CVE Tracker, Debian DSA/DLA lists, RubySec, FriendsOfPHP, Node.js Security WG.",
+        discussion: """
+            Files, directories, .zip dumps and tarballs; each format is recognised by its contents. Exit status 1 when \
+            a path gives no records, or when any file is malformed (unless --skip-invalid).
+            """)
 
     @Argument(help: "Files or directories to import; each path is one source.")
     var paths: [String]
 
     @Option(help: "Name the source (default: the path's last component); only with one path.")
     var source: String?
+
+    @Flag(help: "Import what parses and exit 0 even when some files are malformed (they are still reported).")
+    var skipInvalid = false
 
     @OptionGroup var location: DatabaseLocation
     @OptionGroup var options: GlobalOptions
@@ -36,8 +43,8 @@ struct DatabaseImportCommand: AsyncParsableCommand {
         if source != nil && paths.count > 1 { throw ValidationError("--source names one path; give one path per import") }
     }
 
-    /// Every path is tried; a path that yields no records is reported and fails the command (exit 1), so a CI job
-    /// cannot end with an empty database and a green light.
+    /// Every path is tried; a path that yields no records, or a malformed file (without `--skip-invalid`), fails
+    /// the command (exit 1), so a CI job cannot end with a partial or empty database and a green light.
     func run() async throws {
         try await options.run {
             let database = try AdvisoryDatabase(path: location.resolved)
@@ -57,13 +64,21 @@ struct DatabaseImportCommand: AsyncParsableCommand {
                 summaries.append(summary)
                 if options.format == .text {
                     for skipped in summary.skipped { Console.error("skipped \(skipped)") }
+                    let formats = summary.formats.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
                     Console.print(
-                        "\(summary.source): \(summary.files) files, \(summary.records) records: \(summary.counts.added) added, "
-                            + "\(summary.counts.replaced) replaced, \(summary.counts.unchanged) unchanged, \(summary.skipped.count) skipped")
+                        "\(summary.source): \(summary.files) files, \(summary.records) records (\(formats)): \(summary.counts.added) added, "
+                            + "\(summary.counts.replaced) replaced, \(summary.counts.unchanged) unchanged, \(summary.skipped.count) skipped as malformed, "
+                            + "\(summary.ignored) ignored (not advisories)")
+                    for note in summary.notes { Console.print("  note: \(note)") }
                 }
             }
             if options.format == .json { try Console.json(ImportReport(imports: summaries, failures: failures)) }
+            let malformed = summaries.reduce(0) { $0 + $1.skipped.count }
             if !failures.isEmpty { throw ExitCode(1) }
+            if malformed > 0 && !skipInvalid {
+                if options.format == .text { Console.error("hydra: \(malformed) malformed file\(malformed == 1 ? "" : "s") skipped (--skip-invalid to accept)") }
+                throw ExitCode(1)
+            }
         }
     }
 

@@ -15,7 +15,19 @@ enum ScannerFixtures {
         return target.path + "/advisories"
     }
 
+    /// `Fixtures/feeds.tar.xz` unpacked: `…/feeds/{debian-tracker,alpine-secdb-2024,rubysec,friendsofphp,
+    /// nodejs-security-wg,ubuntu-cve-tracker}` (see Fixtures/ADVISORIES.md).
+    static let feeds: Result<String, any Error> = Result {
+        let target = TemporaryDirectory("hydra-feeds")
+        let result = try Tool.run(["tar", "-xJf", directory + "/feeds.tar.xz", "-C", target.path])
+        guard result.succeeded else { throw FixtureError(message: "tar: \(result.stderr)") }
+        retainedFeeds = target
+        return target.path + "/feeds"
+    }
+
     nonisolated(unsafe) private static var retained: [TemporaryDirectory] = []
+    /// Apart from `retained`: the two fixtures may be unpacked at once by tests running in parallel.
+    nonisolated(unsafe) private static var retainedFeeds: TemporaryDirectory?
 
     struct FixtureError: Error, CustomStringConvertible {
         let message: String

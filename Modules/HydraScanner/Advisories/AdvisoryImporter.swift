@@ -1,8 +1,10 @@
 import Foundation
 import HydraCore
+import Synchronization
 
-/// `hydra db import`: reads OSV records (JSON or YAML files, directories recursed, `.zip` dumps, tarballs) and Alpine
-/// secdb files, in parallel, and stores them. Malformed files are reported and skipped; the import goes on.
+/// `hydra db import`: reads advisory files in every `AdvisoryFormat` (directories recursed, `.zip` dumps and tarballs
+/// opened), in parallel, and stores them. Malformed files are reported and skipped; the import goes on. Files in no
+/// advisory format (READMEs, licences, Node.js core advisories) are counted as ignored.
 public struct AdvisoryImporter: Sendable {
     public let database: AdvisoryDatabase
 
@@ -16,7 +18,14 @@ public struct AdvisoryImporter: Sendable {
         public var files = 0
         public var records = 0
         public var counts = StoreCounts()
+        /// Records read per format (`OSV`, `Ubuntu CVE Tracker` …).
+        public var formats: [String: Int] = [:]
+        /// Files that failed to parse: each with the reason.
         public var skipped: [AdvisoryImportError] = []
+        /// Files in no advisory format, left alone.
+        public var ignored = 0
+        /// What the formats read say about their coverage (Debian's lists hold fixed issues only …).
+        public var notes: [String] = []
     }
 
     /// Imports everything under `path` as one source (named after the path's last component unless given).
@@ -42,6 +51,9 @@ public struct AdvisoryImporter: Sendable {
             throw AdvisoryImportError(file: path, reason: .nothingImported(why))
         }
         summary.skipped = loaded.skipped
+        summary.ignored = loaded.ignored
+        summary.formats = loaded.formats
+        summary.notes = AdvisoryFormat.allCases.filter { loaded.formats[$0.rawValue] != nil }.compactMap(\.note)
         summary.records = loaded.records.count
         summary.counts = try database.store(loaded.records, source: name, location: root)
         return summary
@@ -59,8 +71,7 @@ public struct AdvisoryImporter: Sendable {
         while let relative = enumerator.nextObject() as? String {
             let last = (relative as NSString).lastPathComponent
             if last.hasPrefix(".") { enumerator.skipDescendants(); continue }
-            let lowered = last.lowercased()
-            guard [".json", ".yaml", ".yml"].contains(where: lowered.hasSuffix) || isArchive(lowered) else { continue }
+            guard isCandidate(last) else { continue }
             let full = root + "/" + relative
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
@@ -70,41 +81,62 @@ public struct AdvisoryImporter: Sendable {
         return files.sorted()
     }
 
+    /// What reading some files gave.
+    public struct Loaded: Sendable {
+        public internal(set) var records: [OSVRecord] = []
+        public internal(set) var skipped: [AdvisoryImportError] = []
+        /// Files in no advisory format.
+        public internal(set) var ignored = 0
+        /// Records per format.
+        public internal(set) var formats: [String: Int] = [:]
+
+        mutating func add(_ other: Loaded) {
+            records += other.records
+            skipped += other.skipped
+            ignored += other.ignored
+            formats.merge(other.formats, uniquingKeysWith: +)
+        }
+
+        mutating func add(_ parsed: OSVDocument.Parsed) {
+            records += parsed.records
+            formats[parsed.format.rawValue, default: 0] += parsed.records.count
+        }
+    }
+
     /// Parses files on every core; records keep the files' order.
-    static func load(_ files: [String]) async -> (records: [OSVRecord], skipped: [AdvisoryImportError]) {
+    static func load(_ files: [String]) async -> Loaded {
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let chunk = max(1, (files.count + workers - 1) / workers)
         let chunks = stride(from: 0, to: files.count, by: chunk).map { Array(files[$0..<min($0 + chunk, files.count)]) }
-        let results = await withTaskGroup(of: (Int, [OSVRecord], [AdvisoryImportError]).self) { group in
+        let results = await withTaskGroup(of: (Int, Loaded).self) { group in
             for (index, files) in chunks.enumerated() {
                 group.addTask {
-                    var records: [OSVRecord] = []
-                    var skipped: [AdvisoryImportError] = []
+                    var loaded = Loaded()
                     for file in files {
                         do {
-                            let read = try readFile(file)
-                            records += read.records
-                            skipped += read.skipped
+                            loaded.add(try readFile(file))
                         } catch let error as AdvisoryImportError {
-                            skipped.append(error)
+                            if error.isIgnorable { loaded.ignored += 1 } else { loaded.skipped.append(error) }
                         } catch {
-                            skipped.append(AdvisoryImportError(file: file, reason: .unreadable("\(error)")))
+                            loaded.skipped.append(AdvisoryImportError(file: file, reason: .unreadable("\(error)")))
                         }
                     }
-                    return (index, records, skipped)
+                    return (index, loaded)
                 }
             }
-            var all: [(Int, [OSVRecord], [AdvisoryImportError])] = []
+            var all: [(Int, Loaded)] = []
             for await result in group { all.append(result) }
             return all.sorted { $0.0 < $1.0 }
         }
-        return (results.flatMap(\.1), results.flatMap(\.2))
+        var total = Loaded()
+        for (_, loaded) in results { total.add(loaded) }
+        return total
     }
 
     /// The records of one file (an archive yields the records of every entry; bad entries are skipped singly and
     /// reported as `ARCHIVE!ENTRY`), read and checked but not stored.
     /// - Throws: `AdvisoryImportError` when the whole file is unreadable or malformed.
-    public static func readFile(_ file: String) throws -> (records: [OSVRecord], skipped: [AdvisoryImportError]) {
+    public static func readFile(_ file: String) throws -> Loaded {
         if isArchive(file.lowercased()) { return try readArchive(file) }
         let bytes: [UInt8]
         do {
@@ -113,10 +145,21 @@ public struct AdvisoryImporter: Sendable {
             throw AdvisoryImportError(file: file, reason: .unreadable("\(error)"))
         }
         do {
-            return (try OSVDocument.records(from: bytes, name: file), [])
+            var loaded = Loaded()
+            loaded.add(try OSVDocument.read(bytes, name: file))
+            return loaded
         } catch {
             throw AdvisoryImportError(file: file, reason: error)
         }
+    }
+
+    /// Files worth opening: `.json`, `.yaml`, `.yml`, archives, and names without an extension (the Ubuntu CVE
+    /// Tracker's `CVE-2023-1234`, Debian's `list`), whose contents decide.
+    static func isCandidate(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        if [".json", ".yaml", ".yml"].contains(where: lowered.hasSuffix) || isArchive(lowered) { return true }
+        // `CVE-2023-1234` and `list` have no extension; `README.txt`, `LICENSE.md`, `script.py` have one.
+        return !lowered.contains(".")
     }
 
     /// Zip dumps (OSV's per-ecosystem `all.zip`) and tarballs, compressed or not.
@@ -126,31 +169,58 @@ public struct AdvisoryImporter: Sendable {
 
     /// The records of every JSON and YAML entry of an archive. An archive that cannot be read to its end is an
     /// error for the whole file (its records are not imported); a malformed entry is skipped alone.
-    static func readArchive(_ file: String) throws -> (records: [OSVRecord], skipped: [AdvisoryImportError]) {
+    static func readArchive(_ file: String) throws -> Loaded {
         let reader: TarReader
         do {
             reader = try TarReader(path: file, also: .zip)
         } catch {
             throw AdvisoryImportError(file: file, reason: .unreadable("\(error)"))
         }
-        var records: [OSVRecord] = []
-        var skipped: [AdvisoryImportError] = []
+        var loaded = Loaded()
+        // Entries are read in order (libarchive streams) and parsed a batch at a time on every core: the Ubuntu
+        // tracker is 46,000 entries in one archive.
+        var batch: [(path: String, bytes: [UInt8])] = []
+        func parseBatch() {
+            let entries = batch
+            let results = ParallelSlots<Result<OSVDocument.Parsed, AdvisoryImportError.Reason>>(count: entries.count)
+            DispatchQueue.concurrentPerform(iterations: entries.count) { index in
+                results.set(index, Result { () throws(AdvisoryImportError.Reason) in try OSVDocument.read(entries[index].bytes, name: entries[index].path) })
+            }
+            for (index, result) in results.values.enumerated() {
+                switch result {
+                case .success(let parsed)?: loaded.add(parsed)
+                case .failure(.notAnAdvisory)?: loaded.ignored += 1
+                case .failure(let reason)?: loaded.skipped.append(AdvisoryImportError(file: "\(file)!\(batch[index].path)", reason: reason))
+                case nil: break
+                }
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
         do {
             while let entry = try reader.next() {
                 guard entry.kind == .file else { continue }
-                let lowered = entry.path.lowercased()
-                guard lowered.hasSuffix(".json") || lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") else { continue }
-                let bytes = try reader.readBody(limit: Int64(OSVDocument.maximumSize))
-                do {
-                    records += try OSVDocument.records(from: bytes, name: entry.path)
-                } catch {
-                    skipped.append(AdvisoryImportError(file: "\(file)!\(entry.path)", reason: error))
-                }
+                let last = (entry.path as NSString).lastPathComponent
+                // Hidden entries (`.github/workflows/…` in a repository dump) are not advisories.
+                guard !entry.path.split(separator: "/").contains(where: { $0.hasPrefix(".") && $0 != "." }),
+                      isCandidate(last), !isArchive(last.lowercased()) else { continue }
+                batch.append((entry.path, try reader.readBody(limit: Int64(OSVDocument.maximumSize))))
+                if batch.count == 512 { parseBatch() }
             }
+            parseBatch()
         } catch {
             throw AdvisoryImportError(file: file, reason: .malformed("\(error)"))
         }
-        return (records, skipped)
+        return loaded
     }
+}
 
+/// Results of a `concurrentPerform`, one slot per iteration.
+final class ParallelSlots<Value: Sendable>: Sendable {
+    private let slots: Mutex<[Value?]>
+
+    init(count: Int) { slots = Mutex([Value?](repeating: nil, count: count)) }
+
+    func set(_ index: Int, _ value: Value) { slots.withLock { $0[index] = value } }
+
+    var values: [Value?] { slots.withLock { $0 } }
 }
