@@ -104,7 +104,9 @@ struct DatabaseStatusCommand: AsyncParsableCommand {
             Console.print("records: \(status.advisories) (\(status.withdrawn) withdrawn, kept but not matched)")
             if let id = status.newestID, let modified = status.newestModified { Console.print("newest: \(id) (\(modified))") }
             Console.print("")
-            Console.table(["ECOSYSTEM", "ADVISORIES", "PACKAGES"], status.ecosystems.map { [$0.ecosystem, "\($0.advisories)", "\($0.packages)"] })
+            Console.table(["ECOSYSTEM", "ADVISORIES", "PACKAGES", "NEWEST RECORD"], status.ecosystems.map {
+                [$0.ecosystem, "\($0.advisories)", "\($0.packages)", $0.newestModified.map { String($0.prefix(10)) } ?? "-"]
+            })
             Console.print("")
             Console.table(["SOURCE", "RECORDS", "IMPORTED", "FROM"], status.sources.map { [$0.name, "\($0.records)", $0.importedAt, $0.location] })
         }

@@ -60,9 +60,10 @@ struct ScanCommand: AsyncParsableCommand {
             progress.say("matching \(catalog.packages.count) packages …")
             let matched = try VulnerabilityMatcher(database: database).findings(for: catalog)
             let (kept, suppressed) = filter.apply(matched)
-            let report = ScanReport(
+            var report = ScanReport(
                 catalog: catalog, findings: kept, suppressed: suppressed,
                 scannedAt: Timestamp.rfc3339(), database: database.path)
+            report.warnings += try VulnerabilityMatcher(database: database).coverageWarnings(for: catalog)
             progress.clear()
             for warning in report.warnings { Console.error("warning: \(warning)") }
             let colour = input.outputFile == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil

@@ -54,6 +54,9 @@ struct FeedImportTests {
         let dsa = try #require(try Self.entry(database, family: "debian", name: "xorg-server", record: "DSA-5380-1", ecosystem: "Debian:11"))
         #expect(dsa.record.aliases == ["CVE-2023-1393"] && dsa.record.published == "2023-03-29T00:00:00Z")
         #expect(dsa.affected.ranges?.first?.events == [OSVEvent(introduced: "0"), OSVEvent(fixed: "2:1.20.11-1+deb11u6")])
+        // db status: coverage per ecosystem and release, with the newest record's date (DSA-5380-1 is the newest).
+        let bullseye = try #require(try database.status().ecosystems.first { $0.ecosystem == "Debian:11" })
+        #expect(bullseye.newestModified == "2023-03-29T00:00:00Z" && bullseye.advisories > 400)
 
         // CVE-2023-1393: jammy released, trusty ignored with Pro still triaging (nothing), xwayland DNE on focal.
         let ubuntu = try database.candidates(family: "ubuntu", name: "xorg-server").filter { $0.record.id == "UBUNTU-CVE-2023-1393" }

@@ -57,7 +57,38 @@ public final class AdvisoryDatabase: Sendable {
                     name TEXT PRIMARY KEY NOT NULL, location TEXT NOT NULL, imported_at TEXT NOT NULL);
                 """)
         }
+        migrator.registerMigration("v2: ratings by id and alias") { db in
+            try db.execute(sql: """
+                CREATE TABLE ratings (
+                    name TEXT NOT NULL,
+                    advisory INTEGER NOT NULL REFERENCES advisories(rowid) ON DELETE CASCADE,
+                    kind TEXT NOT NULL,
+                    value TEXT NOT NULL);
+                CREATE INDEX ratings_name ON ratings (name);
+                CREATE INDEX ratings_advisory ON ratings (advisory);
+                """)
+            // Records stored before: their ratings from the stored record and entries.
+            let decoder = JSONDecoder()
+            let insert = try db.makeStatement(sql: "INSERT INTO ratings (name, advisory, kind, value) VALUES (?, ?, ?, ?)")
+            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, record FROM advisories")
+            while let row = try rows.next() {
+                let rowID: Int64 = row["rowid"]
+                var record = try decoder.decode(OSVRecord.self, from: row["record"] as Data)
+                record.affected = try Data.fetchAll(db, sql: "SELECT entry FROM affected WHERE advisory = ?", arguments: [rowID])
+                    .map { try decoder.decode(OSVAffected.self, from: $0) }
+                try insertRatings(record, rowID: rowID, statement: insert)
+            }
+        }
         return migrator
+    }
+
+    /// One row per id the record goes by and rating it carries.
+    static func insertRatings(_ record: OSVRecord, rowID: Int64, statement: Statement) throws {
+        let ratings = SeverityAssessment.ratings(record)
+        guard !ratings.isEmpty else { return }
+        for name in Set([record.id] + (record.aliases ?? []) + (record.upstream ?? [])) {
+            for rating in ratings { try statement.execute(arguments: [name, rowID, rating.kind, rating.value]) }
+        }
     }
 
     /// Stores records from one source: new ids are added, known ids replaced only when the incoming
@@ -73,6 +104,8 @@ public final class AdvisoryDatabase: Sendable {
                 let update = try db.makeStatement(sql: "UPDATE advisories SET source = ?, modified = ?, withdrawn = ?, record = ? WHERE rowid = ?")
                 let clear = try db.makeStatement(sql: "DELETE FROM affected WHERE advisory = ?")
                 let addAffected = try db.makeStatement(sql: "INSERT INTO affected (advisory, ecosystem, family, name, entry) VALUES (?, ?, ?, ?, ?)")
+                let clearRatings = try db.makeStatement(sql: "DELETE FROM ratings WHERE advisory = ?")
+                let addRating = try db.makeStatement(sql: "INSERT INTO ratings (name, advisory, kind, value) VALUES (?, ?, ?, ?)")
                 for record in records {
                     var stored = record
                     let entries = record.affected ?? []
@@ -90,12 +123,14 @@ public final class AdvisoryDatabase: Sendable {
                         rowID = row["rowid"]
                         try update.execute(arguments: [source, record.modified, record.withdrawn, body, rowID])
                         try clear.execute(arguments: [rowID])
+                        try clearRatings.execute(arguments: [rowID])
                         counts.replaced += 1
                     } else {
                         try insert.execute(arguments: [record.id, source, record.modified, record.withdrawn, body])
                         rowID = db.lastInsertedRowID
                         counts.added += 1
                     }
+                    try Self.insertRatings(record, rowID: rowID, statement: addRating)
                     for entry in entries {
                         guard let package = entry.package else { continue }
                         let ecosystem = EcosystemName(package.ecosystem)
@@ -134,16 +169,52 @@ public final class AdvisoryDatabase: Sendable {
         }
     }
 
+    /// The ratings other records give an id or alias (not withdrawn), for findings without a severity of their own.
+    public func ratings(of names: [String]) throws(AdvisoryDatabaseError) -> [(advisory: String, kind: String, value: String)] {
+        guard !names.isEmpty else { return [] }
+        do {
+            return try pool.read { db in
+                let marks = Array(repeating: "?", count: names.count).joined(separator: ", ")
+                return try Row.fetchAll(db, sql: """
+                    SELECT a.id AS id, r.kind AS kind, r.value AS value FROM ratings r JOIN advisories a ON a.rowid = r.advisory
+                    WHERE r.name IN (\(marks)) AND a.withdrawn IS NULL ORDER BY a.id
+                    """, arguments: StatementArguments(names)).map { ($0["id"], $0["kind"], $0["value"]) }
+            }
+        } catch {
+            throw .unreadable(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// How many advisories (not withdrawn) there are for an ecosystem family at a release (any release when nil):
+    /// what tells a scan whether "no findings" means anything.
+    public func advisoryCount(family: String, release: String?) throws(AdvisoryDatabaseError) -> Int {
+        do {
+            return try pool.read { db in
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT f.ecosystem AS ecosystem, COUNT(DISTINCT f.advisory) AS count FROM affected f
+                    JOIN advisories a ON a.rowid = f.advisory WHERE f.family = ? AND a.withdrawn IS NULL GROUP BY f.ecosystem
+                    """, arguments: [family])
+                return rows.reduce(0) { total, row in
+                    EcosystemName(row["ecosystem"]).applies(toRelease: release) || release == nil ? total + (row["count"] as Int) : total
+                }
+            }
+        } catch {
+            throw .unreadable(path: path, reason: Self.describe(error))
+        }
+    }
+
     /// Counts per ecosystem, the newest record, the sources imported.
     public func status() throws(AdvisoryDatabaseError) -> AdvisoryDatabaseStatus {
         do {
             return try pool.read { db in
                 let ecosystems = try Row.fetchAll(db, sql: """
-                    SELECT f.ecosystem AS ecosystem, COUNT(DISTINCT f.advisory) AS advisories, COUNT(DISTINCT f.name) AS packages
+                    SELECT f.ecosystem AS ecosystem, COUNT(DISTINCT f.advisory) AS advisories, COUNT(DISTINCT f.name) AS packages,
+                        MAX(a.modified) AS newest
                     FROM affected f JOIN advisories a ON a.rowid = f.advisory WHERE a.withdrawn IS NULL
                     GROUP BY f.ecosystem ORDER BY f.ecosystem
                     """).map { row in
-                    AdvisoryDatabaseStatus.EcosystemCount(ecosystem: row["ecosystem"], advisories: row["advisories"], packages: row["packages"])
+                    AdvisoryDatabaseStatus.EcosystemCount(
+                        ecosystem: row["ecosystem"], advisories: row["advisories"], packages: row["packages"], newestModified: row["newest"])
                 }
                 let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM advisories") ?? 0
                 let withdrawn = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM advisories WHERE withdrawn IS NOT NULL") ?? 0
@@ -188,9 +259,12 @@ public struct AdvisoryCandidate: Sendable {
 /// `hydra db status`.
 public struct AdvisoryDatabaseStatus: Sendable, Codable {
     public struct EcosystemCount: Sendable, Codable {
+        /// An ecosystem and release as advisories file it: `PyPI`, `Debian:11`, `Ubuntu:22.04`.
         public let ecosystem: String
         public let advisories: Int
         public let packages: Int
+        /// The newest record's modified time (records without dates count as 1970).
+        public let newestModified: String?
     }
 
     public struct Source: Sendable, Codable {

@@ -13,6 +13,9 @@ public struct Finding: Sendable, Codable, Hashable {
     /// The smallest version that fixes it, when one exists.
     public var fixedVersion: String?
     public var severity: Severity
+    /// Where the severity comes from: `CVSS v3 vector of PYSEC-2021-1`, `Ubuntu priority of UBUNTU-CVE-…`,
+    /// `CVSS v3 vector of UBUNTU-CVE-… (another record of CVE-…)`; nil when it is UNKNOWN.
+    public var severitySource: String?
     /// The CVSS base score the severity comes from, when it comes from one.
     public var score: Double?
     public var vector: String?

@@ -38,7 +38,14 @@ enum CycloneDXReport {
             document["vulnerabilities"] = .array(report.findings.map { finding in
                 var rating: [String: JSONValue] = ["severity": .string(finding.severity == .unknown ? "unknown" : finding.severity.rawValue.lowercased())]
                 if let score = finding.score { rating["score"] = .number(score) }
-                if let vector = finding.vector { rating["vector"] = .string(vector); rating["method"] = .string(vector.hasPrefix("CVSS:3.1") ? "CVSSv31" : "CVSSv3") }
+                if let vector = finding.vector {
+                    rating["vector"] = .string(vector)
+                    rating["method"] = .string(vector.hasPrefix("CVSS:3.1") ? "CVSSv31" : vector.hasPrefix("CVSS:4") ? "CVSSv4" : "CVSSv3")
+                } else if finding.severitySource != nil {
+                    rating["method"] = .string("other")
+                }
+                // Where the rating comes from, as CycloneDX names a rating's source.
+                if let source = finding.severitySource { rating["source"] = .object(["name": .string(source)]) }
                 var vulnerability: [String: JSONValue] = [
                     "bom-ref": .string("\(finding.id)#\(finding.purl)"),
                     "id": .string(finding.id),

@@ -11,6 +11,8 @@ enum SARIFReport {
             ruleIndex[finding.id] = rules.count
             var properties: [String: JSONValue] = ["tags": .array([.string("vulnerability"), .string("security"), .string(finding.severity.rawValue)])]
             if let score = finding.score { properties["security-severity"] = .string(String(format: "%.1f", score)) }
+            if let vector = finding.vector { properties["cvssVector"] = .string(vector) }
+            if let source = finding.severitySource { properties["severitySource"] = .string(source) }
             rules.append(.object([
                 "id": .string(finding.id),
                 "name": .string(finding.packageType.isDistro ? "OsPackageVulnerability" : "LanguageSpecificPackageVulnerability"),
