@@ -1,13 +1,15 @@
 import ArgumentParser
 import Foundation
+import HydraCore
 import HydraOCI
+import HydraRegistryClient
 import HydraScanner
 
 /// `hydra db`: the offline advisory database the scanner matches against.
 struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db", abstract: "Manage the offline vulnerability database.",
-        subcommands: [DatabaseImportCommand.self, DatabaseStatusCommand.self])
+        subcommands: [DatabaseImportCommand.self, DatabaseStatusCommand.self, DatabasePushCommand.self, DatabasePullCommand.self])
 }
 
 /// Where the database lives: `--db PATH`, else `$HYDRA_HOME/db/advisories.sqlite`.
@@ -109,6 +111,55 @@ struct DatabaseStatusCommand: AsyncParsableCommand {
             })
             Console.print("")
             Console.table(["SOURCE", "RECORDS", "IMPORTED", "FROM"], status.sources.map { [$0.name, "\($0.records)", $0.importedAt, $0.location] })
+        }
+    }
+}
+
+/// `hydra db push REGISTRY/REPO:TAG`: the database as an OCI artifact, for sites that mirror it like an image.
+struct DatabasePushCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push", abstract: "Push the advisory database to a registry as an OCI artifact (zstd-compressed SQLite).")
+
+    @Argument(help: "[docker://]REGISTRY/REPO:TAG.")
+    var reference: String
+
+    @OptionGroup var location: DatabaseLocation
+    @OptionGroup var registry: RegistryOptions
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await options.run {
+            let target = try registryReference(reference)
+            guard let tag = target.tag, target.digest == nil else { throw ValidationError("\(reference): give a tag to push to") }
+            let database = try AdvisoryDatabase.openExisting(path: location.resolved)
+            let summary = try await AdvisoryDatabaseArtifact.push(
+                database, to: try registry.access.repository(target), tag: tag, scratch: FileSystem.parent(of: database.path))
+            if options.format == .json { return try Console.json(summary) }
+            Console.print("Pushed \(summary.records) advisories (\(Console.size(summary.size)), schema \(summary.schema)) to \(target.familiar): \(summary.digest)")
+        }
+    }
+}
+
+/// `hydra db pull REGISTRY/REPO:TAG`: replaces the database with one `db push` published, verified first.
+struct DatabasePullCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pull", abstract: "Replace the advisory database with one pushed to a registry (verified before it replaces anything).")
+
+    @Argument(help: "[docker://]REGISTRY/REPO:TAG or @DIGEST.")
+    var reference: String
+
+    @OptionGroup var location: DatabaseLocation
+    @OptionGroup var registry: RegistryOptions
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await options.run {
+            let source = try registryReference(reference)
+            let summary = try await AdvisoryDatabaseArtifact.pull(
+                from: try registry.access.repository(source), name: source.digest?.description ?? source.tag ?? Reference.defaultTag,
+                into: location.resolved)
+            if options.format == .json { return try Console.json(summary) }
+            Console.print("Pulled \(summary.records) advisories (schema \(summary.schema), built \(summary.created)) into \(location.resolved): \(summary.digest)")
         }
     }
 }

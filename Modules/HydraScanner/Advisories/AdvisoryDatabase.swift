@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HydraCore
 import HydraOCI
 
 /// The offline advisory database: OSV records in SQLite (`$HYDRA_HOME/db/advisories.sqlite`), each `affected`
@@ -32,6 +33,32 @@ public final class AdvisoryDatabase: Sendable {
     static func describe(_ error: any Error) -> String {
         if let error = error as? DatabaseError { return error.message ?? "\(error)" }
         return "\(error)"
+    }
+
+    /// The schema this hydra writes: its newest migration.
+    public static let schemaVersion = "2"
+    /// Schemas this hydra reads (older ones are migrated when opened).
+    public static let knownSchemas: Set<String> = ["1", "2"]
+
+    /// Writes a consistent, compact copy of the database to `path` (SQLite's `VACUUM INTO`, on the writer
+    /// connection: imports wait meanwhile, reads go on).
+    public func snapshot(to path: String) async throws {
+        try await BlockingIO.run {
+            do {
+                try pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+            } catch {
+                throw AdvisoryDatabaseError.unreadable(path: self.path, reason: Self.describe(error))
+            }
+        }
+    }
+
+    /// Folds the write-ahead log into the database file and empties it.
+    public func checkpoint() throws(AdvisoryDatabaseError) {
+        do {
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        } catch {
+            throw .unreadable(path: path, reason: Self.describe(error))
+        }
     }
 
     static var migrator: DatabaseMigrator {
