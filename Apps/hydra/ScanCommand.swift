@@ -41,6 +41,9 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(help: "A file of ids to ignore, one per line (# comments).")
     var ignoreFile: String?
 
+    @Option(help: "Warn when the database's last import is older than this: 7d (default), 36h, 90m, or 0 for never.")
+    var dbMaxAge = "7d"
+
     @OptionGroup var location: DatabaseLocation
     @OptionGroup var registry: RegistryOptions
     @Flag(name: .long, help: "Print error details.")
@@ -48,6 +51,7 @@ struct ScanCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await GlobalOptions.run(debug: debug, format: format.lowercased() == "json" ? .json : .text, output: input.outputFile) {
+            let maxAge = try DatabaseAge(parsing: dbMaxAge)
             let reportFormat = try ReportFormat(parsing: format)
             var filter = FindingFilter(ignoreUnfixed: ignoreUnfixed)
             if let severity { filter.severities = try Severity.set(parsing: severity) }
@@ -64,6 +68,7 @@ struct ScanCommand: AsyncParsableCommand {
                 catalog: catalog, findings: kept, suppressed: suppressed,
                 scannedAt: Timestamp.rfc3339(), database: database.path)
             report.warnings += try VulnerabilityMatcher(database: database).coverageWarnings(for: catalog)
+            if let stale = maxAge.warning(for: try database.status()) { report.warnings.append(stale) }
             progress.clear()
             for warning in report.warnings { Console.error("warning: \(warning)") }
             let colour = input.outputFile == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil

@@ -92,5 +92,25 @@ struct SeverityCoverageTests {
         let report = try JSONSerialization.jsonObject(with: Data(scan.stdout.utf8)) as? [String: Any]
         let warnings = try #require(report?["warnings"] as? [String])
         #expect(warnings.contains { $0.contains("debian 12") } && warnings.contains { $0.hasPrefix("npm:") })
+        #expect(!scan.stderr.contains("last updated"))
+
+        // A database older than --db-max-age is named too; a wrong value is a usage error.
+        try await Task.sleep(for: .milliseconds(1100))
+        let stale = try hydra(["scan", rootfs, "--db", directory("db.sqlite"), "--db-max-age", "1s"])
+        #expect(stale.status == 0 && stale.stderr.contains("the advisory database was last updated"), "\(stale.stderr)")
+        #expect(try hydra(["scan", rootfs, "--db", directory("db.sqlite"), "--db-max-age", "soon"]).status == 2)
+    }
+
+    @Test("database age: parsing and the warning's threshold")
+    func age() throws {
+        #expect(try DatabaseAge(parsing: "7d").limit == 604_800)
+        #expect(try DatabaseAge(parsing: "36h").limit == 129_600)
+        #expect(try DatabaseAge(parsing: "0").limit == 0)
+        #expect(throws: ScanError.self) { try DatabaseAge(parsing: "7 days") }
+        let imported = try #require(Timestamp.date(rfc3339: "2026-01-01T00:00:00Z"))
+        let now = try #require(Timestamp.date(rfc3339: "2026-01-10T00:00:00Z"))
+        #expect(DatabaseAge(limit: 8 * 86_400).warning(lastImport: imported, now: now)?.contains("9 days") == true)
+        #expect(DatabaseAge(limit: 10 * 86_400).warning(lastImport: imported, now: now) == nil)
+        #expect(DatabaseAge(limit: 0).warning(lastImport: imported, now: now) == nil)
     }
 }
