@@ -59,17 +59,8 @@ enum AlpineSecDB {
         let packages: [Entry]
     }
 
-    static func recognises(_ object: [String: JSONValue]) -> Bool {
-        object["distroversion"] != nil && object["packages"] != nil
-    }
-
     static func records(json bytes: [UInt8]) throws(AdvisoryImportError.Reason) -> [OSVRecord] {
-        let file: JSONFile
-        do { file = try JSONDecoder().decode(JSONFile.self, from: Data(bytes)) } catch let error as DecodingError {
-            throw .malformed(OCIJSON.describe(error))
-        } catch {
-            throw .malformed("\(error)")
-        }
+        let file = try OSVDocument.decode(JSONFile.self, from: bytes)
         guard !file.distroversion.isEmpty else { throw .malformed("missing distroversion") }
         let scheme = VersionScheme.alpine
         return records(Contents(

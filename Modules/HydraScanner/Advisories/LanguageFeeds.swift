@@ -100,22 +100,8 @@ enum NodeSecurityAdvisory {
         let cvss_score: Double?
     }
 
-    static func recognises(_ object: [String: JSONValue]) -> Bool {
-        object["module_name"] != nil && (object["vulnerable_versions"] != nil || object["patched_versions"] != nil)
-    }
-
-    /// A `vuln/core` file: `vulnerable` and `patched` Node.js release lines, no module.
-    static func isCoreAdvisory(_ object: [String: JSONValue]) -> Bool {
-        object["module_name"] == nil && object["vulnerable"] != nil && object["patched"] != nil
-    }
-
     static func records(from bytes: [UInt8]) throws(AdvisoryImportError.Reason) -> [OSVRecord] {
-        let file: File
-        do { file = try JSONDecoder().decode(File.self, from: Data(bytes)) } catch let error as DecodingError {
-            throw .malformed(OCIJSON.describe(error))
-        } catch {
-            throw .malformed("\(error)")
-        }
+        let file = try OSVDocument.decode(File.self, from: bytes)
         var intervals: [VersionInterval] = []
         do {
             if let vulnerable = file.vulnerable_versions?.trimmingCharacters(in: .whitespaces), !vulnerable.isEmpty {

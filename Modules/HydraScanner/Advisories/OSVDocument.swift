@@ -93,6 +93,15 @@ enum OSVDocument {
         return Parsed(format: .osv, records: try yamlRecords(text))
     }
 
+    /// Decodes a feed's JSON file, a decoding error named by its path in the document.
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(AdvisoryImportError.Reason) -> T {
+        do { return try JSONDecoder().decode(type, from: Data(bytes)) } catch let error as DecodingError {
+            throw .malformed(OCIJSON.describe(error))
+        } catch {
+            throw .malformed("not JSON: \(error)")
+        }
+    }
+
     /// The keys of a YAML document's top-level mapping (lines that start with `key:`), cheaply.
     static func topLevelKeys(_ text: String) -> Set<String> {
         var keys = Set<String>()
