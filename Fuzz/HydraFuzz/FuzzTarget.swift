@@ -22,8 +22,9 @@ enum FuzzTarget: String, CaseIterable {
         case .config:
             _ = try? RegistryConfigurationFile(yaml: String(decoding: bytes, as: UTF8.self), path: "fuzz.yaml")
         case .advisory:
-            // The same bytes as each kind of advisory file the importer takes, told apart by name.
-            for name in ["fuzz.json", "fuzz.yaml", "fuzz.zip", "fuzz.tar"] {
+            // The same bytes as each kind of advisory file the importer takes: by name (JSON, YAML, archives) and,
+            // without an extension, by contents (the Ubuntu tracker, Debian's lists).
+            for name in ["fuzz.json", "fuzz.yaml", "fuzz.zip", "fuzz.tar", "CVE-fuzz"] {
                 let file = Scratch.shared.write(bytes, as: name)
                 _ = try? AdvisoryImporter.readFile(file)
             }
