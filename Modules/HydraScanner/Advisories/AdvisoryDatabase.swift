@@ -121,8 +121,12 @@ public final class AdvisoryDatabase: Sendable {
     /// Stores records from one source: new ids are added, known ids replaced only when the incoming
     /// `modified` is newer. Returns how many were added, replaced and left as they were.
     public func store(_ records: [OSVRecord], source: String, location: String) throws(AdvisoryDatabaseError) -> StoreCounts {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let prepared: [Encoded]
+        do {
+            prepared = try Self.encode(records)
+        } catch {
+            throw .unreadable(path: path, reason: "cannot encode a record: \(error)")
+        }
         do {
             return try pool.write { db in
                 var counts = StoreCounts()
@@ -133,11 +137,9 @@ public final class AdvisoryDatabase: Sendable {
                 let addAffected = try db.makeStatement(sql: "INSERT INTO affected (advisory, ecosystem, family, name, entry) VALUES (?, ?, ?, ?, ?)")
                 let clearRatings = try db.makeStatement(sql: "DELETE FROM ratings WHERE advisory = ?")
                 let addRating = try db.makeStatement(sql: "INSERT INTO ratings (name, advisory, kind, value) VALUES (?, ?, ?, ?)")
-                for record in records {
-                    var stored = record
-                    let entries = record.affected ?? []
-                    stored.affected = nil
-                    let body = try encoder.encode(stored)
+                for encoded in prepared {
+                    let record = encoded.record
+                    let body = encoded.body
                     let rowID: Int64
                     if let row = try Row.fetchOne(lookup, arguments: [record.id]) {
                         let modified: String = row["modified"]
@@ -158,11 +160,8 @@ public final class AdvisoryDatabase: Sendable {
                         counts.added += 1
                     }
                     try Self.insertRatings(record, rowID: rowID, statement: addRating)
-                    for entry in entries {
-                        guard let package = entry.package else { continue }
-                        let ecosystem = EcosystemName(package.ecosystem)
-                        let name = EcosystemName.normalizedName(package.name, family: ecosystem.family)
-                        try addAffected.execute(arguments: [rowID, package.ecosystem, ecosystem.family, name, try encoder.encode(entry)])
+                    for entry in encoded.entries {
+                        try addAffected.execute(arguments: [rowID, entry.ecosystem, entry.family, entry.name, entry.body])
                     }
                 }
                 try db.execute(
@@ -173,6 +172,45 @@ public final class AdvisoryDatabase: Sendable {
         } catch {
             throw .unreadable(path: path, reason: Self.describe(error))
         }
+    }
+
+    /// A record as the tables hold it: the record without its entries, and each entry with its lookup keys.
+    struct Encoded: Sendable {
+        struct Entry: Sendable {
+            let ecosystem: String
+            let family: String
+            let name: String
+            let body: Data
+        }
+        let record: OSVRecord
+        let body: Data
+        let entries: [Entry]
+    }
+
+    /// Encodes records on every core (JSON encoding was most of an import's time), in their order.
+    static func encode(_ records: [OSVRecord]) throws -> [Encoded] {
+        let chunk = 512
+        let chunks = stride(from: 0, to: records.count, by: chunk).map { $0..<min($0 + chunk, records.count) }
+        let slots = ParallelSlots<Result<[Encoded], any Error>>(count: chunks.count)
+        DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            slots.set(index, Result {
+                try records[chunks[index]].map { record in
+                    var stored = record
+                    stored.affected = nil
+                    let entries = try (record.affected ?? []).compactMap { entry -> Encoded.Entry? in
+                        guard let package = entry.package else { return nil }
+                        let ecosystem = EcosystemName(package.ecosystem)
+                        return Encoded.Entry(
+                            ecosystem: package.ecosystem, family: ecosystem.family,
+                            name: EcosystemName.normalizedName(package.name, family: ecosystem.family), body: try encoder.encode(entry))
+                    }
+                    return Encoded(record: record, body: try encoder.encode(stored), entries: entries)
+                }
+            })
+        }
+        return try slots.values.flatMap { try $0?.get() ?? [] }
     }
 
     /// Every advisory entry, not withdrawn, for a package of an ecosystem family (`debian`, `pypi`, `go` …).

@@ -55,7 +55,8 @@ public struct AdvisoryImporter: Sendable {
         summary.formats = loaded.formats
         summary.notes = AdvisoryFormat.allCases.filter { loaded.formats[$0.rawValue] != nil }.compactMap(\.note)
         summary.records = loaded.records.count
-        summary.counts = try database.store(loaded.records, source: name, location: root)
+        // SQLite and the encoding run off the cooperative pool.
+        summary.counts = try await BlockingIO.run { [database] in try database.store(loaded.records, source: name, location: root) }
         return summary
     }
 
