@@ -63,6 +63,13 @@ struct AdvisoryDatabaseTests {
         #expect(try await importer.importPath(file).counts.replaced == 1)
         let candidates = try database.candidates(family: "pypi", name: "demo")
         #expect(candidates.count == 1 && candidates.first?.affected.ranges?.first?.events.last?.fixed == "3.0")
+
+        // Same modified time, only an affected entry changed (undated feeds stamp every record alike): replaced.
+        _ = try directory.write("in/TEST-1.json", record(modified: "2024-01-01T00:00:00.5Z", fixed: "3.1"))
+        #expect(try await importer.importPath(file).counts.replaced == 1)
+        #expect(try database.candidates(family: "pypi", name: "demo").first?.affected.ranges?.first?.events.last?.fixed == "3.1")
+        // And the very same file again: unchanged.
+        #expect(try await importer.importPath(file).counts.unchanged == 1)
     }
 
     @Test("malformed records are reported with file and reason and skipped; the rest is imported")

@@ -134,6 +134,7 @@ public final class AdvisoryDatabase: Sendable {
                 let insert = try db.makeStatement(sql: "INSERT INTO advisories (id, source, modified, withdrawn, record) VALUES (?, ?, ?, ?, ?)")
                 let update = try db.makeStatement(sql: "UPDATE advisories SET source = ?, modified = ?, withdrawn = ?, record = ? WHERE rowid = ?")
                 let clear = try db.makeStatement(sql: "DELETE FROM affected WHERE advisory = ?")
+                let entriesOf = try db.makeStatement(sql: "SELECT entry FROM affected WHERE advisory = ? ORDER BY rowid")
                 let addAffected = try db.makeStatement(sql: "INSERT INTO affected (advisory, ecosystem, family, name, entry) VALUES (?, ?, ?, ?, ?)")
                 let clearRatings = try db.makeStatement(sql: "DELETE FROM ratings WHERE advisory = ?")
                 let addRating = try db.makeStatement(sql: "INSERT INTO ratings (name, advisory, kind, value) VALUES (?, ?, ?, ?)")
@@ -144,7 +145,13 @@ public final class AdvisoryDatabase: Sendable {
                     if let row = try Row.fetchOne(lookup, arguments: [record.id]) {
                         let modified: String = row["modified"]
                         let storedBody: Data = row["record"]
-                        let changedInPlace = record.modified == modified && storedBody != body
+                        // Same `modified`, different content (feeds without dates, or a record fixed in place): the
+                        // record or any of its entries differs.
+                        var changedInPlace = false
+                        if record.modified == modified {
+                            let storedEntries = try Data.fetchAll(entriesOf, arguments: [row["rowid"] as Int64])
+                            changedInPlace = storedBody != body || storedEntries != encoded.entries.map(\.body)
+                        }
                         guard Timestamp.isLater(record.modified, than: modified) || changedInPlace else {
                             counts.unchanged += 1
                             continue
