@@ -196,14 +196,12 @@ public final class AdvisoryDatabase: Sendable {
 
     /// Encodes records on every core (JSON encoding was most of an import's time), in their order.
     static func encode(_ records: [OSVRecord]) throws -> [Encoded] {
-        let chunk = 512
-        let chunks = stride(from: 0, to: records.count, by: chunk).map { $0..<min($0 + chunk, records.count) }
-        let slots = ParallelSlots<Result<[Encoded], any Error>>(count: chunks.count)
-        DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            slots.set(index, Result {
-                try records[chunks[index]].map { record in
+        let chunks = stride(from: 0, to: records.count, by: 512).map { Array(records[$0..<min($0 + 512, records.count)]) }
+        let encoded = chunks.concurrentMap { chunk in
+            Result { () throws -> [Encoded] in
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                return try chunk.map { record in
                     var stored = record
                     stored.affected = nil
                     let entries = try (record.affected ?? []).compactMap { entry -> Encoded.Entry? in
@@ -215,9 +213,9 @@ public final class AdvisoryDatabase: Sendable {
                     }
                     return Encoded(record: record, body: try encoder.encode(stored), entries: entries)
                 }
-            })
+            }
         }
-        return try slots.values.flatMap { try $0?.get() ?? [] }
+        return try encoded.flatMap { try $0.get() }
     }
 
     /// Every advisory entry, not withdrawn, for a package of an ecosystem family (`debian`, `pypi`, `go` …).

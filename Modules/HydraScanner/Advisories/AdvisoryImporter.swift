@@ -1,6 +1,5 @@
 import Foundation
 import HydraCore
-import Synchronization
 
 /// `hydra db import`: reads advisory files in every `AdvisoryFormat` (directories recursed, `.zip` dumps and tarballs
 /// opened), in parallel, and stores them. Malformed files are reported and skipped; the import goes on. Files in no
@@ -180,19 +179,16 @@ public struct AdvisoryImporter: Sendable {
         var loaded = Loaded()
         // Entries are read in order (libarchive streams) and parsed a batch at a time on every core: the Ubuntu
         // tracker is 46,000 entries in one archive.
-        var batch: [(path: String, bytes: [UInt8])] = []
+        var batch: [ArchiveEntry] = []
         func parseBatch() {
-            let entries = batch
-            let results = ParallelSlots<Result<OSVDocument.Parsed, AdvisoryImportError.Reason>>(count: entries.count)
-            DispatchQueue.concurrentPerform(iterations: entries.count) { index in
-                results.set(index, Result { () throws(AdvisoryImportError.Reason) in try OSVDocument.read(entries[index].bytes, name: entries[index].path) })
+            let results = batch.concurrentMap { entry in
+                Result { () throws(AdvisoryImportError.Reason) in try OSVDocument.read(entry.bytes, name: entry.path) }
             }
-            for (index, result) in results.values.enumerated() {
+            for (entry, result) in zip(batch, results) {
                 switch result {
-                case .success(let parsed)?: loaded.add(parsed)
-                case .failure(.notAnAdvisory)?: loaded.ignored += 1
-                case .failure(let reason)?: loaded.skipped.append(AdvisoryImportError(file: "\(file)!\(batch[index].path)", reason: reason))
-                case nil: break
+                case .success(let parsed): loaded.add(parsed)
+                case .failure(.notAnAdvisory): loaded.ignored += 1
+                case .failure(let reason): loaded.skipped.append(AdvisoryImportError(file: "\(file)!\(entry.path)", reason: reason))
                 }
             }
             batch.removeAll(keepingCapacity: true)
@@ -204,7 +200,7 @@ public struct AdvisoryImporter: Sendable {
                 // Hidden entries (`.github/workflows/…` in a repository dump) are not advisories.
                 guard !entry.path.split(separator: "/").contains(where: { $0.hasPrefix(".") && $0 != "." }),
                       isCandidate(last), !isArchive(last.lowercased()) else { continue }
-                batch.append((entry.path, try reader.readBody(limit: Int64(OSVDocument.maximumSize))))
+                batch.append(ArchiveEntry(path: entry.path, bytes: try reader.readBody(limit: Int64(OSVDocument.maximumSize))))
                 if batch.count == 512 { parseBatch() }
             }
             parseBatch()
@@ -215,13 +211,8 @@ public struct AdvisoryImporter: Sendable {
     }
 }
 
-/// Results of a `concurrentPerform`, one slot per iteration.
-final class ParallelSlots<Value: Sendable>: Sendable {
-    private let slots: Mutex<[Value?]>
-
-    init(count: Int) { slots = Mutex([Value?](repeating: nil, count: count)) }
-
-    func set(_ index: Int, _ value: Value) { slots.withLock { $0[index] = value } }
-
-    var values: [Value?] { slots.withLock { $0 } }
+/// An archive member read for parsing.
+struct ArchiveEntry: Sendable {
+    let path: String
+    let bytes: [UInt8]
 }

@@ -7,9 +7,6 @@ import Yams
 /// records: one per CVE and release/repository, affected from the start up to the fixed version. Fixes listed
 /// under version `0` mean "never affected on Alpine" and are left out.
 enum AlpineSecDB {
-    /// secdb carries no dates; its records are stamped with the epoch (and replaced on re-import when changed).
-    static let undated = "1970-01-01T00:00:00Z"
-
     /// Whether a parsed YAML document looks like a secdb file.
     static func recognises(_ node: Node) -> Bool {
         node["distroversion"] != nil && node["packages"] != nil
@@ -92,7 +89,7 @@ enum AlpineSecDB {
         }
         return order.map { id in
             OSVRecord(
-                id: "ALPINE-\(release)-\(repository)-\(id)", modified: undated, aliases: [id],
+                id: "ALPINE-\(release)-\(repository)-\(id)", modified: FeedDate.undated, aliases: [id],
                 summary: "\(id) fixed in Alpine \(release)/\(repository)", affected: byCVE[id])
         }
     }

@@ -53,7 +53,7 @@ enum DebianSecurityList {
                 }
                 flush()
                 current = OSVRecord(
-                    id: id, modified: date ?? AlpineSecDB.undated, published: date, aliases: [], summary: summary, affected: [])
+                    id: id, modified: date ?? FeedDate.undated, published: date, aliases: [], summary: summary, affected: [])
                 continue
             }
             guard current != nil else { throw .malformed("\(name):\(index + 1): an indented line before the first advisory") }

@@ -26,7 +26,7 @@ enum RubySecAdvisory {
             }
         }
         let affected = SafeVersions.complement(safe, scheme: .rubygems)
-        let date = node["date"]?.string.flatMap(UbuntuCVETracker.timestamp)
+        let date = node["date"]?.string.flatMap(FeedDate.rfc3339)
         var specific: [String: JSONValue] = [:]
         if let score = node["cvss_v3"]?.string.flatMap(Double.init) ?? node["cvss_v4"]?.string.flatMap(Double.init) {
             specific["cvss_score"] = .number(score)
@@ -37,7 +37,7 @@ enum RubySecAdvisory {
         }
         let stem = ((name as NSString).lastPathComponent as NSString).deletingPathExtension
         return [OSVRecord(
-            id: "RUBYSEC-\(gem)-\(stem)", modified: date ?? AlpineSecDB.undated, published: date,
+            id: "RUBYSEC-\(gem)-\(stem)", modified: date ?? FeedDate.undated, published: date,
             aliases: [cve, ghsa].compactMap { $0 }, summary: node["title"]?.string, details: node["description"]?.string,
             affected: [OSVAffected(package: OSVPackage(ecosystem: "RubyGems", name: gem), ranges: affected.map(\.range))],
             references: node["url"]?.string.map { [OSVReference(type: "ADVISORY", url: $0)] },
@@ -67,11 +67,11 @@ enum FriendsOfPHPAdvisory {
             } catch {
                 throw .malformed("\(package): branch \(branchName.string ?? "?"): \(error)")
             }
-            if let time = branch["time"]?.string.flatMap(UbuntuCVETracker.timestamp) { times.append(time) }
+            if let time = branch["time"]?.string.flatMap(FeedDate.rfc3339) { times.append(time) }
         }
         let cve = node["cve"]?.string.flatMap { $0.hasPrefix("CVE-") ? $0 : nil }
         let stem = ((name as NSString).lastPathComponent as NSString).deletingPathExtension
-        let modified = times.max() ?? AlpineSecDB.undated
+        let modified = times.max() ?? FeedDate.undated
         return [OSVRecord(
             id: "FRIENDSOFPHP-\(package)-\(stem)", modified: modified, published: times.min(), aliases: cve.map { [$0] } ?? [],
             summary: node["title"]?.string,
@@ -114,7 +114,7 @@ enum NodeSecurityAdvisory {
             throw .malformed("\(file.module_name) (advisory \(file.id)): \(error)")
         }
         guard !intervals.isEmpty else { throw .malformed("\(file.module_name) (advisory \(file.id)): no vulnerable or patched versions") }
-        let modified = [file.updated_at, file.publish_date, file.created_at].compactMap { $0 }.first.flatMap(UbuntuCVETracker.timestamp)
+        let modified = [file.updated_at, file.publish_date, file.created_at].compactMap { $0 }.first.flatMap(FeedDate.rfc3339)
         var severity: [OSVSeverity]?
         var specific: JSONValue?
         if let vector = file.cvss_vector, vector.hasPrefix("CVSS:3") {
@@ -123,8 +123,8 @@ enum NodeSecurityAdvisory {
             specific = .object(["severity": .string(Severity(score: score).rawValue), "cvss_score": .number(score)])
         }
         return [OSVRecord(
-            id: "NSWG-ECO-\(file.id)", modified: modified ?? AlpineSecDB.undated,
-            published: file.publish_date.flatMap(UbuntuCVETracker.timestamp), aliases: file.cves ?? [], summary: file.title,
+            id: "NSWG-ECO-\(file.id)", modified: modified ?? FeedDate.undated,
+            published: file.publish_date.flatMap(FeedDate.rfc3339), aliases: file.cves ?? [], summary: file.title,
             details: file.overview, severity: severity,
             affected: [OSVAffected(package: OSVPackage(ecosystem: "npm", name: file.module_name), ranges: intervals.map(\.range))],
             references: file.references?.map { OSVReference(type: "WEB", url: $0) }, databaseSpecific: specific)]

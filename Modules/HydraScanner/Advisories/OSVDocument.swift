@@ -48,7 +48,8 @@ enum OSVDocument {
         let yamlName = lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml")
         let jsonName = lowered.hasSuffix(".json")
         let first = bytes.first { !$0.isWhitespace }
-        let head = String(decoding: bytes.prefix(4096), as: UTF8.self)
+        // The first 4 KiB tell the formats apart; a YAML-named file (most of a PyPA import) never needs them.
+        let head = yamlName ? "" : String(decoding: bytes.prefix(4096), as: UTF8.self)
         if !jsonName && !yamlName && DebianSecurityList.recognises(head[...]) {
             return Parsed(format: .debianSecurityList, records: try DebianSecurityList.records(from: String(decoding: bytes, as: UTF8.self), name: name))
         }

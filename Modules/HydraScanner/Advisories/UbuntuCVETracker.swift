@@ -109,9 +109,9 @@ enum UbuntuCVETracker {
         let cvss = (fields["CVSS"] ?? []).compactMap(cvssVector).first
         let description = (fields["Ubuntu-Description"] ?? []).joined(separator: " ").isEmpty
             ? (fields["Description"] ?? []).joined(separator: " ") : (fields["Ubuntu-Description"] ?? []).joined(separator: " ")
-        let published = fields["PublicDate"]?.first.flatMap(timestamp)
+        let published = fields["PublicDate"]?.first.flatMap(FeedDate.rfc3339)
         return [OSVRecord(
-            id: "UBUNTU-\(candidate)", modified: published ?? AlpineSecDB.undated, published: published, aliases: [candidate],
+            id: "UBUNTU-\(candidate)", modified: published ?? FeedDate.undated, published: published, aliases: [candidate],
             summary: summary(description), details: description.isEmpty ? nil : description,
             severity: cvss.map { [OSVSeverity(type: "CVSS_V3", score: $0)] }, affected: affected,
             references: (fields["References"] ?? []).filter { $0.hasPrefix("http") }.map { OSVReference(type: "WEB", url: $0) })]
@@ -175,14 +175,6 @@ enum UbuntuCVETracker {
     static func cvssVector(_ line: String) -> String? {
         guard let start = line.range(of: "CVSS:3.") else { return nil }
         return line[start.lowerBound...].split(separator: " ").first.map(String.init)
-    }
-
-    /// `2023-03-30 21:15:00 UTC` (or a date alone) → RFC 3339.
-    static func timestamp(_ text: String) -> String? {
-        let parts = text.split(separator: " ")
-        guard let date = parts.first, date.count == 10 else { return nil }
-        let time = parts.count > 1 && parts[1].count == 8 ? String(parts[1]) : "00:00:00"
-        return "\(date)T\(time)Z"
     }
 
     /// The description's first sentence, at most 200 characters.
