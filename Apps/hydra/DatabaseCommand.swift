@@ -53,15 +53,16 @@ struct DatabaseImportCommand: AsyncParsableCommand {
             let importer = AdvisoryImporter(database: database)
             var summaries: [AdvisoryImporter.Summary] = []
             var failures: [AdvisoryImportError] = []
-            for path in paths {
-                if options.format == .text { Console.error("importing \(path) …") }
+            if options.format == .text { Console.error("importing \(paths.joined(separator: ", ")) …") }
+            for await result in importer.importPaths(paths, source: source) {
                 let summary: AdvisoryImporter.Summary
-                do {
-                    summary = try await importer.importPath(path, source: source)
-                } catch let error as AdvisoryImportError {
+                switch result {
+                case .success(let imported): summary = imported
+                case .failure(let error as AdvisoryImportError):
                     failures.append(error)
                     if options.format == .text { Console.error("hydra: \(error)") }
                     continue
+                case .failure(let error): throw error
                 }
                 summaries.append(summary)
                 if options.format == .text {

@@ -25,7 +25,18 @@ public enum Timestamp {
 
     /// Whether `a` is later than `b`, comparing instants, or the texts when either does not parse.
     public static func isLater(_ a: String, than b: String) -> Bool {
+        if a == b { return false }
+        // Both in UTC and laid out alike (`2024-01-02T03:04:05Z`, `…05.123Z`): the text orders as the instant, and
+        // no formatter is made (an import compares every stored record's time with the incoming one's).
+        if sameUTCLayout(Array(a.utf8), Array(b.utf8)) { return a > b }
         if let x = date(rfc3339: a), let y = date(rfc3339: b) { return x > y }
         return a > b
+    }
+
+    /// Whether two texts end in `Z` and have a digit, or the same other character, at every position.
+    static func sameUTCLayout(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count, a.count >= 20, a.last == UInt8(ascii: "Z"), b.last == UInt8(ascii: "Z") else { return false }
+        let isDigit: (UInt8) -> Bool = { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        return zip(a, b).allSatisfy { x, y in isDigit(x) ? isDigit(y) : x == y }
     }
 }

@@ -43,6 +43,36 @@ struct AdvisoryDatabaseTests {
         #expect(again.counts == StoreCounts(added: 0, replaced: 0, unchanged: 1206))
     }
 
+    @Test("several paths import in their order, each its own source; a missing path fails alone and later ones still import")
+    func importsSeveralPaths() async throws {
+        let root = try ScannerFixtures.advisories.get()
+        let directory = TemporaryDirectory()
+        let database = try AdvisoryDatabase(path: directory("db.sqlite"))
+        let importer = AdvisoryImporter(database: database)
+        // The old secdb YAML and then its newer copy of the same record: the later path's version must win.
+        let older = try directory.write("a/OLD-1.json", """
+            {"id": "ORDER-1", "modified": "2024-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "PyPI", "name": "ordered"},
+             "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.0"}]}]}]}
+            """)
+        let newer = try directory.write("b/NEW-1.json", """
+            {"id": "ORDER-1", "modified": "2024-02-01T00:00:00Z", "affected": [{"package": {"ecosystem": "PyPI", "name": "ordered"},
+             "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]}]}
+            """)
+        let paths = [root + "/rustsec-osv", (older as NSString).deletingLastPathComponent, directory("missing"),
+                     (newer as NSString).deletingLastPathComponent, root + "/osv-samples"]
+        var results: [Result<AdvisoryImporter.Summary, any Error>] = []
+        for await result in importer.importPaths(paths) { results.append(result) }
+        try #require(results.count == 5)
+        #expect(try results[0].get().counts.added == 1206)
+        #expect(try results[1].get().counts.added == 1)
+        guard case .failure(let error) = results[2] else { Issue.record("a missing path imported"); return }
+        #expect(error is AdvisoryImportError && "\(error)".contains("no such file"))
+        #expect(try results[3].get().counts.replaced == 1)
+        #expect(try results[4].get().source == "osv-samples")
+        #expect(try database.candidates(family: "pypi", name: "ordered").first?.affected.ranges?.first?.events.last?.fixed == "2.0")
+        #expect(try database.status().sources.map(\.name).sorted() == ["a", "b", "osv-samples", "rustsec-osv"])
+    }
+
     @Test("re-import replaces a record only when its modified time is newer")
     func replacesByModified() async throws {
         let directory = TemporaryDirectory()

@@ -103,30 +103,21 @@ public final class AdvisoryDatabase: Sendable {
                 var record = try decoder.decode(OSVRecord.self, from: row["record"] as Data)
                 record.affected = try Data.fetchAll(db, sql: "SELECT entry FROM affected WHERE advisory = ?", arguments: [rowID])
                     .map { try decoder.decode(OSVAffected.self, from: $0) }
-                try insertRatings(record, rowID: rowID, statement: insert)
+                try insertRatings(Rating.all(record), rowID: rowID, statement: insert)
             }
         }
         return migrator
     }
 
     /// One row per id the record goes by and rating it carries.
-    static func insertRatings(_ record: OSVRecord, rowID: Int64, statement: Statement) throws {
-        let ratings = SeverityAssessment.ratings(record)
-        guard !ratings.isEmpty else { return }
-        for name in Set([record.id] + (record.aliases ?? []) + (record.upstream ?? [])) {
-            for rating in ratings { try statement.execute(arguments: [name, rowID, rating.kind, rating.value]) }
-        }
+    static func insertRatings(_ ratings: [Rating], rowID: Int64, statement: Statement) throws {
+        for rating in ratings { try statement.execute(arguments: [rating.name, rowID, rating.kind, rating.value]) }
     }
 
     /// Stores records from one source: new ids are added, known ids replaced only when the incoming
     /// `modified` is newer. Returns how many were added, replaced and left as they were.
     public func store(_ records: [OSVRecord], source: String, location: String) throws(AdvisoryDatabaseError) -> StoreCounts {
-        let prepared: [Encoded]
-        do {
-            prepared = try Self.encode(records)
-        } catch {
-            throw .unreadable(path: path, reason: "cannot encode a record: \(error)")
-        }
+        let prepared = Self.encode(records)
         do {
             return try pool.write { db in
                 var counts = StoreCounts()
@@ -166,7 +157,7 @@ public final class AdvisoryDatabase: Sendable {
                         rowID = db.lastInsertedRowID
                         counts.added += 1
                     }
-                    try Self.insertRatings(record, rowID: rowID, statement: addRating)
+                    try Self.insertRatings(encoded.ratings, rowID: rowID, statement: addRating)
                     for entry in encoded.entries {
                         try addAffected.execute(arguments: [rowID, entry.ecosystem, entry.family, entry.name, entry.body])
                     }
@@ -192,30 +183,41 @@ public final class AdvisoryDatabase: Sendable {
         let record: OSVRecord
         let body: Data
         let entries: [Entry]
+        let ratings: [Rating]
     }
 
-    /// Encodes records on every core (JSON encoding was most of an import's time), in their order.
-    static func encode(_ records: [OSVRecord]) throws -> [Encoded] {
-        let chunks = stride(from: 0, to: records.count, by: 512).map { Array(records[$0..<min($0 + 512, records.count)]) }
-        let encoded = chunks.concurrentMap { chunk in
-            Result { () throws -> [Encoded] in
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                return try chunk.map { record in
-                    var stored = record
-                    stored.affected = nil
-                    let entries = try (record.affected ?? []).compactMap { entry -> Encoded.Entry? in
-                        guard let package = entry.package else { return nil }
-                        let ecosystem = EcosystemName(package.ecosystem)
-                        return Encoded.Entry(
-                            ecosystem: package.ecosystem, family: ecosystem.family,
-                            name: EcosystemName.normalizedName(package.name, family: ecosystem.family), body: try encoder.encode(entry))
-                    }
-                    return Encoded(record: record, body: try encoder.encode(stored), entries: entries)
-                }
+    /// One row of `ratings`: a name the record goes by (its id, an alias, an upstream id) and a rating it carries.
+    struct Rating: Sendable {
+        let name: String
+        let kind: String
+        let value: String
+
+        static func all(_ record: OSVRecord) -> [Rating] {
+            let ratings = SeverityAssessment.ratings(record)
+            guard !ratings.isEmpty else { return [] }
+            return Set([record.id] + (record.aliases ?? []) + (record.upstream ?? [])).sorted().flatMap { name in
+                ratings.map { Rating(name: name, kind: $0.kind, value: $0.value) }
             }
         }
-        return try encoded.flatMap { try $0.get() }
+    }
+
+    /// Encodes records on every core (`CompactJSON`), with their ratings, in their order.
+    static func encode(_ records: [OSVRecord]) -> [Encoded] {
+        let chunks = stride(from: 0, to: records.count, by: 512).map { Array(records[$0..<min($0 + 512, records.count)]) }
+        return chunks.concurrentMap { chunk in
+            chunk.map { record in
+                var stored = record
+                stored.affected = nil
+                let entries = (record.affected ?? []).compactMap { entry -> Encoded.Entry? in
+                    guard let package = entry.package else { return nil }
+                    let ecosystem = EcosystemName(package.ecosystem)
+                    return Encoded.Entry(
+                        ecosystem: package.ecosystem, family: ecosystem.family,
+                        name: EcosystemName.normalizedName(package.name, family: ecosystem.family), body: CompactJSON.encode(entry))
+                }
+                return Encoded(record: record, body: CompactJSON.encode(stored), entries: entries, ratings: Rating.all(record))
+            }
+        }.flatMap { $0 }
     }
 
     /// Every advisory entry, not withdrawn, for a package of an ecosystem family (`debian`, `pypi`, `go` …).

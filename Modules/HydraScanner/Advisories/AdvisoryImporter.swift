@@ -1,5 +1,6 @@
 import Foundation
 import HydraCore
+import Synchronization
 
 /// `hydra db import`: reads advisory files in every `AdvisoryFormat` (directories recursed, `.zip` dumps and tarballs
 /// opened), in parallel, and stores them. Malformed files are reported and skipped; the import goes on. Files in no
@@ -31,16 +32,60 @@ public struct AdvisoryImporter: Sendable {
     /// - Throws: `AdvisoryImportError` when the path is missing or yields no records at all (every file skipped, or
     ///   none of an advisory kind); nothing is recorded for it then.
     public func importPath(_ path: String, source: String? = nil) async throws -> Summary {
+        try await store(try await Self.read(path, source: source))
+    }
+
+    /// Imports several paths, each its own source, in their order: a path is read and parsed while the one before
+    /// it is stored (SQLite has one writer; parsing has every core), so a set of feeds takes about as long as its
+    /// largest. One result per path, in order: an `AdvisoryImportError` for a path that gave nothing, an
+    /// `AdvisoryDatabaseError` when the store failed.
+    public func importPaths(_ paths: [String], source: String? = nil) -> AsyncStream<Result<Summary, any Error>> {
+        AsyncStream { continuation in
+            let work = Task {
+                func reading(_ index: Int) -> Task<Result<ReadSource, any Error>, Never>? {
+                    guard index < paths.count else { return nil }
+                    return Task { await Self.result { try await Self.read(paths[index], source: source) } }
+                }
+                var next = reading(0)
+                var index = 0
+                while let current = next, !Task.isCancelled {
+                    let read = await current.value
+                    index += 1
+                    next = reading(index)
+                    switch read {
+                    case .success(let source): continuation.yield(await Self.result { try await store(source) })
+                    case .failure(let error): continuation.yield(.failure(error))
+                    }
+                }
+                next?.cancel()
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in work.cancel() }
+        }
+    }
+
+    static func result<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
+        do { return .success(try await body()) } catch { return .failure(error) }
+    }
+
+    /// One path read and parsed, not yet stored.
+    struct ReadSource: Sendable {
+        let root: String
+        var summary: Summary
+        let records: [OSVRecord]
+    }
+
+    static func read(_ path: String, source: String?) async throws -> ReadSource {
         let root = (path as NSString).standardizingPath
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) else {
             throw AdvisoryImportError(file: path, reason: .unreadable("no such file or directory"))
         }
-        let name = source ?? Self.sourceName(root)
-        let files = isDirectory.boolValue ? Self.advisoryFiles(under: root) : [root]
+        let name = source ?? sourceName(root)
+        let files = isDirectory.boolValue ? await BlockingIO.run { advisoryFiles(under: root) } : [root]
         var summary = Summary(source: name)
         summary.files = files.count
-        let loaded = await Self.load(files)
+        let loaded = await load(files)
         // Nothing usable is a failure, not an empty success: no source is recorded, and the caller can fail the job.
         guard !loaded.records.isEmpty else {
             let why = files.isEmpty
@@ -54,8 +99,15 @@ public struct AdvisoryImporter: Sendable {
         summary.formats = loaded.formats
         summary.notes = AdvisoryFormat.allCases.filter { loaded.formats[$0.rawValue] != nil }.compactMap(\.note)
         summary.records = loaded.records.count
+        return ReadSource(root: root, summary: summary, records: loaded.records)
+    }
+
+    func store(_ read: ReadSource) async throws -> Summary {
+        var summary = read.summary
         // SQLite and the encoding run off the cooperative pool.
-        summary.counts = try await BlockingIO.run { [database] in try database.store(loaded.records, source: name, location: root) }
+        summary.counts = try await BlockingIO.run { [database] in
+            try database.store(read.records, source: summary.source, location: read.root)
+        }
         return summary
     }
 
@@ -110,7 +162,8 @@ public struct AdvisoryImporter: Sendable {
         let chunks = stride(from: 0, to: files.count, by: chunk).map { Array(files[$0..<min($0 + chunk, files.count)]) }
         let results = await withTaskGroup(of: (Int, Loaded).self) { group in
             for (index, files) in chunks.enumerated() {
-                group.addTask {
+                // File reads and parsing block: they run on BlockingIO's threads, not the cooperative pool.
+                group.addTask(executorPreference: BlockingIO.shared) {
                     var loaded = Loaded()
                     for file in files {
                         do {
@@ -176,23 +229,10 @@ public struct AdvisoryImporter: Sendable {
         } catch {
             throw AdvisoryImportError(file: file, reason: .unreadable("\(error)"))
         }
-        var loaded = Loaded()
-        // Entries are read in order (libarchive streams) and parsed a batch at a time on every core: the Ubuntu
-        // tracker is 46,000 entries in one archive.
+        // Entries are read in order (libarchive streams, one thread) and parsed a batch at a time on every core
+        // (the Ubuntu tracker is 46,000 entries in one archive); a batch is parsed while the next one is read.
+        let parsed = BatchParser(file: file)
         var batch: [ArchiveEntry] = []
-        func parseBatch() {
-            let results = batch.concurrentMap { entry in
-                Result { () throws(AdvisoryImportError.Reason) in try OSVDocument.read(entry.bytes, name: entry.path) }
-            }
-            for (entry, result) in zip(batch, results) {
-                switch result {
-                case .success(let parsed): loaded.add(parsed)
-                case .failure(.notAnAdvisory): loaded.ignored += 1
-                case .failure(let reason): loaded.skipped.append(AdvisoryImportError(file: "\(file)!\(entry.path)", reason: reason))
-                }
-            }
-            batch.removeAll(keepingCapacity: true)
-        }
         do {
             while let entry = try reader.next() {
                 guard entry.kind == .file else { continue }
@@ -201,13 +241,56 @@ public struct AdvisoryImporter: Sendable {
                 guard !entry.path.split(separator: "/").contains(where: { $0.hasPrefix(".") && $0 != "." }),
                       isCandidate(last), !isArchive(last.lowercased()) else { continue }
                 batch.append(ArchiveEntry(path: entry.path, bytes: try reader.readBody(limit: Int64(OSVDocument.maximumSize))))
-                if batch.count == 512 { parseBatch() }
+                if batch.count == 512 {
+                    parsed.submit(batch)
+                    batch = []
+                }
             }
-            parseBatch()
+            parsed.submit(batch)
         } catch {
+            _ = parsed.finish()
             throw AdvisoryImportError(file: file, reason: .malformed("\(error)"))
         }
-        return loaded
+        return parsed.finish()
+    }
+}
+
+/// Parses an archive's batches of entries in the background, in order, one batch at a time (each on every core),
+/// while the reader decompresses the next.
+final class BatchParser: Sendable {
+    private let file: String
+    /// Serial: batches are parsed in the order they came.
+    private let queue = DispatchQueue(label: "hydra.advisory-batches")
+    private let loaded = Mutex(AdvisoryImporter.Loaded())
+
+    init(file: String) {
+        self.file = file
+    }
+
+    /// Queues a batch; returns at once unless the batch before it is still being parsed (one batch waits, no more).
+    func submit(_ batch: [ArchiveEntry]) {
+        guard !batch.isEmpty else { return }
+        queue.sync {}
+        queue.async { [file] in
+            let results = batch.concurrentMap { entry in
+                Result { () throws(AdvisoryImportError.Reason) in try OSVDocument.read(entry.bytes, name: entry.path) }
+            }
+            self.loaded.withLock { loaded in
+                for (entry, result) in zip(batch, results) {
+                    switch result {
+                    case .success(let parsed): loaded.add(parsed)
+                    case .failure(.notAnAdvisory): loaded.ignored += 1
+                    case .failure(let reason): loaded.skipped.append(AdvisoryImportError(file: "\(file)!\(entry.path)", reason: reason))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Waits for the batches queued and returns what they gave.
+    func finish() -> AdvisoryImporter.Loaded {
+        queue.sync {}
+        return loaded.withLock { $0 }
     }
 }
 

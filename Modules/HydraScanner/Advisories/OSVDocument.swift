@@ -70,11 +70,11 @@ enum OSVDocument {
             }
             return Parsed(format: .osv, records: try jsonRecords(bytes))
         }
-        let text = String(decoding: bytes, as: UTF8.self)
         if !yamlName {
-            if UbuntuCVETracker.recognises(text[...]) { return Parsed(format: .ubuntuCVETracker, records: try UbuntuCVETracker.records(from: text, name: name)) }
+            if UbuntuCVETracker.recognises(bytes) { return Parsed(format: .ubuntuCVETracker, records: try UbuntuCVETracker.records(from: bytes, name: name)) }
             throw .notAnAdvisory("not in an advisory format hydra reads")
         }
+        let text = String(decoding: bytes, as: UTF8.self)
         do { try YAMLNesting.check(text) } catch { throw .malformed(error.description) }
         let keys = topLevelKeys(text)
         if keys.contains("distroversion") || keys.contains("gem") || keys.contains("engine") || keys.contains("reference") {
