@@ -68,7 +68,7 @@ struct ScanCommand: AsyncParsableCommand {
                 catalog: catalog, findings: kept, suppressed: suppressed,
                 scannedAt: Timestamp.rfc3339(), database: database.path)
             report.warnings += try VulnerabilityMatcher(database: database).coverageWarnings(for: catalog)
-            if let stale = maxAge.warning(for: try database.status()) { report.warnings.append(stale) }
+            if let imported = try database.lastImport(), let stale = maxAge.warning(lastImport: imported) { report.warnings.append(stale) }
             progress.clear()
             for warning in report.warnings { Console.error("warning: \(warning)") }
             let colour = input.outputFile == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil

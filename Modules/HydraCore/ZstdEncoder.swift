@@ -7,7 +7,9 @@ public final class ZstdEncoder: ByteSink {
     private var output: [UInt8]
     private var finished = false
 
-    public init(level: Int = 3, next: any ByteSink) throws(CompressionError) {
+    /// - Parameter workers: compression threads besides the caller's (0: compress on the calling thread). Output is
+    ///   the same for any count of one or more, but differs from the single-threaded frame.
+    public init(level: Int = 3, workers: Int = 0, next: any ByteSink) throws(CompressionError) {
         guard (Int(ZSTD_minCLevel())...Int(ZSTD_maxCLevel())).contains(level) else {
             throw .invalidLevel(codec: "zstd", level: level)
         }
@@ -15,6 +17,7 @@ public final class ZstdEncoder: ByteSink {
         self.context = context
         ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, Int32(level))
         ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)
+        if workers > 0 { ZSTD_CCtx_setParameter(context, ZSTD_c_nbWorkers, Int32(workers)) }
         self.next = next
         output = [UInt8](repeating: 0, count: Int(ZSTD_CStreamOutSize()))
     }

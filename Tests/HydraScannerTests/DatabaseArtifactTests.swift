@@ -17,7 +17,7 @@ struct DatabaseArtifactTests {
         let pushed = try hydra(["db", "push", "--db", directory("source.sqlite"), "--tls-verify=false", "--format", "json", "\(registry.host)/hydra/advisories:1"])
         #expect(pushed.succeeded, "\(pushed.stderr)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(pushed.stdout.utf8)) as? [String: Any])
-        #expect(summary["records"] as? Int == 8906 && summary["schema"] as? String == "2")
+        #expect(summary["records"] as? Int == 8906 && summary["schema"] as? String == "3")
 
         // The manifest as any registry client sees it.
         let raw = try Tool.run(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(registry.host)/hydra/advisories:1"])

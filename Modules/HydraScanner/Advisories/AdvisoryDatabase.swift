@@ -36,9 +36,9 @@ public final class AdvisoryDatabase: Sendable {
     }
 
     /// The schema this hydra writes: its newest migration.
-    public static let schemaVersion = "2"
+    public static let schemaVersion = "3"
     /// Schemas this hydra reads (older ones are migrated when opened).
-    public static let knownSchemas: Set<String> = ["1", "2"]
+    public static let knownSchemas: Set<String> = ["1", "2", "3"]
 
     /// Writes a consistent, compact copy of the database to `path` (SQLite's `VACUUM INTO`, on the writer
     /// connection: imports wait meanwhile, reads go on).
@@ -105,6 +105,9 @@ public final class AdvisoryDatabase: Sendable {
                     .map { try decoder.decode(OSVAffected.self, from: $0) }
                 try insertRatings(Rating.all(record), rowID: rowID, statement: insert)
             }
+        }
+        migrator.registerMigration("v3: ecosystems by family") { db in
+            try db.execute(sql: "CREATE INDEX affected_ecosystem ON affected (family, ecosystem)")
         }
         return migrator
     }
@@ -257,19 +260,31 @@ public final class AdvisoryDatabase: Sendable {
         }
     }
 
-    /// How many advisories (not withdrawn) there are for an ecosystem family at a release (any release when nil):
-    /// what tells a scan whether "no findings" means anything.
-    public func advisoryCount(family: String, release: String?) throws(AdvisoryDatabaseError) -> Int {
+    /// Whether any advisory (not withdrawn) covers an ecosystem family at a release (any release when nil): what
+    /// tells a scan whether "no findings" means anything. Reads the `(family, ecosystem)` index, not the records.
+    public func hasAdvisories(family: String, release: String?) throws(AdvisoryDatabaseError) -> Bool {
         do {
             return try pool.read { db in
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT f.ecosystem AS ecosystem, COUNT(DISTINCT f.advisory) AS count FROM affected f
-                    JOIN advisories a ON a.rowid = f.advisory WHERE f.family = ? AND a.withdrawn IS NULL GROUP BY f.ecosystem
-                    """, arguments: [family])
-                return rows.reduce(0) { total, row in
-                    EcosystemName(row["ecosystem"]).applies(toRelease: release) || release == nil ? total + (row["count"] as Int) : total
+                let ecosystems = try String.fetchAll(db, sql: "SELECT DISTINCT ecosystem FROM affected WHERE family = ?", arguments: [family])
+                for ecosystem in ecosystems where release == nil || EcosystemName(ecosystem).applies(toRelease: release) {
+                    let live = try Bool.fetchOne(db, sql: """
+                        SELECT EXISTS (SELECT 1 FROM affected f JOIN advisories a ON a.rowid = f.advisory
+                            WHERE f.family = ? AND f.ecosystem = ? AND a.withdrawn IS NULL)
+                        """, arguments: [family, ecosystem])
+                    if live == true { return true }
                 }
+                return false
             }
+        } catch {
+            throw .unreadable(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// When a source was last imported (what `--db-max-age` judges), or nil for a database never imported into.
+    public func lastImport() throws(AdvisoryDatabaseError) -> Date? {
+        do {
+            let newest = try pool.read { db in try String.fetchOne(db, sql: "SELECT MAX(imported_at) FROM sources") }
+            return newest.flatMap(Timestamp.date(rfc3339:))
         } catch {
             throw .unreadable(path: path, reason: Self.describe(error))
         }

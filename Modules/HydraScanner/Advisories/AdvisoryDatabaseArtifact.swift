@@ -40,7 +40,8 @@ public enum AdvisoryDatabaseArtifact {
         let status = try database.status()
         let (digest, size) = try await BlockingIO.run { () throws -> (Digest, Int64) in
             let hashing = HashingSink(next: try FileSink(creating: compressed, sync: false))
-            let encoder = try ZstdEncoder(level: 19, next: hashing)
+            // Level 9 on every core: 169 MB of every shared feed in ~3 s to 16 MB (level 19 took 50 s for 20% less).
+            let encoder = try ZstdEncoder(level: 9, workers: System.coreCount, next: hashing)
             try FileReader(path: snapshot).copy(to: encoder)
             try encoder.finish()
             return (hashing.digest, hashing.count)

@@ -24,13 +24,6 @@ public struct DatabaseAge: Sendable, Equatable {
         self.init(limit: value * factor)
     }
 
-    /// The warning for a database last imported at `status`'s newest source time, or nil when it is young enough
-    /// (or has no import time to judge by).
-    public func warning(for status: AdvisoryDatabaseStatus, now: Date = Date()) -> String? {
-        guard let newest = status.sources.compactMap({ Timestamp.date(rfc3339: $0.importedAt) }).max() else { return nil }
-        return warning(lastImport: newest, now: now)
-    }
-
     /// The warning for a database last imported at `newest`, or nil.
     public func warning(lastImport newest: Date, now: Date = Date()) -> String? {
         guard limit > 0 else { return nil }

@@ -166,9 +166,44 @@ enum CargoCataloger {
     }
 }
 
-/// Ruby gems installed under `specifications/NAME-VERSION.gemspec`.
+/// Ruby gems installed under `specifications/NAME-VERSION.gemspec`, and the gems a `Gemfile.lock` (or
+/// `gems.locked`) pins.
 enum GemCataloger {
     static func packages(in files: ImageFiles) -> [Package] {
+        installed(in: files) + files.files(.gemfileLock).flatMap { file in
+            lockedGems(file.text).map { Package(name: $0.name, version: $0.version, type: .gem, location: file.path, layer: file.layer) }
+        }
+    }
+
+    /// The `specs:` of a lockfile's `GEM` sections (rubygems.org and other gem servers), four spaces in:
+    /// `    nokogiri (1.13.10-x86_64-linux)` → nokogiri 1.13.10 (the platform is not part of the version).
+    /// Dependencies (six spaces in) and `GIT`/`PATH` sections (the project's own or unreleased code) are left out.
+    static func lockedGems(_ text: String) -> [(name: String, version: String)] {
+        var gems: [(name: String, version: String)] = []
+        var section = ""
+        var inSpecs = false
+        for raw in text.split(whereSeparator: \.isNewline) {
+            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
+            if let first = line.first, first != " " {
+                section = String(line)
+                inSpecs = false
+                continue
+            }
+            if line == "  specs:" { inSpecs = true; continue }
+            guard section == "GEM", inSpecs, line.hasPrefix("    "), !line.hasPrefix("     ") else { continue }
+            let spec = line.dropFirst(4)
+            guard let open = spec.firstIndex(of: "("), spec.hasSuffix(")") else { continue }
+            let name = spec[..<open].trimmingCharacters(in: .whitespaces)
+            var version = spec[spec.index(after: open)..<spec.index(before: spec.endIndex)]
+            // A platform follows the version after a dash: `1.13.10-x86_64-linux`, `1.15.4-arm64-darwin`.
+            if let dash = version.firstIndex(of: "-") { version = version[..<dash] }
+            guard !name.isEmpty, !version.isEmpty else { continue }
+            gems.append((name, String(version)))
+        }
+        return gems
+    }
+
+    static func installed(in files: ImageFiles) -> [Package] {
         files.files(.gemspec).compactMap { file in
             var name: String?
             var version: String?

@@ -40,6 +40,7 @@ enum FileInterest: Equatable {
         case "yarn.lock": return .text(.yarnLock, limit: databaseLimit)
         case "pnpm-lock.yaml": return .text(.pnpmLock, limit: databaseLimit)
         case "Cargo.lock": return .text(.cargoLock, limit: databaseLimit)
+        case "Gemfile.lock", "gems.locked": return .text(.gemfileLock, limit: databaseLimit)
         case "composer.lock": return .text(.composer, limit: databaseLimit)
         case "installed.json" where parent == "composer": return .text(.composer, limit: databaseLimit)
         default: break
@@ -65,5 +66,5 @@ enum FileInterest: Equatable {
 /// What a collected text file is, so each cataloger takes its own files.
 enum FileKind: Sendable, Equatable {
     case packageDatabase, osRelease, dpkgStatusFragment, pythonMetadata, npmManifest, npmLock, yarnLock, pnpmLock
-    case cargoLock, composer, gemspec, dotnetDeps
+    case cargoLock, composer, gemspec, gemfileLock, dotnetDeps
 }
