@@ -47,6 +47,49 @@ struct SeverityCoverageTests {
         #expect(sarif.contains("\"severitySource\"") && sarif.contains("CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H"))
     }
 
+    @Test("a tracker file that affects no Ubuntu package still rates its CVE: a PyPI finding takes Ubuntu's priority")
+    func ratingOnlyTrackerRecord() async throws {
+        let directory = TemporaryDirectory()
+        let database = try AdvisoryDatabase(path: directory("db.sqlite"))
+        let importer = AdvisoryImporter(database: database)
+        _ = try directory.write("pypi/PYSEC-2099-1.json", """
+            {"id": "PYSEC-2099-1", "modified": "2099-01-01T00:00:00Z", "aliases": ["CVE-2099-4242"],
+             "affected": [{"package": {"ecosystem": "PyPI", "name": "demo"},
+               "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]}]}
+            """)
+        // Every Ubuntu line decides nothing (DNE, ignored, needs-triage), but the CVE has a priority; the second
+        // file has neither a priority nor a vector and gives no record at all.
+        _ = try directory.write("tracker/active/CVE-2099-4242", """
+            Candidate: CVE-2099-4242
+            PublicDate: 2099-01-02
+            Priority: medium
+            CVSS:
+
+            upstream_golang: needs-triage
+            xenial_golang: ignored (end of standard support)
+            jammy_golang: DNE
+            esm-apps/bionic_golang-1.8: needs-triage
+            """)
+        _ = try directory.write("tracker/active/CVE-2099-4243", """
+            Candidate: CVE-2099-4243
+            Priority: untriaged
+
+            jammy_golang: DNE
+            """)
+        let tracker = try await importer.importPath(directory("tracker"))
+        #expect(tracker.records == 1 && tracker.ignored == 0)
+        _ = try await importer.importPath(directory("pypi"))
+        // Nothing Ubuntu is affected: no entry to match.
+        #expect(try database.candidates(family: "ubuntu", name: "golang").isEmpty)
+
+        _ = try directory.write("rootfs/usr/lib/python3/dist-packages/demo-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
+        let catalog = try await ImageCataloger.catalog(rootfs: directory("rootfs"))
+        let finding = try #require(try VulnerabilityMatcher(database: database).findings(for: catalog).first)
+        #expect(finding.id == "CVE-2099-4242" && finding.advisories == ["PYSEC-2099-1"])
+        #expect(finding.severity == .medium)
+        #expect(finding.severitySource == "severity label of UBUNTU-CVE-2099-4242 (another record of CVE-2099-4242)")
+    }
+
     @Test("a database made before ratings existed gets them when it is opened")
     func migration() throws {
         let directory = TemporaryDirectory()

@@ -87,14 +87,21 @@ enum UbuntuCVETracker {
                     ranges: [OSVRange(type: "ECOSYSTEM", events: events)]))
             }
         }
-        guard !affected.isEmpty else { return [] }
         let cvss = (fields["CVSS"] ?? []).compactMap(cvssVector).first
+        var severity = cvss.map { [OSVSeverity(type: "CVSS_V3", score: $0)] }
+        if affected.isEmpty {
+            // No Ubuntu package is affected (every line DNE, not-affected, ignored or still in triage), but Ubuntu
+            // rated the CVE: kept as a rating only (no entries, never matched), so a finding for the same CVE in
+            // another ecosystem (a Go standard library issue, say) takes this severity rather than none.
+            guard cvss != nil || priority != nil else { return [] }
+            if let priority { severity = (severity ?? []) + [OSVSeverity(type: "Ubuntu", score: priority)] }
+        }
         let description = paragraph(fields["Ubuntu-Description"]) ?? paragraph(fields["Description"])
         let published = fields["PublicDate"]?.first.flatMap(FeedDate.rfc3339)
         return [OSVRecord(
             id: "UBUNTU-\(candidate)", modified: published ?? FeedDate.undated, published: published, aliases: [candidate],
             summary: description.flatMap(summary), details: description,
-            severity: cvss.map { [OSVSeverity(type: "CVSS_V3", score: $0)] }, affected: affected,
+            severity: severity, affected: affected,
             references: (fields["References"] ?? []).filter { $0.hasPrefix("http") }.map { OSVReference(type: "WEB", url: $0) })]
     }
 
