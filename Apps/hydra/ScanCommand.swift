@@ -62,13 +62,7 @@ struct ScanCommand: AsyncParsableCommand {
             let progress = ScanProgress(enabled: isatty(STDERR_FILENO) == 1)
             let catalog = try await input.catalog(registry: registry, showProgress: progress.enabled)
             progress.say("matching \(catalog.packages.count) packages …")
-            let matched = try VulnerabilityMatcher(database: database).findings(for: catalog)
-            let (kept, suppressed) = filter.apply(matched)
-            var report = ScanReport(
-                catalog: catalog, findings: kept, suppressed: suppressed,
-                scannedAt: Timestamp.rfc3339(), database: database.path)
-            report.warnings += try VulnerabilityMatcher(database: database).coverageWarnings(for: catalog)
-            if let imported = try database.lastImport(), let stale = maxAge.warning(lastImport: imported) { report.warnings.append(stale) }
+            let report = try VulnerabilityMatcher(database: database).report(for: catalog, filter: filter, maxAge: maxAge)
             progress.clear()
             for warning in report.warnings { Console.error("warning: \(warning)") }
             let colour = input.outputFile == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil

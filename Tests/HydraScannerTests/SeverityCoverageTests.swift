@@ -90,6 +90,31 @@ struct SeverityCoverageTests {
         #expect(finding.severitySource == "severity label of UBUNTU-CVE-2099-4242 (another record of CVE-2099-4242)")
     }
 
+    @Test("one report for a catalog: kept and suppressed findings, the coverage warning, the database-age warning")
+    func report() async throws {
+        let directory = TemporaryDirectory()
+        let database = try AdvisoryDatabase(path: directory("db.sqlite"))
+        _ = try directory.write("pypi/PYSEC-2099-2.json", """
+            {"id": "PYSEC-2099-2", "modified": "2099-01-01T00:00:00Z", "aliases": ["CVE-2099-5151"],
+             "affected": [{"package": {"ecosystem": "PyPI", "name": "demo"},
+               "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]}]}
+            """)
+        _ = try await AdvisoryImporter(database: database).importPath(directory("pypi"))
+        let rootfs = try debianRootfs(directory, release: "12", codename: "bookworm")
+        _ = try directory.write("rootfs/usr/lib/python3/dist-packages/demo-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
+        let catalog = try await ImageCataloger.catalog(rootfs: rootfs)
+        let matcher = VulnerabilityMatcher(database: database)
+
+        let fresh = try matcher.report(for: catalog, maxAge: DatabaseAge(limit: 3_600))
+        #expect(fresh.findings.map(\.id) == ["CVE-2099-5151"] && fresh.suppressed.isEmpty)
+        #expect(fresh.warnings.count == 1 && fresh.warnings.first?.contains("no advisories in the database for debian 12") == true)
+
+        let later = try matcher.report(for: catalog, filter: FindingFilter(ignoredIDs: ["CVE-2099-5151"]), maxAge: DatabaseAge(limit: 3_600),
+                                       now: Date().addingTimeInterval(2 * 86_400))
+        #expect(later.findings.isEmpty && later.suppressed.count == 1)
+        #expect(later.warnings.count == 2 && later.warnings.last?.contains("last updated 2 days ago") == true)
+    }
+
     @Test("a database made before ratings existed gets them when it is opened")
     func migration() throws {
         let directory = TemporaryDirectory()
