@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "HydraRegistryServer", targets: ["HydraRegistryServer"]),
         .library(name: "HydraBuilder", targets: ["HydraBuilder"]),
         .library(name: "HydraScanner", targets: ["HydraScanner"]),
+        .library(name: "HydraSigner", targets: ["HydraSigner"]),
         .executable(name: "hydra", targets: ["hydra"]),
     ],
     dependencies: [
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.2.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
@@ -52,6 +54,10 @@ let package = Package(
         .systemLibrary(
             name: "COpenSSL", path: "Modules/COpenSSL", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
+        // NaCl's secretbox (XSalsa20-Poly1305), which cosign seals its private keys with.
+        .systemLibrary(
+            name: "CSodium", path: "Modules/CSodium", pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]),
 
         .target(
             name: "HydraCore",
@@ -112,10 +118,19 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Modules/HydraScanner", swiftSettings: swiftSettings),
+        .target(
+            name: "HydraSigner",
+            dependencies: [
+                "HydraCore", "HydraOCI", "CSodium",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Modules/HydraSigner", swiftSettings: swiftSettings),
         .executableTarget(
             name: "hydra",
             dependencies: [
-                "HydraCore", "HydraOCI", "HydraRegistryServer", "HydraRegistryClient", "HydraBuilder", "HydraScanner",
+                "HydraCore", "HydraOCI", "HydraRegistryServer", "HydraRegistryClient", "HydraBuilder", "HydraScanner", "HydraSigner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -161,6 +176,9 @@ let package = Package(
         .testTarget(
             name: "HydraScannerTests", dependencies: ["hydra", "HydraScanner", "HydraCore", "HydraOCI", "HydraTestSupport"],
             path: "Tests/HydraScannerTests", exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HydraSignerTests", dependencies: ["hydra", "HydraSigner", "HydraCore", "HydraOCI", "HydraTestSupport"],
+            path: "Tests/HydraSignerTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "HydraCLITests", dependencies: ["hydra", "HydraCore", "HydraOCI", "HydraTestSupport"],
             path: "Tests/HydraCLITests", swiftSettings: swiftSettings),

@@ -25,4 +25,13 @@ public final class TemporaryDirectory: Sendable {
         chmod(file, mode_t(mode))
         return file
     }
+
+    /// Writes bytes to a file (creating parent directories) and returns its path.
+    @discardableResult
+    public func write(_ name: String, _ contents: Data) throws -> String {
+        let file = self(name)
+        try FileManager.default.createDirectory(atPath: FileSystem.parent(of: file), withIntermediateDirectories: true)
+        try contents.write(to: URL(fileURLWithPath: file))
+        return file
+    }
 }
