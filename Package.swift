@@ -201,6 +201,6 @@ if Context.environment["HYDRA_FUZZ"] != nil {
     package.targets.append(
         .executableTarget(
             name: "hydra-fuzz",
-            dependencies: ["HydraCore", "HydraOCI", "HydraBuilder", "HydraScanner", "HydraRegistryServer"],
+            dependencies: ["HydraCore", "HydraOCI", "HydraBuilder", "HydraScanner", "HydraSigner", "HydraRegistryServer"],
             path: "Fuzz/HydraFuzz", swiftSettings: swiftSettings))
 }

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-60}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(dockerfile archive advisory manifest config)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(dockerfile archive advisory manifest config key)
 SWIFT=${SWIFT:-swift}
 FLAGS=(--scratch-path .build/fuzz -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --product hydra-fuzz)
 HYDRA_FUZZ=1 "$SWIFT" build "${FLAGS[@]}"

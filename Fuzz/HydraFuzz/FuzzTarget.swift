@@ -4,11 +4,12 @@ import HydraCore
 import HydraOCI
 import HydraRegistryServer
 import HydraScanner
+import HydraSigner
 
 /// One kind of input hydra reads from users and the network. Each takes arbitrary bytes and must end in a value
 /// or a thrown error: a crash, a hang, a leak or unbounded memory is what libFuzzer reports.
 enum FuzzTarget: String, CaseIterable {
-    case dockerfile, archive, advisory, manifest, config
+    case dockerfile, archive, advisory, manifest, config, key
 
     /// Feeds one input.
     func run(_ bytes: [UInt8]) {
@@ -19,6 +20,12 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? ManifestDocument(bytes: bytes)
             _ = try? OCIJSON.decode(ImageConfig.self, from: bytes, what: "fuzz config")
             _ = try? OCIJSON.decode(ImageIndex.self, from: bytes, what: "fuzz index")
+        case .key:
+            // A private key file (sealed or plain PEM; the password fixed, so a seed sealed with it opens) and a
+            // public key file.
+            let text = String(decoding: bytes, as: UTF8.self)
+            _ = try? SigningKey.read(pem: text, file: "fuzz.key") { () throws(KeyError) in Array("fuzz".utf8) }
+            _ = try? VerificationKey.read(pem: text, file: "fuzz.pub")
         case .config:
             _ = try? RegistryConfigurationFile(yaml: String(decoding: bytes, as: UTF8.self), path: "fuzz.yaml")
         case .advisory:

@@ -30,8 +30,8 @@ public enum SealedPrivateKey {
 
         /// What cosign writes.
         public static let cosign = Parameters(N: 65_536, r: 8, p: 1)
-        /// The most a file may ask for: N up to 2^20 and 128·N·r·p up to 1 GiB.
-        static let maximumMemory = 1 << 30
+        /// The most a file may ask for: N up to 2^20 and 128·N·r·p up to 256 MiB (cosign's parameters take 64 MiB).
+        static let maximumMemory = 256 << 20
 
         var isAcceptable: Bool {
             N > 1 && N & (N - 1) == 0 && N <= 1 << 20 && r >= 1 && r <= 64 && p >= 1 && p <= 64
@@ -99,7 +99,7 @@ public enum SealedPrivateKey {
         }
         let parameters = envelope.kdf.params
         guard parameters.isAcceptable else {
-            throw .unsupported(file: file, what: "scrypt parameters N=\(parameters.N) r=\(parameters.r) p=\(parameters.p) (N a power of two up to 2^20, at most 1 GiB)")
+            throw .unsupported(file: file, what: "scrypt parameters N=\(parameters.N) r=\(parameters.r) p=\(parameters.p) (N a power of two up to 2^20, at most 256 MiB)")
         }
         guard envelope.cipher.nonce.count == SecretBox.nonceCount else {
             throw .notAKey(file: file, reason: "a \(envelope.cipher.nonce.count)-byte nonce (secretbox takes \(SecretBox.nonceCount))")
