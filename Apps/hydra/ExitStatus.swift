@@ -17,6 +17,8 @@ enum ExitStatus: Int32, CaseIterable {
     static func of(_ error: any Error) -> ExitStatus {
         if error is ValidationError || error is UsageError || error is BuildFlags.Invalid { return .usage }
         if case ScanError.invalidSetting = error { return .usage }
+        // verify-blob (and verify): a signature that could not be checked at all is 2, as in cosign.
+        if error is CouldNotVerify { return .usage }
         return .failure
     }
 

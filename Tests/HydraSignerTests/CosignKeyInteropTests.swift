@@ -77,4 +77,36 @@ struct CosignKeyInteropTests {
         _ = try directory.write("other.txt", "another artifact\n")
         #expect(!(try cosign(["verify-blob", "--key", "hydra.pub", "--signature", "ours.sig", "--insecure-ignore-tlog=true", "other.txt"], in: directory)).succeeded)
     }
+
+    @Test("Sigstore bundles (v0.3) both ways: hydra sign-blob's bundle passes cosign verify-blob, cosign's passes hydra verify-blob; exit 0, 1, 2")
+    func bundles() throws {
+        let directory = TemporaryDirectory()
+        #expect(try hydra(["key", "generate", "--output-key-prefix", "hydra"], in: directory).succeeded)
+        _ = try directory.write("blob.txt", "an artifact\n")
+        _ = try directory.write("other.txt", "another artifact\n")
+        // Offline: an empty trusted root stands in for TUF (no tlog, no certificate authority: key-signed only).
+        _ = try directory.write("trusted-root.json", #"{"mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1"}"#)
+        let offline = ["--new-bundle-format", "--insecure-ignore-tlog=true", "--trusted-root", "trusted-root.json"]
+
+        let ours = try hydra(["sign-blob", "blob.txt", "--key", "hydra.key", "--bundle", "hydra.bundle"], in: directory)
+        #expect(ours.succeeded, "\(ours.stderr)")
+        let bundle = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory("hydra.bundle")))) as? [String: Any])
+        #expect(bundle["mediaType"] as? String == "application/vnd.dev.sigstore.bundle.v0.3+json")
+        let checked = try cosign(["verify-blob", "--key", "hydra.pub", "--bundle", "hydra.bundle"] + offline + ["blob.txt"], in: directory)
+        #expect(checked.succeeded, "\(checked.stderr)")
+        #expect(!(try cosign(["verify-blob", "--key", "hydra.pub", "--bundle", "hydra.bundle"] + offline + ["other.txt"], in: directory)).succeeded)
+
+        let made = try cosign(["sign-blob", "--key", "hydra.key", "--tlog-upload=false", "--yes", "--new-bundle-format", "--bundle", "cosign.bundle", "blob.txt"], in: directory)
+        #expect(made.succeeded, "\(made.stderr)")
+        let verified = try hydra(["verify-blob", "blob.txt", "--key", "hydra.pub", "--bundle", "cosign.bundle"], in: directory)
+        #expect(verified.status == 0 && verified.stdout.contains("Verified OK"), "\(verified.stderr)")
+        let wrongFile = try hydra(["verify-blob", "other.txt", "--key", "hydra.pub", "--bundle", "cosign.bundle"], in: directory)
+        #expect(wrongFile.status == 1 && wrongFile.stderr.contains("does not verify"))
+        #expect(try cosign(["generate-key-pair", "--output-key-prefix", "other"], in: directory).succeeded)
+        #expect(try hydra(["verify-blob", "blob.txt", "--key", "other.pub", "--bundle", "cosign.bundle"], in: directory).status == 1)
+        let unreadable = try hydra(["verify-blob", "blob.txt", "--key", "missing.pub", "--bundle", "cosign.bundle"], in: directory)
+        #expect(unreadable.status == 2 && unreadable.stderr.contains("missing.pub"))
+        _ = try directory.write("broken.bundle", "{\"mediaType\": \"text/plain\"}")
+        #expect(try hydra(["verify-blob", "blob.txt", "--key", "hydra.pub", "--bundle", "broken.bundle"], in: directory).status == 2)
+    }
 }

@@ -43,6 +43,21 @@ public enum SigningKey: Sendable {
         }
     }
 
+    /// Whether this kind of key signs the message itself (Ed25519) rather than its SHA-256.
+    public var signsWholeMessage: Bool {
+        if case .ed25519 = self { return true }
+        return false
+    }
+
+    /// A signature over a message given by its SHA-256 (ECDSA and RSA; an Ed25519 key needs the message).
+    public func signature(forSHA256 digest: SHA256.Digest) throws -> [UInt8] {
+        switch self {
+        case .ecdsaP256(let key): return Array(try key.signature(for: digest).derRepresentation)
+        case .rsa(let key): return Array(try key.signature(for: digest, padding: .insecurePKCS1v1_5).rawRepresentation)
+        case .ed25519: throw SignatureError.unsupported("an Ed25519 key signs the message itself, not its digest")
+        }
+    }
+
     /// Reads a private key file's text: sealed (the password is asked for only then) or plain PEM.
     public static func read(pem: String, file: String, password: () throws(KeyError) -> [UInt8]) throws(KeyError) -> SigningKey {
         if SealedPrivateKey.isSealed(pem) {
@@ -93,6 +108,39 @@ public enum VerificationKey: Sendable {
         case .ecdsaP256(let key): return key.pemRepresentation + "\n"
         case .ed25519(let key): return PEMDocument(type: "PUBLIC KEY", derBytes: Ed25519DER.publicKey(Array(key.rawRepresentation))).pemString + "\n"
         case .rsa(let key): return key.pemRepresentation + "\n"
+        }
+    }
+
+    /// Sigstore's key hint: base64 of the SHA-256 of the key's PKIX DER.
+    public var hint: String {
+        Data(SHA256.hash(data: derRepresentation)).base64EncodedString()
+    }
+
+    /// The key as PKIX (SubjectPublicKeyInfo) DER.
+    public var derRepresentation: [UInt8] {
+        switch self {
+        case .ecdsaP256(let key): return Array(key.derRepresentation)
+        case .ed25519(let key): return Ed25519DER.publicKey(Array(key.rawRepresentation))
+        case .rsa(let key): return Array(key.derRepresentation)
+        }
+    }
+
+    /// Whether this kind of key verifies over the message itself (Ed25519) rather than its SHA-256.
+    public var verifiesWholeMessage: Bool {
+        if case .ed25519 = self { return true }
+        return false
+    }
+
+    /// Whether `signature` signs the message whose SHA-256 is `digest` (ECDSA and RSA; false for Ed25519).
+    public func isValidSignature(_ signature: [UInt8], forSHA256 digest: SHA256.Digest) -> Bool {
+        switch self {
+        case .ecdsaP256(let key):
+            guard let parsed = try? P256.Signing.ECDSASignature(derRepresentation: signature) else { return false }
+            return key.isValidSignature(parsed, for: digest)
+        case .rsa(let key):
+            return key.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: digest, padding: .insecurePKCS1v1_5)
+        case .ed25519:
+            return false
         }
     }
 
