@@ -94,7 +94,7 @@ struct VerifyBlobCommand: AsyncParsableCommand {
 /// A signature was checked and does not verify: exit 1.
 struct NotVerified: Error, CustomStringConvertible {
     let what: String
-    var description: String { "\(what): the signature does not verify with this key" }
+    var description: String { "\(what): no signature verifies with this key" }
 }
 
 /// The signature could not be checked at all (an unreadable key, file or bundle): exit 2, as cosign.

@@ -1,3 +1,5 @@
+import HydraOCI
+
 /// A registry refused a request, could not be reached, or answered something hydra cannot use; each case names
 /// the URL (or file) concerned.
 public enum RegistryClientError: Error, Sendable, CustomStringConvertible {
@@ -31,5 +33,13 @@ public enum RegistryClientError: Error, Sendable, CustomStringConvertible {
         case .connectionLost(let url, let detail): "\(url): connection lost: \(detail)"
         case .certificates(let path, let detail): "\(path): \(detail)"
         }
+    }
+}
+
+extension RegistryClientError: NotFoundReporting {
+    /// A 404 (MANIFEST_UNKNOWN, BLOB_UNKNOWN, NAME_UNKNOWN …).
+    public var isNotFound: Bool {
+        if case .http(let status, _, _, _) = self { return status == 404 }
+        return false
     }
 }

@@ -106,10 +106,3 @@ extension RemoteRepository {
     }
 }
 
-extension RegistryClientError {
-    /// An HTTP 404 answer.
-    var isNotFound: Bool {
-        if case .http(404, _, _, _) = self { return true }
-        return false
-    }
-}

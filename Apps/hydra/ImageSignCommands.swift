@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import HydraCore
+import HydraOCI
+import HydraRegistryClient
+import HydraSigner
+
+/// `-a key=value` pairs.
+func annotationPairs(_ pairs: [String]) throws -> [String: String] {
+    var result: [String: String] = [:]
+    for pair in pairs {
+        guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else { throw ValidationError("-a \(pair): expected KEY=VALUE") }
+        result[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+    }
+    return result
+}
+
+/// The manifest digest a reference names: its digest, else what its tag resolves to now.
+func manifestDigest(_ target: Reference, in repository: RemoteRepository) async throws -> Digest {
+    if let digest = target.digest { return digest }
+    return try await repository.resolve(target.tag ?? Reference.defaultTag).digest
+}
+
+/// `hydra sign IMAGE --key KEY`: signs the manifest an image reference resolves to (a tag signs its digest), the
+/// signature stored as cosign stores it (`sha256-<hex>.sig`, appended to signatures already there).
+struct SignCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sign", abstract: "Sign an image in a registry with a key (cosign-compatible signature, offline).")
+
+    @Argument(help: "[docker://]REGISTRY/REPO[:TAG|@DIGEST].")
+    var image: String
+
+    @Option(help: "The private key (cosign's sealed format or PEM).")
+    var key: String
+
+    @Option(name: .shortAndLong, help: "An annotation KEY=VALUE for the signed payload (repeatable).")
+    var annotations: [String] = []
+
+    @Option(help: "The identity the payload claims (default: REGISTRY/REPO); REGISTRY/REPO:TAG satisfies containers/image's matchRepoDigestOrExact for that tag.")
+    var signContainerIdentity: String?
+
+    @OptionGroup var password: PasswordOptions
+    @OptionGroup var registry: RegistryOptions
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await options.run {
+            let pairs = try annotationPairs(annotations)
+            let signingKey = try KeyFiles.privateKey(at: key, password: password.source)
+            let target = try registryReference(image)
+            let repository = try registry.access.repository(target)
+            let digest = try await manifestDigest(target, in: repository)
+            let signed = try await LegacySignatures.sign(
+                digest: digest, repository: target.name, identity: signContainerIdentity, key: signingKey, annotations: pairs, registry: repository)
+            if options.format == .json { return try Console.json(signed) }
+            Console.print(signed.added
+                ? "Signed \(signed.image): \(target.name):\(signed.signatureTag) holds \(signed.signatures) signature\(signed.signatures == 1 ? "" : "s")"
+                : "\(signed.image) already carries this key's signature")
+        }
+    }
+}
+
+/// `hydra verify IMAGE --key PUB`: every signature of the image checked offline; the valid ones printed. Exit 0
+/// when one verifies, 1 when none does (a reason per signature), 2 when it could not check.
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Verify an image's signatures with a public key (cosign's signature format; offline, no tlog).",
+        discussion: "Exit status: 0 a signature verifies; 1 none does; 2 the check could not be made (a key or registry that cannot be read).")
+
+    @Argument(help: "[docker://]REGISTRY/REPO[:TAG|@DIGEST].")
+    var image: String
+
+    @Option(help: "The public key (or a private key file, whose public half is used).")
+    var key: String
+
+    @Option(name: .shortAndLong, help: "Require this annotation KEY=VALUE in the signed payload (repeatable).")
+    var annotations: [String] = []
+
+    @Option(help: "Which identity the payload may claim: repository (the image's own, the default), any, or an exact REGISTRY/REPO.")
+    var identity = "repository"
+
+    @OptionGroup var password: PasswordOptions
+    @OptionGroup var registry: RegistryOptions
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await options.run {
+            let pairs = try annotationPairs(annotations)
+            let verdicts: [SignatureVerdict]
+            let target = try registryReference(image)
+            let rule: IdentityRule = identity == "repository" ? .repository(target.name) : identity == "any" ? .any : .exact(identity)
+            do {
+                let publicKey = try KeyFiles.publicKey(at: key, password: password.source)
+                let repository = try registry.access.repository(target)
+                let digest = try await manifestDigest(target, in: repository)
+                verdicts = try await LegacySignatures.verify(digest: digest, key: publicKey, identity: rule, annotations: pairs, source: repository)
+            } catch {
+                throw CouldNotVerify(reason: "\(error)")
+            }
+            let valid = verdicts.filter(\.valid)
+            if options.format == .json {
+                try Console.json(verdicts)
+            } else {
+                for verdict in valid { Console.print("Verified \(image): \(verdict.payload?.critical.identity.dockerReference ?? "") signed \(verdict.payload?.critical.image.dockerManifestDigest ?? "")" ) }
+            }
+            guard valid.isEmpty else { return }
+            if verdicts.isEmpty { Console.error("hydra: \(image): no signatures") }
+            for verdict in verdicts { Console.error("  \(verdict.layer): \(verdict.reason ?? "invalid")") }
+            throw NotVerified(what: image)
+        }
+    }
+}
