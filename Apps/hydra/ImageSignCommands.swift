@@ -39,6 +39,9 @@ struct SignCommand: AsyncParsableCommand {
     @Option(help: "The identity the payload claims (default: REGISTRY/REPO); REGISTRY/REPO:TAG satisfies containers/image's matchRepoDigestOrExact for that tag.")
     var signContainerIdentity: String?
 
+    @Flag(help: "For a multi-platform image, also sign every platform's manifest.")
+    var recursive = false
+
     @OptionGroup var password: PasswordOptions
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var options: GlobalOptions
@@ -50,12 +53,17 @@ struct SignCommand: AsyncParsableCommand {
             let target = try registryReference(image)
             let repository = try registry.access.repository(target)
             let digest = try await manifestDigest(target, in: repository)
-            let signed = try await LegacySignatures.sign(
-                digest: digest, repository: target.name, identity: signContainerIdentity, key: signingKey, annotations: pairs, registry: repository)
-            if options.format == .json { return try Console.json(signed) }
-            Console.print(signed.added
-                ? "Signed \(signed.image): \(target.name):\(signed.signatureTag) holds \(signed.signatures) signature\(signed.signatures == 1 ? "" : "s")"
-                : "\(signed.image) already carries this key's signature")
+            var results: [LegacySignatures.Signed] = []
+            for manifest in try await LegacySignatures.targets(of: digest, in: repository, recursive: recursive) {
+                results.append(try await LegacySignatures.sign(
+                    digest: manifest, repository: target.name, identity: signContainerIdentity, key: signingKey, annotations: pairs, registry: repository))
+            }
+            if options.format == .json { return try Console.json(results) }
+            for signed in results {
+                Console.print(signed.added
+                    ? "Signed \(signed.image): \(target.name):\(signed.signatureTag) holds \(signed.signatures) signature\(signed.signatures == 1 ? "" : "s")"
+                    : "\(signed.image) already carries this key's signature")
+            }
         }
     }
 }

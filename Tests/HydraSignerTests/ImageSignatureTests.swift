@@ -1,4 +1,5 @@
 import Foundation
+import HydraOCI
 import HydraSigner
 import HydraTestSupport
 import Testing
@@ -121,6 +122,32 @@ struct ImageSignatureTests {
 
         let missing = try hydra(["verify", image, "--key", "missing.pub", "--tls-verify=false"], in: directory)
         #expect(missing.status == 2 && missing.stderr.contains("missing.pub"))
+    }
+
+    @Test("--recursive signs an index and each platform's manifest; cosign verifies a platform by digest")
+    func recursive() throws {
+        let registry = try RegistryProcess()
+        defer { registry.stop() }
+        let directory = TemporaryDirectory()
+        let (layout, index, children) = try TestImage.multiPlatformLayout(in: directory)
+        let image = "\(registry.host)/multi/app:1"
+        let copied = try hydra(["copy", "--all", "oci:\(layout.path):v1", "docker://\(image)", "--dest-tls-verify=false"], in: directory)
+        #expect(copied.succeeded, "\(copied.stderr)")
+        #expect(try hydra(["key", "generate", "--output-key-prefix", "hydra"], in: directory).succeeded)
+
+        let plain = try hydra(["sign", image, "--key", "hydra.key", "--tls-verify=false", "--format", "json"], in: directory)
+        #expect(try (JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as? [Any])?.count == 1)
+        let signed = try hydra(["sign", image, "--key", "hydra.key", "--recursive", "--tls-verify=false", "--format", "json"], in: directory)
+        #expect(signed.succeeded, "\(signed.stderr)")
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(signed.stdout.utf8)) as? [[String: Any]])
+        // The index again (already signed) and both platforms (new).
+        #expect(results.count == 3 && results.filter { $0["added"] as? Bool == true }.count == 2)
+        #expect(results.first?["image"] as? String == "\(registry.host)/multi/app@\(index.digest)")
+        for child in children.values {
+            let byDigest = "\(registry.host)/multi/app@\(child.digest)"
+            #expect(try cosign(["verify", "--key", "hydra.pub", "--insecure-ignore-tlog=true", "--allow-http-registry", byDigest], in: directory).succeeded)
+            #expect(try hydra(["verify", byDigest, "--key", "hydra.pub", "--tls-verify=false"], in: directory).status == 0)
+        }
     }
 
     @Test("the reference registry (tags only): hydra signs, cosign and hydra verify")

@@ -61,6 +61,23 @@ public enum LegacySignatures {
                       signatures: layers.count, added: true)
     }
 
+    /// What `sign --recursive` signs: the manifest itself and, when it is an index, every manifest it lists (and
+    /// theirs, for nested indexes), each once.
+    public static func targets(of digest: Digest, in source: any ImageSource, recursive: Bool) async throws -> [Digest] {
+        guard recursive else { return [digest] }
+        var found: [Digest] = []
+        var pending = [digest]
+        while let next = pending.popLast() {
+            guard !found.contains(next) else { continue }
+            found.append(next)
+            let descriptor = Descriptor(mediaType: MediaType.imageIndex, digest: next, size: 0)
+            if case .index(let index) = try ManifestDocument(bytes: try await source.manifest(descriptor)).content {
+                pending += index.manifests.map(\.digest).reversed()
+            }
+        }
+        return found
+    }
+
     /// The config cosign writes: no platform, the zero time, a diff ID per layer.
     static func configBytes(_ layers: [Descriptor]) -> [UInt8] {
         let diffIDs = layers.map { "\"\($0.digest)\"" }.joined(separator: ",")
