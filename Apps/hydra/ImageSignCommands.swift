@@ -42,6 +42,9 @@ struct SignCommand: AsyncParsableCommand {
     @Flag(help: "For a multi-platform image, also sign every platform's manifest.")
     var recursive = false
 
+    @Option(help: "legacy: cosign 2's sha256-<hex>.sig tag (what containers/image verifies); bundle: a Sigstore bundle v0.3 as an OCI 1.1 referrer (cosign 3's default). (--format stays the output's rendering.)")
+    var signatureFormat = "legacy"
+
     @OptionGroup var password: PasswordOptions
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var options: GlobalOptions
@@ -49,10 +52,22 @@ struct SignCommand: AsyncParsableCommand {
     func run() async throws {
         try await options.run {
             let pairs = try annotationPairs(annotations)
+            guard ["legacy", "bundle"].contains(signatureFormat) else { throw ValidationError("--signature-format \(signatureFormat): legacy or bundle") }
             let signingKey = try KeyFiles.privateKey(at: key, password: password.source)
             let target = try registryReference(image)
             let repository = try registry.access.repository(target)
             let digest = try await manifestDigest(target, in: repository)
+            if signatureFormat == "bundle" {
+                guard pairs.isEmpty else { throw ValidationError("-a annotations go into legacy signatures; a bundle signature carries none") }
+                var referrers: [String] = []
+                for manifest in try await LegacySignatures.targets(of: digest, in: repository, recursive: recursive) {
+                    let subject = try await repository.resolve(manifest.description)
+                    referrers.append(try await BundleSignatures.sign(subject: subject, repository: target.name, key: signingKey, registry: repository).description)
+                    if options.format != .json { Console.print("Signed \(target.name)@\(manifest): bundle referrer \(referrers.last ?? "")") }
+                }
+                if options.format == .json { try Console.json(referrers) }
+                return
+            }
             var results: [LegacySignatures.Signed] = []
             for manifest in try await LegacySignatures.targets(of: digest, in: repository, recursive: recursive) {
                 results.append(try await LegacySignatures.sign(
@@ -95,13 +110,16 @@ struct VerifyCommand: AsyncParsableCommand {
         try await options.run {
             let pairs = try annotationPairs(annotations)
             let verdicts: [SignatureVerdict]
+            let digest: Digest
             let target = try registryReference(image)
             let rule: IdentityRule = identity == "repository" ? .repository(target.name) : identity == "any" ? .any : .exact(identity)
             do {
                 let publicKey = try KeyFiles.publicKey(at: key, password: password.source)
                 let repository = try registry.access.repository(target)
-                let digest = try await manifestDigest(target, in: repository)
+                digest = try await manifestDigest(target, in: repository)
+                // Both places: the legacy tag and bundle referrers (the referrers API, or its fallback tag).
                 verdicts = try await LegacySignatures.verify(digest: digest, key: publicKey, identity: rule, annotations: pairs, source: repository)
+                    + (pairs.isEmpty ? try await BundleSignatures.verify(digest: digest, key: publicKey, source: repository) : [])
             } catch {
                 throw CouldNotVerify(reason: "\(error)")
             }
@@ -109,7 +127,11 @@ struct VerifyCommand: AsyncParsableCommand {
             if options.format == .json {
                 try Console.json(verdicts)
             } else {
-                for verdict in valid { Console.print("Verified \(image): \(verdict.payload?.critical.identity.dockerReference ?? "") signed \(verdict.payload?.critical.image.dockerManifestDigest ?? "")" ) }
+                for verdict in valid {
+                    Console.print(verdict.format == "bundle"
+                        ? "Verified \(image): a Sigstore bundle (referrer \(verdict.layer)) signs \(digest)"
+                        : "Verified \(image): \(verdict.payload?.critical.identity.dockerReference ?? "") signed \(verdict.payload?.critical.image.dockerManifestDigest ?? "")")
+                }
             }
             guard valid.isEmpty else { return }
             if verdicts.isEmpty { Console.error("hydra: \(image): no signatures") }

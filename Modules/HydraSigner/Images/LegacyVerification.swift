@@ -25,8 +25,11 @@ public enum IdentityRule: Sendable, Equatable {
 
 /// One signature found for an image, and whether it holds.
 public struct SignatureVerdict: Sendable, Codable {
-    /// The signature layer (the payload's digest).
+    /// Where the signature was: the legacy `.sig` tag's layer (the payload's digest), or a bundle referrer's
+    /// manifest digest.
     public var layer: String
+    /// `legacy` (cosign 2's `.sig` tag) or `bundle` (a Sigstore bundle referrer).
+    public var format = "legacy"
     public var valid: Bool
     /// Why not, when it does not hold.
     public var reason: String?

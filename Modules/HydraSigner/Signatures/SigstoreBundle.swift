@@ -28,6 +28,15 @@ public struct SigstoreBundle: Codable, Sendable, Equatable {
     public var mediaType: String
     public var verificationMaterial: VerificationMaterial
     public var messageSignature: MessageSignature?
+    /// An image signature or attestation: a DSSE envelope of an in-toto statement.
+    public var dsseEnvelope: DSSEEnvelope?
+
+    /// An image's bundle: the signed envelope and the key's hint.
+    public init(envelope: DSSEEnvelope, keyHint: String) {
+        mediaType = Self.mediaTypeV03
+        verificationMaterial = VerificationMaterial(publicKey: .init(hint: keyHint), tlogEntries: nil)
+        dsseEnvelope = envelope
+    }
 
     /// A blob's bundle: its SHA-256 and signature, and the key's hint.
     public init(blobDigest: [UInt8], signature: [UInt8], keyHint: String) {

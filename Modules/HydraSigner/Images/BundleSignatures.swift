@@ -1,0 +1,82 @@
+import Foundation
+import HydraCore
+import HydraOCI
+import NIOCore
+
+/// cosign 3's image signatures: a Sigstore bundle v0.3 holding a DSSE envelope of an in-toto statement (subject:
+/// the image digest; predicate type `https://sigstore.dev/cosign/sign/v1`), pushed as an OCI 1.1 referrer of the
+/// image (empty config, `subject`, artifact type the bundle's media type, annotations saying what the bundle
+/// holds). On a registry without the referrers API the client keeps the `sha256-<hex>` fallback index, whose
+/// entries carry the artifact type and annotations (cosign's own omit them: sigstore/cosign#4641).
+public enum BundleSignatures {
+    public static let contentAnnotation = "dev.sigstore.bundle.content"
+    public static let predicateTypeAnnotation = "dev.sigstore.bundle.predicateType"
+
+    /// Signs the manifest `subject` (its descriptor as the registry serves it) of `repository` and pushes the bundle.
+    /// - Returns: the referrer manifest's digest.
+    public static func sign(
+        subject: Descriptor, repository: String, key: SigningKey, registry: any ImageSource & ImageDestination
+    ) async throws -> Digest {
+        let statement = InTotoStatement(
+            subject: [.init(name: repository, digest: [subject.digest.algorithm.rawValue: subject.digest.hex])],
+            predicateType: InTotoStatement.cosignSignPredicate)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let envelope = try DSSEEnvelope.sign(Array(try encoder.encode(statement)), key: key)
+        let bundle = Array(try encoder.encode(SigstoreBundle(envelope: envelope, keyHint: key.publicKey.hint)))
+        var layer = Descriptor(mediaType: SigstoreBundle.mediaTypeV03, bytes: bundle)
+        layer.annotations = ["org.opencontainers.image.title": "\(layer.digest.algorithm.rawValue)-\(layer.digest.hex).sigstore.json"]
+        let emptyConfig = Array("{}".utf8)
+        let config = Descriptor(mediaType: MediaType.empty, bytes: emptyConfig)
+        let manifest = ImageManifest(
+            artifactType: SigstoreBundle.mediaTypeV03, config: config, layers: [layer],
+            subject: Descriptor(mediaType: subject.mediaType, digest: subject.digest, size: subject.size),
+            annotations: [
+                contentAnnotation: "dsse-envelope", predicateTypeAnnotation: InTotoStatement.cosignSignPredicate,
+                "org.opencontainers.image.created": Timestamp.rfc3339(),
+            ])
+        try await LegacySignatures.put(emptyConfig, as: config, into: registry)
+        try await LegacySignatures.put(bundle, as: layer, into: registry)
+        let document = try ManifestDocument(manifest)
+        try await registry.putManifest(document.bytes, descriptor: document.descriptor, name: nil)
+        return document.descriptor.digest
+    }
+
+    /// Every bundle referrer of the image, each checked: the DSSE signature with `key`, an in-toto statement whose
+    /// subject is this digest and whose predicate is cosign's signature (`predicateType` for attestations).
+    public static func verify(
+        digest: Digest, key: VerificationKey, predicateType: String = InTotoStatement.cosignSignPredicate, source: any ReferrersSource
+    ) async throws -> [SignatureVerdict] {
+        let referrers = try await source.referrers(of: digest, artifactType: SigstoreBundle.mediaTypeV03)
+        var verdicts: [SignatureVerdict] = []
+        for referrer in referrers {
+            var verdict = SignatureVerdict(layer: referrer.digest.description, format: "bundle", valid: false)
+            defer { verdicts.append(verdict) }
+            guard let manifest = try ManifestDocument(bytes: try await source.manifest(referrer)).imageManifest,
+                  let layer = manifest.layers.first(where: { $0.mediaType.hasPrefix("application/vnd.dev.sigstore.bundle") }) else {
+                verdict.reason = "no bundle layer"
+                continue
+            }
+            guard layer.size <= 1 << 20 else { verdict.reason = "a \(layer.size)-byte bundle is too large"; continue }
+            let bytes = try await LegacySignatures.blob(layer, from: source)
+            guard Digest.of(bytes, algorithm: layer.digest.algorithm) == layer.digest else { verdict.reason = "the bundle does not match its digest"; continue }
+            guard let bundle = try? JSONDecoder().decode(SigstoreBundle.self, from: Data(bytes)), let envelope = bundle.dsseEnvelope else {
+                verdict.reason = "not a Sigstore bundle with a DSSE envelope"
+                continue
+            }
+            guard envelope.payloadType == DSSEEnvelope.inTotoPayloadType else { verdict.reason = "payload type \(envelope.payloadType)"; continue }
+            guard let payload = envelope.verifiedPayload(key: key) else { verdict.reason = "the signature does not verify with this key"; continue }
+            guard let statement = try? JSONDecoder().decode(InTotoStatement.self, from: Data(payload)) else {
+                verdict.reason = "the signed payload is not an in-toto statement"
+                continue
+            }
+            guard statement.predicateType == predicateType else { verdict.reason = "predicate \(statement.predicateType), not \(predicateType)"; continue }
+            guard statement.subject.contains(where: { $0.digest[digest.algorithm.rawValue] == digest.hex }) else {
+                verdict.reason = "the statement's subject is not \(digest)"
+                continue
+            }
+            verdict.valid = true
+        }
+        return verdicts
+    }
+}
