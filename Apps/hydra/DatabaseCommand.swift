@@ -4,6 +4,7 @@ import HydraCore
 import HydraOCI
 import HydraRegistryClient
 import HydraScanner
+import HydraSigner
 
 /// `hydra db`: the offline advisory database the scanner matches against.
 struct DatabaseCommand: AsyncParsableCommand {
@@ -124,6 +125,10 @@ struct DatabasePushCommand: AsyncParsableCommand {
     @Argument(help: "[docker://]REGISTRY/REPO:TAG.")
     var reference: String
 
+    @Option(help: "Sign the pushed artifact with this key (cosign's format), so `db pull --key` can require it.")
+    var key: String?
+
+    @OptionGroup var password: PasswordOptions
     @OptionGroup var location: DatabaseLocation
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var options: GlobalOptions
@@ -132,11 +137,17 @@ struct DatabasePushCommand: AsyncParsableCommand {
         try await options.run {
             let target = try registryReference(reference)
             guard let tag = target.tag, target.digest == nil else { throw ValidationError("\(reference): give a tag to push to") }
+            // The key is opened first: a wrong password fails before anything is pushed.
+            let signingKey = try key.map { try KeyFiles.privateKey(at: $0, password: password.source) }
             let database = try AdvisoryDatabase.openExisting(path: location.resolved)
-            let summary = try await AdvisoryDatabaseArtifact.push(
-                database, to: try registry.access.repository(target), tag: tag, scratch: FileSystem.parent(of: database.path))
+            let repository = try registry.access.repository(target)
+            let summary = try await AdvisoryDatabaseArtifact.push(database, to: repository, tag: tag, scratch: FileSystem.parent(of: database.path))
+            if let signingKey {
+                _ = try await LegacySignatures.sign(digest: try Digest(parsing: summary.digest), repository: target.name, key: signingKey, registry: repository)
+            }
             if options.format == .json { return try Console.json(summary) }
-            Console.print("Pushed \(summary.records) advisories (\(Console.size(summary.size)), schema \(summary.schema)) to \(target.familiar): \(summary.digest)")
+            Console.print("Pushed \(summary.records) advisories (\(Console.size(summary.size)), schema \(summary.schema)) to \(target.familiar): \(summary.digest)"
+                + (signingKey == nil ? "" : ", signed"))
         }
     }
 }
@@ -149,6 +160,10 @@ struct DatabasePullCommand: AsyncParsableCommand {
     @Argument(help: "[docker://]REGISTRY/REPO:TAG or @DIGEST.")
     var reference: String
 
+    @Option(help: "Require a signature by this public key (cosign's format) on the artifact; without one nothing is replaced (exit 1).")
+    var key: String?
+
+    @OptionGroup var password: PasswordOptions
     @OptionGroup var location: DatabaseLocation
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var options: GlobalOptions
@@ -156,9 +171,21 @@ struct DatabasePullCommand: AsyncParsableCommand {
     func run() async throws {
         try await options.run {
             let source = try registryReference(reference)
-            let summary = try await AdvisoryDatabaseArtifact.pull(
-                from: try registry.access.repository(source), name: source.digest?.description ?? source.tag ?? Reference.defaultTag,
-                into: location.resolved)
+            let repository = try registry.access.repository(source)
+            var name = source.digest?.description ?? source.tag ?? Reference.defaultTag
+            if let key {
+                // The digest is checked, then pulled by that digest: a tag moved in between cannot slip in.
+                let publicKey = try KeyFiles.publicKey(at: key, password: password.source)
+                let digest = try await manifestDigest(source, in: repository)
+                let verdicts = try await LegacySignatures.verify(digest: digest, key: publicKey, identity: .repository(source.name), source: repository)
+                    + BundleSignatures.verify(digest: digest, key: publicKey, source: repository)
+                guard verdicts.contains(where: \.valid) else {
+                    for verdict in verdicts { Console.error("  \(verdict.layer): \(verdict.reason ?? "invalid")") }
+                    throw NotVerified(what: "\(source.name)@\(digest)")
+                }
+                name = digest.description
+            }
+            let summary = try await AdvisoryDatabaseArtifact.pull(from: repository, name: name, into: location.resolved)
             if options.format == .json { return try Console.json(summary) }
             Console.print("Pulled \(summary.records) advisories (schema \(summary.schema), built \(summary.created)) into \(location.resolved): \(summary.digest)")
         }

@@ -47,4 +47,32 @@ struct DatabaseArtifactTests {
         #expect(refused.status == 1 && refused.stderr.contains("not a hydra advisory database"), "\(refused.stderr)")
         #expect(try AdvisoryDatabase(path: directory("older.sqlite")).status().advisories == 8906)
     }
+
+    @Test("a signed database: push --key signs the artifact; pull --key refuses an unsigned or foreign-signed one and replaces nothing")
+    func signed() async throws {
+        let directory = TemporaryDirectory()
+        let hydra = { (arguments: [String]) in
+            try Tool.run([HydraBinary.path] + arguments, environment: ["HYDRA_HOME": directory("home"), "HYDRA_PASSWORD": "pw"])
+        }
+        let root = try ScannerFixtures.feeds.get()
+        #expect(try hydra(["db", "import", "--db", directory("source.sqlite"), root + "/debian-tracker/data"]).succeeded)
+        #expect(try hydra(["key", "generate", "--output-key-prefix", directory("mirror")]).succeeded)
+        #expect(try hydra(["key", "generate", "--output-key-prefix", directory("stranger")]).succeeded)
+        let registry = try RegistryProcess()
+        let signedRef = "\(registry.host)/hydra/advisories:signed"
+        let unsignedRef = "\(registry.host)/hydra/advisories:unsigned"
+        let pushed = try hydra(["db", "push", "--db", directory("source.sqlite"), "--key", directory("mirror.key"), "--tls-verify=false", signedRef])
+        #expect(pushed.succeeded && pushed.stdout.contains("signed"), "\(pushed.stderr)")
+        #expect(try hydra(["db", "push", "--db", directory("source.sqlite"), "--tls-verify=false", unsignedRef]).succeeded)
+
+        let pulled = try hydra(["db", "pull", "--db", directory("mirror.sqlite"), "--key", directory("mirror.pub"), "--tls-verify=false", signedRef])
+        #expect(pulled.succeeded, "\(pulled.stderr)")
+        #expect(try AdvisoryDatabase(path: directory("mirror.sqlite")).status().advisories == 8906)
+
+        for (reference, key) in [(unsignedRef, "mirror.pub"), (signedRef, "stranger.pub")] {
+            let refused = try hydra(["db", "pull", "--db", directory("kept.sqlite"), "--key", directory(key), "--tls-verify=false", reference])
+            #expect(refused.status == 1 && refused.stderr.contains("no signature verifies"), "\(reference) \(key): \(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: directory("kept.sqlite")))
+        }
+    }
 }
