@@ -4,7 +4,7 @@ import HydraTestSupport
 import Testing
 
 /// cosign's sealed key format, plain PEM keys made by OpenSSL, and bad key files.
-@Suite("Signing keys: cosign's sealed format, PEM keys, bad files")
+@Suite("Signing keys: cosign's sealed format, PEM keys, bad files", .serialized)
 struct KeyFileTests {
     let password = Array("correct horse".utf8)
 
@@ -76,6 +76,11 @@ struct KeyFileTests {
         #expect(throws: KeyError.self) { try SigningKey.read(pem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", file: "k") { self.password } }
         #expect(throws: KeyError.self) { try SigningKey.read(pem: "not a key at all", file: "k") { self.password } }
         #expect(throws: KeyError.self) { try VerificationKey.read(pem: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", file: "k") }
+        // DER that names RSA but holds no RSA key: refused before swift-crypto's RSA parser (which aborts the process
+        // on such input) ever sees it; the same for PKCS#1 blocks that are not a sequence of integers.
+        #expect(throws: KeyError.self) { try VerificationKey.read(pem: "-----BEGIN PUBLIC KEY-----\nMBMwDQYJKoZIhvcNAQEBBQADAgAA\n-----END PUBLIC KEY-----\n", file: "k") }
+        #expect(throws: KeyError.self) { try VerificationKey.read(pem: "-----BEGIN RSA PUBLIC KEY-----\nAAAA\n-----END RSA PUBLIC KEY-----\n", file: "k") }
+        #expect(throws: KeyError.self) { try SigningKey.read(pem: "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n", file: "k") { self.password } }
     }
 
     @Test("OpenSSL's keys: P-256 (PKCS#8 and SEC1), Ed25519, RSA (PKCS#8 and PKCS#1); P-384 is refused; OpenSSL verifies hydra's signatures")

@@ -77,7 +77,7 @@ public enum SigningKey: Sendable {
             }
             return .ecdsaP256(key)
         case "RSA PRIVATE KEY":
-            guard let key = try? _RSA.Signing.PrivateKey(derRepresentation: document.derBytes) else {
+            guard KeyAlgorithm.isPKCS1RSA(document.derBytes[...]), let key = try? _RSA.Signing.PrivateKey(derRepresentation: document.derBytes) else {
                 throw .notAKey(file: file, reason: "the RSA PRIVATE KEY block does not parse")
             }
             return .rsa(key)
@@ -90,10 +90,23 @@ public enum SigningKey: Sendable {
 
     /// A PKCS#8 key of the kinds hydra signs with, told apart by its algorithm.
     static func pkcs8(_ der: [UInt8], file: String) throws(KeyError) -> SigningKey {
-        if let key = try? P256.Signing.PrivateKey(derRepresentation: der) { return .ecdsaP256(key) }
-        if let raw = Ed25519DER.privateKeySeed(der), let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw) { return .ed25519(key) }
-        if let key = try? _RSA.Signing.PrivateKey(derRepresentation: der) { return .rsa(key) }
-        throw .unsupported(file: file, what: "a PKCS#8 key that is not ECDSA P-256, Ed25519 or RSA")
+        switch KeyAlgorithm.ofPrivateKey(der) {
+        case .ecPublicKey?:
+            guard let key = try? P256.Signing.PrivateKey(derRepresentation: der) else { throw .unsupported(file: file, what: "an EC key that is not on P-256") }
+            return .ecdsaP256(key)
+        case .ed25519?:
+            guard let raw = Ed25519DER.privateKeySeed(der), let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw) else {
+                throw .notAKey(file: file, reason: "a malformed Ed25519 key")
+            }
+            return .ed25519(key)
+        case .rsa?:
+            guard KeyAlgorithm.isWellFormedRSAPrivateKey(der), let key = try? _RSA.Signing.PrivateKey(derRepresentation: der) else {
+                throw .notAKey(file: file, reason: "a malformed RSA key (or one under 2048 bits)")
+            }
+            return .rsa(key)
+        case .other?: throw .unsupported(file: file, what: "a PKCS#8 key that is not ECDSA P-256, Ed25519 or RSA")
+        case nil: throw .notAKey(file: file, reason: "not a PKCS#8 private key")
+        }
     }
 }
 
@@ -168,9 +181,29 @@ public enum VerificationKey: Sendable {
         guard document.discriminator == "PUBLIC KEY" || document.discriminator == "RSA PUBLIC KEY" else {
             throw .notAKey(file: file, reason: "a PEM block \"\(document.discriminator)\", not a public key")
         }
-        if let key = try? P256.Signing.PublicKey(derRepresentation: document.derBytes) { return .ecdsaP256(key) }
-        if let raw = Ed25519DER.publicKeyBytes(document.derBytes), let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) { return .ed25519(key) }
-        if let key = try? _RSA.Signing.PublicKey(derRepresentation: document.derBytes) { return .rsa(key) }
-        throw .unsupported(file: file, what: "a public key that is not ECDSA P-256, Ed25519 or RSA")
+        let der = document.derBytes
+        if document.discriminator == "RSA PUBLIC KEY" {
+            guard KeyAlgorithm.isPKCS1RSA(der[...]), let key = try? _RSA.Signing.PublicKey(derRepresentation: der) else {
+                throw .notAKey(file: file, reason: "a malformed RSA public key (or one under 2048 bits)")
+            }
+            return .rsa(key)
+        }
+        switch KeyAlgorithm.ofPublicKey(der) {
+        case .ecPublicKey?:
+            guard let key = try? P256.Signing.PublicKey(derRepresentation: der) else { throw .unsupported(file: file, what: "an EC key that is not on P-256") }
+            return .ecdsaP256(key)
+        case .ed25519?:
+            guard let raw = Ed25519DER.publicKeyBytes(der), let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else {
+                throw .notAKey(file: file, reason: "a malformed Ed25519 public key")
+            }
+            return .ed25519(key)
+        case .rsa?:
+            guard KeyAlgorithm.isWellFormedRSAPublicKey(der), let key = try? _RSA.Signing.PublicKey(derRepresentation: der) else {
+                throw .notAKey(file: file, reason: "a malformed RSA public key (or one under 2048 bits)")
+            }
+            return .rsa(key)
+        case .other?: throw .unsupported(file: file, what: "a public key that is not ECDSA P-256, Ed25519 or RSA")
+        case nil: throw .notAKey(file: file, reason: "not a SubjectPublicKeyInfo")
+        }
     }
 }
