@@ -122,7 +122,6 @@ let package = Package(
             name: "HydraSigner",
             dependencies: [
                 "HydraCore", "HydraOCI", "CSodium",
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

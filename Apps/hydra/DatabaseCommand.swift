@@ -176,9 +176,8 @@ struct DatabasePullCommand: AsyncParsableCommand {
             if let key {
                 // The digest is checked, then pulled by that digest: a tag moved in between cannot slip in.
                 let publicKey = try KeyFiles.publicKey(at: key, password: password.source)
-                let digest = try await manifestDigest(source, in: repository)
-                let verdicts = try await LegacySignatures.verify(digest: digest, key: publicKey, identity: .repository(source.name), source: repository)
-                    + BundleSignatures.verify(digest: digest, key: publicKey, source: repository)
+                let digest = try await resolveDigest(source, in: repository)
+                let verdicts = try await ImageSignatures.verify(digest: digest, key: publicKey, identity: .repository(source.name), source: repository)
                 guard verdicts.contains(where: \.valid) else {
                     for verdict in verdicts { Console.error("  \(verdict.layer): \(verdict.reason ?? "invalid")") }
                     throw NotVerified(what: "\(source.name)@\(digest)")

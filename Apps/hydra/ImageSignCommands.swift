@@ -15,12 +15,6 @@ func annotationPairs(_ pairs: [String]) throws -> [String: String] {
     return result
 }
 
-/// The manifest digest a reference names: its digest, else what its tag resolves to now.
-func manifestDigest(_ target: Reference, in repository: RemoteRepository) async throws -> Digest {
-    if let digest = target.digest { return digest }
-    return try await repository.resolve(target.tag ?? Reference.defaultTag).digest
-}
-
 /// `hydra sign IMAGE --key KEY`: signs the manifest an image reference resolves to (a tag signs its digest), the
 /// signature stored as cosign stores it (`sha256-<hex>.sig`, appended to signatures already there).
 struct SignCommand: AsyncParsableCommand {
@@ -56,7 +50,7 @@ struct SignCommand: AsyncParsableCommand {
             let signingKey = try KeyFiles.privateKey(at: key, password: password.source)
             let target = try registryReference(image)
             let repository = try registry.access.repository(target)
-            let digest = try await manifestDigest(target, in: repository)
+            let digest = try await resolveDigest(target, in: repository)
             if signatureFormat == "bundle" {
                 guard pairs.isEmpty else { throw ValidationError("-a annotations go into legacy signatures; a bundle signature carries none") }
                 var referrers: [String] = []
@@ -116,10 +110,8 @@ struct VerifyCommand: AsyncParsableCommand {
             do {
                 let publicKey = try KeyFiles.publicKey(at: key, password: password.source)
                 let repository = try registry.access.repository(target)
-                digest = try await manifestDigest(target, in: repository)
-                // Both places: the legacy tag and bundle referrers (the referrers API, or its fallback tag).
-                verdicts = try await LegacySignatures.verify(digest: digest, key: publicKey, identity: rule, annotations: pairs, source: repository)
-                    + (pairs.isEmpty ? try await BundleSignatures.verify(digest: digest, key: publicKey, source: repository) : [])
+                digest = try await resolveDigest(target, in: repository)
+                verdicts = try await ImageSignatures.verify(digest: digest, key: publicKey, identity: rule, annotations: pairs, source: repository)
             } catch {
                 throw CouldNotVerify(reason: "\(error)")
             }

@@ -80,6 +80,12 @@ public enum ImageCopier {
         return bytes
     }
 
+    /// Uploads bytes held in memory (a config, a signature payload) unless the destination has them already.
+    public static func putSmallBlob(_ bytes: [UInt8], as descriptor: Descriptor, to destination: any ImageDestination) async throws {
+        guard try await !destination.hasBlob(descriptor) else { return }
+        try await destination.putBlob(descriptor, from: AsyncThrowingStream { $0.yield(ByteBuffer(bytes: bytes)); $0.finish() })
+    }
+
     private static func copyManifest(
         _ descriptor: Descriptor, from source: any ImageSource, to destination: any ImageDestination, name: String?,
         options: CopyOptions, progress: @escaping @Sendable (CopyEvent) -> Void

@@ -54,9 +54,7 @@ public enum AdvisoryDatabaseArtifact {
             artifactType: artifactType, config: config, layers: [layer],
             annotations: [schemaAnnotation: AdvisoryDatabase.schemaVersion, createdAnnotation: created, recordsAnnotation: String(status.advisories)])
         let document = try ManifestDocument(manifest)
-        if try await !destination.hasBlob(config) {
-            try await destination.putBlob(config, from: AsyncThrowingStream { $0.yield(ByteBuffer(bytes: emptyConfig)); $0.finish() })
-        }
+        try await ImageCopier.putSmallBlob(emptyConfig, as: config, to: destination)
         try await destination.putBlob(layer, reopening: { offset in FileByteStream(path: compressed, range: offset > 0 ? offset...(size - 1) : nil) })
         try await destination.putManifest(document.bytes, descriptor: document.descriptor, name: tag)
         return Summary(digest: document.descriptor.digest.description, size: size, schema: AdvisoryDatabase.schemaVersion, created: created, records: status.advisories)

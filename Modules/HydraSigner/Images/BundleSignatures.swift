@@ -1,7 +1,6 @@
 import Foundation
 import HydraCore
 import HydraOCI
-import NIOCore
 
 /// cosign 3's image signatures: a Sigstore bundle v0.3 holding a DSSE envelope of an in-toto statement (subject:
 /// the image digest; predicate type `https://sigstore.dev/cosign/sign/v1`), pushed as an OCI 1.1 referrer of the
@@ -35,8 +34,8 @@ public enum BundleSignatures {
                 contentAnnotation: "dsse-envelope", predicateTypeAnnotation: InTotoStatement.cosignSignPredicate,
                 "org.opencontainers.image.created": Timestamp.rfc3339(),
             ])
-        try await LegacySignatures.put(emptyConfig, as: config, into: registry)
-        try await LegacySignatures.put(bundle, as: layer, into: registry)
+        try await ImageCopier.putSmallBlob(emptyConfig, as: config, to: registry)
+        try await ImageCopier.putSmallBlob(bundle, as: layer, to: registry)
         let document = try ManifestDocument(manifest)
         try await registry.putManifest(document.bytes, descriptor: document.descriptor, name: nil)
         return document.descriptor.digest
@@ -57,9 +56,7 @@ public enum BundleSignatures {
                 verdict.reason = "no bundle layer"
                 continue
             }
-            guard layer.size <= 1 << 20 else { verdict.reason = "a \(layer.size)-byte bundle is too large"; continue }
-            let bytes = try await LegacySignatures.blob(layer, from: source)
-            guard Digest.of(bytes, algorithm: layer.digest.algorithm) == layer.digest else { verdict.reason = "the bundle does not match its digest"; continue }
+            guard let bytes = await LegacySignatures.smallBlob(layer, from: source, verdict: &verdict) else { continue }
             guard let bundle = try? JSONDecoder().decode(SigstoreBundle.self, from: Data(bytes)), let envelope = bundle.dsseEnvelope else {
                 verdict.reason = "not a Sigstore bundle with a DSSE envelope"
                 continue

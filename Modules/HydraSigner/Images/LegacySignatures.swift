@@ -1,7 +1,6 @@
 import Foundation
 import HydraCore
 import HydraOCI
-import NIOCore
 
 /// cosign's legacy signature storage (what cosign 2.x writes by default and containers/image verifies): an OCI
 /// manifest at tag `sha256-<hex>.sig` beside the image, one layer per signature — the simple-signing payload, its
@@ -40,21 +39,20 @@ public enum LegacySignatures {
         let layer = Descriptor(
             mediaType: SimpleSigningPayload.layerMediaType, digest: Digest.of(payload), size: Int64(payload.count),
             annotations: [SimpleSigningPayload.signatureAnnotation: signature])
-        let signedBefore = layers.contains { $0.digest == layer.digest && $0.annotations?[SimpleSigningPayload.signatureAnnotation] == signature }
         // ECDSA signatures differ each time: "already signed" means this key verifies a layer with this payload.
         let sameKeyBefore = try await layers.asyncContains { existing in
             guard existing.digest == layer.digest, let old = existing.annotations?[SimpleSigningPayload.signatureAnnotation],
                   let bytes = Data(base64Encoded: old) else { return false }
             return key.publicKey.isValidSignature(Array(bytes), for: payload)
         }
-        if signedBefore || sameKeyBefore {
+        if sameKeyBefore {
             return Signed(image: "\(repository)@\(digest)", signatureTag: tag, manifestDigest: "", signatures: layers.count, added: false)
         }
         layers.append(layer)
         let config = configBytes(layers)
         let configDescriptor = Descriptor(mediaType: MediaType.imageConfig, bytes: config)
-        try await put(payload, as: layer, into: registry)
-        try await put(config, as: configDescriptor, into: registry)
+        try await ImageCopier.putSmallBlob(payload, as: layer, to: registry)
+        try await ImageCopier.putSmallBlob(config, as: configDescriptor, to: registry)
         let document = try ManifestDocument(ImageManifest(config: configDescriptor, layers: layers))
         try await registry.putManifest(document.bytes, descriptor: document.descriptor, name: tag)
         return Signed(image: "\(repository)@\(digest)", signatureTag: tag, manifestDigest: document.descriptor.digest.description,
@@ -84,10 +82,6 @@ public enum LegacySignatures {
         return Array(#"{"architecture":"","created":"0001-01-01T00:00:00Z","history":[{"created":"0001-01-01T00:00:00Z"}],"os":"","rootfs":{"type":"layers","diff_ids":[\#(diffIDs)]},"config":{}}"#.utf8)
     }
 
-    static func put(_ bytes: [UInt8], as descriptor: Descriptor, into destination: any ImageDestination) async throws {
-        guard try await !destination.hasBlob(descriptor) else { return }
-        try await destination.putBlob(descriptor, from: AsyncThrowingStream { $0.yield(ByteBuffer(bytes: bytes)); $0.finish() })
-    }
 }
 
 extension Array where Element: Sendable {

@@ -1,7 +1,6 @@
 import Foundation
 import HydraCore
 import HydraOCI
-import NIOCore
 
 /// Which `docker-reference` a signature's payload may name.
 public enum IdentityRule: Sendable, Equatable {
@@ -54,13 +53,11 @@ extension LegacySignatures {
                 verdict.reason = "a \(layer.mediaType) layer, not a signature (an attestation is checked with verify-attestation)"
                 continue
             }
-            guard layer.size <= 1 << 20 else { verdict.reason = "a \(layer.size)-byte payload is too large"; continue }
             guard let encoded = layer.annotations?[SimpleSigningPayload.signatureAnnotation], let signature = Data(base64Encoded: encoded) else {
                 verdict.reason = "no \(SimpleSigningPayload.signatureAnnotation) annotation (or not base64)"
                 continue
             }
-            let payload = try await blob(layer, from: source)
-            guard Digest.of(payload, algorithm: layer.digest.algorithm) == layer.digest else { verdict.reason = "the payload does not match its digest"; continue }
+            guard let payload = await smallBlob(layer, from: source, verdict: &verdict) else { continue }
             guard key.isValidSignature(Array(signature), for: payload) else { verdict.reason = "the signature does not verify with this key"; continue }
             guard let parsed = try? JSONDecoder().decode(SimpleSigningPayload.self, from: Data(payload)) else {
                 verdict.reason = "the signed payload is not a simple-signing document"
@@ -86,12 +83,13 @@ extension LegacySignatures {
         return verdicts
     }
 
-    static func blob(_ descriptor: Descriptor, from source: any ImageSource) async throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        for try await buffer in try await source.blob(descriptor) {
-            bytes += Array(buffer: buffer)
-            guard bytes.count <= 1 << 20 else { break }
+    /// A signature's payload or bundle (at most 1 MiB, its digest checked), or nil with the reason in `verdict`.
+    static func smallBlob(_ descriptor: Descriptor, from source: any ImageSource, verdict: inout SignatureVerdict) async -> [UInt8]? {
+        do {
+            return try await ImageCopier.fetchSmallBlob(descriptor, from: source, limit: 1 << 20)
+        } catch {
+            verdict.reason = "\(descriptor.digest) cannot be used: \(error)"
+            return nil
         }
-        return bytes
     }
 }
