@@ -15,7 +15,7 @@ struct BundleSignatureTests {
     }
 
     /// Verifies a bundle's DSSE signature over the pre-authentication encoding with the PEM public key, and that the
-    /// statement names `digest` with cosign's signature predicate. Prints "OK" or why not.
+    /// statement names `digest` with the predicate type given (default: cosign's signature). Prints "OK" or why not.
     static let independentVerifier = """
         import base64, json, sys
         from cryptography.hazmat.primitives import hashes, serialization
@@ -31,7 +31,8 @@ struct BundleSignatureTests {
         key.verify(base64.b64decode(envelope["signatures"][0]["sig"]), pae, ec.ECDSA(hashes.SHA256()))
         statement = json.loads(payload)
         assert statement["_type"] == "https://in-toto.io/Statement/v1", statement["_type"]
-        assert statement["predicateType"] == "https://sigstore.dev/cosign/sign/v1", statement["predicateType"]
+        expected = sys.argv[4] if len(sys.argv) > 4 else "https://sigstore.dev/cosign/sign/v1"
+        assert statement["predicateType"] == expected, statement["predicateType"]
         algorithm, hexdigest = digest.split(":")
         assert any(s["digest"].get(algorithm) == hexdigest for s in statement["subject"]), statement["subject"]
         hint = bundle["verificationMaterial"]["publicKey"]["hint"]
@@ -65,8 +66,8 @@ struct BundleSignatureTests {
         return try directory.write("bundle.json", Data(blob.body))
     }
 
-    func checkIndependently(_ bundle: String, key: String, digest: String) throws {
-        let checked = try Tool.run(["python3", "-c", Self.independentVerifier, bundle, key, digest])
+    static func checkIndependently(_ bundle: String, key: String, digest: String, predicateType: String = "https://sigstore.dev/cosign/sign/v1") throws {
+        let checked = try Tool.run(["python3", "-c", Self.independentVerifier, bundle, key, digest, predicateType])
         #expect(checked.succeeded && checked.stdout.contains("OK"), "\(checked.stderr)")
     }
 
@@ -88,7 +89,7 @@ struct BundleSignatureTests {
         let annotations = entry["annotations"] as? [String: String] ?? [:]
         #expect(annotations["dev.sigstore.bundle.content"] == "dsse-envelope")
         #expect(annotations["dev.sigstore.bundle.predicateType"] == "https://sigstore.dev/cosign/sign/v1")
-        try checkIndependently(try bundle(from: index, host: registry.host, into: directory), key: directory("hydra.pub"), digest: digest)
+        try Self.checkIndependently(try bundle(from: index, host: registry.host, into: directory), key: directory("hydra.pub"), digest: digest)
 
         let verified = try hydra(["verify", image, "--key", "hydra.pub", "--tls-verify=false"], in: directory)
         #expect(verified.status == 0 && verified.stdout.contains("Sigstore bundle"), "\(verified.stderr)")
@@ -115,7 +116,7 @@ struct BundleSignatureTests {
         // Carried up, unlike cosign's own fallback index (sigstore/cosign#4641), so Kyverno can select it.
         #expect(entry["artifactType"] as? String == SigstoreBundle.mediaTypeV03)
         #expect((entry["annotations"] as? [String: String])?["dev.sigstore.bundle.predicateType"] == "https://sigstore.dev/cosign/sign/v1")
-        try checkIndependently(try bundle(from: index, host: registry.host, into: directory), key: directory("hydra.pub"), digest: digest)
+        try Self.checkIndependently(try bundle(from: index, host: registry.host, into: directory), key: directory("hydra.pub"), digest: digest)
         let verified = try hydra(["verify", image, "--key", "hydra.pub", "--tls-verify=false"], in: directory)
         #expect(verified.status == 0, "\(verified.stderr)")
     }

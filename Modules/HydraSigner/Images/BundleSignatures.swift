@@ -2,11 +2,12 @@ import Foundation
 import HydraCore
 import HydraOCI
 
-/// cosign 3's image signatures: a Sigstore bundle v0.3 holding a DSSE envelope of an in-toto statement (subject:
-/// the image digest; predicate type `https://sigstore.dev/cosign/sign/v1`), pushed as an OCI 1.1 referrer of the
-/// image (empty config, `subject`, artifact type the bundle's media type, annotations saying what the bundle
-/// holds). On a registry without the referrers API the client keeps the `sha256-<hex>` fallback index, whose
-/// entries carry the artifact type and annotations (cosign's own omit them: sigstore/cosign#4641).
+/// cosign 3's image signatures and attestations: a Sigstore bundle v0.3 holding a DSSE envelope of an in-toto
+/// statement (subject: the image digest; predicate type `https://sigstore.dev/cosign/sign/v1` for a signature, the
+/// attestation's otherwise), pushed as an OCI 1.1 referrer of the image (empty config, `subject`, artifact type the
+/// bundle's media type, annotations saying what the bundle holds). On a registry without the referrers API the
+/// client keeps the `sha256-<hex>` fallback index, whose entries carry the artifact type and annotations (cosign's
+/// own omit them: sigstore/cosign#4641).
 public enum BundleSignatures {
     public static let contentAnnotation = "dev.sigstore.bundle.content"
     public static let predicateTypeAnnotation = "dev.sigstore.bundle.predicateType"
@@ -14,15 +15,24 @@ public enum BundleSignatures {
     /// Signs the manifest `subject` (its descriptor as the registry serves it) of `repository` and pushes the bundle.
     /// - Returns: the referrer manifest's digest.
     public static func sign(
-        subject: Descriptor, repository: String, key: SigningKey, registry: any ImageSource & ImageDestination
+        subject: Descriptor, repository: String, key: any Signer, registry: any ImageSource & ImageDestination
     ) async throws -> Digest {
-        let statement = InTotoStatement(
-            subject: [.init(name: repository, digest: [subject.digest.algorithm.rawValue: subject.digest.hex])],
-            predicateType: InTotoStatement.cosignSignPredicate)
+        try await attest(AttestationPredicate(type: InTotoStatement.cosignSignPredicate, json: Array("{}".utf8)),
+                         subject: subject, repository: repository, key: key, registry: registry)
+    }
+
+    /// Signs a statement that `predicate` holds for the manifest `subject` of `repository` and pushes the bundle.
+    /// - Returns: the referrer manifest's digest.
+    public static func attest(
+        _ predicate: AttestationPredicate, subject: Descriptor, repository: String, key: any Signer, registry: any ImageSource & ImageDestination
+    ) async throws -> Digest {
+        let statement = try InTotoStatement.encode(
+            subject: .init(name: repository, digest: [subject.digest.algorithm.rawValue: subject.digest.hex]),
+            predicateType: predicate.type, predicate: predicate.json)
+        let envelope = try await DSSEEnvelope.sign(statement, key: key)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let envelope = try DSSEEnvelope.sign(Array(try encoder.encode(statement)), key: key)
-        let bundle = Array(try encoder.encode(SigstoreBundle(envelope: envelope, keyHint: key.publicKey.hint)))
+        let bundle = Array(try encoder.encode(SigstoreBundle(envelope: envelope, keyHint: key.verifier.hint)))
         var layer = Descriptor(mediaType: SigstoreBundle.mediaTypeV03, bytes: bundle)
         layer.annotations = ["org.opencontainers.image.title": "\(layer.digest.algorithm.rawValue)-\(layer.digest.hex).sigstore.json"]
         let emptyConfig = Array("{}".utf8)
@@ -31,7 +41,7 @@ public enum BundleSignatures {
             artifactType: SigstoreBundle.mediaTypeV03, config: config, layers: [layer],
             subject: Descriptor(mediaType: subject.mediaType, digest: subject.digest, size: subject.size),
             annotations: [
-                contentAnnotation: "dsse-envelope", predicateTypeAnnotation: InTotoStatement.cosignSignPredicate,
+                contentAnnotation: "dsse-envelope", predicateTypeAnnotation: predicate.type,
                 "org.opencontainers.image.created": Timestamp.rfc3339(),
             ])
         try await ImageCopier.putSmallBlob(emptyConfig, as: config, to: registry)
@@ -42,13 +52,16 @@ public enum BundleSignatures {
     }
 
     /// Every bundle referrer of the image, each checked: the DSSE signature with `key`, an in-toto statement whose
-    /// subject is this digest and whose predicate is cosign's signature (`predicateType` for attestations).
+    /// subject is this digest and whose predicate type `kind` accepts. Referrers whose annotation names a predicate
+    /// type `kind` does not want are passed over unread (the annotation only saves a fetch: what counts is the signed
+    /// statement).
     public static func verify(
-        digest: Digest, key: VerificationKey, predicateType: String = InTotoStatement.cosignSignPredicate, source: any ReferrersSource
+        digest: Digest, key: any Verifier, kind: StatementKind = .signature, source: any ReferrersSource
     ) async throws -> [SignatureVerdict] {
         let referrers = try await source.referrers(of: digest, artifactType: SigstoreBundle.mediaTypeV03)
         var verdicts: [SignatureVerdict] = []
         for referrer in referrers {
+            if let annotated = referrer.annotations?[predicateTypeAnnotation], kind.refusal(of: annotated) != nil { continue }
             var verdict = SignatureVerdict(layer: referrer.digest.description, format: "bundle", valid: false)
             defer { verdicts.append(verdict) }
             guard let manifest = try ManifestDocument(bytes: try await source.manifest(referrer)).imageManifest,
@@ -61,18 +74,7 @@ public enum BundleSignatures {
                 verdict.reason = "not a Sigstore bundle with a DSSE envelope"
                 continue
             }
-            guard envelope.payloadType == DSSEEnvelope.inTotoPayloadType else { verdict.reason = "payload type \(envelope.payloadType)"; continue }
-            guard let payload = envelope.verifiedPayload(key: key) else { verdict.reason = "the signature does not verify with this key"; continue }
-            guard let statement = try? JSONDecoder().decode(InTotoStatement.self, from: Data(payload)) else {
-                verdict.reason = "the signed payload is not an in-toto statement"
-                continue
-            }
-            guard statement.predicateType == predicateType else { verdict.reason = "predicate \(statement.predicateType), not \(predicateType)"; continue }
-            guard statement.subject.contains(where: { $0.digest[digest.algorithm.rawValue] == digest.hex }) else {
-                verdict.reason = "the statement's subject is not \(digest)"
-                continue
-            }
-            verdict.valid = true
+            envelope.check(for: digest, key: key, kind: kind, into: &verdict)
         }
         return verdicts
     }

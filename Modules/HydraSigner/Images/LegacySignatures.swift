@@ -9,7 +9,7 @@ import HydraOCI
 public enum LegacySignatures {
     /// The tag that holds an image's signatures.
     public static func tag(for digest: Digest) -> String {
-        "\(digest.algorithm.rawValue)-\(digest.hex).sig"
+        CosignTag.name(for: digest, suffix: "sig")
     }
 
     /// What signing did.
@@ -26,36 +26,28 @@ public enum LegacySignatures {
     /// Signs the manifest `digest` of `repository` (`REGISTRY/REPO`) and stores the signature in `registry` (the
     /// same repository). The payload claims `identity` (default: the repository, as cosign writes it).
     public static func sign(
-        digest: Digest, repository: String, identity: String? = nil, key: SigningKey, annotations: [String: String] = [:],
+        digest: Digest, repository: String, identity: String? = nil, key: any Signer, annotations: [String: String] = [:],
         registry: any ImageSource & ImageDestination
     ) async throws -> Signed {
         let tag = tag(for: digest)
         let payload = SimpleSigningPayload(repository: identity ?? repository, digest: digest, annotations: annotations).bytes
-        let signature = Data(try key.signature(for: payload)).base64EncodedString()
-        var layers: [Descriptor] = []
-        if let existing = try await registry.resolveIfPresent(tag) {
-            layers = try ManifestDocument(bytes: try await registry.manifest(existing)).imageManifest?.layers ?? []
-        }
+        let signature = Data(try await key.signature(for: payload)).base64EncodedString()
+        var layers = try await CosignTag.layers(at: tag, in: registry)
         let layer = Descriptor(
             mediaType: SimpleSigningPayload.layerMediaType, digest: Digest.of(payload), size: Int64(payload.count),
             annotations: [SimpleSigningPayload.signatureAnnotation: signature])
         // ECDSA signatures differ each time: "already signed" means this key verifies a layer with this payload.
-        let sameKeyBefore = try await layers.asyncContains { existing in
+        let sameKeyBefore = layers.contains { existing in
             guard existing.digest == layer.digest, let old = existing.annotations?[SimpleSigningPayload.signatureAnnotation],
                   let bytes = Data(base64Encoded: old) else { return false }
-            return key.publicKey.isValidSignature(Array(bytes), for: payload)
+            return key.verifier.isValidSignature(Array(bytes), for: payload)
         }
         if sameKeyBefore {
             return Signed(image: "\(repository)@\(digest)", signatureTag: tag, manifestDigest: "", signatures: layers.count, added: false)
         }
         layers.append(layer)
-        let config = configBytes(layers)
-        let configDescriptor = Descriptor(mediaType: MediaType.imageConfig, bytes: config)
-        try await ImageCopier.putSmallBlob(payload, as: layer, to: registry)
-        try await ImageCopier.putSmallBlob(config, as: configDescriptor, to: registry)
-        let document = try ManifestDocument(ImageManifest(config: configDescriptor, layers: layers))
-        try await registry.putManifest(document.bytes, descriptor: document.descriptor, name: tag)
-        return Signed(image: "\(repository)@\(digest)", signatureTag: tag, manifestDigest: document.descriptor.digest.description,
+        let written = try await CosignTag.write(layers: layers, blob: payload, as: layer, tag: tag, registry: registry)
+        return Signed(image: "\(repository)@\(digest)", signatureTag: tag, manifestDigest: written.description,
                       signatures: layers.count, added: true)
     }
 
@@ -74,19 +66,5 @@ public enum LegacySignatures {
             }
         }
         return found
-    }
-
-    /// The config cosign writes: no platform, the zero time, a diff ID per layer.
-    static func configBytes(_ layers: [Descriptor]) -> [UInt8] {
-        let diffIDs = layers.map { "\"\($0.digest)\"" }.joined(separator: ",")
-        return Array(#"{"architecture":"","created":"0001-01-01T00:00:00Z","history":[{"created":"0001-01-01T00:00:00Z"}],"os":"","rootfs":{"type":"layers","diff_ids":[\#(diffIDs)]},"config":{}}"#.utf8)
-    }
-
-}
-
-extension Array where Element: Sendable {
-    func asyncContains(_ predicate: (Element) async throws -> Bool) async rethrows -> Bool {
-        for element in self where try await predicate(element) { return true }
-        return false
     }
 }

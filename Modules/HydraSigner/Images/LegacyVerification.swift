@@ -32,7 +32,12 @@ public struct SignatureVerdict: Sendable, Codable {
     public var valid: Bool
     /// Why not, when it does not hold.
     public var reason: String?
+    /// A legacy signature's signed payload.
     public var payload: SimpleSigningPayload?
+    /// A DSSE envelope's predicate type (a bundle signature's or an attestation's), once its signature verified.
+    public var predicateType: String?
+    /// An attestation's signed statement, when it holds.
+    public var statement: InTotoStatement?
 }
 
 extension LegacySignatures {
@@ -40,7 +45,7 @@ extension LegacySignatures {
     /// payload naming this manifest digest, its identity accepted by `identity`, and every `annotations` pair in its
     /// optional section. No signature tag gives no verdicts.
     public static func verify(
-        digest: Digest, key: VerificationKey, identity: IdentityRule, annotations: [String: String] = [:],
+        digest: Digest, key: any Verifier, identity: IdentityRule, annotations: [String: String] = [:],
         source: any ImageSource
     ) async throws -> [SignatureVerdict] {
         guard let found = try await source.resolveIfPresent(tag(for: digest)) else { return [] }

@@ -22,14 +22,14 @@ public struct DSSEEnvelope: Codable, Sendable, Equatable {
     }
 
     /// An envelope with one signature by `key`.
-    public static func sign(_ payload: [UInt8], type: String = inTotoPayloadType, key: SigningKey) throws -> DSSEEnvelope {
-        let signature = try key.signature(for: pae(type: type, payload: payload))
+    public static func sign(_ payload: [UInt8], type: String = inTotoPayloadType, key: any Signer) async throws -> DSSEEnvelope {
+        let signature = try await key.signature(for: pae(type: type, payload: payload))
         return DSSEEnvelope(payload: Data(payload).base64EncodedString(), payloadType: type,
                             signatures: [Signature(keyid: "", sig: Data(signature).base64EncodedString())])
     }
 
     /// The payload, when one of the signatures verifies with `key`; nil otherwise.
-    public func verifiedPayload(key: VerificationKey) -> [UInt8]? {
+    public func verifiedPayload(key: any Verifier) -> [UInt8]? {
         guard let payload = Data(base64Encoded: payload) else { return nil }
         let encoded = Self.pae(type: payloadType, payload: Array(payload))
         for signature in signatures {
@@ -37,34 +37,5 @@ public struct DSSEEnvelope: Codable, Sendable, Equatable {
             if key.isValidSignature(Array(bytes), for: encoded) { return Array(payload) }
         }
         return nil
-    }
-}
-
-/// An in-toto Statement v1: what was signed (subjects by digest) and the claim about it.
-public struct InTotoStatement: Codable, Sendable {
-    public static let type = "https://in-toto.io/Statement/v1"
-    /// cosign's predicate type for a plain image signature in a bundle.
-    public static let cosignSignPredicate = "https://sigstore.dev/cosign/sign/v1"
-
-    public struct Subject: Codable, Sendable, Equatable {
-        public var name: String
-        public var digest: [String: String]
-    }
-
-    public var type: String
-    public var subject: [Subject]
-    public var predicateType: String
-    public var predicate: JSONValue
-
-    enum CodingKeys: String, CodingKey {
-        case type = "_type"
-        case subject, predicateType, predicate
-    }
-
-    public init(subject: [Subject], predicateType: String, predicate: JSONValue = .object([:])) {
-        type = Self.type
-        self.subject = subject
-        self.predicateType = predicateType
-        self.predicate = predicate
     }
 }
