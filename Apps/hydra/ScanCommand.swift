@@ -4,6 +4,7 @@ import HydraCore
 import HydraOCI
 import HydraRegistryClient
 import HydraScanner
+import HydraSigner
 
 /// `hydra scan`: the vulnerabilities of an image's OS and language packages, from the offline database.
 struct ScanCommand: AsyncParsableCommand {
@@ -46,11 +47,13 @@ struct ScanCommand: AsyncParsableCommand {
 
     @OptionGroup var location: DatabaseLocation
     @OptionGroup var registry: RegistryOptions
+    @OptionGroup var attestation: ScanAttestOptions
     @Flag(name: .long, help: "Print error details.")
     var debug = false
 
     func run() async throws {
         try await GlobalOptions.run(debug: debug, format: format.lowercased() == "json" ? .json : .text, output: input.outputFile) {
+            let startedAt = Timestamp.rfc3339()
             let maxAge = try DatabaseAge(parsing: dbMaxAge)
             let reportFormat = try ReportFormat(parsing: format)
             var filter = FindingFilter(ignoreUnfixed: ignoreUnfixed)
@@ -59,14 +62,20 @@ struct ScanCommand: AsyncParsableCommand {
             if let ignoreFile { filter.ignoredIDs = try FindingFilter.ignoredIDs(fromFile: ignoreFile) }
             for file in vex { filter.vex += try VEXStatement.read(file: file) }
             let database = try AdvisoryDatabase.openExisting(path: location.resolved)
+            let pinned = try await attestation.pin(input.target, registry: registry)
             let progress = ScanProgress(enabled: isatty(STDERR_FILENO) == 1)
-            let catalog = try await input.catalog(registry: registry, showProgress: progress.enabled)
+            let catalog = try await input.catalog(pinned?.target, registry: registry, showProgress: progress.enabled)
             progress.say("matching \(catalog.packages.count) packages …")
             let report = try VulnerabilityMatcher(database: database).report(for: catalog, filter: filter, maxAge: maxAge)
             progress.clear()
             for warning in report.warnings { Console.error("warning: \(warning)") }
             let colour = input.outputFile == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             Console.print(try reportFormat.render(report, colour: colour, toolVersion: HydraVersion.current))
+            if let pinned {
+                let imported = try database.lastImport().map { Timestamp.rfc3339($0) } ?? ""
+                let predicate = CosignVulnPredicate(report: report, toolVersion: HydraVersion.current, databaseVersion: imported, startedAt: startedAt)
+                try await pinned.attach(AttestationPredicate(type: CosignVulnPredicate.type, json: try predicate.bytes()))
+            }
             if let threshold, report.hasFindings(atOrAbove: threshold) { throw ExitCode(exitCode) }
         }
     }
@@ -83,6 +92,7 @@ struct SBOMCommand: AsyncParsableCommand {
     var format: String = "cyclonedx"
 
     @OptionGroup var registry: RegistryOptions
+    @OptionGroup var attestation: ScanAttestOptions
     @Flag(name: .long, help: "Print error details.")
     var debug = false
 
@@ -90,10 +100,16 @@ struct SBOMCommand: AsyncParsableCommand {
         try await GlobalOptions.run(debug: debug, output: input.outputFile) {
             let chosen = try ReportFormat(parsing: format)
             guard chosen == .cyclonedx || chosen == .spdx else { throw ValidationError("an SBOM is cyclonedx or spdx") }
-            let catalog = try await input.catalog(registry: registry, showProgress: isatty(STDERR_FILENO) == 1)
+            let pinned = try await attestation.pin(input.target, registry: registry)
+            let catalog = try await input.catalog(pinned?.target, registry: registry, showProgress: isatty(STDERR_FILENO) == 1)
             let report = ScanReport(catalog: catalog, findings: [], suppressed: [], scannedAt: Timestamp.rfc3339(), database: "")
             for warning in report.warnings { Console.error("warning: \(warning)") }
-            Console.print(try chosen.render(report, toolVersion: HydraVersion.current))
+            let document = try chosen.render(report, toolVersion: HydraVersion.current)
+            Console.print(document)
+            if let pinned {
+                let type = chosen == .cyclonedx ? "cyclonedx" : "spdxjson"
+                try await pinned.attach(AttestationPredicate(type: type, bytes: Array(document.utf8), file: "the \(chosen.rawValue) SBOM"))
+            }
         }
     }
 }
@@ -109,11 +125,12 @@ struct ScanInputOptions: ParsableArguments {
     @Option(help: "The platform of a multi-platform image (default: this machine's).")
     var platform: String?
 
-    func catalog(registry: RegistryOptions, showProgress: Bool) async throws -> Catalog {
+    /// - Parameter pinned: what to read instead of the target as typed (the digest `--attest` pinned).
+    func catalog(_ pinned: String? = nil, registry: RegistryOptions, showProgress: Bool) async throws -> Catalog {
         let platform = try platform.map { try Platform(parsing: $0) }
         let status = ScanProgress(enabled: showProgress)
         defer { status.clear() }
-        return try await ScanTarget.catalog(target, platform: platform, registry: registry.access.repository, store: { try LocalImageStore() }) {
+        return try await ScanTarget.catalog(pinned ?? target, platform: platform, registry: registry.access.repository, store: { try LocalImageStore() }) {
             done, total in status.say("reading layers: \(done)/\(total)")
         }
     }
