@@ -19,6 +19,7 @@ enum ExitStatus: Int32, CaseIterable {
         if case ScanError.invalidSetting = error { return .usage }
         // verify-blob (and verify): a signature that could not be checked at all is 2, as in cosign.
         if error is CouldNotVerify { return .usage }
+        if error is PolicyRefused { return .policy }
         return .failure
     }
 

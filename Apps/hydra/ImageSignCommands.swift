@@ -78,17 +78,22 @@ struct SignCommand: AsyncParsableCommand {
 }
 
 /// `hydra verify IMAGE --key PUB`: every signature of the image checked offline; the valid ones printed. Exit 0
-/// when one verifies, 1 when none does (a reason per signature), 2 when it could not check.
+/// when one verifies, 1 when none does (a reason per signature), 2 when it could not check. With `--policy FILE`
+/// instead of a key: the trust policy's decision (signatures and attestations per repository), exit 3 when it
+/// refuses the image.
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Verify an image's signatures with a public key (cosign's signature format; offline, no tlog).",
-        discussion: "Exit status: 0 a signature verifies; 1 none does; 2 the check could not be made (a key or registry that cannot be read).")
+        commandName: "verify", abstract: "Verify an image's signatures with a public key, or against a trust policy (cosign's formats; offline, no tlog).",
+        discussion: "Exit status: 0 a signature verifies (or the policy allows the image); 1 none does; 3 the policy refuses the image; 2 the check could not be made (a key, policy or registry that cannot be read).")
 
     @Argument(help: "[docker://]REGISTRY/REPO[:TAG|@DIGEST].")
     var image: String
 
     @Option(help: "The public key (or a private key file, whose public half is used).")
-    var key: String
+    var key: String?
+
+    @Option(help: "A trust policy file (YAML, Docs/signing.md): the keys, identity and attestations each repository needs.")
+    var policy: String?
 
     @Option(name: .shortAndLong, help: "Require this annotation KEY=VALUE in the signed payload (repeatable).")
     var annotations: [String] = []
@@ -100,15 +105,23 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var options: GlobalOptions
 
+    func validate() throws {
+        guard (key == nil) != (policy == nil) else { throw ValidationError("give --key or --policy (one of them)") }
+        if policy != nil, !annotations.isEmpty || identity != "repository" {
+            throw ValidationError("with --policy, the identity and requirements come from the policy file (-a and --identity go with --key)")
+        }
+    }
+
     func run() async throws {
         try await options.run {
+            if let policy { return try await verify(policy: policy) }
             let pairs = try annotationPairs(annotations)
             let verdicts: [SignatureVerdict]
             let digest: Digest
             let target = try registryReference(image)
             let rule: IdentityRule = identity == "repository" ? .repository(target.name) : identity == "any" ? .any : .exact(identity)
             do {
-                let publicKey = try KeyFiles.publicKey(at: key, password: password.source)
+                let publicKey = try KeyFiles.publicKey(at: key ?? "", password: password.source)
                 let repository = try registry.access.repository(target)
                 digest = try await resolveDigest(target, in: repository)
                 verdicts = try await ImageSignatures.verify(digest: digest, key: publicKey, identity: rule, annotations: pairs, source: repository)
@@ -131,4 +144,35 @@ struct VerifyCommand: AsyncParsableCommand {
             throw NotVerified(what: image)
         }
     }
+
+    /// `--policy FILE`: the policy's decision, every requirement listed; exit 3 when it refuses.
+    func verify(policy path: String) async throws {
+        let decision: PolicyDecision
+        do {
+            let trust = try TrustPolicyFile.load(path)
+            let target = try registryReference(image)
+            let repository = try registry.access.repository(target)
+            let digest = try await resolveDigest(target, in: repository)
+            decision = try await trust.verify(repository: target.name, digest: digest, source: repository)
+        } catch {
+            throw CouldNotVerify(reason: "\(error)")
+        }
+        if options.format == .json {
+            try Console.json(decision)
+        } else {
+            Console.print("\(decision.image): \(decision.allowed ? "allowed" : "refused") by \(path)")
+            for verdict in decision.verdicts {
+                Console.print("  \(verdict.satisfied ? "ok  " : "FAIL") \(verdict.rule): \(verdict.requirement)")
+                for line in verdict.satisfied ? verdict.evidence : verdict.reasons { Console.print("         \(line)") }
+            }
+        }
+        if !decision.allowed { throw PolicyRefused(image: decision.image, policy: path) }
+    }
+}
+
+/// A trust policy refused the image: exit 3 (Docs/cli.md), as any policy that says no.
+struct PolicyRefused: Error, CustomStringConvertible {
+    let image: String
+    let policy: String
+    var description: String { "\(image): refused by the trust policy \(policy)" }
 }

@@ -1,0 +1,133 @@
+import Foundation
+import HydraCore
+import HydraOCI
+
+/// Who must have signed an image, and what must be attested about it, by repository: the one answer the registry's
+/// gate, `hydra deploy` and the admission webhook give to "may this digest run?". Rules whose `images` patterns
+/// match the repository all apply; an image no rule covers gets `unmatched` (reject unless the file says accept).
+/// `TrustPolicyFile` reads one from YAML.
+public struct TrustPolicy: Sendable {
+    /// What happens to an image no rule covers.
+    public enum Unmatched: String, Sendable, Codable {
+        case reject, accept
+    }
+
+    /// A key a rule trusts, and the name evidence calls it by (its file, or `keys[N]` when inline).
+    public struct TrustedKey: Sendable {
+        public var name: String
+        public var verifier: any Verifier
+
+        public init(name: String, verifier: any Verifier) {
+            self.name = name
+            self.verifier = verifier
+        }
+    }
+
+    public struct Rule: Sendable {
+        /// What verdicts call the rule.
+        public var name: String
+        public var images: [ImagePattern]
+        /// Any one of these keys satisfies a requirement.
+        public var keys: [TrustedKey]
+        /// Which `docker-reference` a legacy signature may claim; `nil` is the image's own repository.
+        public var identity: IdentityRule?
+        /// Whether a signature is required (attestations may be all a rule asks for).
+        public var requireSignature: Bool
+        /// Predicate type URIs, each needing a valid attestation by one of the keys.
+        public var attestations: [String]
+
+        public init(name: String, images: [ImagePattern], keys: [TrustedKey], identity: IdentityRule? = nil,
+                    requireSignature: Bool = true, attestations: [String] = []) {
+            self.name = name
+            self.images = images
+            self.keys = keys
+            self.identity = identity
+            self.requireSignature = requireSignature
+            self.attestations = attestations
+        }
+
+        func covers(_ repository: String) -> Bool { images.contains { $0.matches(repository) } }
+    }
+
+    public var rules: [Rule]
+    public var unmatched: Unmatched
+
+    public init(rules: [Rule], unmatched: Unmatched = .reject) {
+        self.rules = rules
+        self.unmatched = unmatched
+    }
+
+    /// The rules that apply to `repository` (`REGISTRY/REPO`).
+    public func rules(for repository: String) -> [Rule] { rules.filter { $0.covers(repository) } }
+}
+
+/// One requirement of a policy checked against an image.
+public struct PolicyVerdict: Sendable, Codable, Equatable {
+    /// The rule it comes from (`unmatched` when no rule covers the image).
+    public var rule: String
+    /// `signature`, `attestation <predicate type>`, or `a rule covering <repository>`.
+    public var requirement: String
+    public var satisfied: Bool
+    /// What satisfied it: each valid signature or attestation, where it was and which key made it.
+    public var evidence: [String] = []
+    /// Why each candidate failed (or that there were none), when it is not satisfied.
+    public var reasons: [String] = []
+}
+
+/// The answer for one image: allowed or not, with every requirement's verdict and when it was reached.
+public struct PolicyDecision: Sendable, Codable {
+    public var image: String
+    public var digest: String
+    public var allowed: Bool
+    public var verdicts: [PolicyVerdict]
+    public var checkedAt: String
+}
+
+extension TrustPolicy {
+    /// Checks the manifest `digest` of `repository` (`REGISTRY/REPO`) against every rule that covers it, reading
+    /// signatures and attestations from `source` (both of cosign's places). Registry errors throw: a gate that cannot
+    /// look must not answer.
+    public func verify(repository: String, digest: Digest, source: any ReferrersSource, now: Date = Date()) async throws -> PolicyDecision {
+        let applying = rules(for: repository)
+        var verdicts: [PolicyVerdict] = []
+        if applying.isEmpty {
+            verdicts.append(PolicyVerdict(
+                rule: "unmatched", requirement: "a rule covering \(repository)", satisfied: unmatched == .accept,
+                reasons: unmatched == .accept ? [] : ["no rule covers \(repository), and the policy rejects what it does not cover"]))
+        }
+        for rule in applying {
+            if rule.requireSignature {
+                let identity = rule.identity ?? .repository(repository)
+                verdicts.append(try await Self.requirement("signature", rule: rule) { key in
+                    try await ImageSignatures.verify(digest: digest, key: key, identity: identity, source: source)
+                })
+            }
+            for type in rule.attestations {
+                verdicts.append(try await Self.requirement("attestation \(type)", rule: rule) { key in
+                    try await ImageAttestations.verify(digest: digest, key: key, predicateType: type, source: source)
+                })
+            }
+        }
+        return PolicyDecision(image: "\(repository)@\(digest)", digest: digest.description, allowed: verdicts.allSatisfy(\.satisfied),
+                              verdicts: verdicts, checkedAt: Timestamp.rfc3339(now))
+    }
+
+    /// A requirement met when, for one of the rule's keys, `check` finds a valid candidate.
+    static func requirement(
+        _ requirement: String, rule: Rule, check: (any Verifier) async throws -> [SignatureVerdict]
+    ) async throws -> PolicyVerdict {
+        var verdict = PolicyVerdict(rule: rule.name, requirement: requirement, satisfied: false)
+        for key in rule.keys {
+            for candidate in try await check(key.verifier) {
+                if candidate.valid {
+                    verdict.evidence.append("\(candidate.format) \(candidate.layer) (\(key.name))")
+                } else {
+                    verdict.reasons.append("\(candidate.format) \(candidate.layer) (\(key.name)): \(candidate.reason ?? "invalid")")
+                }
+            }
+        }
+        verdict.satisfied = !verdict.evidence.isEmpty
+        if verdict.satisfied { verdict.reasons = [] } else if verdict.reasons.isEmpty { verdict.reasons = ["none found"] }
+        return verdict
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import HydraCore
+import HydraOCI
+import Yams
+
+/// A trust policy as YAML (Docs/signing.md):
+///
+/// ```yaml
+/// version: 1
+/// unmatched: reject                  # an image no rule covers: reject (the default) or accept
+/// rules:
+///   - name: team
+///     images: ["registry.example.com/team/**"]   # * within a segment, ** across, ? one character
+///     keys: [keys/team.pub]          # PEM public keys: paths relative to this file, or the PEM itself
+///     identity: repository           # what a legacy signature may claim: repository (default), any, or a REF
+///     signature: required            # required (default) or optional
+///     attestations: [cyclonedx, vuln]   # predicate types (cosign's names or URIs), each needing one valid attestation
+/// ```
+///
+/// Every key is checked: a misspelt field is an error naming it, never a requirement silently dropped.
+public enum TrustPolicyFile {
+    struct Document: Decodable {
+        var version: Int?
+        var unmatched: TrustPolicy.Unmatched?
+        var rules: [RuleEntry]
+    }
+
+    struct RuleEntry: Decodable {
+        var name: String?
+        var images: [String]
+        var keys: [String]
+        var identity: String?
+        var signature: String?
+        var attestations: [String]?
+    }
+
+    static let documentFields: Set<String> = ["version", "unmatched", "rules"]
+    static let ruleFields: Set<String> = ["name", "images", "keys", "identity", "signature", "attestations"]
+
+    /// Reads a policy file; key paths in it are relative to its directory.
+    public static func load(_ path: String) throws(SignatureError) -> TrustPolicy {
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.readFile(path, limit: 1 << 20) } catch { throw .malformed(file: path, reason: "cannot read it: \(error)") }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw .malformed(file: path, reason: "not UTF-8 text") }
+        return try parse(text, file: path, directory: (path as NSString).deletingLastPathComponent)
+    }
+
+    /// Parses a policy; `directory` is where relative key paths start.
+    public static func parse(_ text: String, file: String, directory: String) throws(SignatureError) -> TrustPolicy {
+        let document: Document
+        do {
+            try YAMLNesting.check(text)
+            try checkFields(text, file: file)
+            document = try YAMLDecoder().decode(Document.self, from: text)
+        } catch let error as DecodingError {
+            throw .malformed(file: file, reason: OCIJSON.describe(error))
+        } catch let error as SignatureError {
+            throw error
+        } catch {
+            throw .malformed(file: file, reason: "\(error)")
+        }
+        if let version = document.version, version != 1 { throw .malformed(file: file, reason: "version \(version): this hydra reads version 1") }
+        var rules: [TrustPolicy.Rule] = []
+        for (index, entry) in document.rules.enumerated() {
+            let name = entry.name ?? "rules[\(index)]"
+            func fail(_ reason: String) -> SignatureError { .malformed(file: file, reason: "rules[\(index)] (\(name)): \(reason)") }
+            guard !entry.images.isEmpty else { throw fail("images is empty: the rule would cover nothing") }
+            guard !entry.keys.isEmpty else { throw fail("keys is empty: nothing could satisfy the rule") }
+            var keys: [TrustPolicy.TrustedKey] = []
+            for (keyIndex, key) in entry.keys.enumerated() {
+                do {
+                    if key.contains("-----BEGIN") {
+                        keys.append(.init(name: "keys[\(keyIndex)]", verifier: try VerificationKey.read(pem: key, file: "keys[\(keyIndex)]")))
+                    } else {
+                        let resolved = key.hasPrefix("/") ? key : (directory.isEmpty ? key : directory + "/" + key)
+                        keys.append(.init(name: key, verifier: try VerificationKey.read(pem: try KeyFiles.read(resolved), file: resolved)))
+                    }
+                } catch {
+                    throw fail("\(error)")
+                }
+            }
+            let identity: IdentityRule?
+            switch entry.identity {
+            case nil, "repository"?: identity = nil
+            case "any"?: identity = .any
+            case let reference?: identity = .exact(reference)
+            }
+            let requireSignature: Bool
+            switch entry.signature {
+            case nil, "required"?: requireSignature = true
+            case "optional"?: requireSignature = false
+            case let other?: throw fail("signature \"\(other)\": required or optional")
+            }
+            var attestations: [String] = []
+            for type in entry.attestations ?? [] {
+                do { attestations.append(try AttestationPredicate.typeURI(type)) } catch { throw fail("\(error)") }
+            }
+            guard requireSignature || !attestations.isEmpty else { throw fail("signature is optional and no attestations are required: the rule asks nothing") }
+            rules.append(TrustPolicy.Rule(name: name, images: entry.images.map(ImagePattern.init), keys: keys, identity: identity,
+                                          requireSignature: requireSignature, attestations: attestations))
+        }
+        return TrustPolicy(rules: rules, unmatched: document.unmatched ?? .reject)
+    }
+
+    /// Refuses fields the policy does not define, at the top and in each rule.
+    static func checkFields(_ text: String, file: String) throws {
+        guard let root = try Yams.compose(yaml: text), case .mapping(let mapping) = root else {
+            throw SignatureError.malformed(file: file, reason: "a policy is a YAML mapping with rules")
+        }
+        for key in mapping.keys {
+            guard let field = key.string, documentFields.contains(field) else {
+                throw SignatureError.malformed(file: file, reason: "unknown field \"\(key.string ?? "?")\" (line \(key.mark?.line ?? 0)); fields are \(documentFields.sorted().joined(separator: ", "))")
+            }
+        }
+        guard let rules = mapping["rules"]?.sequence else { return }
+        for (index, rule) in rules.enumerated() {
+            guard case .mapping(let fields) = rule else { continue }
+            for key in fields.keys where !(key.string.map(ruleFields.contains) ?? false) {
+                throw SignatureError.malformed(file: file, reason: "rules[\(index)]: unknown field \"\(key.string ?? "?")\" (line \(key.mark?.line ?? 0)); fields are \(ruleFields.sorted().joined(separator: ", "))")
+            }
+        }
+    }
+}
