@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "HydraRegistryServer",
             dependencies: [
-                "HydraCore", "HydraOCI",
+                "HydraCore", "HydraOCI", "HydraSigner",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(
             name: "HydraRegistryServerTests",
             dependencies: [
-                "hydra", "HydraRegistryServer", "HydraRegistryClient", "HydraCore", "HydraOCI", "HydraTestSupport",
+                "hydra", "HydraRegistryServer", "HydraRegistryClient", "HydraCore", "HydraOCI", "HydraSigner", "HydraTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -1,12 +1,13 @@
 import Foundation
-import HydraCore
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import HydraCore
+import HydraSigner
+import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
-import Logging
 
 /// `hydra serve`: the registry on Hummingbird, with the embedded default stores (filesystem blobs, SQLite
 /// metadata) under one data directory.

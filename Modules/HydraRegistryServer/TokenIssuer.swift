@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HydraCore
+import HydraSigner
 import Synchronization
 
 /// Issues and verifies the registry's bearer tokens: JWTs signed with ES256 as Docker's token authentication

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HydraCore
 import HydraRegistryServer
+import HydraSigner
 import HydraTestSupport
 import Testing
 

@@ -1,5 +1,4 @@
 import Crypto
-import _CryptoExtras
 import Foundation
 import SwiftASN1
 
@@ -112,13 +111,9 @@ public enum SealedPrivateKey {
     }
 
     static func derive(_ password: [UInt8], salt: [UInt8], parameters: Parameters, file: String) throws(KeyError) -> [UInt8] {
-        do {
-            let key = try KDF.Scrypt.deriveKey(
-                from: password, salt: salt, outputByteCount: SecretBox.keyCount, rounds: parameters.N, blockSize: parameters.r,
-                parallelism: parameters.p, maxMemory: Parameters.maximumMemory + (1 << 20))
-            return key.withUnsafeBytes { Array($0) }
-        } catch {
-            throw .unsupported(file: file, what: "scrypt with N=\(parameters.N) r=\(parameters.r) p=\(parameters.p): \(error)")
+        guard let key = Scrypt.derive(password, salt: salt, n: parameters.N, r: parameters.r, p: parameters.p, count: SecretBox.keyCount) else {
+            throw .unsupported(file: file, what: "scrypt with N=\(parameters.N) r=\(parameters.r) p=\(parameters.p)")
         }
+        return key
     }
 }

@@ -9,6 +9,7 @@ enum SecretBox {
 
     /// libsodium initialises once per process (it picks implementations and seeds its generator).
     private static let ready: Bool = sodium_init() >= 0
+    static var isReady: Bool { ready }
 
     static func seal(_ message: [UInt8], nonce: [UInt8], key: [UInt8]) -> [UInt8]? {
         guard ready, nonce.count == nonceCount, key.count == keyCount else { return nil }
