@@ -24,6 +24,10 @@ fi
 python3 -c 'import requests, jsonschema' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check --target "$PYDIR" requests jsonschema >&2
 # cvss (PyPI, Red Hat's CVSS v3/v4 calculator): the scanner's tests check hydra's scores against it.
 [ -d "$PYDIR/cvss" ] || python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-deps --target "$PYDIR" cvss==3.6 >&2
+# sigstore-protobuf-specs (PyPI, with betterproto and pydantic): the published Sigstore bundle schema, which the
+# signer's tests check hydra's bundles against. A directory of its own: its dependencies stay out of the above.
+[ -d "$PYDIR-sigstore/sigstore_protobuf_specs" ] || \
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --target "$PYDIR-sigstore" sigstore-protobuf-specs==0.5.2 >&2
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo

@@ -66,7 +66,9 @@ struct BundleSignatureTests {
         return try directory.write("bundle.json", Data(blob.body))
     }
 
+    /// The bundle against the published schema, then by the independent verifier.
     static func checkIndependently(_ bundle: String, key: String, digest: String, predicateType: String = "https://sigstore.dev/cosign/sign/v1") throws {
+        try SigstoreSchema.expectValid(bundle)
         let checked = try Tool.run(["python3", "-c", Self.independentVerifier, bundle, key, digest, predicateType])
         #expect(checked.succeeded && checked.stdout.contains("OK"), "\(checked.stderr)")
     }

@@ -92,12 +92,15 @@ struct CosignKeyInteropTests {
         #expect(ours.succeeded, "\(ours.stderr)")
         let bundle = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory("hydra.bundle")))) as? [String: Any])
         #expect(bundle["mediaType"] as? String == "application/vnd.dev.sigstore.bundle.v0.3+json")
+        try SigstoreSchema.expectValid(directory("hydra.bundle"))
         let checked = try cosign(["verify-blob", "--key", "hydra.pub", "--bundle", "hydra.bundle"] + offline + ["blob.txt"], in: directory)
         #expect(checked.succeeded, "\(checked.stderr)")
         #expect(!(try cosign(["verify-blob", "--key", "hydra.pub", "--bundle", "hydra.bundle"] + offline + ["other.txt"], in: directory)).succeeded)
 
         let made = try cosign(["sign-blob", "--key", "hydra.key", "--tlog-upload=false", "--yes", "--new-bundle-format", "--bundle", "cosign.bundle", "blob.txt"], in: directory)
         #expect(made.succeeded, "\(made.stderr)")
+        // The schema check agrees with cosign's own bundle too.
+        try SigstoreSchema.expectValid(directory("cosign.bundle"))
         let verified = try hydra(["verify-blob", "blob.txt", "--key", "hydra.pub", "--bundle", "cosign.bundle"], in: directory)
         #expect(verified.status == 0 && verified.stdout.contains("Verified OK"), "\(verified.stderr)")
         let wrongFile = try hydra(["verify-blob", "other.txt", "--key", "hydra.pub", "--bundle", "cosign.bundle"], in: directory)
