@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # sigstore-tools.sh - fetch cosign and a sigstore-enabled skopeo (Debian trixie builds) used to check
-# hydra's signatures independently. Debian bookworm's skopeo/podman are built with sigstore disabled.
+# hydra's signatures independently, and cosign 3 (Debian sid's build, `cosign3`: the first cosign that signs images
+# as Sigstore bundle referrers). Debian bookworm's skopeo/podman are built with sigstore disabled.
 # The .debs are downloaded with a private apt config and unpacked (never installed) under the cache
 # dir ${HYDRA_PEERS_CACHE:-$HOME/.cache/hydra-peers}; wrappers `cosign` and `skopeo-sigstore` go to its bin/.
-# Usage: BIN=$(scripts/sigstore-tools.sh [--refresh]); "$BIN/cosign" version  (the project's copy of the team peers script)
+# Usage: BIN=$(scripts/sigstore-tools.sh [--refresh]); "$BIN/cosign" version; "$BIN/cosign3" version
+#        (the project's copy of the team peers script, with cosign 3 added)
 #        (progress goes to stderr; the last line on stdout is the bin dir)
 set -euo pipefail
 
 CACHE=${HYDRA_PEERS_CACHE:-$HOME/.cache/hydra-peers}
 S=$CACHE/sigstore      # private apt state, downloaded .debs, unpacked root
 ROOT=$S/root
+ROOT3=$S/root3         # cosign 3 (sid): a Go binary that needs only glibc >= 2.34, run as it is
 BIN=$CACHE/bin
 REFRESH=0
 case "${1:-}" in
@@ -97,19 +100,31 @@ EOF
 root=$(cd "$(dirname "$(readlink -f "$0")")/../sigstore/root" && pwd)
 exec "$root/usr/bin/cosign" "$@"
 EOF
-  chmod 755 "$BIN/skopeo-sigstore.tmp" "$BIN/cosign.tmp"
+  cat > "$BIN/cosign3.tmp" <<'EOF'
+#!/bin/sh
+# Written by sigstore-tools.sh: Debian sid cosign 3.
+root=$(cd "$(dirname "$(readlink -f "$0")")/../sigstore/root3" && pwd)
+exec "$root/usr/bin/cosign" "$@"
+EOF
+  chmod 755 "$BIN/skopeo-sigstore.tmp" "$BIN/cosign.tmp" "$BIN/cosign3.tmp"
   mv -f "$BIN/skopeo-sigstore.tmp" "$BIN/skopeo-sigstore"
   mv -f "$BIN/cosign.tmp" "$BIN/cosign"
+  mv -f "$BIN/cosign3.tmp" "$BIN/cosign3"
 }
 
 tools_work() {
-  [ -x "$ROOT/usr/bin/cosign" ] && [ -x "$ROOT/usr/bin/skopeo" ] &&
-    "$BIN/cosign" version >/dev/null 2>&1 && "$BIN/skopeo-sigstore" --version >/dev/null 2>&1
+  [ -x "$ROOT/usr/bin/cosign" ] && [ -x "$ROOT/usr/bin/skopeo" ] && [ -x "$ROOT3/usr/bin/cosign" ] &&
+    "$BIN/cosign" version >/dev/null 2>&1 && "$BIN/skopeo-sigstore" --version >/dev/null 2>&1 &&
+    "$BIN/cosign3" version >/dev/null 2>&1
 }
 
-if [ "$REFRESH" = 1 ] || ! { [ -x "$ROOT/usr/bin/cosign" ] && [ -x "$ROOT/usr/bin/skopeo" ]; }; then
+# Downloads PACKAGE/SUITE... with a private apt configuration (the system's keyring checks the suite's Release
+# file) and unpacks them into the directory DEST, listing "package version" in DEST/.versions.
+fetch_debs() {
+  local suite=$1 dest=$2; shift 2
+  local mirror A signed d
   mirror=$(debian_mirror)
-  log "downloading cosign, skopeo, libc6 from Debian trixie ($mirror)"
+  log "downloading $* from Debian $suite ($mirror)"
   A=$S/apt
   rm -rf "$A"
   mkdir -p "$A/lists/partial" "$A/cache/archives/partial" "$A/state" "$A/sources.list.d" \
@@ -118,8 +133,8 @@ if [ "$REFRESH" = 1 ] || ! { [ -x "$ROOT/usr/bin/cosign" ] && [ -x "$ROOT/usr/bi
   signed=""
   [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] &&
     signed="[signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] "
-  echo "deb ${signed}${mirror} trixie main" > "$A/sources.list"
-  APT=(apt-get -q
+  echo "deb ${signed}${mirror} $suite main" > "$A/sources.list"
+  local APT=(apt-get -q
        -o "Dir::Etc::SourceList=$A/sources.list" -o "Dir::Etc::SourceParts=$A/sources.list.d"
        -o "Dir::Etc::Preferences=$A/preferences" -o "Dir::Etc::PreferencesParts=$A/preferences.d"
        -o "Dir::State=$A/state" -o "Dir::State::Lists=$A/lists" -o "Dir::State::status=$A/status"
@@ -127,15 +142,22 @@ if [ "$REFRESH" = 1 ] || ! { [ -x "$ROOT/usr/bin/cosign" ] && [ -x "$ROOT/usr/bi
        -o APT::Default-Release=)
   [ "$(id -u)" = 0 ] && APT+=(-o APT::Sandbox::User=root)   # the cache dir may not be readable by _apt
   "${APT[@]}" update -qq >&2
-  (cd "$A/debs" && "${APT[@]}" download cosign/trixie skopeo/trixie libc6/trixie >&2)
-  rm -rf "$ROOT.new"
-  mkdir -p "$ROOT.new"
+  (cd "$A/debs" && "${APT[@]}" download "$@" >&2)
+  rm -rf "$dest.new"
+  mkdir -p "$dest.new"
   for d in "$A"/debs/*.deb; do
-    dpkg-deb -x "$d" "$ROOT.new"
-    echo "$(dpkg-deb -f "$d" Package) $(dpkg-deb -f "$d" Version)" >> "$ROOT.new/.versions"
+    dpkg-deb -x "$d" "$dest.new"
+    echo "$(dpkg-deb -f "$d" Package) $(dpkg-deb -f "$d" Version)" >> "$dest.new/.versions"
   done
-  rm -rf "$ROOT" "$A/lists" "$A/cache"
-  mv "$ROOT.new" "$ROOT"
+  rm -rf "$dest" "$A"
+  mv "$dest.new" "$dest"
+}
+
+if [ "$REFRESH" = 1 ] || ! { [ -x "$ROOT/usr/bin/cosign" ] && [ -x "$ROOT/usr/bin/skopeo" ]; }; then
+  fetch_debs trixie "$ROOT" cosign/trixie skopeo/trixie libc6/trixie
+fi
+if [ "$REFRESH" = 1 ] || [ ! -x "$ROOT3/usr/bin/cosign" ]; then
+  fetch_debs sid "$ROOT3" cosign/sid
 fi
 
 write_wrappers
@@ -145,6 +167,6 @@ if ! tools_work; then
   "$BIN/skopeo-sigstore" --version >&2 || true
   exit 1
 fi
-log "$(tr '\n' ';' < "$ROOT/.versions" | sed 's/;$//; s/;/, /g')"
+log "$(cat "$ROOT/.versions" "$ROOT3/.versions" | tr '\n' ';' | sed 's/;$//; s/;/, /g')"
 log "$("$BIN/skopeo-sigstore" --version) (sigstore enabled); tools in $BIN"
 echo "$BIN"

@@ -93,16 +93,30 @@ extension RemoteRepository {
         return descriptors
     }
 
-    /// The tag-schema fallback: an index tagged `<alg>-<hex>` listing the referrers.
+    /// The tag-schema fallback: an index tagged `<alg>-<hex>` listing the referrers. An entry without an artifact
+    /// type, or with the empty config's media type as one, is completed from its manifest — its artifact type, else
+    /// its config's media type, and its annotations — as the referrers API would list it, so filtering by artifact
+    /// type does not lose it: cosign 3 lists its bundles as `application/vnd.oci.empty.v1+json` with no annotations
+    /// (sigstore/cosign#4641), though the manifest says `application/vnd.dev.sigstore.bundle.v0.3+json`.
     private func referrersByTag(of digest: Digest) async throws -> [Descriptor] {
         let tag = "\(digest.algorithm.rawValue)-\(digest.hex)"
+        let listed: [Descriptor]
         do {
             let (bytes, _) = try await fetchManifest(tag)
             guard case .index(let index) = try ManifestDocument(bytes: bytes).content else { return [] }
-            return index.manifests
+            listed = index.manifests
         } catch let error as RegistryClientError where error.code == .manifestUnknown || error.isNotFound {
             return []
         }
+        var completed: [Descriptor] = []
+        for var entry in listed {
+            if entry.artifactType == nil || entry.artifactType == MediaType.empty, let manifest = try? ManifestDocument(bytes: try await fetchManifest(entry.digest.description).bytes).imageManifest {
+                entry.artifactType = manifest.artifactType ?? manifest.config.mediaType
+                entry.annotations = entry.annotations ?? manifest.annotations
+            }
+            completed.append(entry)
+        }
+        return completed
     }
 }
 

@@ -11,11 +11,13 @@ public struct InTotoStatement: Codable, Sendable {
     /// cosign's predicate type for a plain image signature in a bundle.
     public static let cosignSignPredicate = "https://sigstore.dev/cosign/sign/v1"
 
+    /// A subject: a resource descriptor with at least a digest. hydra and cosign 2 name the repository; cosign 3
+    /// leaves the name out (it is optional in Statement v1).
     public struct Subject: Codable, Sendable, Equatable {
-        public var name: String
+        public var name: String?
         public var digest: [String: String]
 
-        public init(name: String, digest: [String: String]) {
+        public init(name: String?, digest: [String: String]) {
             self.name = name
             self.digest = digest
         }
