@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "HydraBuilder", targets: ["HydraBuilder"]),
         .library(name: "HydraScanner", targets: ["HydraScanner"]),
         .library(name: "HydraSigner", targets: ["HydraSigner"]),
+        .library(name: "HydraDeploy", targets: ["HydraDeploy"]),
         .executable(name: "hydra", targets: ["hydra"]),
     ],
     dependencies: [
@@ -128,10 +129,17 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Modules/HydraSigner", swiftSettings: swiftSettings),
+        .target(
+            name: "HydraDeploy",
+            dependencies: [
+                "HydraCore", "HydraOCI",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Modules/HydraDeploy", swiftSettings: swiftSettings),
         .executableTarget(
             name: "hydra",
             dependencies: [
-                "HydraCore", "HydraOCI", "HydraRegistryServer", "HydraRegistryClient", "HydraBuilder", "HydraScanner", "HydraSigner",
+                "HydraCore", "HydraOCI", "HydraRegistryServer", "HydraRegistryClient", "HydraBuilder", "HydraScanner", "HydraSigner", "HydraDeploy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -180,6 +188,9 @@ let package = Package(
         .testTarget(
             name: "HydraSignerTests", dependencies: ["hydra", "HydraSigner", "HydraCore", "HydraOCI", "HydraTestSupport"],
             path: "Tests/HydraSignerTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HydraDeployTests", dependencies: ["hydra", "HydraDeploy", "HydraCore", "HydraOCI", "HydraTestSupport"],
+            path: "Tests/HydraDeployTests", exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HydraCLITests", dependencies: ["hydra", "HydraCore", "HydraOCI", "HydraTestSupport"],
             path: "Tests/HydraCLITests", swiftSettings: swiftSettings),

@@ -9,7 +9,7 @@
 # Usage: scripts/install-deps.sh [--bench]   (--bench adds what make bench compares against: pigz, hyperfine, wrk,
 # the reference registry (docker-registry), nginx, debootstrap)
 set -euo pipefail
-PKGS=(pkg-config libarchive-dev zlib1g-dev libzstd-dev libssl-dev libsodium-dev python3-cryptography umoci skopeo podman runc buildah docker-registry busybox-static tar gzip jq curl apache2-utils openssl openssh-client
+PKGS=(pkg-config libarchive-dev zlib1g-dev libzstd-dev libssl-dev libsodium-dev python3-cryptography python3-venv umoci skopeo podman runc buildah docker-registry busybox-static tar gzip jq curl apache2-utils openssl openssh-client
   golang-1.19-go golang-golang-x-net-dev golang-golang-x-text-dev golang-golang-x-crypto-dev python3-yaml python3-packaging python3-apt binutils)
 [ "${1:-}" = --bench ] && PKGS+=(pigz hyperfine openssl wrk docker-registry nginx-light debootstrap)
 missing=()

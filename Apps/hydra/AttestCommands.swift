@@ -106,18 +106,9 @@ struct VerifyAttestationCommand: AsyncParsableCommand {
             } catch {
                 throw CouldNotVerify(reason: "\(error)")
             }
-            let valid = verdicts.filter(\.valid)
-            if options.format == .json {
-                try Console.json(verdicts)
-            } else {
-                for verdict in valid {
-                    Console.print("Verified \(image): \(verdict.predicateType ?? "") attestation (\(verdict.format == "bundle" ? "bundle referrer" : "legacy layer") \(verdict.layer))")
-                }
+            try report(verdicts, image: image, format: options.format, noneFound: "no attestations\(wanted.map { " of type \($0)" } ?? "")") { verdict in
+                "Verified \(image): \(verdict.predicateType ?? "") attestation (\(verdict.format == "bundle" ? "bundle referrer" : "legacy layer") \(verdict.layer))"
             }
-            guard valid.isEmpty else { return }
-            if verdicts.isEmpty { Console.error("hydra: \(image): no attestations\(wanted.map { " of type \($0)" } ?? "")") }
-            for verdict in verdicts { Console.error("  \(verdict.layer): \(verdict.reason ?? "invalid")") }
-            throw NotVerified(what: image)
         }
     }
 }

@@ -128,20 +128,11 @@ struct VerifyCommand: AsyncParsableCommand {
             } catch {
                 throw CouldNotVerify(reason: "\(error)")
             }
-            let valid = verdicts.filter(\.valid)
-            if options.format == .json {
-                try Console.json(verdicts)
-            } else {
-                for verdict in valid {
-                    Console.print(verdict.format == "bundle"
-                        ? "Verified \(image): a Sigstore bundle (referrer \(verdict.layer)) signs \(digest)"
-                        : "Verified \(image): \(verdict.payload?.critical.identity.dockerReference ?? "") signed \(verdict.payload?.critical.image.dockerManifestDigest ?? "")")
-                }
+            try report(verdicts, image: image, format: options.format, noneFound: "no signatures") { verdict in
+                verdict.format == "bundle"
+                    ? "Verified \(image): a Sigstore bundle (referrer \(verdict.layer)) signs \(digest)"
+                    : "Verified \(image): \(verdict.payload?.critical.identity.dockerReference ?? "") signed \(verdict.payload?.critical.image.dockerManifestDigest ?? "")"
             }
-            guard valid.isEmpty else { return }
-            if verdicts.isEmpty { Console.error("hydra: \(image): no signatures") }
-            for verdict in verdicts { Console.error("  \(verdict.layer): \(verdict.reason ?? "invalid")") }
-            throw NotVerified(what: image)
         }
     }
 
@@ -168,6 +159,17 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         if !decision.allowed { throw PolicyRefused(image: decision.image, policy: path) }
     }
+}
+
+/// The end of `verify` and `verify-attestation`, as cosign's: each valid candidate printed (`--format json`: every
+/// candidate with its verdict); when none holds, each one's reason on stderr (or `noneFound`) and exit 1.
+func report(_ verdicts: [SignatureVerdict], image: String, format: OutputFormat, noneFound: String, describe: (SignatureVerdict) -> String) throws {
+    let valid = verdicts.filter(\.valid)
+    if format == .json { try Console.json(verdicts) } else { for verdict in valid { Console.print(describe(verdict)) } }
+    guard valid.isEmpty else { return }
+    if verdicts.isEmpty { Console.error("hydra: \(image): \(noneFound)") }
+    for verdict in verdicts { Console.error("  \(verdict.layer): \(verdict.reason ?? "invalid")") }
+    throw NotVerified(what: image)
 }
 
 /// A trust policy refused the image: exit 3 (Docs/cli.md), as any policy that says no.

@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import HydraCore
+import HydraDeploy
+import HydraOCI
+import HydraRegistryClient
+
+/// `hydra deploy IMAGE`: hardened Kubernetes manifests with the image pinned by the digest its reference resolves
+/// to now (Docs/deploy.md).
+struct DeployCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deploy", abstract: "Write hardened, digest-pinned Kubernetes manifests for an image in a registry.",
+        discussion: """
+            The manifests pass the restricted Pod Security Standard: a numeric user of 10000 or more (the image's USER, \
+            or --run-as-user), no privilege escalation, no capabilities, RuntimeDefault seccomp, a read-only root \
+            filesystem with emptyDirs for /tmp and each VOLUME, requests and limits, probes (HEALTHCHECK, --probe-path, \
+            or a TCP check of the first port), a namespace of its own, and a NetworkPolicy. Ports come from EXPOSE \
+            unless --port is given. Without -o the YAML goes to standard output.
+            """)
+
+    @Argument(help: "[docker://]REGISTRY/REPO[:TAG|@DIGEST].")
+    var image: String
+
+    @Option(help: "The application's name (default: the repository's last path component).")
+    var name: String?
+
+    @Option(help: "The namespace (default: the name); created with the restricted Pod Security labels.")
+    var namespace: String?
+
+    @Option(help: "A container port, N or N/udp (repeatable; default: the image's EXPOSE).")
+    var port: [String] = []
+
+    @Option(help: "Replicas (ignored with --hpa).")
+    var replicas = 2
+
+    @Option(help: "An environment variable KEY=VALUE (repeatable).")
+    var env: [String] = []
+
+    @Option(help: "A Secret whose keys the container reads as files under /var/run/secrets/hydra/NAME (repeatable).")
+    var envFromSecret: [String] = []
+
+    @Option(help: "CPU REQUEST[:LIMIT].")
+    var cpu = "100m:500m"
+
+    @Option(help: "Memory REQUEST[:LIMIT].")
+    var memory = "128Mi:256Mi"
+
+    @Option(help: "Ephemeral storage REQUEST[:LIMIT] (also the /tmp emptyDir's size limit).")
+    var ephemeralStorage = "64Mi:256Mi"
+
+    @Option(help: "An Ingress for this host, routed to the first port.")
+    var ingressHost: String?
+
+    @Option(help: "With --ingress-host: the TLS Secret for it.")
+    var tlsSecret: String?
+
+    @Option(help: "With --ingress-host: the ingress class.")
+    var ingressClass: String?
+
+    @Option(help: "A HorizontalPodAutoscaler MIN:MAX:CPU%.")
+    var hpa: String?
+
+    @Flag(help: "A PodDisruptionBudget (at most one pod down at a time).")
+    var pdb = false
+
+    @Flag(inversion: .prefixedNo, help: "A NetworkPolicy admitting traffic to the container ports only.")
+    var networkPolicy = true
+
+    @Option(help: "An existing kubernetes.io/dockerconfigjson Secret to pull the image with.")
+    var pullSecret: String?
+
+    @Flag(help: "Create a pull Secret from your credentials for the image's registry (--creds or the credentials file).")
+    var createPullSecret = false
+
+    @Option(help: "The numeric user to run as (10000 or more) when the image's USER is not one.")
+    var runAsUser: Int?
+
+    @Option(help: "Probe this HTTP path on the first port instead of the image's HEALTHCHECK or a TCP check.")
+    var probePath: String?
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Write into this directory instead of standard output.")
+    var output: String?
+
+    @Option(help: "yaml (multi-document), json (a v1 List) or kustomize (a file per object and kustomization.yaml; needs -o).")
+    var format = "yaml"
+
+    @OptionGroup var registry: RegistryOptions
+    @Flag(name: .long, help: "Print error details.")
+    var debug = false
+
+    func run() async throws {
+        try await GlobalOptions.run(debug: debug) {
+            let chosen = try ManifestFormat(parsing: format)
+            guard chosen != .kustomize || output != nil else { throw ValidationError("--format kustomize writes a directory: give -o DIR") }
+            guard pullSecret == nil || !createPullSecret else { throw ValidationError("--pull-secret names an existing Secret; --create-pull-secret makes one: choose one") }
+            let target = try registryReference(image)
+            let repository = try registry.access.repository(target)
+            let (digest, facts) = try await DeployImage.inspect(target.digest?.description ?? target.tag ?? Reference.defaultTag, source: repository)
+            let appName = name ?? Self.defaultName(for: target)
+            var spec = DeploySpec(image: target, digest: digest, name: appName, namespace: namespace ?? appName)
+            spec.ports = try port.map(Self.parsePort)
+            spec.replicas = replicas
+            spec.environment = try env.map { pair in
+                guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else { throw ValidationError("--env \(pair): expected KEY=VALUE") }
+                return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
+            }
+            spec.secretMounts = envFromSecret
+            spec.cpu = try .init(parsing: cpu, flag: "--cpu")
+            spec.memory = try .init(parsing: memory, flag: "--memory")
+            spec.ephemeralStorage = try .init(parsing: ephemeralStorage, flag: "--ephemeral-storage")
+            if let ingressHost { spec.ingress = .init(host: ingressHost, tlsSecret: tlsSecret, className: ingressClass) }
+            if let hpa { spec.autoscaling = try .init(parsing: hpa) }
+            spec.podDisruptionBudget = pdb
+            spec.networkPolicy = networkPolicy
+            spec.pullSecret = pullSecret
+            if createPullSecret {
+                let host = target.registry
+                guard let credentials = try registry.creds.flatMap(RegistryCredentials.init(parsing:)) ?? registry.authFile.file.credentials(for: host) else {
+                    throw ValidationError("--create-pull-secret: no credentials for \(host) (hydra login \(host), or --creds USER:PASSWORD)")
+                }
+                spec.createdPullSecret = [host: Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString()]
+            }
+            spec.runAsUser = runAsUser
+            spec.probePath = probePath
+            let objects = try ManifestGenerator.objects(for: spec, facts: facts)
+            let files = try ManifestOutput.files(objects, format: chosen, namespace: spec.namespace)
+            if let output {
+                try ManifestOutput.write(files, to: output)
+                Console.error("Wrote \(files.map(\.path).joined(separator: ", ")) to \(output) (\(spec.pinnedImage))")
+            } else {
+                for file in files { Console.print(file.content.hasSuffix("\n") ? String(file.content.dropLast()) : file.content) }
+            }
+        }
+    }
+
+    /// `N` or `N/udp` (also `/tcp`, `/sctp`).
+    static func parsePort(_ text: String) throws -> ImageFacts.Port {
+        let parts = text.split(separator: "/")
+        guard let number = parts.first.flatMap({ Int($0) }), (1...65535).contains(number), parts.count <= 2,
+              parts.count == 1 || ["tcp", "udp", "sctp"].contains(parts[1].lowercased()) else {
+            throw ValidationError("--port \(text): expected a port number, optionally /tcp, /udp or /sctp")
+        }
+        return ImageFacts.Port(number: number, proto: parts.count == 2 ? parts[1].uppercased() : "TCP")
+    }
+
+    /// The repository's last path component as a DNS-1123 label.
+    static func defaultName(for reference: Reference) -> String {
+        let last = reference.repository.split(separator: "/").last.map(String.init) ?? "app"
+        let cleaned = String(last.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(63))
+        return cleaned.trimmingCharacters(in: CharacterSet(charactersIn: "-")).isEmpty ? "app" : cleaned.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+    }
+}
