@@ -3,7 +3,9 @@
 # list and inspect it, save it to an archive, remove it and load it back; build a Dockerfile on it (RUN in runc,
 # COPY, a second build all cached); then run the registry (hydra serve) on loopback, push the built image with
 # hydra, copy it with skopeo, list tags, inspect it and pull it back with hydra; import the advisory snapshot and
-# scan an image with an old Python library, locally and in the registry, and write its SBOM.
+# scan an image with an old Python library, locally and in the registry, and write its SBOM; make a key pair, sign
+# the image, attach the scan as a signed attestation, check both against a trust policy, and write hardened,
+# digest-pinned Kubernetes manifests for it.
 # Usage: scripts/demo.sh [HYDRA_HOME]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,6 +65,23 @@ step "$HYDRA" scan demo/pyapp:1.0
 step "$HYDRA" push demo/pyapp:1.0 "127.0.0.1:$PORT/demo/pyapp:1.0" --tls-verify=false
 step "$HYDRA" scan "127.0.0.1:$PORT/demo/pyapp:1.0" --tls-verify=false --severity HIGH,MEDIUM,UNKNOWN --format sarif -o "$HYDRA_HOME/pyapp.sarif"
 step "$HYDRA" sbom demo/pyapp:1.0 --format cyclonedx -o "$HYDRA_HOME/pyapp.cdx.json"
+
+# Sign, attest, verify against a policy, deploy.
+export HYDRA_PASSWORD=${HYDRA_PASSWORD:-demo}
+IMAGE="127.0.0.1:$PORT/demo/pyapp:1.0"
+step "$HYDRA" key generate --output-key-prefix "$HYDRA_HOME/cosign"
+step "$HYDRA" sign "$IMAGE" --key "$HYDRA_HOME/cosign.key" --tls-verify=false
+step "$HYDRA" scan "$IMAGE" --tls-verify=false --attest "$HYDRA_HOME/cosign.key" --format json -o "$HYDRA_HOME/pyapp.json"
+cat > "$HYDRA_HOME/policy.yaml" <<POLICY
+rules:
+  - name: demo
+    images: ["127.0.0.1:$PORT/demo/*"]
+    keys: [cosign.pub]
+    attestations: [vuln]
+POLICY
+step "$HYDRA" verify "$IMAGE" --policy "$HYDRA_HOME/policy.yaml" --tls-verify=false
+step "$HYDRA" deploy "$IMAGE" --tls-verify=false --run-as-user 10001 --port 8080 -o "$HYDRA_HOME/deploy"
+step head -n 40 "$HYDRA_HOME/deploy/manifests.yaml"
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 echo
 echo "demo: done (HYDRA_HOME=$HYDRA_HOME)"
