@@ -4,6 +4,7 @@ import HydraCore
 import HydraDeploy
 import HydraOCI
 import HydraRegistryClient
+import HydraSigner
 
 /// `hydra deploy IMAGE`: hardened Kubernetes manifests with the image pinned by the digest its reference resolves
 /// to now (Docs/deploy.md).
@@ -78,6 +79,9 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(help: "Probe this HTTP path on the first port instead of the image's HEALTHCHECK or a TCP check.")
     var probePath: String?
 
+    @Option(help: "A policy file (Docs/signing.md: keys, attestations and vulnerability limits per repository); nothing is written unless it allows the image (exit 3 otherwise).")
+    var policy: String?
+
     @Option(name: [.customShort("o"), .customLong("output")], help: "Write into this directory instead of standard output.")
     var output: String?
 
@@ -96,6 +100,17 @@ struct DeployCommand: AsyncParsableCommand {
             let target = try registryReference(image)
             let repository = try registry.access.repository(target)
             let (digest, facts) = try await DeployImage.inspect(target.digest?.description ?? target.tag ?? Reference.defaultTag, source: repository)
+            if let policy {
+                // The gate before anything is written: what is checked is the digest the manifests will pin.
+                let decision: PolicyDecision
+                do {
+                    decision = try await TrustPolicyFile.load(policy).verify(repository: target.name, digest: digest, source: repository)
+                } catch {
+                    throw CouldNotVerify(reason: "\(error)")
+                }
+                for line in decision.lines(policy: policy) where !decision.allowed { Console.error(line) }
+                guard decision.allowed else { throw PolicyRefused(image: decision.image, policy: policy) }
+            }
             let appName = name ?? Self.defaultName(for: target)
             var spec = DeploySpec(image: target, digest: digest, name: appName, namespace: namespace ?? appName)
             spec.ports = try port.map(Self.parsePort)

@@ -151,11 +151,7 @@ struct VerifyCommand: AsyncParsableCommand {
         if options.format == .json {
             try Console.json(decision)
         } else {
-            Console.print("\(decision.image): \(decision.allowed ? "allowed" : "refused") by \(path)")
-            for verdict in decision.verdicts {
-                Console.print("  \(verdict.satisfied ? "ok  " : "FAIL") \(verdict.rule): \(verdict.requirement)")
-                for line in verdict.satisfied ? verdict.evidence : verdict.reasons { Console.print("         \(line)") }
-            }
+            for line in decision.lines(policy: path) { Console.print(line) }
         }
         if !decision.allowed { throw PolicyRefused(image: decision.image, policy: path) }
     }
@@ -170,6 +166,18 @@ func report(_ verdicts: [SignatureVerdict], image: String, format: OutputFormat,
     if verdicts.isEmpty { Console.error("hydra: \(image): \(noneFound)") }
     for verdict in verdicts { Console.error("  \(verdict.layer): \(verdict.reason ?? "invalid")") }
     throw NotVerified(what: image)
+}
+
+extension PolicyDecision {
+    /// The decision for a terminal: the verdict, then each requirement with its evidence or reasons.
+    func lines(policy path: String) -> [String] {
+        var lines = ["\(image): \(allowed ? "allowed" : "refused") by \(path)"]
+        for verdict in verdicts {
+            lines.append("  \(verdict.satisfied ? "ok  " : "FAIL") \(verdict.rule): \(verdict.requirement)")
+            lines += (verdict.satisfied ? verdict.evidence : verdict.reasons).map { "         \($0)" }
+        }
+        return lines
+    }
 }
 
 /// A trust policy refused the image: exit 3 (Docs/cli.md), as any policy that says no.

@@ -35,15 +35,18 @@ public struct TrustPolicy: Sendable {
         public var requireSignature: Bool
         /// Predicate type URIs, each needing a valid attestation by one of the keys.
         public var attestations: [String]
+        /// Limits on the newest scan one of the keys signed (a `vuln` attestation).
+        public var vulnerabilities: VulnerabilityRule?
 
         public init(name: String, images: [ImagePattern], keys: [TrustedKey], identity: IdentityRule? = nil,
-                    requireSignature: Bool = true, attestations: [String] = []) {
+                    requireSignature: Bool = true, attestations: [String] = [], vulnerabilities: VulnerabilityRule? = nil) {
             self.name = name
             self.images = images
             self.keys = keys
             self.identity = identity
             self.requireSignature = requireSignature
             self.attestations = attestations
+            self.vulnerabilities = vulnerabilities
         }
 
         func covers(_ repository: String) -> Bool { images.contains { $0.matches(repository) } }
@@ -107,9 +110,51 @@ extension TrustPolicy {
                     try await ImageAttestations.verify(digest: digest, key: key, predicateType: type, source: source)
                 })
             }
+            if let limits = rule.vulnerabilities {
+                verdicts.append(try await Self.vulnerabilities(limits, rule: rule, digest: digest, source: source, now: now))
+            }
         }
         return PolicyDecision(image: "\(repository)@\(digest)", digest: digest.description, allowed: verdicts.allSatisfy(\.satisfied),
                               verdicts: verdicts, checkedAt: Timestamp.rfc3339(now))
+    }
+
+    /// The vulnerability limits, judged on the newest scan one of the rule's keys signed.
+    static func vulnerabilities(
+        _ limits: VulnerabilityRule, rule: Rule, digest: Digest, source: any ReferrersSource, now: Date
+    ) async throws -> PolicyVerdict {
+        let requirement = limits.maxSeverity.map { "vulnerabilities: none above \($0.label)\(limits.ignoreUnfixed ? " with a fix" : "")" } ?? "a signed scan"
+        var verdict = PolicyVerdict(rule: rule.name, requirement: requirement, satisfied: false)
+        var newest: (findings: [VulnerabilityRule.ScannedFinding], finished: String, where: String)?
+        for key in rule.keys {
+            for candidate in try await ImageAttestations.verify(digest: digest, key: key.verifier, predicateType: VulnerabilityRule.predicateType, source: source)
+            where candidate.valid {
+                guard let predicate = candidate.statement?.predicate, let scan = VulnerabilityRule.scan(from: predicate) else {
+                    verdict.reasons.append("\(candidate.format) \(candidate.layer) (\(key.name)): a vuln attestation whose result hydra cannot read")
+                    continue
+                }
+                if newest == nil || scan.finished > newest?.finished ?? "" {
+                    newest = (scan.findings, scan.finished, "\(candidate.format) \(candidate.layer) (\(key.name))")
+                }
+            }
+        }
+        guard let newest else {
+            verdict.satisfied = !limits.refuseUnscanned
+            if verdict.satisfied {
+                verdict.evidence = ["no signed scan, and the rule accepts unscanned images"]
+            } else {
+                verdict.reasons.append("no scan signed by a trusted key (a vuln attestation, as hydra scan --attest makes)")
+            }
+            return verdict
+        }
+        let violations = limits.violations(newest.findings, now: now)
+        verdict.satisfied = violations.isEmpty
+        if verdict.satisfied {
+            verdict.evidence = ["scan of \(newest.finished.isEmpty ? "unknown date" : newest.finished), \(newest.where): \(newest.findings.count) finding\(newest.findings.count == 1 ? "" : "s"), none over the limit"]
+            verdict.reasons = []
+        } else {
+            verdict.reasons = ["scan of \(newest.finished.isEmpty ? "unknown date" : newest.finished), \(newest.where):"] + violations
+        }
+        return verdict
     }
 
     /// A requirement met when, for one of the rule's keys, `check` finds a valid candidate.

@@ -15,6 +15,12 @@ import Yams
 ///     identity: repository           # what a legacy signature may claim: repository (default), any, or a REF
 ///     signature: required            # required (default) or optional
 ///     attestations: [cyclonedx, vuln]   # predicate types (cosign's names or URIs), each needing one valid attestation
+///     vulnerabilities:               # judged on the newest scan a listed key signed (a vuln attestation)
+///       maxSeverity: HIGH            # findings above this refuse the image
+///       ignoreUnfixed: true          # … unless they have no fix yet
+///       refuseUnscanned: true        # no signed scan: refused (the default)
+///       allow:
+///         - {id: CVE-2024-1234, until: 2027-01-31, reason: not reachable}
 /// ```
 ///
 /// Every key is checked: a misspelt field is an error naming it, never a requirement silently dropped.
@@ -32,10 +38,26 @@ public enum TrustPolicyFile {
         var identity: String?
         var signature: String?
         var attestations: [String]?
+        var vulnerabilities: VulnerabilityEntry?
+    }
+
+    struct VulnerabilityEntry: Decodable {
+        var maxSeverity: String?
+        var ignoreUnfixed: Bool?
+        var refuseUnscanned: Bool?
+        var allow: [AllowEntry]?
+    }
+
+    struct AllowEntry: Decodable {
+        var id: String
+        var until: String?
+        var reason: String?
     }
 
     static let documentFields: Set<String> = ["version", "unmatched", "rules"]
-    static let ruleFields: Set<String> = ["name", "images", "keys", "identity", "signature", "attestations"]
+    static let ruleFields: Set<String> = ["name", "images", "keys", "identity", "signature", "attestations", "vulnerabilities"]
+    static let vulnerabilityFields: Set<String> = ["maxSeverity", "ignoreUnfixed", "refuseUnscanned", "allow"]
+    static let allowFields: Set<String> = ["id", "until", "reason"]
 
     /// Reads a policy file; key paths in it are relative to its directory.
     public static func load(_ path: String) throws(SignatureError) -> TrustPolicy {
@@ -95,11 +117,37 @@ public enum TrustPolicyFile {
             for type in entry.attestations ?? [] {
                 do { attestations.append(try AttestationPredicate.typeURI(type)) } catch { throw fail("\(error)") }
             }
-            guard requireSignature || !attestations.isEmpty else { throw fail("signature is optional and no attestations are required: the rule asks nothing") }
+            let vulnerabilities = try entry.vulnerabilities.map { limits throws(SignatureError) in try vulnerabilityRule(limits, fail: fail) }
+            guard requireSignature || !attestations.isEmpty || vulnerabilities != nil else {
+                throw fail("signature is optional and no attestations or vulnerability limits are required: the rule asks nothing")
+            }
             rules.append(TrustPolicy.Rule(name: name, images: entry.images.map(ImagePattern.init), keys: keys, identity: identity,
-                                          requireSignature: requireSignature, attestations: attestations))
+                                          requireSignature: requireSignature, attestations: attestations, vulnerabilities: vulnerabilities))
         }
         return TrustPolicy(rules: rules, unmatched: document.unmatched ?? .reject)
+    }
+
+    static func vulnerabilityRule(_ entry: VulnerabilityEntry, fail: (String) -> SignatureError) throws(SignatureError) -> VulnerabilityRule {
+        var rule = VulnerabilityRule(ignoreUnfixed: entry.ignoreUnfixed ?? false, refuseUnscanned: entry.refuseUnscanned ?? true)
+        if let label = entry.maxSeverity {
+            guard let level = VulnerabilityRule.Level(label: label), level != .unknown else {
+                throw fail("vulnerabilities.maxSeverity \"\(label)\": CRITICAL, HIGH, MEDIUM or LOW")
+            }
+            rule.maxSeverity = level
+        }
+        for (index, allowed) in (entry.allow ?? []).enumerated() {
+            var until: Date?
+            if let text = allowed.until {
+                // A day means the end of that day, UTC.
+                guard let date = Timestamp.date(rfc3339: text.count == 10 ? text + "T23:59:59Z" : text) else {
+                    throw fail("vulnerabilities.allow[\(index)].until \"\(text)\": a date (2027-01-31) or an RFC 3339 time")
+                }
+                until = date
+            }
+            guard !allowed.id.isEmpty else { throw fail("vulnerabilities.allow[\(index)]: an id is required") }
+            rule.allow.append(.init(id: allowed.id, until: until, reason: allowed.reason))
+        }
+        return rule
     }
 
     /// Refuses fields the policy does not define, at the top and in each rule.
@@ -113,10 +161,18 @@ public enum TrustPolicyFile {
             }
         }
         guard let rules = mapping["rules"]?.sequence else { return }
+        func check(_ node: Node?, allowed: Set<String>, at path: String) throws {
+            guard case .mapping(let fields)? = node else { return }
+            for key in fields.keys where !(key.string.map(allowed.contains) ?? false) {
+                throw SignatureError.malformed(file: file, reason: "\(path): unknown field \"\(key.string ?? "?")\" (line \(key.mark?.line ?? 0)); fields are \(allowed.sorted().joined(separator: ", "))")
+            }
+        }
         for (index, rule) in rules.enumerated() {
-            guard case .mapping(let fields) = rule else { continue }
-            for key in fields.keys where !(key.string.map(ruleFields.contains) ?? false) {
-                throw SignatureError.malformed(file: file, reason: "rules[\(index)]: unknown field \"\(key.string ?? "?")\" (line \(key.mark?.line ?? 0)); fields are \(ruleFields.sorted().joined(separator: ", "))")
+            try check(rule, allowed: ruleFields, at: "rules[\(index)]")
+            let vulnerabilities = rule.mapping?["vulnerabilities"]
+            try check(vulnerabilities, allowed: vulnerabilityFields, at: "rules[\(index)].vulnerabilities")
+            for (entry, allowed) in (vulnerabilities?.mapping?["allow"]?.sequence ?? []).enumerated() {
+                try check(allowed, allowed: allowFields, at: "rules[\(index)].vulnerabilities.allow[\(entry)]")
             }
         }
     }
