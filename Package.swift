@@ -132,8 +132,14 @@ let package = Package(
         .target(
             name: "HydraDeploy",
             dependencies: [
-                "HydraCore", "HydraOCI",
+                "HydraCore", "HydraOCI", "HydraSigner",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Modules/HydraDeploy", swiftSettings: swiftSettings),
         .executableTarget(
