@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "HydraScanner", targets: ["HydraScanner"]),
         .library(name: "HydraSigner", targets: ["HydraSigner"]),
         .library(name: "HydraDeploy", targets: ["HydraDeploy"]),
+        .library(name: "HydraHTTP", targets: ["HydraHTTP"]),
         .executable(name: "hydra", targets: ["hydra"]),
     ],
     dependencies: [
@@ -86,7 +87,7 @@ let package = Package(
         .target(
             name: "HydraRegistryServer",
             dependencies: [
-                "HydraCore", "HydraOCI", "HydraSigner",
+                "HydraCore", "HydraOCI", "HydraSigner", "HydraHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -130,9 +131,16 @@ let package = Package(
             ],
             path: "Modules/HydraSigner", swiftSettings: swiftSettings),
         .target(
+            name: "HydraHTTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Modules/HydraHTTP", swiftSettings: swiftSettings),
+        .target(
             name: "HydraDeploy",
             dependencies: [
-                "HydraCore", "HydraOCI", "HydraSigner",
+                "HydraCore", "HydraOCI", "HydraSigner", "HydraHTTP",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import HydraCore
+import HydraHTTP
 import HydraSigner
 import Logging
 import NIOCore

@@ -161,6 +161,10 @@ struct AdmissionWebhookTests {
         let digest = try #require(try HTTP.request("HEAD", "http://\(host)/v2/team/clean/manifests/1", headers: ["Accept": MediaType.imageManifest]).header("docker-content-digest"))
         #expect(patch.first?["path"] as? String == "/spec/template/spec/containers/0/image" && patch.first?["value"] as? String == "\(host)/team/clean@\(digest)")
 
+        // An HTTP/1.0 probe gets an HTTP/1.0 answer and the connection closed.
+        let old = try Tool.run(["curl", "-s", "-i", "--http1.0", "--cacert", certificates("certs/ca.crt"), "https://127.0.0.1:\(webhook.port)/healthz"])
+        #expect(old.stdout.hasPrefix("HTTP/1.0 200") && old.stdout.lowercased().contains("connection: close"), "\(old.stdout)")
+
         // Malformed reviews: 400 naming the problem, and the server still answers.
         for body in ["not json", #"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1"}"#, #"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"x","kind":{"kind":"Pod"},"object":{"spec":{"containers":[{"name":"a"}]}}}}"#] {
             let bad = try review(body, webhook: webhook, certificates: certificates)

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import HydraHTTP
 import Logging
 import NIOCore
 import NIOSSL
@@ -69,7 +70,9 @@ public struct AdmissionServer: Sendable {
         } catch {
             throw AdmissionServerError.tls("cannot load \(configuration.certificate) / \(configuration.key): \(error)")
         }
-        let server = try HTTPServerBuilder.tls(.http1(), tlsConfiguration: TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        // HTTP/1.0 probes get HTTP/1.0 answers and a closed connection (an autoclosure: handlers per connection).
+        let http = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [HTTP1ConnectionRules.Installer()]))
+        let server = try HTTPServerBuilder.tls(http, tlsConfiguration: TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
         return Application(
             router: router(), server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hydra-admission"),

@@ -13,12 +13,13 @@ import NIOHTTP1
 ///   closed, instead of an empty 400.
 ///
 /// It sits between the HTTP decoder and the pipelining handler; `HTTP1ConnectionRules.Installer` puts it there,
-/// since Hummingbird adds a server's own handlers only after its HTTP-types codec.
-final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias InboundOut = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+/// since Hummingbird adds a server's own handlers only after its HTTP-types codec. Every hydra server (the registry,
+/// the admission webhooks) adds it.
+public final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler {
+    public typealias InboundIn = HTTPServerRequestPart
+    public typealias InboundOut = HTTPServerRequestPart
+    public typealias OutboundIn = HTTPServerResponsePart
+    public typealias OutboundOut = HTTPServerResponsePart
 
     /// What a request asked of its connection.
     private struct Wish {
@@ -32,7 +33,7 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
     private var closeAfterResponse = false
     private var answeredOverflow = false
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .head(var head) = unwrapInboundIn(data), head.version.major == 1, head.version.minor == 0 {
             let keepAlive = head.isKeepAlive
             pending.append(Wish(http10: true, keepAlive: keepAlive))
@@ -45,7 +46,7 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
         context.fireChannelRead(data)
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head(var head) where head.status.code >= 200:
             let request = pending.isEmpty ? Wish(http10: false, keepAlive: true) : pending.removeFirst()
@@ -70,7 +71,7 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
         }
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard let parserError = error as? HTTPParserError, parserError == .headerOverflow else {
             return context.fireErrorCaught(error)
         }
@@ -90,10 +91,12 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// Added with the server's own handlers: puts an `HTTP1ConnectionRules` right after the HTTP/1 decoder, then
     /// leaves the pipeline.
-    final class Installer: ChannelInboundHandler, RemovableChannelHandler {
-        typealias InboundIn = NIOAny
+    public final class Installer: ChannelInboundHandler, RemovableChannelHandler {
+        public typealias InboundIn = NIOAny
 
-        func handlerAdded(context: ChannelHandlerContext) {
+        public init() {}
+
+        public func handlerAdded(context: ChannelHandlerContext) {
             do {
                 let decoder = try context.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
                 try context.pipeline.syncOperations.addHandler(HTTP1ConnectionRules(), position: .after(decoder))
