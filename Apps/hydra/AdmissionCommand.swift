@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import HydraCore
 import HydraDeploy
 import HydraOCI
 import HydraRegistryClient
@@ -10,7 +11,7 @@ import HydraSigner
 struct AdmissionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admission", abstract: "Kubernetes admission webhooks that enforce the policy inside a cluster.",
-        subcommands: [AdmissionServeCommand.self])
+        subcommands: [AdmissionServeCommand.self, AdmissionManifestsCommand.self])
 }
 
 struct AdmissionServeCommand: AsyncParsableCommand {
@@ -62,6 +63,74 @@ struct AdmissionServeCommand: AsyncParsableCommand {
             let server = AdmissionServer(
                 configuration: .init(host: String(addr[..<colon]), port: port, certificate: tlsCert, key: tlsKey), reviewer: reviewer)
             try await server.application().runService()
+        }
+    }
+}
+
+/// `hydra admission manifests HYDRA-IMAGE --policy FILE`: everything that runs the webhooks in a cluster.
+struct AdmissionManifestsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "manifests", abstract: "Write the manifests that run the admission webhooks in a cluster.",
+        discussion: """
+            IMAGE is an image of hydra in a registry (pinned by digest in the output). Written: the namespace, a \
+            ServiceAccount, a Secret with the policy (key files inlined), the serving certificate (a TLS Secret from \
+            a self-signed CA made now, or a cert-manager Certificate), the hardened Deployment running `hydra \
+            admission serve`, its Service and NetworkPolicy, and the validating and mutating webhook \
+            configurations (fail-closed; the webhook's namespace and kube-system are not reviewed).
+            """)
+
+    @Argument(help: "The hydra image: [docker://]REGISTRY/REPO[:TAG|@DIGEST].")
+    var image: String
+
+    @Option(help: "The policy file.")
+    var policy: String
+
+    @Option(help: "The webhook's name (Service, Deployment, configurations).")
+    var name = "hydra-admission"
+
+    @Option(help: "The webhook's namespace.")
+    var namespace = "hydra-system"
+
+    @Option(help: "Have cert-manager issue the serving certificate from this Issuer (default: a self-signed CA made now).")
+    var certManagerIssuer: String?
+
+    @Option(help: "Seconds the API server waits for an answer (1 to 30).")
+    var timeout = 10
+
+    @Option(help: "Replicas of the webhook.")
+    var replicas = 2
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Write into this directory instead of standard output.")
+    var output: String?
+
+    @Option(help: "yaml, json or kustomize (needs -o).")
+    var format = "yaml"
+
+    @OptionGroup var registry: RegistryOptions
+    @Flag(name: .long, help: "Print error details.")
+    var debug = false
+
+    func run() async throws {
+        try await GlobalOptions.run(debug: debug) {
+            let chosen = try ManifestFormat(parsing: format)
+            guard chosen != .kustomize || output != nil else { throw ValidationError("--format kustomize writes a directory: give -o DIR") }
+            guard (1...30).contains(timeout) else { throw ValidationError("--timeout \(timeout): 1 to 30 seconds (the API server's limit)") }
+            let policyText = try TrustPolicyFile.selfContained(policy)
+            let target = try registryReference(image)
+            let repository = try registry.access.repository(target)
+            let (digest, facts) = try await DeployImage.inspect(target.digest?.description ?? target.tag ?? Reference.defaultTag, source: repository)
+            var spec = DeploySpec(image: target, digest: digest, name: name, namespace: namespace)
+            spec.replicas = replicas
+            let certificates: AdmissionManifests.Certificates = try certManagerIssuer.map { .certManager(issuer: $0) }
+                ?? .selfSigned(ServingCertificate.make(dnsNames: ["\(name).\(namespace).svc", "\(name).\(namespace).svc.cluster.local"]))
+            let objects = try AdmissionManifests.objects(spec: spec, facts: facts, policy: policyText, certificates: certificates, timeoutSeconds: timeout)
+            let files = try ManifestOutput.files(objects, format: chosen, namespace: namespace)
+            if let output {
+                try ManifestOutput.write(files, to: output)
+                Console.error("Wrote \(files.map(\.path).joined(separator: ", ")) to \(output) (\(spec.pinnedImage))")
+            } else {
+                for file in files { Console.print(file.content.hasSuffix("\n") ? String(file.content.dropLast()) : file.content) }
+            }
         }
     }
 }

@@ -169,6 +169,7 @@ public enum ManifestGenerator {
             ("name", .string(spec.name)),
             ("image", .string(spec.pinnedImage)),
             ("imagePullPolicy", "Always"),
+            ("args", spec.arguments.isEmpty ? nil : .list(spec.arguments.map(KubeValue.string))),
             ("ports", ports.isEmpty ? nil : .list(ports.map { .map([("name", .string(portName($0))), ("containerPort", .int($0.number)), ("protocol", .string($0.proto))]) })),
             ("env", spec.environment.isEmpty ? nil : .list(spec.environment.map { .map([("name", .string($0.0)), ("value", .string($0.1))]) })),
             ("resources", .map([

@@ -103,6 +103,8 @@ public struct DeploySpec: Sendable {
     public var runAsUser: Int?
     /// An HTTP path to probe on the first port instead of the image's HEALTHCHECK or a TCP check.
     public var probePath: String?
+    /// The container's arguments (its `args`, after the image's entrypoint); empty keeps the image's CMD.
+    public var arguments: [String] = []
 
     public init(image: Reference, digest: Digest, name: String, namespace: String) {
         self.image = image

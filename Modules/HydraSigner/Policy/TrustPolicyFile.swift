@@ -150,6 +150,36 @@ public enum TrustPolicyFile {
         return rule
     }
 
+    /// The policy at `path` with every key file it names replaced by the key's PEM, so it can travel alone (into a
+    /// Kubernetes Secret for the admission webhooks). The policy is checked first; comments do not survive.
+    public static func selfContained(_ path: String) throws(SignatureError) -> String {
+        _ = try load(path)
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            let text = String(decoding: try FileSystem.readFile(path, limit: 1 << 20), as: UTF8.self)
+            guard var root = try Yams.compose(yaml: text), case .mapping(var top) = root, case .sequence(var rules)? = top["rules"] else {
+                throw SignatureError.malformed(file: path, reason: "a policy is a YAML mapping with rules")
+            }
+            for index in rules.indices {
+                guard case .mapping(var rule) = rules[index], case .sequence(var keys)? = rule["keys"] else { continue }
+                for keyIndex in keys.indices {
+                    guard let name = keys[keyIndex].string, !name.contains("-----BEGIN") else { continue }
+                    let file = name.hasPrefix("/") || directory.isEmpty ? name : directory + "/" + name
+                    keys[keyIndex] = .scalar(.init(try KeyFiles.read(file), .implicit, .literal))
+                }
+                rule["keys"] = .sequence(keys)
+                rules[index] = .mapping(rule)
+            }
+            top["rules"] = .sequence(rules)
+            root = .mapping(top)
+            return try Yams.serialize(node: root)
+        } catch let error as SignatureError {
+            throw error
+        } catch {
+            throw .malformed(file: path, reason: "\(error)")
+        }
+    }
+
     /// Refuses fields the policy does not define, at the top and in each rule.
     static func checkFields(_ text: String, file: String) throws {
         guard let root = try Yams.compose(yaml: text), case .mapping(let mapping) = root else {
