@@ -72,6 +72,9 @@ struct TrustPolicyTests {
         #expect(refusal(rule + "    signature: optional\n", in: directory).contains("the rule asks nothing"))
         #expect(refusal(rule + "    attestations: [sbom]\n", in: directory).contains("predicate type \"sbom\""))
         #expect(refusal("- just a list\n", in: directory).contains("a YAML mapping"))
+        #expect(refusal("registries: []\n" + rule, in: directory).contains("registries is empty"))
+        #expect(refusal("registries: [\"https://r.io\"]\n" + rule, in: directory).contains("not a registry host"))
+        #expect(try parse("registries: [r.io, \"q.io:5000\"]\n" + rule, in: directory).registries == ["r.io", "q.io:5000"])
         #expect(refusal("rules: [\n", in: directory).hasPrefix("policy.yaml: "))
         #expect(refusal(String(repeating: "[", count: 5000), in: directory).contains("nests more than"))
     }
@@ -140,6 +143,12 @@ struct VerifyPolicyTests {
         #expect(uncovered.status == 3 && uncovered.stdout.contains("no rule covers \(host)/other/app"))
         _ = try directory.write("lenient.yaml", "unmatched: accept\nrules:\n  - images: [\"\(host)/team/*\"]\n    keys: [team.pub]\n")
         #expect(try signatures.hydra(["verify", otherApp, "--policy", "lenient.yaml", "--tls-verify=false"], in: directory).status == 0)
+        // Registries: only the listed ones, whatever the image carries.
+        _ = try directory.write("elsewhere.yaml", "registries: [registry.example.com]\nunmatched: accept\nrules:\n  - images: [\"\(host)/team/*\"]\n    keys: [team.pub]\n")
+        let foreign = try signatures.hydra(["verify", teamApp, "--policy", "elsewhere.yaml", "--tls-verify=false"], in: directory)
+        #expect(foreign.status == 3 && foreign.stdout.contains("\(host) is not among registry.example.com"), "\(foreign.stdout)")
+        _ = try directory.write("here.yaml", "registries: [\"\(host)\"]\nrules:\n  - images: [\"\(host)/team/*\"]\n    keys: [team.pub]\n")
+        #expect(try signatures.hydra(["verify", teamApp, "--policy", "here.yaml", "--tls-verify=false"], in: directory).status == 0)
 
         // Could not check: exit 2. Both or neither of --key and --policy: a usage error.
         let missing = try signatures.hydra(["verify", teamApp, "--policy", "missing.yaml", "--tls-verify=false"], in: directory)

@@ -54,10 +54,14 @@ public struct TrustPolicy: Sendable {
 
     public var rules: [Rule]
     public var unmatched: Unmatched
+    /// The registries images may come from (host[:port], as in references: `docker.io` for Docker Hub); nil allows
+    /// any. Checked before every rule: an image from elsewhere is refused whatever it carries.
+    public var registries: [String]?
 
-    public init(rules: [Rule], unmatched: Unmatched = .reject) {
+    public init(rules: [Rule], unmatched: Unmatched = .reject, registries: [String]? = nil) {
         self.rules = rules
         self.unmatched = unmatched
+        self.registries = registries
     }
 
     /// The rules that apply to `repository` (`REGISTRY/REPO`).
@@ -93,6 +97,13 @@ extension TrustPolicy {
     public func verify(repository: String, digest: Digest, source: any ReferrersSource, now: Date = Date()) async throws -> PolicyDecision {
         let applying = rules(for: repository)
         var verdicts: [PolicyVerdict] = []
+        if let registries {
+            let host = String(repository.prefix { $0 != "/" })
+            let allowed = registries.contains(host)
+            verdicts.append(PolicyVerdict(
+                rule: "registries", requirement: "a registry the policy allows", satisfied: allowed,
+                evidence: allowed ? [host] : [], reasons: allowed ? [] : ["\(host) is not among \(registries.joined(separator: ", "))"]))
+        }
         if applying.isEmpty {
             verdicts.append(PolicyVerdict(
                 rule: "unmatched", requirement: "a rule covering \(repository)", satisfied: unmatched == .accept,

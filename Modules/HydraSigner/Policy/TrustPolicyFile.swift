@@ -8,6 +8,7 @@ import Yams
 /// ```yaml
 /// version: 1
 /// unmatched: reject                  # an image no rule covers: reject (the default) or accept
+/// registries: [registry.example.com] # images from any other registry are refused (default: any registry)
 /// rules:
 ///   - name: team
 ///     images: ["registry.example.com/team/**"]   # * within a segment, ** across, ? one character
@@ -28,6 +29,7 @@ public enum TrustPolicyFile {
     struct Document: Decodable {
         var version: Int?
         var unmatched: TrustPolicy.Unmatched?
+        var registries: [String]?
         var rules: [RuleEntry]
     }
 
@@ -54,7 +56,7 @@ public enum TrustPolicyFile {
         var reason: String?
     }
 
-    static let documentFields: Set<String> = ["version", "unmatched", "rules"]
+    static let documentFields: Set<String> = ["version", "unmatched", "registries", "rules"]
     static let ruleFields: Set<String> = ["name", "images", "keys", "identity", "signature", "attestations", "vulnerabilities"]
     static let vulnerabilityFields: Set<String> = ["maxSeverity", "ignoreUnfixed", "refuseUnscanned", "allow"]
     static let allowFields: Set<String> = ["id", "until", "reason"]
@@ -124,7 +126,13 @@ public enum TrustPolicyFile {
             rules.append(TrustPolicy.Rule(name: name, images: entry.images.map(ImagePattern.init), keys: keys, identity: identity,
                                           requireSignature: requireSignature, attestations: attestations, vulnerabilities: vulnerabilities))
         }
-        return TrustPolicy(rules: rules, unmatched: document.unmatched ?? .reject)
+        if let registries = document.registries {
+            guard !registries.isEmpty else { throw .malformed(file: file, reason: "registries is empty: no image could run (leave it out to allow any)") }
+            for registry in registries where registry.isEmpty || registry.contains("/") || registry.contains("://") {
+                throw .malformed(file: file, reason: "registries: \"\(registry)\" is not a registry host[:port] (docker.io, registry.example.com:5000)")
+            }
+        }
+        return TrustPolicy(rules: rules, unmatched: document.unmatched ?? .reject, registries: document.registries)
     }
 
     static func vulnerabilityRule(_ entry: VulnerabilityEntry, fail: (String) -> SignatureError) throws(SignatureError) -> VulnerabilityRule {
