@@ -88,6 +88,9 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(help: "yaml (multi-document), json (a v1 List) or kustomize (a file per object and kustomization.yaml; needs -o).")
     var format = "yaml"
 
+    @Flag(help: "Also pipe the manifests to `kubectl apply -f -` (kubectl and its current context decide where).")
+    var apply = false
+
     @OptionGroup var registry: RegistryOptions
     @Flag(name: .long, help: "Print error details.")
     var debug = false
@@ -142,10 +145,29 @@ struct DeployCommand: AsyncParsableCommand {
             if let output {
                 try ManifestOutput.write(files, to: output)
                 Console.error("Wrote \(files.map(\.path).joined(separator: ", ")) to \(output) (\(spec.pinnedImage))")
-            } else {
+            } else if !apply {
                 for file in files { Console.print(file.content.hasSuffix("\n") ? String(file.content.dropLast()) : file.content) }
             }
+            if apply { try Self.kubectlApply(try KubeValue.yaml(objects.map(\.value))) }
         }
+    }
+
+    /// `kubectl apply -f -` with the manifests on its standard input; its output passes through, and its failure is
+    /// hydra's (exit 1, with kubectl's status named).
+    static func kubectlApply(_ yaml: String) throws {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
+            .map { "\($0)/kubectl" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let path else { throw DeployApplyError(message: "--apply: kubectl is not on PATH (the manifests were not applied; -o DIR keeps them)") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["apply", "-f", "-"]
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        try input.fileHandleForWriting.write(contentsOf: Data(yaml.utf8))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw DeployApplyError(message: "--apply: kubectl apply exited with status \(process.terminationStatus)") }
     }
 
     /// `N` or `N/udp` (also `/tcp`, `/sctp`).
@@ -164,4 +186,10 @@ struct DeployCommand: AsyncParsableCommand {
         let cleaned = String(last.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(63))
         return cleaned.trimmingCharacters(in: CharacterSet(charactersIn: "-")).isEmpty ? "app" : cleaned.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
     }
+}
+
+/// `--apply` could not apply.
+struct DeployApplyError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }

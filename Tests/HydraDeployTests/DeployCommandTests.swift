@@ -120,6 +120,23 @@ struct DeployCommandTests {
         let list = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let kinds = (list["items"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }
         #expect(list["kind"] as? String == "List" && kinds == ["Namespace", "ServiceAccount", "Deployment", "Service", "NetworkPolicy"])
+        // --apply: the manifests go to `kubectl apply -f -` (a stand-in kubectl records what it was given).
+        _ = try directory.write("bin/kubectl", "#!/bin/sh\necho \"$@\" > \"$KUBECTL_LOG.args\"\ncat > \"$KUBECTL_LOG.stdin\"\necho deployment.apps/root configured\nexit ${KUBECTL_STATUS:-0}\n")
+        #expect(try Tool.run(["chmod", "+x", directory("bin/kubectl")]).succeeded)
+        func deployApplying(status: Int) throws -> Tool.Result {
+            try Tool.run(["sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path, HydraBinary.path, "deploy", "\(host)/team/root:1", "--run-as-user", "10001",
+                          "--apply", "--tls-verify=false"],
+                         environment: ["HYDRA_HOME": directory("home"), "PATH": directory("bin") + ":/usr/bin:/bin", "KUBECTL_LOG": directory("kubectl"),
+                                       "KUBECTL_STATUS": String(status)])
+        }
+        let applied = try deployApplying(status: 0)
+        #expect(applied.succeeded && applied.stdout.contains("deployment.apps/root configured"), "\(applied.stderr)")
+        #expect(try String(contentsOfFile: directory("kubectl.args"), encoding: .utf8) == "apply -f -\n")
+        let given = try String(contentsOfFile: directory("kubectl.stdin"), encoding: .utf8)
+        #expect(given.contains("kind: Deployment") && given.contains("image: \(host)/team/root@sha256:"), "\(given)")
+        let failed = try deployApplying(status: 1)
+        #expect(failed.status == 1 && failed.stderr.contains("kubectl apply exited with status 1"), "\(failed.stderr)")
+
         // --no-network-policy leaves it to the cluster's own policies (checkov then reports CKV2_K8S_6).
         let open = try hydra(["deploy", "\(host)/team/root:1", "--run-as-user", "10001", "--format", "json", "--no-network-policy", "--tls-verify=false"], in: directory)
         let openList = try #require(try JSONSerialization.jsonObject(with: Data(open.stdout.utf8)) as? [String: Any])
