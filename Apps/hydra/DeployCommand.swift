@@ -19,8 +19,11 @@ struct DeployCommand: AsyncParsableCommand {
             unless --port is given. Without -o the YAML goes to standard output.
             """)
 
-    @Argument(help: "[docker://]REGISTRY/REPO[:TAG|@DIGEST].")
-    var image: String
+    @Argument(help: "[docker://]REGISTRY/REPO[:TAG|@DIGEST] (or the app file's image).")
+    var image: String?
+
+    @Option(name: [.customShort("f"), .customLong("file")], help: "An app file (hydra.yaml, Docs/deploy.md); flags given here win over it.")
+    var file: String?
 
     @Option(help: "The application's name (default: the repository's last path component).")
     var name: String?
@@ -31,8 +34,8 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(help: "A container port, N or N/udp (repeatable; default: the image's EXPOSE).")
     var port: [String] = []
 
-    @Option(help: "Replicas (ignored with --hpa).")
-    var replicas = 2
+    @Option(help: "Replicas (default 2; ignored with --hpa).")
+    var replicas: Int?
 
     @Option(help: "An environment variable KEY=VALUE (repeatable).")
     var env: [String] = []
@@ -40,14 +43,14 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(help: "A Secret whose keys the container reads as files under /var/run/secrets/hydra/NAME (repeatable).")
     var envFromSecret: [String] = []
 
-    @Option(help: "CPU REQUEST[:LIMIT].")
-    var cpu = "100m:500m"
+    @Option(help: "CPU REQUEST[:LIMIT] (default 100m:500m).")
+    var cpu: String?
 
-    @Option(help: "Memory REQUEST[:LIMIT].")
-    var memory = "128Mi:256Mi"
+    @Option(help: "Memory REQUEST[:LIMIT] (default 128Mi:256Mi).")
+    var memory: String?
 
-    @Option(help: "Ephemeral storage REQUEST[:LIMIT] (also the /tmp emptyDir's size limit).")
-    var ephemeralStorage = "64Mi:256Mi"
+    @Option(help: "Ephemeral storage REQUEST[:LIMIT], also the /tmp emptyDir's size limit (default 64Mi:256Mi).")
+    var ephemeralStorage: String?
 
     @Option(help: "An Ingress for this host, routed to the first port.")
     var ingressHost: String?
@@ -64,8 +67,8 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(help: "A PodDisruptionBudget (at most one pod down at a time).")
     var pdb = false
 
-    @Flag(inversion: .prefixedNo, help: "A NetworkPolicy admitting traffic to the container ports only.")
-    var networkPolicy = true
+    @Flag(inversion: .prefixedNo, help: "A NetworkPolicy admitting traffic to the container ports only (default on).")
+    var networkPolicy: Bool?
 
     @Option(help: "An existing kubernetes.io/dockerconfigjson Secret to pull the image with.")
     var pullSecret: String?
@@ -99,11 +102,15 @@ struct DeployCommand: AsyncParsableCommand {
         try await GlobalOptions.run(debug: debug) {
             let chosen = try ManifestFormat(parsing: format)
             guard chosen != .kustomize || output != nil else { throw ValidationError("--format kustomize writes a directory: give -o DIR") }
+            let app = try file.map { try AppFile.load($0) } ?? AppFile()
+            let createPullSecret = self.createPullSecret || app.createPullSecret == true
+            let pullSecret = self.pullSecret ?? app.pullSecret
             guard pullSecret == nil || !createPullSecret else { throw ValidationError("--pull-secret names an existing Secret; --create-pull-secret makes one: choose one") }
-            let target = try registryReference(image)
+            guard let imageText = image ?? app.image else { throw ValidationError("an IMAGE (or an app file with image:) is required") }
+            let target = try registryReference(imageText)
             let repository = try registry.access.repository(target)
             let (digest, facts) = try await DeployImage.inspect(target.digest?.description ?? target.tag ?? Reference.defaultTag, source: repository)
-            if let policy {
+            if let policy = policy ?? app.policy {
                 // The gate before anything is written: what is checked is the digest the manifests will pin.
                 let decision: PolicyDecision
                 do {
@@ -114,22 +121,27 @@ struct DeployCommand: AsyncParsableCommand {
                 for line in decision.lines(policy: policy) where !decision.allowed { Console.error(line) }
                 guard decision.allowed else { throw PolicyRefused(image: decision.image, policy: policy) }
             }
-            let appName = name ?? Self.defaultName(for: target)
-            var spec = DeploySpec(image: target, digest: digest, name: appName, namespace: namespace ?? appName)
-            spec.ports = try port.map(Self.parsePort)
-            spec.replicas = replicas
-            spec.environment = try env.map { pair in
+            let appName = name ?? app.name ?? Self.defaultName(for: target)
+            var spec = DeploySpec(image: target, digest: digest, name: appName, namespace: namespace ?? app.namespace ?? appName)
+            spec.ports = try (port.isEmpty ? app.ports ?? [] : port).map(Self.parsePort)
+            spec.replicas = replicas ?? app.replicas ?? spec.replicas
+            spec.environment = (app.env ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            for pair in env {
                 guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else { throw ValidationError("--env \(pair): expected KEY=VALUE") }
-                return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
+                let key = String(pair[..<equals])
+                spec.environment.removeAll { $0.0 == key }
+                spec.environment.append((key, String(pair[pair.index(after: equals)...])))
             }
-            spec.secretMounts = envFromSecret
-            spec.cpu = try .init(parsing: cpu, flag: "--cpu")
-            spec.memory = try .init(parsing: memory, flag: "--memory")
-            spec.ephemeralStorage = try .init(parsing: ephemeralStorage, flag: "--ephemeral-storage")
-            if let ingressHost { spec.ingress = .init(host: ingressHost, tlsSecret: tlsSecret, className: ingressClass) }
-            if let hpa { spec.autoscaling = try .init(parsing: hpa) }
-            spec.podDisruptionBudget = pdb
-            spec.networkPolicy = networkPolicy
+            spec.secretMounts = (app.secrets ?? []) + envFromSecret.filter { !(app.secrets ?? []).contains($0) }
+            if let text = cpu ?? app.resources?.cpu { spec.cpu = try .init(parsing: text, flag: "--cpu") }
+            if let text = memory ?? app.resources?.memory { spec.memory = try .init(parsing: text, flag: "--memory") }
+            if let text = ephemeralStorage ?? app.resources?.ephemeralStorage { spec.ephemeralStorage = try .init(parsing: text, flag: "--ephemeral-storage") }
+            if let host = ingressHost ?? app.ingress?.host {
+                spec.ingress = .init(host: host, tlsSecret: tlsSecret ?? app.ingress?.tlsSecret, className: ingressClass ?? app.ingress?.className)
+            }
+            if let text = hpa ?? app.hpa { spec.autoscaling = try .init(parsing: text) }
+            spec.podDisruptionBudget = pdb || app.pdb == true
+            spec.networkPolicy = networkPolicy ?? app.networkPolicy ?? true
             spec.pullSecret = pullSecret
             if createPullSecret {
                 let host = target.registry
@@ -138,8 +150,8 @@ struct DeployCommand: AsyncParsableCommand {
                 }
                 spec.createdPullSecret = [host: Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString()]
             }
-            spec.runAsUser = runAsUser
-            spec.probePath = probePath
+            spec.runAsUser = runAsUser ?? app.runAsUser
+            spec.probePath = probePath ?? app.probePath
             let objects = try ManifestGenerator.objects(for: spec, facts: facts)
             let files = try ManifestOutput.files(objects, format: chosen, namespace: spec.namespace)
             if let output {

@@ -50,8 +50,23 @@ struct DeployCommandTests {
             ("worker", ["\(host)/team/worker:1", "--port", "7000"]),
             ("multi", ["\(host)/team/multi:1", "--run-as-user", "10002", "--port", "8443"]),
         ]
+        // The same as web-everything, from an app file (its policy, none here; its ports as numbers).
+        _ = try directory.write("app/hydra.yaml", """
+            image: \(host)/team/web:1.4
+            name: shop-app
+            namespace: shop-app
+            ports: [8080]
+            env: {MODE: prod, LOG_LEVEL: info}
+            secrets: [db-credentials]
+            resources: {cpu: "250m:1", memory: "256Mi:512Mi"}
+            ingress: {host: shop.example.com, tlsSecret: shop-tls}
+            hpa: "2:6:60"
+            pdb: true
+            probePath: /healthz
+            """)
+        let allSets = sets + [("app-file", ["-f", directory("app/hydra.yaml")])]
         var files: [String] = []
-        for (name, arguments) in sets {
+        for (name, arguments) in allSets {
             let made = try hydra(["deploy"] + arguments + ["--tls-verify=false", "-o", directory("out/\(name)")], in: directory)
             #expect(made.succeeded, "\(name): \(made.stderr)")
             files.append(directory("out/\(name)/manifests.yaml"))
@@ -64,6 +79,9 @@ struct DeployCommandTests {
         // The image is pinned by digest: a multi-platform image by its index's.
         let multi = try String(contentsOfFile: directory("out/multi/manifests.yaml"), encoding: .utf8)
         #expect(multi.contains("image: \(host)/team/multi@\(index.descriptor.digest)"))
+        let fromFile = try String(contentsOfFile: directory("out/app-file/manifests.yaml"), encoding: .utf8)
+        #expect(fromFile.contains("namespace: shop-app") && fromFile.contains("averageUtilization: 60") && fromFile.contains("- name: LOG_LEVEL")
+            && fromFile.contains("host: shop.example.com") && fromFile.contains("kind: PodDisruptionBudget"), "\(fromFile)")
         let everything = try String(contentsOfFile: directory("out/web-everything/manifests.yaml"), encoding: .utf8)
         #expect(everything.contains("namespace: shop-prod") && everything.contains("kind: HorizontalPodAutoscaler") && everything.contains("path: /healthz"))
 
@@ -120,6 +138,20 @@ struct DeployCommandTests {
         let list = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let kinds = (list["items"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }
         #expect(list["kind"] as? String == "List" && kinds == ["Namespace", "ServiceAccount", "Deployment", "Service", "NetworkPolicy"])
+        // An app file: flags win over it; unknown fields and wrong types are named.
+        _ = try directory.write("hydra.yaml", "image: \(host)/team/root:1\nrunAsUser: 10001\nreplicas: 3\nnetworkPolicy: false\n")
+        let overridden = try hydra(["deploy", "-f", "hydra.yaml", "--replicas", "5", "--network-policy", "--format", "json", "--tls-verify=false"], in: directory)
+        #expect(overridden.succeeded && overridden.stdout.contains("\"replicas\": 5") && overridden.stdout.contains("\"kind\": \"NetworkPolicy\""), "\(overridden.stderr)")
+        let fromFile = try hydra(["deploy", "-f", "hydra.yaml", "--format", "json", "--tls-verify=false"], in: directory)
+        #expect(fromFile.stdout.contains("\"replicas\": 3") && !fromFile.stdout.contains("NetworkPolicy"), "\(fromFile.stderr)")
+        _ = try directory.write("typo.yaml", "image: \(host)/team/root:1\nreplica: 3\n")
+        let typo = try hydra(["deploy", "-f", "typo.yaml", "--tls-verify=false"], in: directory)
+        #expect(typo.status == 1 && typo.stderr.contains("\"replica\" (line 2)"), "\(typo.stderr)")
+        _ = try directory.write("types.yaml", "image: \(host)/team/root:1\nreplicas: many\n")
+        let types = try hydra(["deploy", "-f", "types.yaml", "--tls-verify=false"], in: directory)
+        #expect(types.status == 1 && types.stderr.contains("replicas"), "\(types.stderr)")
+        #expect(try hydra(["deploy", "--tls-verify=false"], in: directory).status == 2)
+
         // --apply: the manifests go to `kubectl apply -f -` (a stand-in kubectl records what it was given).
         _ = try directory.write("bin/kubectl", "#!/bin/sh\necho \"$@\" > \"$KUBECTL_LOG.args\"\ncat > \"$KUBECTL_LOG.stdin\"\necho deployment.apps/root configured\nexit ${KUBECTL_STATUS:-0}\n")
         #expect(try Tool.run(["chmod", "+x", directory("bin/kubectl")]).succeeded)
