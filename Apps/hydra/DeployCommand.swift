@@ -94,6 +94,7 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(help: "Also pipe the manifests to `kubectl apply -f -` (kubectl and its current context decide where).")
     var apply = false
 
+    @OptionGroup var location: DatabaseLocation
     @OptionGroup var registry: RegistryOptions
     @Flag(name: .long, help: "Print error details.")
     var debug = false
@@ -114,7 +115,9 @@ struct DeployCommand: AsyncParsableCommand {
                 // The gate before anything is written: what is checked is the digest the manifests will pin.
                 let decision: PolicyDecision
                 do {
-                    decision = try await TrustPolicyFile.load(policy).verify(repository: target.name, digest: digest, source: repository)
+                    // Vulnerability limits with no signed scan: a scan here, when there is an advisory database.
+                    let local = localScanEvidence(image: "docker://\(target.name)@\(digest)", database: location.resolved, registry: registry)
+                    decision = try await TrustPolicyFile.load(policy).verify(repository: target.name, digest: digest, source: repository, localScan: local)
                 } catch {
                     throw CouldNotVerify(reason: "\(error)")
                 }

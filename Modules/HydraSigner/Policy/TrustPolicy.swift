@@ -94,7 +94,13 @@ extension TrustPolicy {
     /// Checks the manifest `digest` of `repository` (`REGISTRY/REPO`) against every rule that covers it, reading
     /// signatures and attestations from `source` (both of cosign's places). Registry errors throw: a gate that cannot
     /// look must not answer.
-    public func verify(repository: String, digest: Digest, source: any ReferrersSource, now: Date = Date()) async throws -> PolicyDecision {
+    /// A scan made on the spot when no trusted key signed one (`hydra deploy` scans with HydraScanner): the findings
+    /// and where they come from.
+    public typealias LocalScan = @Sendable () async throws -> (findings: [VulnerabilityRule.ScannedFinding], source: String)
+
+    public func verify(
+        repository: String, digest: Digest, source: any ReferrersSource, now: Date = Date(), localScan: LocalScan? = nil
+    ) async throws -> PolicyDecision {
         let applying = rules(for: repository)
         var verdicts: [PolicyVerdict] = []
         if let registries {
@@ -122,7 +128,7 @@ extension TrustPolicy {
                 })
             }
             if let limits = rule.vulnerabilities {
-                verdicts.append(try await Self.vulnerabilities(limits, rule: rule, digest: digest, source: source, now: now))
+                verdicts.append(try await Self.vulnerabilities(limits, rule: rule, digest: digest, source: source, now: now, localScan: localScan))
             }
         }
         return PolicyDecision(image: "\(repository)@\(digest)", digest: digest.description, allowed: verdicts.allSatisfy(\.satisfied),
@@ -131,7 +137,7 @@ extension TrustPolicy {
 
     /// The vulnerability limits, judged on the newest scan one of the rule's keys signed.
     static func vulnerabilities(
-        _ limits: VulnerabilityRule, rule: Rule, digest: Digest, source: any ReferrersSource, now: Date
+        _ limits: VulnerabilityRule, rule: Rule, digest: Digest, source: any ReferrersSource, now: Date, localScan: LocalScan?
     ) async throws -> PolicyVerdict {
         let requirement = limits.maxSeverity.map { "vulnerabilities: none above \($0.label)\(limits.ignoreUnfixed ? " with a fix" : "")" } ?? "a signed scan"
         var verdict = PolicyVerdict(rule: rule.name, requirement: requirement, satisfied: false)
@@ -147,6 +153,10 @@ extension TrustPolicy {
                     newest = (scan.findings, scan.finished, "\(candidate.format) \(candidate.layer) (\(key.name))")
                 }
             }
+        }
+        if newest == nil, let localScan {
+            let scan = try await localScan()
+            newest = (scan.findings, Timestamp.rfc3339(now), "no signed scan, so \(scan.source)")
         }
         guard let newest else {
             verdict.satisfied = !limits.refuseUnscanned
