@@ -103,15 +103,15 @@ struct DeployCommand: AsyncParsableCommand {
         try await GlobalOptions.run(debug: debug) {
             let chosen = try ManifestFormat(parsing: format)
             guard chosen != .kustomize || output != nil else { throw ValidationError("--format kustomize writes a directory: give -o DIR") }
-            let app = try file.map { try AppFile.load($0) } ?? AppFile()
-            let createPullSecret = self.createPullSecret || app.createPullSecret == true
-            let pullSecret = self.pullSecret ?? app.pullSecret
-            guard pullSecret == nil || !createPullSecret else { throw ValidationError("--pull-secret names an existing Secret; --create-pull-secret makes one: choose one") }
-            guard let imageText = image ?? app.image else { throw ValidationError("an IMAGE (or an app file with image:) is required") }
+            let settings = try flagSettings.overriding(file.map { DeploySettings(try AppFile.load($0)) } ?? DeploySettings())
+            guard settings.pullSecret == nil || settings.createPullSecret != true else {
+                throw ValidationError("--pull-secret names an existing Secret; --create-pull-secret makes one: choose one")
+            }
+            guard let imageText = settings.image else { throw ValidationError("an IMAGE (or an app file with image:) is required") }
             let target = try registryReference(imageText)
             let repository = try registry.access.repository(target)
             let (digest, facts) = try await DeployImage.inspect(target.digest?.description ?? target.tag ?? Reference.defaultTag, source: repository)
-            if let policy = policy ?? app.policy {
+            if let policy = settings.policy {
                 // The gate before anything is written: what is checked is the digest the manifests will pin.
                 let decision: PolicyDecision
                 do {
@@ -124,37 +124,15 @@ struct DeployCommand: AsyncParsableCommand {
                 for line in decision.lines(policy: policy) where !decision.allowed { Console.error(line) }
                 guard decision.allowed else { throw PolicyRefused(image: decision.image, policy: policy) }
             }
-            let appName = name ?? app.name ?? Self.defaultName(for: target)
-            var spec = DeploySpec(image: target, digest: digest, name: appName, namespace: namespace ?? app.namespace ?? appName)
-            spec.ports = try (port.isEmpty ? app.ports ?? [] : port).map(Self.parsePort)
-            spec.replicas = replicas ?? app.replicas ?? spec.replicas
-            spec.environment = (app.env ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-            for pair in env {
-                guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else { throw ValidationError("--env \(pair): expected KEY=VALUE") }
-                let key = String(pair[..<equals])
-                spec.environment.removeAll { $0.0 == key }
-                spec.environment.append((key, String(pair[pair.index(after: equals)...])))
-            }
-            spec.secretMounts = (app.secrets ?? []) + envFromSecret.filter { !(app.secrets ?? []).contains($0) }
-            if let text = cpu ?? app.resources?.cpu { spec.cpu = try .init(parsing: text, flag: "--cpu") }
-            if let text = memory ?? app.resources?.memory { spec.memory = try .init(parsing: text, flag: "--memory") }
-            if let text = ephemeralStorage ?? app.resources?.ephemeralStorage { spec.ephemeralStorage = try .init(parsing: text, flag: "--ephemeral-storage") }
-            if let host = ingressHost ?? app.ingress?.host {
-                spec.ingress = .init(host: host, tlsSecret: tlsSecret ?? app.ingress?.tlsSecret, className: ingressClass ?? app.ingress?.className)
-            }
-            if let text = hpa ?? app.hpa { spec.autoscaling = try .init(parsing: text) }
-            spec.podDisruptionBudget = pdb || app.pdb == true
-            spec.networkPolicy = networkPolicy ?? app.networkPolicy ?? true
-            spec.pullSecret = pullSecret
-            if createPullSecret {
+            var pullAuths: [String: String]?
+            if settings.createPullSecret == true {
                 let host = target.registry
                 guard let credentials = try registry.creds.flatMap(RegistryCredentials.init(parsing:)) ?? registry.authFile.file.credentials(for: host) else {
                     throw ValidationError("--create-pull-secret: no credentials for \(host) (hydra login \(host), or --creds USER:PASSWORD)")
                 }
-                spec.createdPullSecret = [host: Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString()]
+                pullAuths = [host: Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString()]
             }
-            spec.runAsUser = runAsUser ?? app.runAsUser
-            spec.probePath = probePath ?? app.probePath
+            let spec = try settings.spec(image: target, digest: digest, pullAuths: pullAuths)
             let objects = try ManifestGenerator.objects(for: spec, facts: facts)
             let files = try ManifestOutput.files(objects, format: chosen, namespace: spec.namespace)
             if let output {
@@ -185,21 +163,28 @@ struct DeployCommand: AsyncParsableCommand {
         guard process.terminationStatus == 0 else { throw DeployApplyError(message: "--apply: kubectl apply exited with status \(process.terminationStatus)") }
     }
 
-    /// `N` or `N/udp` (also `/tcp`, `/sctp`).
-    static func parsePort(_ text: String) throws -> ImageFacts.Port {
-        let parts = text.split(separator: "/")
-        guard let number = parts.first.flatMap({ Int($0) }), (1...65535).contains(number), parts.count <= 2,
-              parts.count == 1 || ["tcp", "udp", "sctp"].contains(parts[1].lowercased()) else {
-            throw ValidationError("--port \(text): expected a port number, optionally /tcp, /udp or /sctp")
+    /// What the flags say (nil where they say nothing, so an app file's values stand).
+    var flagSettings: DeploySettings {
+        get throws {
+            var settings = DeploySettings()
+            (settings.image, settings.name, settings.namespace) = (image, name, namespace)
+            settings.ports = port.isEmpty ? nil : port
+            settings.replicas = replicas
+            settings.environment = try env.map { pair in
+                guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else { throw ValidationError("--env \(pair): expected KEY=VALUE") }
+                return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
+            }
+            settings.secrets = envFromSecret
+            (settings.cpu, settings.memory, settings.ephemeralStorage) = (cpu, memory, ephemeralStorage)
+            (settings.ingressHost, settings.tlsSecret, settings.ingressClass) = (ingressHost, tlsSecret, ingressClass)
+            settings.hpa = hpa
+            settings.pdb = pdb ? true : nil
+            settings.networkPolicy = networkPolicy
+            settings.pullSecret = pullSecret
+            settings.createPullSecret = createPullSecret ? true : nil
+            (settings.runAsUser, settings.probePath, settings.policy) = (runAsUser, probePath, policy)
+            return settings
         }
-        return ImageFacts.Port(number: number, proto: parts.count == 2 ? parts[1].uppercased() : "TCP")
-    }
-
-    /// The repository's last path component as a DNS-1123 label.
-    static func defaultName(for reference: Reference) -> String {
-        let last = reference.repository.split(separator: "/").last.map(String.init) ?? "app"
-        let cleaned = String(last.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(63))
-        return cleaned.trimmingCharacters(in: CharacterSet(charactersIn: "-")).isEmpty ? "app" : cleaned.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
     }
 }
 

@@ -107,6 +107,23 @@ struct ManifestGeneratorTests {
         try golden("web-everything", try ManifestGenerator.objects(for: spec, facts: Self.webFacts))
     }
 
+    @Test("settings: flags over an app file — values where given, variables replaced by name, secrets combined; ports parsed")
+    func settings() throws {
+        let file = try AppFile.parse("image: r.io/a/web:1\nreplicas: 3\nports: [8080, 53/udp]\nenv: {B: file, A: file}\nsecrets: [one]\npdb: true\n", path: "hydra.yaml")
+        var flags = DeploySettings()
+        flags.replicas = 5
+        flags.environment = [("B", "flag"), ("C", "flag")]
+        flags.secrets = ["two", "one"]
+        let merged = flags.overriding(DeploySettings(file))
+        #expect(merged.image == "r.io/a/web:1" && merged.replicas == 5 && merged.pdb == true && merged.networkPolicy == nil)
+        #expect(merged.environment.map { "\($0.0)=\($0.1)" } == ["A=file", "B=flag", "C=flag"] && merged.secrets == ["one", "two"])
+        let spec = try merged.spec(image: try Reference(parsing: "r.io/a/web:1"), digest: Self.digest)
+        #expect(spec.name == "web" && spec.namespace == "web" && spec.ports == [.init(number: 8080), .init(number: 53, proto: "UDP")] && spec.networkPolicy)
+        #expect(throws: DeployError.self) { try AppFile.parse("replica: 3\n", path: "hydra.yaml") }
+        #expect(throws: DeployError.self) { try ImageFacts.Port(parsing: "80/http") }
+        #expect(DeploySettings.defaultName(for: try Reference(parsing: "r.io/team/my_app.v2:1")) == "my-app-v2")
+    }
+
     @Test("kustomize: one file per object and a kustomization listing them; JSON: a v1 List in the same order")
     func layouts() throws {
         let objects = try ManifestGenerator.objects(for: try spec(), facts: Self.webFacts)
