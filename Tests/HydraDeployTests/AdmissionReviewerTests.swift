@@ -51,7 +51,9 @@ struct AdmissionReviewerTests {
     @Test("validate denies with every reason and 403; mutate patches allowed tags to digests; a slow judge is denied, or allowed with a warning where the namespace fails open")
     func answers() async throws {
         let pod = try request(kind: "Pod", #"{"spec":{"containers":[{"image":"r/a:1"},{"image":"r/b:1"},{"image":"r/a:1"}]}}"#)
-        let reviewer = AdmissionReviewer(judge: FixedJudge(denied: ["r/b:1"]))
+        // A bound no run can reach: the tests run in parallel, and blocking tests elsewhere can hold this process's
+        // cooperative threads for seconds (the default 8 s bound was met once in CI by an instant judge).
+        let reviewer = AdmissionReviewer(judge: FixedJudge(denied: ["r/b:1"]), timeout: .seconds(3600))
         let denied = try answer(await reviewer.validate(pod))
         let status = try #require(denied["status"] as? [String: Any])
         #expect(denied["uid"] as? String == "u1" && denied["allowed"] as? Bool == false && status["code"] as? Int == 403)
