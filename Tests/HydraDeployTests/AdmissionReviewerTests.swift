@@ -64,10 +64,10 @@ struct AdmissionReviewerTests {
         #expect(mutated["allowed"] as? Bool == true && patch.map { $0["path"] } == ["/spec/containers/0/image", "/spec/containers/2/image"])
         #expect(patch.first?["value"] == "r/a@sha256:" + String(repeating: "a", count: 64) && patch.first?["op"] == "replace")
 
-        let slow = AdmissionReviewer(judge: FixedJudge(delay: .seconds(5)), timeout: .milliseconds(200))
+        let slow = AdmissionReviewer(judge: FixedJudge(delay: .seconds(600)), timeout: .milliseconds(200))
         let late = try answer(await slow.validate(pod))
         #expect(late["allowed"] as? Bool == false && ((late["status"] as? [String: Any])?["message"] as? String)?.contains("fail-closed") == true)
-        let lenient = AdmissionReviewer(judge: FixedJudge(delay: .seconds(5)), timeout: .milliseconds(200), failOpenNamespaces: ["ns"])
+        let lenient = AdmissionReviewer(judge: FixedJudge(delay: .seconds(600)), timeout: .milliseconds(200), failOpenNamespaces: ["ns"])
         let open = try answer(await lenient.validate(pod))
         #expect(open["allowed"] as? Bool == true && (open["warnings"] as? [String])?.first?.contains("fails open") == true)
     }
