@@ -118,19 +118,13 @@ struct AdmissionManifestsCommand: AsyncParsableCommand {
             let policyText = try TrustPolicyFile.selfContained(policy)
             let target = try registryReference(image)
             let repository = try registry.access.repository(target)
-            let (digest, facts) = try await DeployImage.inspect(target.digest?.description ?? target.tag ?? Reference.defaultTag, source: repository)
+            let (digest, facts) = try await DeployImage.inspect(target, source: repository)
             var spec = DeploySpec(image: target, digest: digest, name: name, namespace: namespace)
             spec.replicas = replicas
             let certificates: AdmissionManifests.Certificates = try certManagerIssuer.map { .certManager(issuer: $0) }
                 ?? .selfSigned(ServingCertificate.make(dnsNames: ["\(name).\(namespace).svc", "\(name).\(namespace).svc.cluster.local"]))
             let objects = try AdmissionManifests.objects(spec: spec, facts: facts, policy: policyText, certificates: certificates, timeoutSeconds: timeout)
-            let files = try ManifestOutput.files(objects, format: chosen, namespace: namespace)
-            if let output {
-                try ManifestOutput.write(files, to: output)
-                Console.error("Wrote \(files.map(\.path).joined(separator: ", ")) to \(output) (\(spec.pinnedImage))")
-            } else {
-                for file in files { Console.print(file.content.hasSuffix("\n") ? String(file.content.dropLast()) : file.content) }
-            }
+            try deliver(objects, format: chosen, namespace: namespace, to: output, pinned: spec.pinnedImage)
         }
     }
 }

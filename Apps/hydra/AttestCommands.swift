@@ -44,7 +44,7 @@ struct AttestCommand: AsyncParsableCommand {
             let signingKey = try KeyFiles.privateKey(at: key, password: password.source)
             let target = try registryReference(image)
             let repository = try registry.access.repository(target)
-            let digest = try await resolveDigest(target, in: repository)
+            let digest = try await repository.digest(of: target)
             let attested = try await ImageAttestations.attest(
                 digest: digest, repository: target.name, predicate: statement, key: signingKey, format: signatureFormat, replace: replace, registry: repository)
             if options.format == .json { return try Console.json(attested) }
@@ -101,7 +101,7 @@ struct VerifyAttestationCommand: AsyncParsableCommand {
             do {
                 let publicKey = try KeyFiles.publicKey(at: key, password: password.source)
                 let repository = try registry.access.repository(target)
-                let digest = try await resolveDigest(target, in: repository)
+                let digest = try await repository.digest(of: target)
                 verdicts = try await ImageAttestations.verify(digest: digest, key: publicKey, predicateType: wanted, source: repository)
             } catch {
                 throw CouldNotVerify(reason: "\(error)")

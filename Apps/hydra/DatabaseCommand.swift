@@ -172,11 +172,11 @@ struct DatabasePullCommand: AsyncParsableCommand {
         try await options.run {
             let source = try registryReference(reference)
             let repository = try registry.access.repository(source)
-            var name = source.digest?.description ?? source.tag ?? Reference.defaultTag
+            var name = source.manifestReference
             if let key {
                 // The digest is checked, then pulled by that digest: a tag moved in between cannot slip in.
                 let publicKey = try KeyFiles.publicKey(at: key, password: password.source)
-                let digest = try await resolveDigest(source, in: repository)
+                let digest = try await repository.digest(of: source)
                 let verdicts = try await ImageSignatures.verify(digest: digest, key: publicKey, identity: .repository(source.name), source: repository)
                 guard verdicts.contains(where: \.valid) else {
                     for verdict in verdicts { Console.error("  \(verdict.layer): \(verdict.reason ?? "invalid")") }

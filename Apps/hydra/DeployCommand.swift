@@ -110,17 +110,12 @@ struct DeployCommand: AsyncParsableCommand {
             guard let imageText = settings.image else { throw ValidationError("an IMAGE (or an app file with image:) is required") }
             let target = try registryReference(imageText)
             let repository = try registry.access.repository(target)
-            let (digest, facts) = try await DeployImage.inspect(target.digest?.description ?? target.tag ?? Reference.defaultTag, source: repository)
+            let (digest, facts) = try await DeployImage.inspect(target, source: repository)
             if let policy = settings.policy {
-                // The gate before anything is written: what is checked is the digest the manifests will pin.
-                let decision: PolicyDecision
-                do {
-                    // Vulnerability limits with no signed scan: a scan here, when there is an advisory database.
-                    let local = localScanEvidence(image: "docker://\(target.name)@\(digest)", database: location.resolved, registry: registry)
-                    decision = try await TrustPolicyFile.load(policy).verify(repository: target.name, digest: digest, source: repository, localScan: local)
-                } catch {
-                    throw CouldNotVerify(reason: "\(error)")
-                }
+                // The gate before anything is written: what is checked is the digest the manifests will pin. With
+                // vulnerability limits and no signed scan, a scan here, when there is an advisory database.
+                let local = localScanEvidence(image: "docker://\(target.name)@\(digest)", database: location.resolved, registry: registry)
+                let decision = try await policyDecision(policy, repository: target.name, digest: digest, source: repository, localScan: local)
                 for line in decision.lines(policy: policy) where !decision.allowed { Console.error(line) }
                 guard decision.allowed else { throw PolicyRefused(image: decision.image, policy: policy) }
             }
@@ -134,13 +129,8 @@ struct DeployCommand: AsyncParsableCommand {
             }
             let spec = try settings.spec(image: target, digest: digest, pullAuths: pullAuths)
             let objects = try ManifestGenerator.objects(for: spec, facts: facts)
-            let files = try ManifestOutput.files(objects, format: chosen, namespace: spec.namespace)
-            if let output {
-                try ManifestOutput.write(files, to: output)
-                Console.error("Wrote \(files.map(\.path).joined(separator: ", ")) to \(output) (\(spec.pinnedImage))")
-            } else if !apply {
-                for file in files { Console.print(file.content.hasSuffix("\n") ? String(file.content.dropLast()) : file.content) }
-            }
+            // With --apply and no -o, kubectl gets the manifests instead of standard output.
+            if output != nil || !apply { try deliver(objects, format: chosen, namespace: spec.namespace, to: output, pinned: spec.pinnedImage) }
             if apply { try Self.kubectlApply(try KubeValue.yaml(objects.map(\.value))) }
         }
     }
@@ -186,6 +176,17 @@ struct DeployCommand: AsyncParsableCommand {
             return settings
         }
     }
+}
+
+/// Manifests into `directory` (saying so on stderr), or onto standard output.
+func deliver(_ objects: [KubeObject], format: ManifestFormat, namespace: String, to directory: String?, pinned: String) throws {
+    let files = try ManifestOutput.files(objects, format: format, namespace: namespace)
+    guard let directory else {
+        for file in files { Console.print(file.content.hasSuffix("\n") ? String(file.content.dropLast()) : file.content) }
+        return
+    }
+    try ManifestOutput.write(files, to: directory)
+    Console.error("Wrote \(files.map(\.path).joined(separator: ", ")) to \(directory) (\(pinned))")
 }
 
 /// `--apply` could not apply.

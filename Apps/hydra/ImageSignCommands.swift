@@ -50,7 +50,7 @@ struct SignCommand: AsyncParsableCommand {
             let signingKey = try KeyFiles.privateKey(at: key, password: password.source)
             let target = try registryReference(image)
             let repository = try registry.access.repository(target)
-            let digest = try await resolveDigest(target, in: repository)
+            let digest = try await repository.digest(of: target)
             if signatureFormat == "bundle" {
                 guard pairs.isEmpty else { throw ValidationError("-a annotations go into legacy signatures; a bundle signature carries none") }
                 var referrers: [String] = []
@@ -123,7 +123,7 @@ struct VerifyCommand: AsyncParsableCommand {
             do {
                 let publicKey = try KeyFiles.publicKey(at: key ?? "", password: password.source)
                 let repository = try registry.access.repository(target)
-                digest = try await resolveDigest(target, in: repository)
+                digest = try await repository.digest(of: target)
                 verdicts = try await ImageSignatures.verify(digest: digest, key: publicKey, identity: rule, annotations: pairs, source: repository)
             } catch {
                 throw CouldNotVerify(reason: "\(error)")
@@ -140,11 +140,11 @@ struct VerifyCommand: AsyncParsableCommand {
     func verify(policy path: String) async throws {
         let decision: PolicyDecision
         do {
-            let trust = try TrustPolicyFile.load(path)
             let target = try registryReference(image)
             let repository = try registry.access.repository(target)
-            let digest = try await resolveDigest(target, in: repository)
-            decision = try await trust.verify(repository: target.name, digest: digest, source: repository)
+            decision = try await policyDecision(path, repository: target.name, digest: try await repository.digest(of: target), source: repository)
+        } catch let error as CouldNotVerify {
+            throw error
         } catch {
             throw CouldNotVerify(reason: "\(error)")
         }
@@ -166,6 +166,17 @@ func report(_ verdicts: [SignatureVerdict], image: String, format: OutputFormat,
     if verdicts.isEmpty { Console.error("hydra: \(image): \(noneFound)") }
     for verdict in verdicts { Console.error("  \(verdict.layer): \(verdict.reason ?? "invalid")") }
     throw NotVerified(what: image)
+}
+
+/// The policy file's decision for a digest; a policy or registry that cannot be read is `CouldNotVerify` (exit 2).
+func policyDecision(
+    _ path: String, repository: String, digest: Digest, source: any ReferrersSource, localScan: TrustPolicy.LocalScan? = nil
+) async throws -> PolicyDecision {
+    do {
+        return try await TrustPolicyFile.load(path).verify(repository: repository, digest: digest, source: source, localScan: localScan)
+    } catch {
+        throw CouldNotVerify(reason: "\(error)")
+    }
 }
 
 extension PolicyDecision {

@@ -50,7 +50,7 @@ struct PullCommand: AsyncParsableCommand {
         try await options.run {
             let source = try registryReference(reference)
             let repository = try registry.access.repository(source)
-            let name = source.digest?.description ?? source.tag ?? Reference.defaultTag
+            let name = source.manifestReference
             let local = source.tag.map { source.with(tag: $0) } ?? source
             let store = try options.store()
             let summary = try await Transfer(output: options.format).run(source: source.description, destination: local.description) { progress in

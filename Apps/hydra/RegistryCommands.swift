@@ -10,12 +10,6 @@ func registryReference(_ text: String) throws -> Reference {
     try Reference(parsing: text.hasPrefix("docker://") ? String(text.dropFirst("docker://".count)) : text)
 }
 
-/// The digest a reference names: its own, or the one its tag points to now.
-func resolveDigest(_ reference: Reference, in repository: RemoteRepository) async throws -> Digest {
-    if let digest = reference.digest { return digest }
-    return try await repository.resolve(reference.tag ?? Reference.defaultTag).digest
-}
-
 struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect", abstract: "Show an image's manifest, config and layers, in a registry or any other location.",
@@ -87,7 +81,7 @@ struct TagCommand: AsyncParsableCommand {
                 guard let tag = to.tag, to.digest == nil else { throw ValidationError("\(target): give a tag to name the image with") }
                 let access = registry.access
                 let descriptor = try await ImageCopier.copy(
-                    from: try access.repository(from), name: from.digest?.description ?? from.tag ?? Reference.defaultTag,
+                    from: try access.repository(from), name: from.manifestReference,
                     to: try access.repository(to), as: tag)
                 report(to.familiar, descriptor.digest)
             default:
@@ -171,7 +165,7 @@ struct RemoveCommand: AsyncParsableCommand {
                 try await repository.deleteManifest(tag)
                 return report(target.familiar, nil)
             }
-            let digest = try await resolveDigest(target, in: repository)
+            let digest = try await repository.digest(of: target)
             try await repository.deleteManifest(digest.description)
             report(target.familiar, digest)
         }
@@ -203,7 +197,7 @@ struct ReferrersCommand: AsyncParsableCommand {
         try await options.run {
             let target = try registryReference(reference)
             let repository = try registry.access.repository(target)
-            let digest = try await resolveDigest(target, in: repository)
+            let digest = try await repository.digest(of: target)
             let referrers = try await repository.referrers(of: digest, artifactType: artifactType)
             if options.format == .json {
                 return try Console.json(ImageIndex(manifests: referrers))

@@ -25,7 +25,7 @@ struct ScanAttestOptions: ParsableArguments {
         let reference: Reference
         do { reference = try registryReference(target) } catch { throw ValidationError("--attest attaches to a registry image, and \(target) is not one: \(error)") }
         let repository = try registry.access.repository(reference)
-        let digest = try await resolveDigest(reference, in: repository)
+        let digest = try await repository.digest(of: reference)
         return Pinned(reference: reference, digest: digest, repository: repository, key: key, format: signatureFormat)
     }
 

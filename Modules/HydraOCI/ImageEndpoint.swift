@@ -34,7 +34,7 @@ public final class ImageEndpoint: Sendable {
     ) async throws -> ImageEndpoint {
         switch location {
         case .registry(let reference):
-            return ImageEndpoint(source: try registry(reference), destination: nil, name: reference.digest?.description ?? reference.tag ?? Reference.defaultTag)
+            return ImageEndpoint(source: try registry(reference), destination: nil, name: reference.manifestReference)
         case .layout(let path, let name):
             let layout = try OCILayout(path: path)
             return ImageEndpoint(source: layout, destination: nil, name: try name ?? onlyName(in: layout, path: path))

@@ -44,7 +44,7 @@ public struct LocalFirstResolver: Sendable {
         }
         if Self.isDigest(text) { throw OCIError.notFound("image \(text) in the local store (a digest names no registry to look in)") }
         let reference = try Reference(parsing: text)
-        let name = reference.digest?.description ?? reference.tag ?? Reference.defaultTag
+        let name = reference.manifestReference
         do {
             let source = try registry(reference)
             _ = try await source.resolve(name)

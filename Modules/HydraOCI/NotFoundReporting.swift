@@ -1,3 +1,5 @@
+import HydraCore
+
 /// An error that can say it means "no such manifest, tag or blob" (a registry's 404, a store's unknown name), so
 /// code that only holds an `ImageSource` can tell "absent" from "failed": a signature tag that does not exist yet.
 public protocol NotFoundReporting: Error {
@@ -19,5 +21,13 @@ extension ImageSource {
         } catch let error as any NotFoundReporting where error.isNotFound {
             return nil
         }
+    }
+}
+
+extension ImageSource {
+    /// The manifest digest `reference` names: its own, or the one its tag resolves to in this source now.
+    public func digest(of reference: Reference) async throws -> Digest {
+        if let digest = reference.digest { return digest }
+        return try await resolve(reference.manifestReference).digest
     }
 }

@@ -13,6 +13,10 @@ public struct Reference: Sendable, Hashable, CustomStringConvertible {
     public let tag: String?
     public let digest: Digest?
 
+    /// What names the manifest within its repository, as `/v2/<name>/manifests/<reference>` takes it: the digest
+    /// when there is one, else the tag (`latest` when neither was given).
+    public var manifestReference: String { digest?.description ?? tag ?? Self.defaultTag }
+
     public static let defaultRegistry = "docker.io"
     public static let defaultTag = "latest"
     static let maxNameLength = 255

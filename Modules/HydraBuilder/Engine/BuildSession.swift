@@ -93,7 +93,7 @@ public struct BuildSession: Sendable {
     /// Copies a cache artifact into the store and reads it into the step cache; returns how many steps it held.
     private func importCache(_ source: Reference) async throws -> Int {
         let descriptor = try await ImageCopier.copy(
-            from: try registrySource(source), name: source.digest?.description ?? source.tag ?? Reference.defaultTag, to: store.layout, as: nil)
+            from: try registrySource(source), name: source.manifestReference, to: store.layout, as: nil)
         let count = try BuildCacheArtifact.load(descriptor, from: store.layout, stateDirectory: store.home + "/builder")
         progress(.notice("Imported \(count) cached steps from \(source.familiar)"))
         return count

@@ -25,8 +25,7 @@ public struct PolicyJudge: ImageJudge {
         }
         do {
             let registry = try source(reference)
-            let digest: Digest
-            if let given = reference.digest { digest = given } else { digest = try await registry.resolve(reference.tag ?? Reference.defaultTag).digest }
+            let digest = try await registry.digest(of: reference)
             let pinned = "\(reference.name)@\(digest)"
             if let cached = await cache.verdict(for: pinned) { return ImageJudgement(image: image, pinned: pinned, allowed: cached.allowed, reasons: cached.reasons) }
             let decision = try await policy.verify(repository: reference.name, digest: digest, source: registry)
