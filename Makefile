@@ -20,9 +20,11 @@ install:
 build: install
 	$(SWIFT) build $(BUILD_FLAGS)
 
-## test: every test suite (unit, interop with umoci/skopeo/gzip/GNU tar, CLI end to end).
+## test: every test suite (unit, interop with umoci/skopeo/gzip/GNU tar, CLI end to end), then the registry's suites
+## again with hydra serve on PostgreSQL (a private server on loopback, scripts/postgres.sh) instead of SQLite.
 test: build
 	$(SWIFT) test $(BUILD_FLAGS)
+	HYDRA_TEST_METADATA=postgres $(SWIFT) test $(BUILD_FLAGS) --skip-build --filter HydraRegistryServerTests
 
 ## demo: import a busybox root file system into a fresh local store, inspect, save and reload it.
 demo: build

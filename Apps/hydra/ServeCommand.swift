@@ -8,7 +8,8 @@ import Hummingbird
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Run the OCI registry.",
-        discussion: "Settings come from --config (YAML), then HYDRA_* environment variables, then these flags.")
+        discussion: "Settings come from --config (YAML), then HYDRA_* environment variables, then these flags.",
+        subcommands: [ServeMigrateCommand.self])
 
     @Option(help: "A YAML configuration file.")
     var config: String?
@@ -18,6 +19,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Data directory for blobs and metadata (default: $HYDRA_HOME/registry).")
     var root: String?
+
+    @Option(help: ArgumentHelp(
+        "PostgreSQL URL for the metadata that replicas share (postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=...); default: SQLite in the data directory.",
+        valueName: "url"))
+    var metadata: String?
 
     @Option(help: "The secret key that seals the token signing key at rest (default: secret.key beside the data directory; created if missing).")
     var secretKey: String?
@@ -49,13 +55,44 @@ struct ServeCommand: AsyncParsableCommand {
             var settings = try config.map { try RegistryConfigurationFile.load($0) } ?? RegistryConfigurationFile()
             try settings.applyEnvironment(ProcessInfo.processInfo.environment)
             var overrides = RegistryConfigurationFile.Overrides()
-            (overrides.addr, overrides.root, overrides.secretKey) = (addr, root, secretKey)
+            (overrides.addr, overrides.root, overrides.secretKey, overrides.metadata) = (addr, root, secretKey, metadata)
             (overrides.tlsCertificate, overrides.tlsKey) = (tlsCert, tlsKey)
             (overrides.htpasswd, overrides.anonymousPull, overrides.realm) = (htpasswd, anonymousPull, tokenRealm)
             try settings.apply(overrides)
             let server = RegistryServer(configuration: try settings.configuration(defaultRoot: LocalImageStore.defaultHome + "/registry"))
             try await server.checkAddress()
             try await server.application().runService()
+        }
+    }
+}
+
+/// `hydra serve migrate`: applies (or with --check, lists) the PostgreSQL metadata migrations this hydra needs. A
+/// replica applies them at start too, under an advisory lock; this runs them ahead of a rolling upgrade.
+struct ServeMigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate", abstract: "Apply the PostgreSQL metadata migrations (--check: only report them).",
+        discussion: "The database comes from hydra serve's --metadata URL (hydra serve migrate --metadata URL), else HYDRA_DATABASE_URL, else metadata: in --config. Exit 0: up to date (or migrated); with --check, 1 when migrations are pending.")
+
+    /// `hydra serve`'s own --config and --metadata (and global options) say where the database is.
+    @ParentCommand var serve: ServeCommand
+
+    @Flag(help: "Only report pending migrations; exit 1 when there are any.")
+    var check = false
+
+    func run() async throws {
+        try await serve.options.run {
+            var settings = try serve.config.map { try RegistryConfigurationFile.load($0) } ?? RegistryConfigurationFile()
+            try settings.applyEnvironment(ProcessInfo.processInfo.environment)
+            if let metadata = serve.metadata { settings.metadata = metadata }
+            guard let text = settings.metadata else {
+                throw UsageError("hydra serve migrate: no PostgreSQL URL (--metadata, HYDRA_DATABASE_URL or metadata: in --config); the embedded SQLite database migrates itself when hydra serve opens it")
+            }
+            let store = try PostgresMetadataStore(url: try PostgresURL(parsing: text))
+            defer { store.close() }
+            let report = try await store.migrate(checkOnly: check)
+            for id in report.applied { Console.print("applied  \(id)") }
+            for id in report.pending { Console.print("\(check ? "pending " : "migrated") \(id)") }
+            if check && !report.pending.isEmpty { throw ExitCode(1) }
         }
     }
 }

@@ -14,11 +14,18 @@ import Glibc
 /// should wait for; leftovers from a crash are removed when the storage opens. Every system call runs on
 /// `BlockingIO`'s threads, never on the cooperative pool: a stat or fsync that waits for the disk holds one of
 /// those threads only.
+///
+/// The storage holds its root exclusively (an flock on `root/.lock`): it clears leftovers when it opens and keeps
+/// uploads in files, so two processes on one root would destroy each other's uploads. Replicas share blobs
+/// through an object store instead.
 public struct FileSystemBlobStorage: BlobStorage {
     public let root: String
+    private let lock: ExclusiveFileLock
 
     public init(root: String) throws {
         self.root = root
+        try FileSystem.createDirectory(root)
+        lock = try ExclusiveFileLock(path: root + "/.lock", holder: "the registry's blob storage \(root)")
         try FileSystem.createDirectory(root + "/objects")
         try FileSystem.createDirectory(root + "/uploads")
         try FileSystem.createDirectory(root + "/discarded")

@@ -72,6 +72,19 @@ public protocol MetadataStore: Sendable {
     func repositories(after last: String?, limit: Int?) async throws -> [String]
     /// Manifests in `repository` whose subject is `digest`.
     func referrers(of digest: Digest, in repository: String) async throws -> [ManifestRecord]
+
+    /// A sealed secret every replica shares (such as the token signing key), or nil.
+    func sealedSecret(named name: String) async throws -> String?
+    /// Stores a sealed secret unless one of that name exists, and returns the one stored: ours, or the one a
+    /// replica starting at the same moment stored first.
+    func storeSealedSecretIfAbsent(_ sealed: String, named name: String) async throws -> String
+
+    /// Takes the lease `name` for `holder` until `expiresAt` (seconds since the epoch) when it is free, expired at
+    /// `now`, or already `holder`'s (a renewal); false when another holder has it. A job that must run on one
+    /// replica at a time runs while its lease is held; a replica that dies loses it when it expires.
+    func acquireLease(_ name: String, holder: String, now: Int64, expiresAt: Int64) async throws -> Bool
+    /// Gives the lease up, when `holder` has it.
+    func releaseLease(_ name: String, holder: String) async throws
 }
 
 extension MetadataStore {

@@ -4,7 +4,7 @@ import HydraOCI
 import Yams
 
 /// `hydra serve --config FILE`: the server's settings as YAML. Every field is optional; environment variables
-/// (`HYDRA_ADDR`, `HYDRA_ROOT`, `HYDRA_HTPASSWD`, `HYDRA_ANONYMOUS_PULL`, `HYDRA_MAX_MANIFEST_SIZE`,
+/// (`HYDRA_ADDR`, `HYDRA_ROOT`, `HYDRA_DATABASE_URL`, `HYDRA_HTPASSWD`, `HYDRA_ANONYMOUS_PULL`, `HYDRA_MAX_MANIFEST_SIZE`,
 /// `HYDRA_TLS_CERT` with `HYDRA_TLS_KEY`, `HYDRA_SECRET_KEY_FILE`) override the file, and command-line flags
 /// override both.
 ///
@@ -12,6 +12,7 @@ import Yams
 /// addr: 127.0.0.1:5000
 /// root: /var/lib/hydra/registry
 /// secretKey: /etc/hydra/secret.key     # seals the token signing key; default: secret.key beside root
+/// metadata: postgres://hydra:PASSWORD@db.example.com:5432/hydra?sslmode=verify-full   # default: SQLite in root
 /// maxManifestSize: 4194304
 /// tls: {certificate: /etc/hydra/server.crt, key: /etc/hydra/server.key}
 /// uploads: {timeout: 86400, sweepInterval: 3600}
@@ -40,6 +41,8 @@ public struct RegistryConfigurationFile: Codable, Sendable {
     public var root: String?
     /// The file with the secret key that seals secrets at rest (`SealingKey`).
     public var secretKey: String?
+    /// A PostgreSQL URL for the metadata every replica shares; absent: SQLite in `root`.
+    public var metadata: String?
     public var maxManifestSize: Int?
     public var auth: AuthSection?
     public var tls: RegistryServer.TLSFiles?
@@ -75,6 +78,7 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         if let addr = environment["HYDRA_ADDR"] { self.addr = addr }
         if let root = environment["HYDRA_ROOT"] { self.root = root }
         if let secretKey = environment["HYDRA_SECRET_KEY_FILE"] { self.secretKey = secretKey }
+        if let metadata = environment["HYDRA_DATABASE_URL"], !metadata.isEmpty { self.metadata = metadata }
         if let certificate = environment["HYDRA_TLS_CERT"], let key = environment["HYDRA_TLS_KEY"] {
             tls = RegistryServer.TLSFiles(certificate: certificate, key: key)
         }
@@ -94,6 +98,7 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         public var addr: String?
         public var root: String?
         public var secretKey: String?
+        public var metadata: String?
         public var tlsCertificate: String?
         public var tlsKey: String?
         public var htpasswd: String?
@@ -109,6 +114,7 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         if let addr = overrides.addr { self.addr = addr }
         if let root = overrides.root { self.root = root }
         if let secretKey = overrides.secretKey { self.secretKey = secretKey }
+        if let metadata = overrides.metadata { self.metadata = metadata }
         switch (overrides.tlsCertificate, overrides.tlsKey) {
         case (let certificate?, let key?): tls = RegistryServer.TLSFiles(certificate: certificate, key: key)
         case (nil, nil): break
@@ -142,6 +148,7 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         var configuration = RegistryServer.Configuration(
             host: host, port: port, dataDirectory: root ?? defaultRoot, maxManifestSize: maxManifestSize ?? 4 << 20, auth: authentication, tls: tls)
         configuration.secretKey = secretKey
+        configuration.metadata = try metadata.map { url throws(AuthError) in try PostgresURL(parsing: url) }
         if let timeout = uploads?.timeout {
             guard timeout > 0 else { throw .invalidConfiguration("uploads.timeout must be positive") }
             configuration.uploadTimeout = timeout

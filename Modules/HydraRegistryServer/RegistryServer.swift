@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -29,6 +30,9 @@ public struct RegistryServer: Sendable {
         public var uploadSweepInterval: Int64 = 3_600
         /// The secret key that seals secrets at rest (`SealingKey`); nil: `secret.key` beside the data directory.
         public var secretKey: String?
+        /// The PostgreSQL metadata store shared by every replica; nil: the embedded SQLite database in the data
+        /// directory.
+        public var metadata: PostgresURL?
 
         /// The secret key's file: `secretKey`, or `secret.key` in the data directory's parent.
         public var secretKeyFile: String {
@@ -136,15 +140,35 @@ public struct RegistryServer: Sendable {
             "root": "\(configuration.dataDirectory)",
             "auth": "\(configuration.auth.map { "htpasswd \($0.htpasswdPath), token service \($0.service)\($0.anonymousPull ? ", anonymous pull" : "")" } ?? "none")",
             "blobs": "filesystem \(configuration.dataDirectory)/storage",
-            "metadata": "sqlite \(configuration.dataDirectory)/metadata.sqlite",
+            "metadata": "\(configuration.metadata.map { "postgres \($0)" } ?? "sqlite \(configuration.dataDirectory)/metadata.sqlite")",
         ]
     }
 
+    /// The metadata store the configuration names, migrated and ready.
+    func openMetadata(logger: Logger) async throws -> any MetadataStore {
+        guard let url = configuration.metadata else {
+            return try SQLiteMetadataStore(path: configuration.dataDirectory + "/metadata.sqlite")
+        }
+        let store = try PostgresMetadataStore(url: url, logger: logger)
+        try await store.migrate()
+        return store
+    }
+
+    /// The token signing key: sealed in the shared database when there is one (every replica signs and checks
+    /// tokens with it), else sealed in a file in the data directory.
+    func tokenSigningKey(metadata: any MetadataStore) async throws -> P256.Signing.PrivateKey {
+        let sealing = try SealingKey.loadOrCreate(at: configuration.secretKeyFile)
+        if configuration.metadata != nil { return try await TokenIssuer.loadOrCreateKey(in: metadata, with: sealing) }
+        return try TokenIssuer.loadOrCreateKey(
+            sealedAt: configuration.dataDirectory + "/token-signing-key.sealed", with: sealing,
+            migrating: configuration.dataDirectory + "/token-signing-key.pem")
+    }
+
     /// Opens the stores and builds the application; `run()` serves until SIGINT or SIGTERM.
-    public func application(logger: Logger = Logger(label: "hydra.registry")) throws -> some ApplicationProtocol {
+    public func application(logger: Logger = Logger(label: "hydra.registry")) async throws -> some ApplicationProtocol {
         try FileSystem.createDirectory(configuration.dataDirectory)
-        // The metadata store first: it takes the root's exclusive hold, before the blob storage clears leftovers.
-        let metadata = try SQLiteMetadataStore(path: configuration.dataDirectory + "/metadata.sqlite")
+        // The metadata store first: SQLite takes the root's exclusive hold, before the blob storage clears leftovers.
+        let metadata = try await openMetadata(logger: logger)
         let registry = Registry(
             storage: try FileSystemBlobStorage(root: configuration.dataDirectory + "/storage"),
             metadata: metadata, maxManifestSize: configuration.maxManifestSize)
@@ -155,10 +179,7 @@ public struct RegistryServer: Sendable {
             if !auth.rules.isEmpty {
                 policy = AccessPolicy(rules: auth.rules + (auth.anonymousPull ? [.init(repository: "*", users: ["anonymous"], actions: [.pull])] : []))
             }
-            let key = try TokenIssuer.loadOrCreateKey(
-                sealedAt: configuration.dataDirectory + "/token-signing-key.sealed",
-                with: try SealingKey.loadOrCreate(at: configuration.secretKeyFile),
-                migrating: configuration.dataDirectory + "/token-signing-key.pem")
+            let key = try await tokenSigningKey(metadata: metadata)
             authorizer = Authorizer(
                 users: try Htpasswd(contents: contents, path: auth.htpasswdPath), policy: policy,
                 tokens: TokenIssuer(key: key, service: auth.service, lifetime: auth.tokenLifetime), realm: auth.realm)

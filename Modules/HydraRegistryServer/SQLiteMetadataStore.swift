@@ -32,35 +32,10 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE repositories (name TEXT PRIMARY KEY NOT NULL);
-                CREATE TABLE blobs (digest TEXT PRIMARY KEY NOT NULL, size INTEGER NOT NULL);
-                CREATE TABLE repository_blobs (
-                    repository TEXT NOT NULL REFERENCES repositories(name),
-                    digest TEXT NOT NULL REFERENCES blobs(digest),
-                    PRIMARY KEY (repository, digest));
-                CREATE TABLE manifests (
-                    repository TEXT NOT NULL REFERENCES repositories(name),
-                    digest TEXT NOT NULL,
-                    media_type TEXT NOT NULL,
-                    size INTEGER NOT NULL,
-                    artifact_type TEXT,
-                    subject TEXT,
-                    annotations TEXT,
-                    PRIMARY KEY (repository, digest));
-                CREATE INDEX manifests_subject ON manifests (repository, subject);
-                CREATE TABLE manifest_references (
-                    repository TEXT NOT NULL, manifest TEXT NOT NULL, reference TEXT NOT NULL,
-                    PRIMARY KEY (repository, manifest, reference));
-                CREATE TABLE tags (
-                    repository TEXT NOT NULL REFERENCES repositories(name),
-                    tag TEXT NOT NULL,
-                    digest TEXT NOT NULL,
-                    PRIMARY KEY (repository, tag));
-                CREATE TABLE uploads (
-                    id TEXT PRIMARY KEY NOT NULL, repository TEXT NOT NULL, created_at INTEGER NOT NULL);
-                """)
+        for migration in MetadataSchema.migrations {
+            migrator.registerMigration(migration.id) { db in
+                for statement in migration.statements { try db.execute(sql: statement) }
+            }
         }
         return migrator
     }
@@ -252,6 +227,34 @@ public final class SQLiteMetadataStore: MetadataStore {
         return try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM manifests WHERE repository = ? AND subject = ? ORDER BY digest",
                              arguments: [repository, key]).compactMap(Self.record)
+        }
+    }
+
+    public func sealedSecret(named name: String) async throws -> String? {
+        try await read { db in try String.fetchOne(db, sql: "SELECT sealed FROM secrets WHERE name = ?", arguments: [name]) }
+    }
+
+    public func storeSealedSecretIfAbsent(_ sealed: String, named name: String) async throws -> String {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO secrets (name, sealed) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", arguments: [name, sealed])
+            return try String.fetchOne(db, sql: "SELECT sealed FROM secrets WHERE name = ?", arguments: [name]) ?? sealed
+        }
+    }
+
+    public func acquireLease(_ name: String, holder: String, now: Int64, expiresAt: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                WHERE leases.holder = excluded.holder OR leases.expires_at <= ?
+                """, arguments: [name, holder, expiresAt, now])
+            return db.changesCount > 0
+        }
+    }
+
+    public func releaseLease(_ name: String, holder: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM leases WHERE name = ? AND holder = ?", arguments: [name, holder])
         }
     }
 

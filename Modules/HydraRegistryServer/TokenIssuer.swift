@@ -61,6 +61,24 @@ public final class TokenIssuer: Sendable {
     /// What the signing key is sealed as.
     static let sealPurpose = "token-signing-key"
 
+    /// Loads the signing key sealed in the shared metadata store, creating (and sealing) one on first use; when
+    /// replicas start together, the first one's key is the one every replica uses.
+    public static func loadOrCreateKey(in metadata: any MetadataStore, with sealing: SealingKey) async throws -> P256.Signing.PrivateKey {
+        let name = sealPurpose
+        let stored: String
+        if let existing = try await metadata.sealedSecret(named: name) {
+            stored = existing
+        } else {
+            let sealed = try sealing.seal(Array(P256.Signing.PrivateKey().rawRepresentation), purpose: sealPurpose)
+            stored = try await metadata.storeSealedSecretIfAbsent(String(decoding: sealed, as: UTF8.self), named: name)
+        }
+        let source = "the metadata database's secret \(name)"
+        let raw = try sealing.open(Array(stored.utf8), purpose: sealPurpose, source: source)
+        do { return try P256.Signing.PrivateKey(rawRepresentation: raw) } catch {
+            throw SealingError.malformedSealed(path: source, detail: "does not hold a P-256 private key")
+        }
+    }
+
     /// Loads the signing key sealed at `path`, creating (and sealing) one on first use. A plaintext PEM key at
     /// `plaintext` (what earlier versions stored) is sealed and removed; once a sealed key exists, a plaintext one
     /// beside it is removed.

@@ -116,7 +116,16 @@ struct SecretsAtRestTests {
 
         let root = registry.data("registry"), secretKey = registry.data("secret.key")
         #expect(Self.mode(secretKey) == 0o600, "the secret key sits beside the data directory, 0600")
-        #expect(FileSystem.exists(root + "/token-signing-key.sealed"))
+        switch registry.backend {
+        case .sqlite:
+            #expect(FileSystem.exists(root + "/token-signing-key.sealed"))
+        case .postgres:
+            // Every replica signs with the key sealed in the shared database; the data directory holds none.
+            let sealed = try TestPostgres.query(try #require(registry.databaseURL), "SELECT sealed FROM secrets WHERE name = 'token-signing-key'")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(sealed.utf8)) as? [String: Any], "\(sealed)")
+            #expect(object["sealed"] is String && !sealed.contains("PRIVATE KEY"))
+            #expect(!FileSystem.exists(root + "/token-signing-key.sealed"))
+        }
         for (path, bytes) in try Self.contents(under: root) {
             #expect(!Self.contains(Array("PRIVATE KEY".utf8), in: bytes), "\(path) holds a plaintext key")
         }
@@ -129,7 +138,8 @@ struct SecretsAtRestTests {
         let replaced = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         try FileSystem.writeAtomically(Array(replaced.utf8), to: secretKey, mode: 0o600)
         let start = try Tool.run(["timeout", "30", HydraBinary.path, "serve", "--addr", "127.0.0.1:\(registry.port)",
-                                  "--root", root, "--htpasswd", registry.data("htpasswd")])
+                                  "--root", root, "--htpasswd", registry.data("htpasswd")]
+                                 + (registry.databaseURL.map { ["--metadata", $0] } ?? []))
         #expect(start.status != 0 && start.status != 124, "the server refused to start rather than run")
         #expect(start.stderr.contains("was sealed with secret key") && start.stderr.contains(secretKey), "\(start.stderr)")
     }

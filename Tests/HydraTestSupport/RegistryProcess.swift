@@ -1,21 +1,43 @@
 import Foundation
 import HydraCore
 
+/// Where a `RegistryProcess` keeps its metadata.
+public enum MetadataBackend: String, Sendable, CaseIterable {
+    /// The embedded default: SQLite in the data directory.
+    case sqlite
+    /// A database of its own on the test PostgreSQL server (`TestPostgres`).
+    case postgres
+
+    /// `HYDRA_TEST_METADATA` (sqlite or postgres; default sqlite): `make test` runs the registry's suites once
+    /// on each.
+    public static var selected: MetadataBackend {
+        ProcessInfo.processInfo.environment["HYDRA_TEST_METADATA"].flatMap(MetadataBackend.init(rawValue:)) ?? .sqlite
+    }
+}
+
 /// A real `hydra serve` on 127.0.0.1 with its own data directory, stopped when the value goes away.
 public final class RegistryProcess: @unchecked Sendable {
     // Safe: `process` is only touched by the test that owns this value, on one task at a time.
     public let data: TemporaryDirectory
     public private(set) var port: Int
     public let extraArguments: [String]
+    public let backend: MetadataBackend
+    /// The PostgreSQL database's URL with the postgres backend (kept across restarts).
+    public let databaseURL: String?
     private var process: Process?
 
-    /// - Parameter arguments: more `hydra serve` arguments; `DATA` in them stands for the data directory.
-    public init(arguments: [String] = [], prepare: (TemporaryDirectory) throws -> Void = { _ in }) throws {
+    /// - Parameters:
+    ///   - arguments: more `hydra serve` arguments; `DATA` in them stands for the data directory.
+    ///   - backend: where metadata lives; by default the one `HYDRA_TEST_METADATA` selects.
+    public init(arguments: [String] = [], backend: MetadataBackend = .selected, prepare: (TemporaryDirectory) throws -> Void = { _ in }) throws {
         let data = TemporaryDirectory("hydra-registry")
         self.data = data
         // Below Linux's ephemeral range (32768+), where client connections could already hold the port.
         port = Int.random(in: 20000...32000)
+        self.backend = backend
+        databaseURL = backend == .postgres ? try TestPostgres.createDatabase() : nil
         extraArguments = arguments.map { $0.replacingOccurrences(of: "DATA", with: data.path) }
+            + (databaseURL.map { ["--metadata", $0] } ?? [])
         try prepare(data)
         try start()
     }
@@ -31,7 +53,8 @@ public final class RegistryProcess: @unchecked Sendable {
             if try launch() { return }
             if attempt < 4 { port = Int.random(in: 20000...32000) }
         }
-        throw HTTP.Failure(message: "hydra serve did not start (last port \(port))")
+        let log = (try? String(contentsOfFile: data("serve.log"), encoding: .utf8)) ?? ""
+        throw HTTP.Failure(message: "hydra serve did not start (last port \(port)): \(log.suffix(2000))")
     }
 
     /// One start on the current port; false when the process exited before answering.
@@ -40,7 +63,11 @@ public final class RegistryProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: HydraBinary.path)
         process.arguments = ["serve", "--addr", host, "--root", data("registry")] + extraArguments
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        // Appended across restarts: why a start failed is in the error below.
+        if !FileManager.default.fileExists(atPath: data("serve.log")) { _ = FileManager.default.createFile(atPath: data("serve.log"), contents: nil) }
+        let log = FileHandle(forWritingAtPath: data("serve.log"))
+        _ = try? log?.seekToEnd()
+        process.standardError = log
         try process.run()
         self.process = process
         let deadline = ContinuousClock.now + .seconds(30)

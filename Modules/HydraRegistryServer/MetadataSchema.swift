@@ -1,0 +1,54 @@
+/// The registry's metadata schema, described once for both stores: each migration is a list of statements in the
+/// SQL that SQLite and PostgreSQL both accept (`BIGINT` is an integer in SQLite too; upserts use `ON CONFLICT`).
+/// Migrations are applied in order and never edited once released: a change is a new migration.
+enum MetadataSchema {
+    /// One step of the schema, identified by `id` in the store's record of applied migrations.
+    struct Migration: Sendable {
+        let id: String
+        let statements: [String]
+    }
+
+    static let migrations: [Migration] = [
+        Migration(id: "v1", statements: [
+            "CREATE TABLE repositories (name TEXT PRIMARY KEY NOT NULL)",
+            "CREATE TABLE blobs (digest TEXT PRIMARY KEY NOT NULL, size BIGINT NOT NULL)",
+            """
+            CREATE TABLE repository_blobs (
+                repository TEXT NOT NULL REFERENCES repositories(name),
+                digest TEXT NOT NULL REFERENCES blobs(digest),
+                PRIMARY KEY (repository, digest))
+            """,
+            """
+            CREATE TABLE manifests (
+                repository TEXT NOT NULL REFERENCES repositories(name),
+                digest TEXT NOT NULL,
+                media_type TEXT NOT NULL,
+                size BIGINT NOT NULL,
+                artifact_type TEXT,
+                subject TEXT,
+                annotations TEXT,
+                PRIMARY KEY (repository, digest))
+            """,
+            "CREATE INDEX manifests_subject ON manifests (repository, subject)",
+            """
+            CREATE TABLE manifest_references (
+                repository TEXT NOT NULL, manifest TEXT NOT NULL, reference TEXT NOT NULL,
+                PRIMARY KEY (repository, manifest, reference))
+            """,
+            """
+            CREATE TABLE tags (
+                repository TEXT NOT NULL REFERENCES repositories(name),
+                tag TEXT NOT NULL,
+                digest TEXT NOT NULL,
+                PRIMARY KEY (repository, tag))
+            """,
+            "CREATE TABLE uploads (id TEXT PRIMARY KEY NOT NULL, repository TEXT NOT NULL, created_at BIGINT NOT NULL)",
+        ]),
+        // What every replica must share: sealed secrets (the token signing key) and the leases that let a job run
+        // on one replica at a time.
+        Migration(id: "v2-secrets-leases", statements: [
+            "CREATE TABLE secrets (name TEXT PRIMARY KEY NOT NULL, sealed TEXT NOT NULL)",
+            "CREATE TABLE leases (name TEXT PRIMARY KEY NOT NULL, holder TEXT NOT NULL, expires_at BIGINT NOT NULL)",
+        ]),
+    ]
+}

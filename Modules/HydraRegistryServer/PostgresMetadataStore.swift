@@ -1,0 +1,381 @@
+import Foundation
+import HydraCore
+import Logging
+import NIOSSL
+import PostgresNIO
+
+/// The scale-out metadata store: PostgreSQL through postgres-nio's connection pool, shared by any number of
+/// replicas. Every value is a bound parameter; writes that touch several rows run in one transaction (READ
+/// COMMITTED: each statement is an upsert or a keyed delete, so concurrent replicas cannot leave a half-made
+/// manifest or a tag without its manifest). It keeps no cache of its own, so what one replica writes the next
+/// read on any replica sees. Lexical order (tags, catalog) is byte order (`COLLATE "C"`) whatever the database's
+/// locale, as on SQLite.
+public final class PostgresMetadataStore: MetadataStore {
+    /// What `migrate` found or did.
+    public struct MigrationReport: Sendable {
+        /// Migrations this binary knows that were already applied.
+        public var applied: [String]
+        /// Migrations that were missing (and are applied now, unless only checked).
+        public var pending: [String]
+    }
+
+    public let url: PostgresURL
+    private let client: PostgresClient
+    private let runner: Task<Void, Never>
+    private let logger: Logger
+
+    /// Connects (the pool runs until `close`); call `migrate` before serving.
+    public init(url: PostgresURL, maxConnections: Int = 32, logger: Logger = Logger(label: "hydra.postgres")) throws {
+        self.url = url
+        self.logger = logger
+        var configuration = PostgresClient.Configuration(
+            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
+            tls: try Self.tls(url))
+        configuration.options.maximumConnections = maxConnections
+        configuration.options.minimumConnections = 0
+        configuration.options.connectTimeout = .seconds(10)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        runner = Task { await client.run() }
+    }
+
+    deinit { runner.cancel() }
+
+    /// Closes the pool.
+    public func close() { runner.cancel() }
+
+    /// The TLS settings `url` asks for; nil: plain TCP.
+    private static func tlsConfiguration(_ url: PostgresURL) throws(AuthError) -> TLSConfiguration? {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch url.tlsMode {
+        case .disable: return nil
+        case .prefer, .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: configuration.certificateVerification = .fullVerification
+        }
+        if let file = url.rootCertificates {
+            do {
+                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
+            } catch {
+                throw .invalidConfiguration("metadata URL \(url): cannot read sslrootcert \(file): \(error)")
+            }
+        }
+        return configuration
+    }
+
+    private static func tls(_ url: PostgresURL) throws(AuthError) -> PostgresClient.Configuration.TLS {
+        guard let configuration = try tlsConfiguration(url) else { return .disable }
+        return url.tlsMode == .prefer ? .prefer(configuration) : .require(configuration)
+    }
+
+    /// Opens one connection outside the pool and closes it: the pool retries a failed connection with backoff for
+    /// a minute, where a wrong password or host should stop the start at once, with the server's reason.
+    public func probe() async throws {
+        var tls = PostgresConnection.Configuration.TLS.disable
+        if let configuration = try Self.tlsConfiguration(url) {
+            let context = try NIOSSLContext(configuration: configuration)
+            tls = url.tlsMode == .prefer ? .prefer(context) : .require(context)
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: tls)
+        configuration.options.connectTimeout = .seconds(10)
+        try await connecting {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try? await connection.close()
+        }
+    }
+
+    // MARK: Schema
+
+    /// The advisory lock that lets one replica at a time migrate (any 64-bit constant of hydra's own).
+    static let migrationLock: Int64 = 0x6879_6472_615F_6D31
+
+    /// Applies the migrations this database lacks, under an advisory lock so that replicas starting together
+    /// migrate once; with `checkOnly`, reports them without applying anything.
+    /// - Throws: `MetadataStoreError.schemaNewer` when the database has migrations this binary does not know (a
+    ///   newer hydra migrated it: running an older one against it could corrupt it).
+    @discardableResult
+    public func migrate(checkOnly: Bool = false) async throws -> MigrationReport {
+        try await probe()
+        return try await connecting {
+            try await client.withConnection { connection in
+                try await connection.query("SELECT pg_advisory_lock(\(Self.migrationLock))", logger: logger)
+                do {
+                    let report = try await migrate(on: connection, checkOnly: checkOnly)
+                    try await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: logger)
+                    return report
+                } catch {
+                    _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: logger)
+                    throw error
+                }
+            }
+        }
+    }
+
+    private func migrate(on connection: PostgresConnection, checkOnly: Bool) async throws -> MigrationReport {
+        try await connection.query("""
+            CREATE TABLE IF NOT EXISTS hydra_migrations (id TEXT PRIMARY KEY NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+            """, logger: logger)
+        var applied: Set<String> = []
+        for try await id in try await connection.query("SELECT id FROM hydra_migrations", logger: logger).decode(String.self) {
+            applied.insert(id)
+        }
+        let known = Set(MetadataSchema.migrations.map(\.id))
+        let unknown = applied.subtracting(known)
+        guard unknown.isEmpty else { throw MetadataStoreError.schemaNewer(database: "\(url)", unknown: unknown.sorted()) }
+        let pending = MetadataSchema.migrations.filter { !applied.contains($0.id) }
+        let report = MigrationReport(
+            applied: MetadataSchema.migrations.map(\.id).filter(applied.contains), pending: pending.map(\.id))
+        guard !checkOnly else { return report }
+        for migration in pending {
+            try await connection.withTransaction(logger: logger) { transaction in
+                for statement in migration.statements {
+                    try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await transaction.query("INSERT INTO hydra_migrations (id) VALUES (\(migration.id))", logger: logger)
+            }
+            logger.info("applied metadata migration \(migration.id)", metadata: ["database": "\(url)"])
+        }
+        return report
+    }
+
+    /// Runs `body`, turning a failure to reach the server into one line naming the database (without password).
+    private func connecting<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as PSQLError {
+            throw MetadataStoreError.database("\(url)", Self.describe(error))
+        }
+    }
+
+    /// The server's own message when there is one (PSQLError's description hides it for privacy).
+    static func describe(_ error: PSQLError) -> String {
+        if let fields = error.serverInfo, let message = fields[.message] {
+            return [fields[.sqlState].map { "SQLSTATE \($0)" }, message].compactMap { $0 }.joined(separator: ": ")
+        }
+        if let underlying = error.underlying { return "\(error.code): \(underlying)" }
+        return "\(error.code)"
+    }
+
+    // MARK: Queries
+
+    private func rows(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        try await connecting { try await client.query(query, logger: logger) }
+    }
+
+    private func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await connecting { try await client.withTransaction(logger: logger) { try await body($0) } }
+    }
+
+    private func first<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: T.Type) async throws -> T? {
+        for try await value in try await rows(query).decode(T.self) { return value }
+        return nil
+    }
+
+    private func all<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: T.Type) async throws -> [T] {
+        var values: [T] = []
+        for try await value in try await rows(query).decode(T.self) { values.append(value) }
+        return values
+    }
+
+    /// The columns `record(_:)` reads, in order.
+    private static let manifestColumns = "m.repository, m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations"
+
+    private func records(_ query: PostgresQuery) async throws -> [ManifestRecord] {
+        var records: [ManifestRecord] = []
+        for try await (repository, digest, mediaType, size, artifactType, subject, annotations) in try await rows(query)
+            .decode((String, String, String, Int64, String?, String?, String?).self) {
+            guard let digest = try? Digest(parsing: digest) else { continue }
+            records.append(ManifestRecord(
+                repository: repository, digest: digest, mediaType: mediaType, size: size, artifactType: artifactType,
+                subject: subject.flatMap { try? Digest(parsing: $0) }, annotationsJSON: annotations))
+        }
+        return records
+    }
+
+    // MARK: Blobs
+
+    public func blobSize(_ digest: Digest) async throws -> Int64? {
+        try await first("SELECT size FROM blobs WHERE digest = \(digest.description)", as: Int64.self)
+    }
+
+    public func linkedBlobSize(_ digest: Digest, in repository: String) async throws -> Int64? {
+        try await first("""
+            SELECT b.size FROM repository_blobs r JOIN blobs b ON b.digest = r.digest
+            WHERE r.repository = \(repository) AND r.digest = \(digest.description)
+            """, as: Int64.self)
+    }
+
+    public func linkBlob(_ digest: Digest, size: Int64, into repository: String) async throws {
+        let key = digest.description
+        try await transaction { connection in
+            try await connection.query("INSERT INTO repositories (name) VALUES (\(repository)) ON CONFLICT DO NOTHING", logger: logger)
+            try await connection.query("INSERT INTO blobs (digest, size) VALUES (\(key), \(size)) ON CONFLICT DO NOTHING", logger: logger)
+            try await connection.query(
+                "INSERT INTO repository_blobs (repository, digest) VALUES (\(repository), \(key)) ON CONFLICT DO NOTHING", logger: logger)
+        }
+    }
+
+    public func unlinkBlob(_ digest: Digest, from repository: String) async throws -> Bool {
+        try await first("""
+            DELETE FROM repository_blobs WHERE repository = \(repository) AND digest = \(digest.description) RETURNING 1
+            """, as: Int32.self) != nil
+    }
+
+    // MARK: Uploads
+
+    public func createUpload(_ upload: UploadRecord) async throws {
+        try await rows("INSERT INTO uploads (id, repository, created_at) VALUES (\(upload.id), \(upload.repository), \(upload.createdAt))")
+    }
+
+    public func upload(_ id: String) async throws -> UploadRecord? {
+        for try await (id, repository, createdAt) in try await rows(
+            "SELECT id, repository, created_at FROM uploads WHERE id = \(id)").decode((String, String, Int64).self) {
+            return UploadRecord(id: id, repository: repository, createdAt: createdAt)
+        }
+        return nil
+    }
+
+    public func deleteUpload(_ id: String) async throws {
+        try await rows("DELETE FROM uploads WHERE id = \(id)")
+    }
+
+    public func uploads(startedBefore time: Int64) async throws -> [UploadRecord] {
+        var uploads: [UploadRecord] = []
+        for try await (id, repository, createdAt) in try await rows(
+            "SELECT id, repository, created_at FROM uploads WHERE created_at < \(time)").decode((String, String, Int64).self) {
+            uploads.append(UploadRecord(id: id, repository: repository, createdAt: createdAt))
+        }
+        return uploads
+    }
+
+    // MARK: Manifests and tags
+
+    public func putManifest(_ record: ManifestRecord, tag: String?) async throws {
+        let digest = record.digest.description
+        try await transaction { connection in
+            try await connection.query(
+                "INSERT INTO repositories (name) VALUES (\(record.repository)) ON CONFLICT DO NOTHING", logger: logger)
+            try await connection.query("""
+                INSERT INTO manifests (repository, digest, media_type, size, artifact_type, subject, annotations)
+                VALUES (\(record.repository), \(digest), \(record.mediaType), \(record.size), \(record.artifactType),
+                        \(record.subject?.description), \(record.annotationsJSON))
+                ON CONFLICT (repository, digest) DO UPDATE SET media_type = excluded.media_type, size = excluded.size,
+                    artifact_type = excluded.artifact_type, subject = excluded.subject, annotations = excluded.annotations
+                """, logger: logger)
+            if !record.references.isEmpty {
+                try await connection.query("""
+                    INSERT INTO manifest_references (repository, manifest, reference)
+                    SELECT \(record.repository), \(digest), unnest(\(record.references.map(\.description)))
+                    ON CONFLICT DO NOTHING
+                    """, logger: logger)
+            }
+            if let tag {
+                try await connection.query("""
+                    INSERT INTO tags (repository, tag, digest) VALUES (\(record.repository), \(tag), \(digest))
+                    ON CONFLICT (repository, tag) DO UPDATE SET digest = excluded.digest
+                    """, logger: logger)
+            }
+        }
+    }
+
+    public func manifest(_ digest: Digest, in repository: String) async throws -> ManifestRecord? {
+        try await records("""
+            SELECT \(unescaped: Self.manifestColumns) FROM manifests m WHERE m.repository = \(repository) AND m.digest = \(digest.description)
+            """).first
+    }
+
+    public func taggedManifest(_ tag: String, in repository: String) async throws -> ManifestRecord? {
+        try await records("""
+            SELECT \(unescaped: Self.manifestColumns) FROM tags t
+            JOIN manifests m ON m.repository = t.repository AND m.digest = t.digest
+            WHERE t.repository = \(repository) AND t.tag = \(tag)
+            """).first
+    }
+
+    public func resolveTag(_ tag: String, in repository: String) async throws -> Digest? {
+        try await first("SELECT digest FROM tags WHERE repository = \(repository) AND tag = \(tag)", as: String.self)
+            .map { try Digest(parsing: $0) }
+    }
+
+    public func deleteManifest(_ digest: Digest, in repository: String) async throws -> Bool {
+        let key = digest.description
+        return try await transaction { connection in
+            var deleted = false
+            for try await _ in try await connection.query(
+                "DELETE FROM manifests WHERE repository = \(repository) AND digest = \(key) RETURNING 1", logger: logger) {
+                deleted = true
+            }
+            try await connection.query("DELETE FROM tags WHERE repository = \(repository) AND digest = \(key)", logger: logger)
+            try await connection.query(
+                "DELETE FROM manifest_references WHERE repository = \(repository) AND manifest = \(key)", logger: logger)
+            return deleted
+        }
+    }
+
+    public func deleteTag(_ tag: String, in repository: String) async throws -> Bool {
+        try await first("DELETE FROM tags WHERE repository = \(repository) AND tag = \(tag) RETURNING 1", as: Int32.self) != nil
+    }
+
+    public func tags(in repository: String, after last: String?, limit: Int?) async throws -> [String] {
+        try await all("""
+            SELECT tag FROM tags WHERE repository = \(repository) AND tag COLLATE "C" > \(last ?? "")
+            ORDER BY tag COLLATE "C" LIMIT \(limit.map(Int64.init))
+            """, as: String.self)
+    }
+
+    public func repositoryExists(_ name: String) async throws -> Bool {
+        try await first("SELECT 1 FROM repositories WHERE name = \(name)", as: Int32.self) != nil
+    }
+
+    public func repositories(after last: String?, limit: Int?) async throws -> [String] {
+        try await all("""
+            SELECT name FROM repositories WHERE name COLLATE "C" > \(last ?? "") ORDER BY name COLLATE "C" LIMIT \(limit.map(Int64.init))
+            """, as: String.self)
+    }
+
+    public func referrers(of digest: Digest, in repository: String) async throws -> [ManifestRecord] {
+        try await records("""
+            SELECT \(unescaped: Self.manifestColumns) FROM manifests m
+            WHERE m.repository = \(repository) AND m.subject = \(digest.description) ORDER BY m.digest COLLATE "C"
+            """)
+    }
+
+    // MARK: Secrets and leases
+
+    public func sealedSecret(named name: String) async throws -> String? {
+        try await first("SELECT sealed FROM secrets WHERE name = \(name)", as: String.self)
+    }
+
+    public func storeSealedSecretIfAbsent(_ sealed: String, named name: String) async throws -> String {
+        try await rows("INSERT INTO secrets (name, sealed) VALUES (\(name), \(sealed)) ON CONFLICT (name) DO NOTHING")
+        return try await sealedSecret(named: name) ?? sealed
+    }
+
+    public func acquireLease(_ name: String, holder: String, now: Int64, expiresAt: Int64) async throws -> Bool {
+        try await first("""
+            INSERT INTO leases (name, holder, expires_at) VALUES (\(name), \(holder), \(expiresAt))
+            ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+            WHERE leases.holder = excluded.holder OR leases.expires_at <= \(now)
+            RETURNING 1
+            """, as: Int32.self) != nil
+    }
+
+    public func releaseLease(_ name: String, holder: String) async throws {
+        try await rows("DELETE FROM leases WHERE name = \(name) AND holder = \(holder)")
+    }
+}
+
+/// What went wrong with a metadata database.
+public enum MetadataStoreError: Error, CustomStringConvertible, Sendable {
+    /// The database cannot be reached or refused a statement.
+    case database(String, String)
+    /// The database was migrated by a newer hydra.
+    case schemaNewer(database: String, unknown: [String])
+
+    public var description: String {
+        switch self {
+        case .database(let database, let why): "metadata database \(database): \(why)"
+        case .schemaNewer(let database, let unknown):
+            "metadata database \(database) has migrations this hydra does not know (\(unknown.joined(separator: ", "))): it was migrated by a newer hydra; run that version"
+        }
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import HydraCore
+@testable import HydraRegistryServer
+import HydraTestSupport
+import Testing
+
+/// The metadata store's contract, checked in process on both stores: SQLite (embedded) and PostgreSQL (a real
+/// server on loopback, `TestPostgres`). The registry's HTTP suites run on both as well (`HYDRA_TEST_METADATA`).
+@Suite("Metadata store contract: SQLite and PostgreSQL")
+struct MetadataStoreContractTests {
+    /// A fresh store of each kind.
+    static func store(_ backend: MetadataBackend, _ tmp: TemporaryDirectory) async throws -> any MetadataStore {
+        switch backend {
+        case .sqlite:
+            return try SQLiteMetadataStore(path: tmp("metadata.sqlite"))
+        case .postgres:
+            let store = try PostgresMetadataStore(url: try PostgresURL(parsing: try TestPostgres.createDatabase()))
+            try await store.migrate()
+            return store
+        }
+    }
+
+    static func digest(_ text: String) -> Digest { Digest.of(Array(text.utf8)) }
+
+    @Test("blobs are linked per repository; unlinking one leaves the others", arguments: MetadataBackend.allCases)
+    func blobLinks(backend: MetadataBackend) async throws {
+        let tmp = TemporaryDirectory()
+        let store = try await Self.store(backend, tmp)
+        let blob = Self.digest("layer")
+        #expect(try await store.blobSize(blob) == nil)
+        try await store.linkBlob(blob, size: 5_000_000_000, into: "a/one")
+        try await store.linkBlob(blob, size: 5_000_000_000, into: "b/two")
+        try await store.linkBlob(blob, size: 5_000_000_000, into: "b/two")
+        #expect(try await store.blobSize(blob) == 5_000_000_000, "sizes above 32 bits survive")
+        #expect(try await store.linkedBlobSize(blob, in: "a/one") == 5_000_000_000)
+        #expect(try await store.linkedBlobSize(blob, in: "c/three") == nil)
+        #expect(try await store.unlinkBlob(blob, from: "a/one"))
+        #expect(try await !store.unlinkBlob(blob, from: "a/one"), "a second unlink finds nothing")
+        #expect(try await store.linkedBlobSize(blob, in: "a/one") == nil)
+        #expect(try await store.linkedBlobSize(blob, in: "b/two") == 5_000_000_000)
+        #expect(try await store.repositoryExists("a/one"))
+        #expect(try await store.repositoryExists("b/two"))
+        #expect(try await !store.repositoryExists("c/three"))
+    }
+
+    @Test("manifests, tag moves, referrers and deletes", arguments: MetadataBackend.allCases)
+    func manifestsAndTags(backend: MetadataBackend) async throws {
+        let tmp = TemporaryDirectory()
+        let store = try await Self.store(backend, tmp)
+        let first = ManifestRecord(
+            repository: "app", digest: Self.digest("m1"), mediaType: "application/vnd.oci.image.manifest.v1+json", size: 512,
+            artifactType: "application/vnd.oci.image.config.v1+json", references: [Self.digest("c"), Self.digest("l")])
+        let second = ManifestRecord(repository: "app", digest: Self.digest("m2"), mediaType: "application/vnd.oci.image.index.v1+json", size: 300)
+        try await store.putManifest(first, tag: "v1")
+        try await store.putManifest(second, tag: nil)
+        #expect(try await store.resolveTag("v1", in: "app") == first.digest)
+        #expect(try await store.taggedManifest("v1", in: "app")?.mediaType == first.mediaType)
+        #expect(try await store.manifest(first.digest, in: "app")?.artifactType == first.artifactType)
+        #expect(try await store.manifest(first.digest, in: "other") == nil, "a manifest belongs to its repository")
+
+        // The tag moves: readers see the new manifest at once.
+        try await store.putManifest(second, tag: "v1")
+        #expect(try await store.resolveTag("v1", in: "app") == second.digest)
+        #expect(try await store.taggedManifest("v1", in: "app")?.digest == second.digest)
+
+        let referrer = ManifestRecord(
+            repository: "app", digest: Self.digest("sig"), mediaType: "application/vnd.oci.image.manifest.v1+json", size: 90,
+            artifactType: "application/vnd.dev.cosign.artifact.sig.v1+json", subject: first.digest, annotationsJSON: #"{"k":"v"}"#)
+        try await store.putManifest(referrer, tag: nil)
+        let referrers = try await store.referrers(of: first.digest, in: "app")
+        #expect(referrers.map(\.digest) == [referrer.digest])
+        #expect(referrers.first?.annotationsJSON == #"{"k":"v"}"#)
+        #expect(referrers.first?.subject == first.digest)
+
+        // Deleting a manifest takes its tags with it.
+        try await store.putManifest(second, tag: "latest")
+        #expect(try await store.deleteManifest(second.digest, in: "app"))
+        #expect(try await !store.deleteManifest(second.digest, in: "app"))
+        #expect(try await store.resolveTag("v1", in: "app") == nil)
+        #expect(try await store.resolveTag("latest", in: "app") == nil)
+        #expect(try await store.manifest(first.digest, in: "app") != nil)
+        try await store.putManifest(first, tag: "gone")
+        #expect(try await store.deleteTag("gone", in: "app"))
+        #expect(try await !store.deleteTag("gone", in: "app"))
+    }
+
+    @Test("tags and repositories page in byte order, whatever the database's locale", arguments: MetadataBackend.allCases)
+    func lexicalPages(backend: MetadataBackend) async throws {
+        let tmp = TemporaryDirectory()
+        let store = try await Self.store(backend, tmp)
+        let manifest = ManifestRecord(repository: "r", digest: Self.digest("m"), mediaType: "application/vnd.oci.image.manifest.v1+json", size: 1)
+        // Byte order puts upper case before lower case and "_" between them; a natural-language collation would not.
+        let tags = ["b", "B", "a_1", "a-1", "a", "Z9", "_x", "a.b"]
+        for tag in tags { try await store.putManifest(manifest, tag: tag) }
+        let sorted = tags.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        #expect(try await store.tags(in: "r", after: nil, limit: nil) == sorted)
+        #expect(try await store.tags(in: "r", after: nil, limit: 3) == Array(sorted.prefix(3)))
+        #expect(try await store.tags(in: "r", after: sorted[2], limit: 2) == Array(sorted[3..<5]))
+        #expect(try await store.tags(in: "r", after: sorted.last, limit: 5) == [])
+        #expect(try await store.tags(in: "none", after: nil, limit: nil) == [])
+
+        for name in ["zeta", "Alpha", "alpha/b", "alpha"] { try await store.linkBlob(Self.digest(name), size: 1, into: name) }
+        let names = ["r", "zeta", "Alpha", "alpha/b", "alpha"].sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        #expect(try await store.repositories(after: nil, limit: nil) == names)
+        #expect(try await store.repositories(after: names[1], limit: 2) == Array(names[2..<4]))
+    }
+
+    @Test("upload records: created, found, listed by age, deleted", arguments: MetadataBackend.allCases)
+    func uploads(backend: MetadataBackend) async throws {
+        let tmp = TemporaryDirectory()
+        let store = try await Self.store(backend, tmp)
+        try await store.createUpload(UploadRecord(id: "old", repository: "r", createdAt: 1_000))
+        try await store.createUpload(UploadRecord(id: "new", repository: "r", createdAt: 2_000))
+        await #expect(throws: (any Error).self, "an id is used once") {
+            try await store.createUpload(UploadRecord(id: "old", repository: "r", createdAt: 3_000))
+        }
+        #expect(try await store.upload("old") == UploadRecord(id: "old", repository: "r", createdAt: 1_000))
+        #expect(try await store.uploads(startedBefore: 1_500).map(\.id) == ["old"])
+        try await store.deleteUpload("old")
+        #expect(try await store.upload("old") == nil)
+        #expect(try await store.uploads(startedBefore: 10_000).map(\.id) == ["new"])
+    }
+
+    @Test("a sealed secret: the first one stored wins", arguments: MetadataBackend.allCases)
+    func secrets(backend: MetadataBackend) async throws {
+        let tmp = TemporaryDirectory()
+        let store = try await Self.store(backend, tmp)
+        #expect(try await store.sealedSecret(named: "k") == nil)
+        #expect(try await store.storeSealedSecretIfAbsent("first", named: "k") == "first")
+        #expect(try await store.storeSealedSecretIfAbsent("second", named: "k") == "first")
+        #expect(try await store.sealedSecret(named: "k") == "first")
+    }
+
+    @Test("a lease is held by one holder until it expires or is released; its holder renews it", arguments: MetadataBackend.allCases)
+    func leases(backend: MetadataBackend) async throws {
+        let tmp = TemporaryDirectory()
+        let store = try await Self.store(backend, tmp)
+        #expect(try await store.acquireLease("expiry", holder: "a", now: 100, expiresAt: 130))
+        #expect(try await !store.acquireLease("expiry", holder: "b", now: 110, expiresAt: 140), "held by a")
+        #expect(try await store.acquireLease("expiry", holder: "a", now: 120, expiresAt: 150), "a renews")
+        #expect(try await !store.acquireLease("expiry", holder: "b", now: 140, expiresAt: 170), "the renewal counts")
+        #expect(try await store.acquireLease("other", holder: "b", now: 140, expiresAt: 170), "leases are per name")
+        #expect(try await store.acquireLease("expiry", holder: "b", now: 150, expiresAt: 180), "expired: b takes over")
+        #expect(try await !store.acquireLease("expiry", holder: "a", now: 160, expiresAt: 190))
+        try await store.releaseLease("expiry", holder: "a")
+        #expect(try await !store.acquireLease("expiry", holder: "a", now: 160, expiresAt: 190), "only the holder releases")
+        try await store.releaseLease("expiry", holder: "b")
+        #expect(try await store.acquireLease("expiry", holder: "a", now: 160, expiresAt: 190))
+    }
+}
+
+@Suite("PostgreSQL metadata store: migrations and URLs")
+struct PostgresMigrationTests {
+    @Test("replicas starting together migrate once; a second migrate finds nothing to do")
+    func concurrentMigrations() async throws {
+        let url = try PostgresURL(parsing: try TestPostgres.createDatabase())
+        let stores = try (0..<4).map { _ in try PostgresMetadataStore(url: url) }
+        let check = try await stores[0].migrate(checkOnly: true)
+        #expect(check.applied.isEmpty && check.pending == MetadataSchema.migrations.map(\.id))
+        let reports = try await withThrowingTaskGroup(of: PostgresMetadataStore.MigrationReport.self) { group in
+            for store in stores { group.addTask { try await store.migrate() } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        // Exactly one replica applied the migrations; the others, waiting on the advisory lock, found them applied.
+        #expect(reports.filter { !$0.pending.isEmpty }.count == 1)
+        #expect(reports.allSatisfy { $0.applied.count + $0.pending.count == MetadataSchema.migrations.count })
+        let again = try await stores[1].migrate(checkOnly: true)
+        #expect(again.pending.isEmpty && again.applied == MetadataSchema.migrations.map(\.id))
+        let rows = try TestPostgres.query(url.testURL, "SELECT count(*) FROM hydra_migrations")
+        #expect(rows == "\(MetadataSchema.migrations.count)")
+    }
+
+    @Test("a database migrated by a newer hydra is refused, naming the unknown migration")
+    func newerSchema() async throws {
+        let text = try TestPostgres.createDatabase()
+        let store = try PostgresMetadataStore(url: try PostgresURL(parsing: text))
+        try await store.migrate()
+        _ = try TestPostgres.query(text, "INSERT INTO hydra_migrations (id) VALUES ('v99-from-the-future')")
+        await #expect { try await store.migrate() } throws: { error in
+            "\(error)".contains("v99-from-the-future") && "\(error)".contains("newer hydra")
+        }
+    }
+
+    @Test("a wrong password or an unreachable server is one line naming the database, never the password")
+    func connectionFailures() async throws {
+        let good = try PostgresURL(parsing: try TestPostgres.createDatabase())
+        var wrong = good
+        wrong.password = "not-the-password-xyzzy"
+        await #expect { try await PostgresMetadataStore(url: wrong).migrate() } throws: { error in
+            let text = "\(error)"
+            return text.contains("\(good.host):\(good.port)") && !text.contains("xyzzy") && text.contains("28P01")
+        }
+        var closed = good
+        closed.port = 1
+        await #expect { try await PostgresMetadataStore(url: closed).migrate() } throws: { error in
+            "\(error)".contains("127.0.0.1:1") && !"\(error)".contains(good.password ?? "-")
+        }
+    }
+
+    @Test("URLs: libpq's form, sslmode, defaults; errors name the part and hide the password")
+    func urls() throws {
+        let url = try PostgresURL(parsing: "postgresql://hy%40dra:p%3Ass@db.example.com:6432/meta?sslmode=verify-full&sslrootcert=/etc/ca.pem")
+        #expect(url.user == "hy@dra" && url.password == "p:ss" && url.host == "db.example.com" && url.port == 6432)
+        #expect(url.database == "meta" && url.tlsMode == .verifyFull && url.rootCertificates == "/etc/ca.pem")
+        #expect("\(url)" == "postgres://hy@dra:***@db.example.com:6432/meta?sslmode=verify-full")
+        let short = try PostgresURL(parsing: "postgres://hydra@db")
+        #expect(short.port == 5432 && short.database == "hydra" && short.password == nil && short.tlsMode == .prefer)
+        for (bad, expected) in [
+            ("mysql://u:secretpw@h/d", "expected postgres://"), ("postgres://u:secretpw@/d", "no host"),
+            ("postgres://h/d", "no user"), ("postgres://u:secretpw@h/d?sslmode=maybe", "sslmode must be one of"),
+            ("postgres://u:secretpw@h/d?pool=3", "unknown parameter pool"),
+        ] {
+            #expect { try PostgresURL(parsing: bad) } throws: { error in
+                "\(error)".contains(expected) && !"\(error)".contains("secretpw")
+            }
+        }
+    }
+}
+
+extension PostgresURL {
+    /// The URL with its password, for psql in tests.
+    var testURL: String { "postgres://\(user):\(password ?? "")@\(host):\(port)/\(database)" }
+}
+
+@Suite("hydra serve migrate")
+struct ServeMigrateCommandTests {
+    @Test("--check lists pending migrations (exit 1); migrate applies them; then --check exits 0; errors never show the password")
+    func migrateCommand() throws {
+        let url = try TestPostgres.createDatabase()
+        let pending = try Tool.run([HydraBinary.path, "serve", "migrate", "--check", "--metadata", url])
+        #expect(pending.status == 1, "\(pending.stderr)")
+        #expect(pending.stdout.contains("pending  v1") && pending.stdout.contains("pending  v2-secrets-leases"), "\(pending.stdout)")
+        let migrated = try Tool.run([HydraBinary.path, "serve", "migrate"], environment: ["HYDRA_DATABASE_URL": url])
+        #expect(migrated.status == 0, "\(migrated.stderr)")
+        #expect(migrated.stdout.contains("migrated v1"), "\(migrated.stdout)")
+        let clean = try Tool.run([HydraBinary.path, "serve", "migrate", "--check", "--metadata", url])
+        #expect(clean.status == 0 && clean.stdout.contains("applied  v1") && !clean.stdout.contains("pending"), "\(clean.stdout)")
+
+        let none = try Tool.run([HydraBinary.path, "serve", "migrate", "--check"], environment: ["HYDRA_DATABASE_URL": ""])
+        #expect(none.status == 2 && none.stderr.contains("no PostgreSQL URL"), "\(none.stderr)")
+        let wrong = url.replacingOccurrences(of: "hydra-test-password", with: "wrong-pass-1234")
+        let refused = try Tool.run([HydraBinary.path, "serve", "migrate", "--check", "--metadata", wrong])
+        #expect(refused.status == 1 && refused.stderr.contains("28P01") && !refused.stderr.contains("wrong-pass-1234"), "\(refused.stderr)")
+        let malformed = try Tool.run([HydraBinary.path, "serve", "--metadata", "postgres://u:topsecret@/db", "--addr", "127.0.0.1:1"])
+        #expect(malformed.status != 0 && malformed.stderr.contains("no host") && !malformed.stderr.contains("topsecret"), "\(malformed.stderr)")
+    }
+}
