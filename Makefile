@@ -20,11 +20,13 @@ install:
 build: install
 	$(SWIFT) build $(BUILD_FLAGS)
 
-## test: every test suite (unit, interop with umoci/skopeo/gzip/GNU tar, CLI end to end), then the registry's suites
-## again with hydra serve on PostgreSQL (a private server on loopback, scripts/postgres.sh) instead of SQLite.
+## test: every test suite (unit, interop with umoci/skopeo/gzip/GNU tar, CLI end to end, replicas on PostgreSQL and
+## Ceph RGW), then the registry's suites again with hydra serve on PostgreSQL (a private server on loopback,
+## scripts/postgres.sh) and files, and on PostgreSQL and S3 (a single-node Ceph RADOS Gateway, scripts/ceph-rgw.sh).
 test: build
 	$(SWIFT) test $(BUILD_FLAGS)
 	HYDRA_TEST_METADATA=postgres $(SWIFT) test $(BUILD_FLAGS) --skip-build --filter HydraRegistryServerTests
+	HYDRA_TEST_METADATA=postgres HYDRA_TEST_STORAGE=s3 $(SWIFT) test $(BUILD_FLAGS) --skip-build --filter HydraRegistryServerTests
 
 ## demo: import a busybox root file system into a fresh local store, inspect, save and reload it.
 demo: build

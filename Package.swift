@@ -90,7 +90,7 @@ let package = Package(
         .target(
             name: "HydraRegistryServer",
             dependencies: [
-                "HydraCore", "HydraOCI", "HydraSigner", "HydraHTTP",
+                "HydraCore", "HydraOCI", "HydraSigner", "HydraHTTP", "HydraS3",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -195,8 +195,9 @@ let package = Package(
         .testTarget(
             name: "HydraRegistryServerTests",
             dependencies: [
-                "hydra", "HydraRegistryServer", "HydraRegistryClient", "HydraCore", "HydraOCI", "HydraSigner", "HydraTestSupport",
+                "hydra", "HydraRegistryServer", "HydraRegistryClient", "HydraCore", "HydraOCI", "HydraSigner", "HydraTestSupport", "HydraS3",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/HydraRegistryServerTests", swiftSettings: swiftSettings),
@@ -208,6 +209,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/HydraS3Tests", exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HydraScaleOutTests",
+            dependencies: ["hydra", "HydraCore", "HydraOCI", "HydraTestSupport"],
+            path: "Tests/HydraScaleOutTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "HydraRegistryClientTests",
             dependencies: [

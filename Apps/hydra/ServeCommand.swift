@@ -25,6 +25,11 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "url"))
     var metadata: String?
 
+    @Option(help: ArgumentHelp(
+        "S3 bucket for blobs that replicas share (s3://BUCKET/PREFIX?endpoint=https://HOST&region=R[&addressing=virtual][&redirect=SECONDS]; keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY); default: files in the data directory.",
+        valueName: "url"))
+    var storage: String?
+
     @Option(help: "The secret key that seals the token signing key at rest (default: secret.key beside the data directory; created if missing).")
     var secretKey: String?
 
@@ -56,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
             try settings.applyEnvironment(ProcessInfo.processInfo.environment)
             var overrides = RegistryConfigurationFile.Overrides()
             (overrides.addr, overrides.root, overrides.secretKey, overrides.metadata) = (addr, root, secretKey, metadata)
+            overrides.storage = storage
             (overrides.tlsCertificate, overrides.tlsKey) = (tlsCert, tlsKey)
             (overrides.htpasswd, overrides.anonymousPull, overrides.realm) = (htpasswd, anonymousPull, tokenRealm)
             try settings.apply(overrides)

@@ -71,45 +71,89 @@ public struct FileSystemBlobStorage: BlobStorage {
         return keys.sorted()
     }
 
-    public func createUpload(_ id: String) async throws {
+    public func put(_ key: String, _ bytes: ByteBuffer) async throws {
+        let target = objectPath(key)
+        try await BlockingIO.run {
+            try FileSystem.createDirectory(FileSystem.parent(of: target))
+            try FileSystem.writeAtomically(Array(buffer: bytes), to: target)
+        }
+    }
+
+    public func createUpload(_ id: String) async throws -> String? {
         let path = uploadPath(id)
         try await BlockingIO.run { try FileSink(creating: path, exclusive: true, sync: true).finish() }
+        return nil
     }
 
-    public func uploadSize(_ id: String) async throws -> Int64? {
-        let path = uploadPath(id)
-        return await BlockingIO.run { FileSystem.fileSize(path) }
-    }
+    /// How often a long append is made durable and reported to `checkpoint`: after this much time or these many
+    /// bytes, whichever comes first.
+    static let checkpointInterval = Duration.seconds(1)
+    static let checkpointBytes = 256 << 20
 
     public func append(
-        _ id: String, from chunks: some AsyncSequence<ByteBuffer, any Error>, observe: (ByteBuffer) throws -> Void
-    ) async throws -> Int64 {
+        _ id: String, state: String?, at offset: Int64, from chunks: some AsyncSequence<ByteBuffer, any Error>,
+        observe: (ByteBuffer) throws -> Void, checkpoint: (UploadAppended) async throws -> Void
+    ) async throws -> UploadAppended {
         let path = uploadPath(id)
-        guard await BlockingIO.run({ FileSystem.exists(path) }) else { throw FileIOError("open", path: path, errno: ENOENT) }
+        try await BlockingIO.run { try Self.cut(path, to: offset) }
         // Hashing (observe) here and writing on the writer's task overlap. Uploads are written past the page
         // cache: they are fsynced before they count, and filling page cache first was the slow part.
-        let writer = WriteBehind { try DirectAppendSink(appendingTo: path) }
+        var writer = WriteBehind { try DirectAppendSink(appendingTo: path) }
         do {
-            try await writer.write(contentsOf: chunks, observe: observe)
+            var batch = WriteBehind.Batch()
+            var written = offset
+            var sinceCheckpoint = 0
+            var lastCheckpoint = ContinuousClock.now
+            for try await chunk in chunks {
+                try observe(chunk)
+                batch.append(chunk)
+                let due = sinceCheckpoint + batch.count >= Self.checkpointBytes || ContinuousClock.now - lastCheckpoint >= Self.checkpointInterval
+                guard batch.isFull || due else { continue }
+                try await writer.write(batch)
+                written += Int64(batch.count)
+                sinceCheckpoint += batch.count
+                batch = WriteBehind.Batch()
+                if due {
+                    // Everything observed is queued: once the writer has finished (written and synced), it is durable.
+                    try await writer.finish()
+                    try await checkpoint(UploadAppended(size: written, state: nil))
+                    writer = WriteBehind { try DirectAppendSink(appendingTo: path) }
+                    (sinceCheckpoint, lastCheckpoint) = (0, ContinuousClock.now)
+                }
+            }
+            try await writer.write(batch)
             try await writer.finish()
         } catch {
             await writer.abandon()
             throw error
         }
-        return try await BlockingIO.run {
+        let size = try await BlockingIO.run {
             guard let size = FileSystem.fileSize(path) else { throw FileIOError("stat", path: path, errno: errno) }
             return size
         }
+        return UploadAppended(size: size, state: nil)
     }
 
-    public func readUpload(_ id: String) async throws -> any AsyncSequence<ByteBuffer, any Error> & Sendable {
-        FileByteStream(path: uploadPath(id))
+    /// Drops bytes past `size` (a request that failed or a process killed after writing them, before they were
+    /// recorded); a file shorter than its record lost what it was promised and is an error.
+    private static func cut(_ path: String, to size: Int64) throws {
+        guard let actual = FileSystem.fileSize(path) else { throw FileIOError("open", path: path, errno: ENOENT) }
+        if actual == size { return }
+        guard actual > size else {
+            throw FileIOError("upload \(path) holds \(actual) bytes, its record says \(size)", path: path, errno: EIO)
+        }
+        guard truncate(path, off_t(size)) == 0 else { throw FileIOError("truncate", path: path, errno: errno) }
     }
 
-    public func commitUpload(_ id: String, as key: String) async throws {
+    public func readUpload(_ id: String, state: String?, size: Int64) async throws -> (any AsyncSequence<ByteBuffer, any Error> & Sendable)? {
+        FileByteStream(path: uploadPath(id), range: size > 0 ? 0...(size - 1) : nil)
+    }
+
+    public func commitUpload(_ id: String, state: String?, size: Int64, preferredKey key: String) async throws -> String {
         let path = uploadPath(id)
         let target = objectPath(key)
         try await BlockingIO.run {
+            try Self.cut(path, to: size)
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw FileIOError("open", path: path, errno: errno) }
             let synced = fsync(fd)
@@ -118,9 +162,10 @@ public struct FileSystemBlobStorage: BlobStorage {
             try FileSystem.createDirectory(FileSystem.parent(of: target))
             try FileSystem.rename(path, to: target)
         }
+        return key
     }
 
-    public func cancelUpload(_ id: String) async throws {
+    public func cancelUpload(_ id: String, state: String?) async throws {
         let discarded = "\(root)/discarded/\(id)"
         let path = uploadPath(id)
         let moved = try await BlockingIO.run {

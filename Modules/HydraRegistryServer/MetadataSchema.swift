@@ -50,5 +50,17 @@ enum MetadataSchema {
             "CREATE TABLE secrets (name TEXT PRIMARY KEY NOT NULL, sealed TEXT NOT NULL)",
             "CREATE TABLE leases (name TEXT PRIMARY KEY NOT NULL, holder TEXT NOT NULL, expires_at BIGINT NOT NULL)",
         ]),
+        // An upload's progress lives with its record, so any replica continues it: bytes received, the running
+        // hash's saved state, the blob storage's own state (an S3 multipart upload's parts), and a version that
+        // makes each append a compare-and-set. Rows of earlier versions (version 0) are unknown uploads.
+        Migration(id: "v3-upload-progress", statements: [
+            "ALTER TABLE uploads ADD COLUMN size BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE uploads ADD COLUMN hash_state TEXT",
+            "ALTER TABLE uploads ADD COLUMN storage_state TEXT",
+            "ALTER TABLE uploads ADD COLUMN version BIGINT NOT NULL DEFAULT 0",
+            // Where a blob's bytes are when not at `StorageKey.blob(digest)`: an object store keeps an upload under
+            // the key it was uploaded to (it cannot rename), and the first upload of a digest wins.
+            "ALTER TABLE blobs ADD COLUMN storage_key TEXT",
+        ]),
     ]
 }

@@ -25,33 +25,63 @@ public struct ManifestRecord: Sendable, Hashable {
     }
 }
 
-/// An upload in progress.
+/// A blob the registry stores: its size, and its key in the blob storage when not the one its digest names.
+public struct StoredBlob: Sendable, Hashable {
+    public var size: Int64
+    /// The key in the blob storage; nil: `StorageKey.blob(digest)`.
+    public var storageKey: String?
+
+    public init(size: Int64, storageKey: String? = nil) {
+        self.size = size
+        self.storageKey = storageKey
+    }
+}
+
+/// An upload in progress, with everything a replica needs to continue it.
 public struct UploadRecord: Sendable, Hashable {
     public var id: String
     public var repository: String
     public var createdAt: Int64
+    /// Bytes received and stored so far.
+    public var size: Int64
+    /// The running SHA-256 after `size` bytes (`ResumableSHA256.savedState`).
+    public var hashState: String?
+    /// What the blob storage keeps about the upload between requests (`BlobStorage`), or nil.
+    public var storageState: String?
+    /// Incremented by every change: an update names the version it read, so two writers cannot both win.
+    public var version: Int64
 
-    public init(id: String, repository: String, createdAt: Int64) {
+    public init(id: String, repository: String, createdAt: Int64, size: Int64 = 0, hashState: String? = nil, storageState: String? = nil, version: Int64 = 1) {
         self.id = id
         self.repository = repository
         self.createdAt = createdAt
+        self.size = size
+        self.hashState = hashState
+        self.storageState = storageState
+        self.version = version
     }
 }
 
 /// Everything the registry knows that is not bytes: repositories, blob links, manifests, tags, uploads and the
 /// referrers index. One protocol for SQLite (embedded) and PostgreSQL (scale-out); each call is a transaction.
 public protocol MetadataStore: Sendable {
-    /// The size of a blob stored anywhere in the registry, or nil.
-    func blobSize(_ digest: Digest) async throws -> Int64?
-    /// The size of a blob linked into `repository`, or nil (a repository sees only its own blobs).
-    func linkedBlobSize(_ digest: Digest, in repository: String) async throws -> Int64?
-    /// Records a stored blob and links it into a repository (creating the repository).
-    func linkBlob(_ digest: Digest, size: Int64, into repository: String) async throws
+    /// A blob stored anywhere in the registry, or nil.
+    func blob(_ digest: Digest) async throws -> StoredBlob?
+    /// A blob linked into `repository`, or nil (a repository sees only its own blobs).
+    func linkedBlob(_ digest: Digest, in repository: String) async throws -> StoredBlob?
+    /// Records a stored blob (unless the digest is recorded already: the first one stays) and links it into a
+    /// repository, creating the repository. Returns the blob as recorded: when its `storageKey` is not the one
+    /// given, another upload of the same digest was first, and the caller's copy is not needed.
+    @discardableResult
+    func linkBlob(_ digest: Digest, size: Int64, storageKey: String?, into repository: String) async throws -> StoredBlob
     /// Unlinks a blob from a repository; false when it was not linked.
     func unlinkBlob(_ digest: Digest, from repository: String) async throws -> Bool
 
     func createUpload(_ upload: UploadRecord) async throws
     func upload(_ id: String) async throws -> UploadRecord?
+    /// Replaces an upload's progress (size, hash state, storage state, version) when its stored version is still
+    /// `expectedVersion`; false when another writer changed it first (or it is gone).
+    func updateUpload(_ upload: UploadRecord, expectedVersion: Int64) async throws -> Bool
     func deleteUpload(_ id: String) async throws
     /// Uploads started before `time` (seconds since the epoch).
     func uploads(startedBefore time: Int64) async throws -> [UploadRecord]
@@ -88,6 +118,17 @@ public protocol MetadataStore: Sendable {
 }
 
 extension MetadataStore {
+    /// The size of a blob stored anywhere in the registry, or nil.
+    public func blobSize(_ digest: Digest) async throws -> Int64? { try await blob(digest)?.size }
+    /// The size of a blob linked into `repository`, or nil.
+    public func linkedBlobSize(_ digest: Digest, in repository: String) async throws -> Int64? {
+        try await linkedBlob(digest, in: repository)?.size
+    }
+    /// Links a blob stored under the key its digest names.
+    public func linkBlob(_ digest: Digest, size: Int64, into repository: String) async throws {
+        try await linkBlob(digest, size: size, storageKey: nil, into: repository)
+    }
+
     public func taggedManifest(_ tag: String, in repository: String) async throws -> ManifestRecord? {
         guard let digest = try await resolveTag(tag, in: repository) else { return nil }
         return try await manifest(digest, in: repository)

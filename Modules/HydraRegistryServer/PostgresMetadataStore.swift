@@ -193,24 +193,35 @@ public final class PostgresMetadataStore: MetadataStore {
 
     // MARK: Blobs
 
-    public func blobSize(_ digest: Digest) async throws -> Int64? {
-        try await first("SELECT size FROM blobs WHERE digest = \(digest.description)", as: Int64.self)
+    private func storedBlob(_ query: PostgresQuery) async throws -> StoredBlob? {
+        for try await (size, key) in try await rows(query).decode((Int64, String?).self) { return StoredBlob(size: size, storageKey: key) }
+        return nil
     }
 
-    public func linkedBlobSize(_ digest: Digest, in repository: String) async throws -> Int64? {
-        try await first("""
-            SELECT b.size FROM repository_blobs r JOIN blobs b ON b.digest = r.digest
+    public func blob(_ digest: Digest) async throws -> StoredBlob? {
+        try await storedBlob("SELECT size, storage_key FROM blobs WHERE digest = \(digest.description)")
+    }
+
+    public func linkedBlob(_ digest: Digest, in repository: String) async throws -> StoredBlob? {
+        try await storedBlob("""
+            SELECT b.size, b.storage_key FROM repository_blobs r JOIN blobs b ON b.digest = r.digest
             WHERE r.repository = \(repository) AND r.digest = \(digest.description)
-            """, as: Int64.self)
+            """)
     }
 
-    public func linkBlob(_ digest: Digest, size: Int64, into repository: String) async throws {
+    public func linkBlob(_ digest: Digest, size: Int64, storageKey: String?, into repository: String) async throws -> StoredBlob {
         let key = digest.description
-        try await transaction { connection in
+        return try await transaction { connection in
             try await connection.query("INSERT INTO repositories (name) VALUES (\(repository)) ON CONFLICT DO NOTHING", logger: logger)
-            try await connection.query("INSERT INTO blobs (digest, size) VALUES (\(key), \(size)) ON CONFLICT DO NOTHING", logger: logger)
+            try await connection.query(
+                "INSERT INTO blobs (digest, size, storage_key) VALUES (\(key), \(size), \(storageKey)) ON CONFLICT DO NOTHING", logger: logger)
             try await connection.query(
                 "INSERT INTO repository_blobs (repository, digest) VALUES (\(repository), \(key)) ON CONFLICT DO NOTHING", logger: logger)
+            for try await (size, key) in try await connection.query(
+                "SELECT size, storage_key FROM blobs WHERE digest = \(key)", logger: logger).decode((Int64, String?).self) {
+                return StoredBlob(size: size, storageKey: key)
+            }
+            return StoredBlob(size: size, storageKey: storageKey)
         }
     }
 
@@ -223,15 +234,36 @@ public final class PostgresMetadataStore: MetadataStore {
     // MARK: Uploads
 
     public func createUpload(_ upload: UploadRecord) async throws {
-        try await rows("INSERT INTO uploads (id, repository, created_at) VALUES (\(upload.id), \(upload.repository), \(upload.createdAt))")
+        try await rows("""
+            INSERT INTO uploads (id, repository, created_at, size, hash_state, storage_state, version)
+            VALUES (\(upload.id), \(upload.repository), \(upload.createdAt), \(upload.size), \(upload.hashState), \(upload.storageState), \(upload.version))
+            """)
+    }
+
+    /// The columns `uploads(_:)` reads, in order.
+    private static let uploadColumns = "id, repository, created_at, size, hash_state, storage_state, version"
+
+    private func uploads(_ query: PostgresQuery) async throws -> [UploadRecord] {
+        var uploads: [UploadRecord] = []
+        for try await (id, repository, createdAt, size, hashState, storageState, version) in try await rows(query)
+            .decode((String, String, Int64, Int64, String?, String?, Int64).self) {
+            uploads.append(UploadRecord(
+                id: id, repository: repository, createdAt: createdAt, size: size, hashState: hashState,
+                storageState: storageState, version: version))
+        }
+        return uploads
     }
 
     public func upload(_ id: String) async throws -> UploadRecord? {
-        for try await (id, repository, createdAt) in try await rows(
-            "SELECT id, repository, created_at FROM uploads WHERE id = \(id)").decode((String, String, Int64).self) {
-            return UploadRecord(id: id, repository: repository, createdAt: createdAt)
-        }
-        return nil
+        try await uploads("SELECT \(unescaped: Self.uploadColumns) FROM uploads WHERE id = \(id)").first
+    }
+
+    public func updateUpload(_ upload: UploadRecord, expectedVersion: Int64) async throws -> Bool {
+        try await first("""
+            UPDATE uploads SET size = \(upload.size), hash_state = \(upload.hashState), storage_state = \(upload.storageState),
+                version = \(upload.version)
+            WHERE id = \(upload.id) AND version = \(expectedVersion) RETURNING 1
+            """, as: Int32.self) != nil
     }
 
     public func deleteUpload(_ id: String) async throws {
@@ -239,12 +271,7 @@ public final class PostgresMetadataStore: MetadataStore {
     }
 
     public func uploads(startedBefore time: Int64) async throws -> [UploadRecord] {
-        var uploads: [UploadRecord] = []
-        for try await (id, repository, createdAt) in try await rows(
-            "SELECT id, repository, created_at FROM uploads WHERE created_at < \(time)").decode((String, String, Int64).self) {
-            uploads.append(UploadRecord(id: id, repository: repository, createdAt: createdAt))
-        }
-        return uploads
+        try await uploads("SELECT \(unescaped: Self.uploadColumns) FROM uploads WHERE created_at < \(time)")
     }
 
     // MARK: Manifests and tags

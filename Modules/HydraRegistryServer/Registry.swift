@@ -32,12 +32,12 @@ public struct Registry: Sendable {
 
     // MARK: Blobs
 
-    /// The size of a blob linked into the repository.
-    func blobSize(_ digest: Digest, in name: RepositoryName) async throws -> Int64 {
-        guard let size = try await metadata.linkedBlobSize(digest, in: name.value),
-              try await storage.size(of: StorageKey.blob(digest)) != nil
-        else { throw RegistryFailure.blobUnknown(digest.description) }
-        return size
+    /// A blob linked into the repository, with the key its bytes are under.
+    func blob(_ digest: Digest, in name: RepositoryName) async throws -> (size: Int64, key: String) {
+        guard let blob = try await metadata.linkedBlob(digest, in: name.value) else { throw RegistryFailure.blobUnknown(digest.description) }
+        let key = blob.storageKey ?? StorageKey.blob(digest)
+        guard try await storage.size(of: key) != nil else { throw RegistryFailure.blobUnknown(digest.description) }
+        return (blob.size, key)
     }
 
     /// A manifest's bytes, read whole (manifests are small; their size is checked when they are put). A file
@@ -56,13 +56,13 @@ public struct Registry: Sendable {
         return content ?? ByteBuffer()
     }
 
-    func readBlob(_ digest: Digest, range: ClosedRange<Int64>?) async throws -> any AsyncSequence<ByteBuffer, any Error> & Sendable {
-        try await storage.read(StorageKey.blob(digest), range: range)
+    func readBlob(key: String, range: ClosedRange<Int64>?) async throws -> any AsyncSequence<ByteBuffer, any Error> & Sendable {
+        try await storage.read(key, range: range)
     }
 
     /// Where the blob's bytes are on this machine, when the storage keeps them in files.
-    func localBlobPath(_ digest: Digest) -> String? {
-        storage.localPath(of: StorageKey.blob(digest))
+    func localBlobPath(key: String) -> String? {
+        storage.localPath(of: key)
     }
 
     func deleteBlob(_ digest: Digest, in name: RepositoryName) async throws {
@@ -71,128 +71,176 @@ public struct Registry: Sendable {
 
     // MARK: Uploads
 
-    /// Starts an upload session.
+    /// Starts an upload session. Its progress lives in the metadata store from the start, so any replica (or this
+    /// one after a restart) continues it.
     func startUpload(in name: RepositoryName) async throws -> String {
         let id = UUID().uuidString.lowercased()
-        try await storage.createUpload(id)
-        try await metadata.createUpload(UploadRecord(id: id, repository: name.value, createdAt: Int64(Date().timeIntervalSince1970)))
-        await sessions.begin(id)
+        let state = try await storage.createUpload(id)
+        try await metadata.createUpload(UploadRecord(
+            id: id, repository: name.value, createdAt: Int64(Date().timeIntervalSince1970),
+            hashState: ResumableSHA256().savedState, storageState: state))
         return id
     }
 
     /// Links a blob that the registry already stores into `repository`, from `source` or (without one) from
     /// anywhere in the registry; false when there is nothing to mount.
     func mount(_ digest: Digest, into name: RepositoryName, from source: String?) async throws -> Bool {
-        let size: Int64?
+        let blob: StoredBlob?
         if let source {
             guard (try? RepositoryName(source)) != nil else { return false }
-            size = try await metadata.linkedBlobSize(digest, in: source)
+            blob = try await metadata.linkedBlob(digest, in: source)
         } else {
-            size = try await metadata.blobSize(digest)
+            blob = try await metadata.blob(digest)
         }
-        guard let size, try await storage.size(of: StorageKey.blob(digest)) != nil else { return false }
-        try await metadata.linkBlob(digest, size: size, into: name.value)
+        guard let blob, try await storage.size(of: blob.storageKey ?? StorageKey.blob(digest)) != nil else { return false }
+        try await metadata.linkBlob(digest, size: blob.size, storageKey: blob.storageKey, into: name.value)
         return true
     }
 
-    /// The upload's current size, checking it belongs to the repository.
-    func uploadSize(_ id: String, in name: RepositoryName) async throws -> Int64 {
-        guard let record = try await metadata.upload(id), record.repository == name.value,
-              let size = try await storage.uploadSize(id)
+    /// The upload's record, checking it belongs to the repository. Rows an earlier hydra left (version 0, no
+    /// saved hash) are unknown uploads: the client starts again.
+    func upload(_ id: String, in name: RepositoryName) async throws -> UploadRecord {
+        guard let record = try await metadata.upload(id), record.repository == name.value, record.version > 0, record.hashState != nil
         else { throw RegistryFailure.uploadUnknown(id) }
-        return size
+        return record
+    }
+
+    /// The upload's current size.
+    func uploadSize(_ id: String, in name: RepositoryName) async throws -> Int64 {
+        try await upload(id, in: name).size
     }
 
     /// Appends a chunk. With `start` (from Content-Range) the chunk must begin where the upload ends.
     func appendUpload(_ id: String, in name: RepositoryName, body: some AsyncSequence<ByteBuffer, any Error>, start: Int64?) async throws -> Int64 {
-        let size = try await uploadSize(id, in: name)
-        if let start, start != size {
-            throw RegistryFailure.uploadRangeInvalid("chunk starts at \(start), the upload has \(size) bytes", received: size)
-        }
-        return try await append(id, body: body, state: try await claim(id, in: name, size: size))
+        try await writing(id, in: name, start: start) { record in try await append(record, body: body).size }
     }
 
-    /// Takes ownership of an upload's running hash: refuses a second writer, rebuilds the hash after a restart.
-    private func claim(_ id: String, in name: RepositoryName, size: Int64, algorithm: DigestAlgorithm = .sha256) async throws -> UploadSessions.State {
-        switch await sessions.take(id) {
-        case .state(let state):
-            return state
-        case .busy:
-            throw RegistryFailure.uploadBusy("another request is writing to upload \(id); send chunks one after another", received: size)
-        case .unknown:
-            do {
-                return try await rehash(id, algorithm: algorithm)
-            } catch {
-                await sessions.end(id)
-                throw error
-            }
+    /// Runs `body` with the upload's record while this process holds the upload (chunks arrive one after
+    /// another: a second request writing at the same time is refused); another replica writing at the same
+    /// time is caught by the record's version when the progress is saved.
+    private func writing<T>(_ id: String, in name: RepositoryName, start: Int64?, _ body: (UploadRecord) async throws -> T) async throws -> T {
+        let record = try await upload(id, in: name)
+        if let start, start != record.size {
+            throw RegistryFailure.uploadRangeInvalid("chunk starts at \(start), the upload has \(record.size) bytes", received: record.size)
         }
-    }
-
-    private func append(_ id: String, body: some AsyncSequence<ByteBuffer, any Error>, state: UploadSessions.State) async throws -> Int64 {
+        guard await sessions.claim(id) else {
+            throw RegistryFailure.uploadBusy("another request is writing to upload \(id); send chunks one after another", received: record.size)
+        }
         do {
-            let size = try await storage.append(id, from: body) { chunk in state.hasher.update(chunk) }
-            await sessions.put(id, state)
-            return size
+            // Read again now that this process holds it: a request that finished in between moved it on.
+            let current = try await upload(id, in: name)
+            if let start, start != current.size {
+                throw RegistryFailure.uploadRangeInvalid("chunk starts at \(start), the upload has \(current.size) bytes", received: current.size)
+            }
+            let result = try await body(current)
+            await sessions.release(id)
+            return result
         } catch {
-            // The stored bytes and the hash may disagree now; the next request rebuilds the hash from storage.
-            await sessions.end(id)
+            await sessions.release(id)
             throw error
         }
     }
 
-    private func rehash(_ id: String, algorithm: DigestAlgorithm = .sha256) async throws -> UploadSessions.State {
-        let state = UploadSessions.State()
-        state.hasher = DigestHasher(algorithm)
-        for try await chunk in try await storage.readUpload(id) { state.hasher.update(chunk) }
-        return state
+    /// The running hash an upload's record saved.
+    private func hasher(of record: UploadRecord) throws -> ResumableSHA256 {
+        do { return try ResumableSHA256(restoring: record.hashState ?? "") } catch {
+            throw RegistryFailure.uploadUnknown(record.id)
+        }
+    }
+
+    /// Appends the body and saves the progress (at the storage's checkpoints too, so a request cut off midway
+    /// resumes from the last one). Each save is a compare-and-set on the record's version, so of two replicas
+    /// writing the same upload at once only one records its bytes (the other's are dropped by the next append).
+    private func append(_ record: UploadRecord, body: some AsyncSequence<ByteBuffer, any Error>) async throws -> UploadRecord {
+        var hasher = try hasher(of: record)
+        var current = record
+        let appended = try await storage.append(
+            record.id, state: record.storageState, at: record.size, from: body, observe: { hasher.update($0) },
+            checkpoint: { progress in
+                guard hasher.count == progress.size else { return }
+                current = try await save(current, progress, hasher: hasher)
+            })
+        return try await save(current, appended, hasher: hasher)
+    }
+
+    /// Records an upload's progress, if nobody else changed the record since it was read.
+    private func save(_ record: UploadRecord, _ progress: UploadAppended, hasher: ResumableSHA256) async throws -> UploadRecord {
+        guard hasher.count == progress.size else {
+            throw RegistryFailure.uploadBusy("upload \(record.id) holds \(progress.size) bytes but \(hasher.count) were hashed", received: record.size)
+        }
+        var next = record
+        (next.size, next.hashState, next.storageState, next.version) = (progress.size, hasher.savedState, progress.state, record.version + 1)
+        guard try await metadata.updateUpload(next, expectedVersion: record.version) else {
+            throw RegistryFailure.uploadBusy("another request wrote to upload \(record.id) at the same time; send chunks one after another", received: record.size)
+        }
+        return next
     }
 
     /// Finishes an upload: appends the last chunk (which, with `start`, must begin where the upload ends),
     /// verifies the digest, commits the blob and links it.
     func completeUpload(_ id: String, in name: RepositoryName, digest: Digest, body: some AsyncSequence<ByteBuffer, any Error>, start: Int64? = nil) async throws {
-        let stored = try await appendUpload(id, in: name, body: body, start: start)
-        var state = try await claim(id, in: name, size: stored)
-        do {
-            if state.hasher.algorithm != digest.algorithm { state = try await rehash(id, algorithm: digest.algorithm) }
-            let actual = state.hasher.finalize()
-            guard actual == digest else {
-                try await storage.cancelUpload(id)
-                try await metadata.deleteUpload(id)
-                throw RegistryFailure.digestInvalid("provided digest \(digest) does not match the uploaded content (\(actual))")
-            }
+        try await writing(id, in: name, start: start) { record in
+            let record = try await append(record, body: body)
             let key = StorageKey.blob(digest)
-            if try await storage.size(of: key) == state.hasher.count {
-                // The registry already holds these bytes (pushed to another repository): keep the stored copy
-                // and drop the duplicate, which needs no fsync and no rename over a file in use.
-                try await storage.cancelUpload(id)
-            } else {
-                try await storage.commitUpload(id, as: key)
+            if let existing = try await metadata.blob(digest), existing.size == record.size,
+               try await storage.size(of: existing.storageKey ?? key) == record.size,
+               try await self.digest(of: record, algorithm: digest.algorithm) == digest {
+                // The registry already holds these bytes (pushed to another repository): keep the stored copy and
+                // drop the duplicate, which needs no fsync and no rename over a file in use.
+                try await storage.cancelUpload(id, state: record.storageState)
+                try await metadata.linkBlob(digest, size: record.size, storageKey: existing.storageKey, into: name.value)
+                try await metadata.deleteUpload(id)
+                return
             }
-            try await metadata.linkBlob(digest, size: state.hasher.count, into: name.value)
+            var stored: String?
+            do {
+                if let actual = try await self.digest(of: record, algorithm: digest.algorithm) {
+                    guard actual == digest else { throw RegistryFailure.digestInvalid("provided digest \(digest) does not match the uploaded content (\(actual))") }
+                    stored = try await storage.commitUpload(id, state: record.storageState, size: record.size, preferredKey: key)
+                } else {
+                    // An object store cannot read an unfinished upload: commit it under its own key, then hash it.
+                    let object = try await storage.commitUpload(id, state: record.storageState, size: record.size, preferredKey: key)
+                    stored = object
+                    var hasher = DigestHasher(digest.algorithm)
+                    for try await chunk in try await storage.read(object, range: nil) { hasher.update(chunk) }
+                    let actual = hasher.finalize()
+                    guard actual == digest else { throw RegistryFailure.digestInvalid("provided digest \(digest) does not match the uploaded content (\(actual))") }
+                }
+            } catch let failure as RegistryFailure {
+                if let stored, stored != key { try? await storage.delete(stored) }
+                try? await storage.cancelUpload(id, state: record.storageState)
+                try await metadata.deleteUpload(id)
+                throw failure
+            }
+            guard let stored else { return }
+            let recorded = try await metadata.linkBlob(digest, size: record.size, storageKey: stored == key ? nil : stored, into: name.value)
+            // Another upload of the same digest was recorded first: its copy stays, this one goes.
+            if (recorded.storageKey ?? key) != stored { try? await storage.delete(stored) }
             try await metadata.deleteUpload(id)
-            await sessions.end(id)
-        } catch {
-            // Whatever happened, this request no longer holds the upload.
-            await sessions.end(id)
-            throw error
         }
     }
 
+    /// The digest of an upload's bytes: SHA-256 from its saved running hash, another algorithm by reading them.
+    private func digest(of record: UploadRecord, algorithm: DigestAlgorithm) async throws -> Digest? {
+        if algorithm == .sha256 { return try hasher(of: record).finalize() }
+        guard let bytes = try await storage.readUpload(record.id, state: record.storageState, size: record.size) else { return nil }
+        var hasher = DigestHasher(algorithm)
+        for try await chunk in bytes { hasher.update(chunk) }
+        return hasher.finalize()
+    }
+
     func cancelUpload(_ id: String, in name: RepositoryName) async throws {
-        _ = try await uploadSize(id, in: name)
-        try await storage.cancelUpload(id)
+        let record = try await upload(id, in: name)
+        try await storage.cancelUpload(id, state: record.storageState)
         try await metadata.deleteUpload(id)
-        await sessions.end(id)
     }
 
     /// Cancels uploads started more than `age` seconds ago; returns how many.
     public func expireUploads(olderThan age: Int64, now: Int64 = Int64(Date().timeIntervalSince1970)) async throws -> Int {
         let stale = try await metadata.uploads(startedBefore: now - age)
         for upload in stale {
-            try await storage.cancelUpload(upload.id)
+            try await storage.cancelUpload(upload.id, state: upload.storageState)
             try await metadata.deleteUpload(upload.id)
-            await sessions.end(upload.id)
         }
         return stale.count
     }
@@ -253,11 +301,7 @@ public struct Registry: Sendable {
         }
         let key = StorageKey.blob(digest)
         if try await storage.size(of: key) == nil {
-            let id = "manifest-" + UUID().uuidString.lowercased()
-            try await storage.createUpload(id)
-            let chunk = ByteBuffer(bytes: bytes)
-            _ = try await storage.append(id, from: SingleBuffer(chunk)) { _ in }
-            try await storage.commitUpload(id, as: key)
+            try await storage.put(key, ByteBuffer(bytes: bytes))
         }
         try await metadata.linkBlob(digest, size: Int64(bytes.count), into: name.value)
         let annotationsJSON = try annotations.map { String(decoding: try OCIJSON.encode($0), as: UTF8.self) }

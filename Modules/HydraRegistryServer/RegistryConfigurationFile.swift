@@ -1,6 +1,7 @@
 import Foundation
 import HydraCore
 import HydraOCI
+import HydraS3
 import Yams
 
 /// `hydra serve --config FILE`: the server's settings as YAML. Every field is optional; environment variables
@@ -13,6 +14,8 @@ import Yams
 /// root: /var/lib/hydra/registry
 /// secretKey: /etc/hydra/secret.key     # seals the token signing key; default: secret.key beside root
 /// metadata: postgres://hydra:PASSWORD@db.example.com:5432/hydra?sslmode=verify-full   # default: SQLite in root
+/// storage: s3://hydra-blobs/registry?endpoint=https://rgw.example.com&region=us-east-1   # default: files in root
+/// storageCredentials: {accessKey: AKIA…, secretKeyFile: /etc/hydra/s3-secret}   # or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
 /// maxManifestSize: 4194304
 /// tls: {certificate: /etc/hydra/server.crt, key: /etc/hydra/server.key}
 /// uploads: {timeout: 86400, sweepInterval: 3600}
@@ -43,6 +46,18 @@ public struct RegistryConfigurationFile: Codable, Sendable {
     public var secretKey: String?
     /// A PostgreSQL URL for the metadata every replica shares; absent: SQLite in `root`.
     public var metadata: String?
+    /// An `s3://` location for the blobs every replica shares; absent: files in `root`.
+    public var storage: String?
+    /// The keys to the bucket (the environment's `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` win).
+    public var storageCredentials: StorageCredentials?
+
+    public struct StorageCredentials: Codable, Sendable {
+        public var accessKey: String?
+        /// A file holding the secret key (never the key itself in the configuration).
+        public var secretKeyFile: String?
+        public var secretKey: String?
+        public var sessionToken: String?
+    }
     public var maxManifestSize: Int?
     public var auth: AuthSection?
     public var tls: RegistryServer.TLSFiles?
@@ -79,6 +94,10 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         if let root = environment["HYDRA_ROOT"] { self.root = root }
         if let secretKey = environment["HYDRA_SECRET_KEY_FILE"] { self.secretKey = secretKey }
         if let metadata = environment["HYDRA_DATABASE_URL"], !metadata.isEmpty { self.metadata = metadata }
+        if let storage = environment["HYDRA_STORAGE_URL"], !storage.isEmpty { self.storage = storage }
+        if let access = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"], !access.isEmpty {
+            storageCredentials = StorageCredentials(accessKey: access, secretKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"])
+        }
         if let certificate = environment["HYDRA_TLS_CERT"], let key = environment["HYDRA_TLS_KEY"] {
             tls = RegistryServer.TLSFiles(certificate: certificate, key: key)
         }
@@ -99,6 +118,7 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         public var root: String?
         public var secretKey: String?
         public var metadata: String?
+        public var storage: String?
         public var tlsCertificate: String?
         public var tlsKey: String?
         public var htpasswd: String?
@@ -115,6 +135,7 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         if let root = overrides.root { self.root = root }
         if let secretKey = overrides.secretKey { self.secretKey = secretKey }
         if let metadata = overrides.metadata { self.metadata = metadata }
+        if let storage = overrides.storage { self.storage = storage }
         switch (overrides.tlsCertificate, overrides.tlsKey) {
         case (let certificate?, let key?): tls = RegistryServer.TLSFiles(certificate: certificate, key: key)
         case (nil, nil): break
@@ -127,6 +148,25 @@ public struct RegistryConfigurationFile: Codable, Sendable {
             if let realm = overrides.realm { section.realm = realm }
             auth = section
         }
+    }
+
+    /// The bucket's keys: from the environment or the configuration, the secret read from its file.
+    func storageKeys() throws(AuthError) -> S3Credentials {
+        guard let keys = storageCredentials, let access = keys.accessKey, !access.isEmpty else {
+            throw .invalidConfiguration("storage: no access key (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or storageCredentials in the configuration)")
+        }
+        var secret = keys.secretKey
+        if secret == nil, let file = keys.secretKeyFile {
+            do {
+                secret = String(decoding: try FileSystem.readFile(file, limit: 4096), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                throw .invalidConfiguration("storageCredentials.secretKeyFile \(file): \(error)")
+            }
+        }
+        guard let secret, !secret.isEmpty else {
+            throw .invalidConfiguration("storage: no secret key for access key \(access) (AWS_SECRET_ACCESS_KEY or storageCredentials.secretKeyFile)")
+        }
+        return S3Credentials(accessKeyID: access, secretAccessKey: secret, sessionToken: keys.sessionToken)
     }
 
     /// The server configuration these settings describe.
@@ -149,6 +189,11 @@ public struct RegistryConfigurationFile: Codable, Sendable {
             host: host, port: port, dataDirectory: root ?? defaultRoot, maxManifestSize: maxManifestSize ?? 4 << 20, auth: authentication, tls: tls)
         configuration.secretKey = secretKey
         configuration.metadata = try metadata.map { url throws(AuthError) in try PostgresURL(parsing: url) }
+        if let storage {
+            let location: S3Location
+            do { location = try S3Location(parsing: storage) } catch { throw .invalidConfiguration("storage: \(error)") }
+            configuration.storage = RegistryServer.S3Storage(location: location, credentials: try storageKeys())
+        }
         if let timeout = uploads?.timeout {
             guard timeout > 0 else { throw .invalidConfiguration("uploads.timeout must be positive") }
             configuration.uploadTimeout = timeout

@@ -91,8 +91,8 @@ public struct RegistryRouter: Sendable {
 
         case (.blob(let repository, let digestText), .get), (.blob(let repository, let digestText), .head):
             let digest = try registry.parseDigest(digestText)
-            let size = try await registry.blobSize(digest, in: try name())
-            return try await blobResponse(request, digest: digest, size: size)
+            let blob = try await registry.blob(digest, in: try name())
+            return try await blobResponse(request, digest: digest, size: blob.size, key: blob.key)
 
         case (.blob(let repository, let digestText), .delete):
             try await registry.deleteBlob(try registry.parseDigest(digestText), in: try name())
@@ -253,7 +253,7 @@ public struct RegistryRouter: Sendable {
 
     // MARK: Blobs
 
-    private func blobResponse(_ request: Request, digest: Digest, size: Int64) async throws -> Response {
+    private func blobResponse(_ request: Request, digest: Digest, size: Int64, key: String) async throws -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/octet-stream"
         headers[.dockerContentDigest] = digest.description
@@ -271,12 +271,19 @@ public struct RegistryRouter: Sendable {
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? size
         headers[.contentLength] = String(length)
         if request.method == .head { return Response(status: status, headers: headers) }
-        if let fileRegions, let path = registry.localBlobPath(digest),
+        if let url = try await registry.storage.redirectURL(for: key) {
+            // The object store serves the bytes (a presigned URL); the client sends its Range there again.
+            var redirect = HTTPFields()
+            redirect[.location] = url
+            redirect[.dockerContentDigest] = digest.description
+            return Response(status: .temporaryRedirect, headers: redirect)
+        }
+        if let fileRegions, let path = registry.localBlobPath(key: key),
            let token = fileRegions.deposit(path: path, range: range, size: size) {
             headers[FileRegionHandoff.header] = token
             return Response(status: status, headers: headers)
         }
-        let body = try await registry.readBlob(digest, range: range)
+        let body = try await registry.readBlob(key: key, range: range)
         return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: AnyByteStream(body)))
     }
 

@@ -5,6 +5,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import HydraCore
 import HydraHTTP
+import HydraS3
 import HydraSigner
 import Logging
 import NIOCore
@@ -33,6 +34,8 @@ public struct RegistryServer: Sendable {
         /// The PostgreSQL metadata store shared by every replica; nil: the embedded SQLite database in the data
         /// directory.
         public var metadata: PostgresURL?
+        /// The S3-compatible bucket for blobs that replicas share; nil: files in the data directory.
+        public var storage: S3Storage?
 
         /// The secret key's file: `secretKey`, or `secret.key` in the data directory's parent.
         public var secretKeyFile: String {
@@ -50,6 +53,16 @@ public struct RegistryServer: Sendable {
             self.maxManifestSize = maxManifestSize
             self.auth = auth
             self.tls = tls
+        }
+    }
+
+    /// A bucket and the keys to it.
+    public struct S3Storage: Sendable {
+        public var location: S3Location
+        public var credentials: S3Credentials
+        public init(location: S3Location, credentials: S3Credentials) {
+            self.location = location
+            self.credentials = credentials
         }
     }
 
@@ -139,7 +152,7 @@ public struct RegistryServer: Sendable {
             "address": "\(configuration.tls == nil ? "http" : "https")://\(configuration.host):\(configuration.port)",
             "root": "\(configuration.dataDirectory)",
             "auth": "\(configuration.auth.map { "htpasswd \($0.htpasswdPath), token service \($0.service)\($0.anonymousPull ? ", anonymous pull" : "")" } ?? "none")",
-            "blobs": "filesystem \(configuration.dataDirectory)/storage",
+            "blobs": "\(configuration.storage.map { "\($0.location), \($0.credentials)" } ?? "filesystem \(configuration.dataDirectory)/storage")",
             "metadata": "\(configuration.metadata.map { "postgres \($0)" } ?? "sqlite \(configuration.dataDirectory)/metadata.sqlite")",
         ]
     }
@@ -152,6 +165,16 @@ public struct RegistryServer: Sendable {
         let store = try PostgresMetadataStore(url: url, logger: logger)
         try await store.migrate()
         return store
+    }
+
+    /// The blob storage the configuration names; a bucket that cannot be listed stops the start here.
+    func openStorage(logger: Logger) async throws -> any BlobStorage {
+        guard let s3 = configuration.storage else {
+            return try FileSystemBlobStorage(root: configuration.dataDirectory + "/storage")
+        }
+        let client = try S3Client(location: s3.location, credentials: s3.credentials, logger: logger)
+        _ = try await client.list(prefix: "_uploads/probe/")
+        return S3BlobStorage(client: client)
     }
 
     /// The token signing key: sealed in the shared database when there is one (every replica signs and checks
@@ -170,8 +193,7 @@ public struct RegistryServer: Sendable {
         // The metadata store first: SQLite takes the root's exclusive hold, before the blob storage clears leftovers.
         let metadata = try await openMetadata(logger: logger)
         let registry = Registry(
-            storage: try FileSystemBlobStorage(root: configuration.dataDirectory + "/storage"),
-            metadata: metadata, maxManifestSize: configuration.maxManifestSize)
+            storage: try await openStorage(logger: logger), metadata: metadata, maxManifestSize: configuration.maxManifestSize)
         var authorizer: Authorizer?
         if let auth = configuration.auth {
             let contents = String(decoding: try FileSystem.readFile(auth.htpasswdPath, limit: 16 << 20), as: UTF8.self)

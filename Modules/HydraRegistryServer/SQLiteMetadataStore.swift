@@ -57,23 +57,27 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    public func blobSize(_ digest: Digest) async throws -> Int64? {
-        try await lookup("SELECT size FROM blobs WHERE digest = ?", arguments: [digest.description]) { try Int64.fetchOne($0) }
+    public func blob(_ digest: Digest) async throws -> StoredBlob? {
+        try await lookup("SELECT size, storage_key FROM blobs WHERE digest = ?", arguments: [digest.description]) {
+            try Row.fetchOne($0).map { StoredBlob(size: $0[0], storageKey: $0[1]) }
+        }
     }
 
-    public func linkedBlobSize(_ digest: Digest, in repository: String) async throws -> Int64? {
+    public func linkedBlob(_ digest: Digest, in repository: String) async throws -> StoredBlob? {
         try await lookup("""
-            SELECT b.size FROM repository_blobs r JOIN blobs b ON b.digest = r.digest
+            SELECT b.size, b.storage_key FROM repository_blobs r JOIN blobs b ON b.digest = r.digest
             WHERE r.repository = ? AND r.digest = ?
-            """, arguments: [repository, digest.description]) { try Int64.fetchOne($0) }
+            """, arguments: [repository, digest.description]) { try Row.fetchOne($0).map { StoredBlob(size: $0[0], storageKey: $0[1]) } }
     }
 
-    public func linkBlob(_ digest: Digest, size: Int64, into repository: String) async throws {
+    public func linkBlob(_ digest: Digest, size: Int64, storageKey: String?, into repository: String) async throws -> StoredBlob {
         let key = digest.description
-        try await pool.write { db in
+        return try await pool.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO repositories (name) VALUES (?)", arguments: [repository])
-            try db.execute(sql: "INSERT OR IGNORE INTO blobs (digest, size) VALUES (?, ?)", arguments: [key, size])
+            try db.execute(sql: "INSERT OR IGNORE INTO blobs (digest, size, storage_key) VALUES (?, ?, ?)", arguments: [key, size, storageKey])
             try db.execute(sql: "INSERT OR IGNORE INTO repository_blobs (repository, digest) VALUES (?, ?)", arguments: [repository, key])
+            return try Row.fetchOne(db, sql: "SELECT size, storage_key FROM blobs WHERE digest = ?", arguments: [key])
+                .map { StoredBlob(size: $0[0], storageKey: $0[1]) } ?? StoredBlob(size: size, storageKey: storageKey)
         }
     }
 
@@ -87,17 +91,30 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func createUpload(_ upload: UploadRecord) async throws {
         try await pool.write { db in
-            try db.execute(sql: "INSERT INTO uploads (id, repository, created_at) VALUES (?, ?, ?)",
-                           arguments: [upload.id, upload.repository, upload.createdAt])
+            try db.execute(sql: """
+                INSERT INTO uploads (id, repository, created_at, size, hash_state, storage_state, version) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [upload.id, upload.repository, upload.createdAt, upload.size, upload.hashState, upload.storageState, upload.version])
         }
     }
 
     public func upload(_ id: String) async throws -> UploadRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT id, repository, created_at FROM uploads WHERE id = ?", arguments: [id]).map {
-                UploadRecord(id: $0["id"], repository: $0["repository"], createdAt: $0["created_at"])
-            }
+            try Row.fetchOne(db, sql: "SELECT * FROM uploads WHERE id = ?", arguments: [id]).map(Self.upload)
         }
+    }
+
+    public func updateUpload(_ upload: UploadRecord, expectedVersion: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: """
+                UPDATE uploads SET size = ?, hash_state = ?, storage_state = ?, version = ? WHERE id = ? AND version = ?
+                """, arguments: [upload.size, upload.hashState, upload.storageState, upload.version, upload.id, expectedVersion])
+            return db.changesCount > 0
+        }
+    }
+
+    private static func upload(_ row: Row) -> UploadRecord {
+        UploadRecord(id: row["id"], repository: row["repository"], createdAt: row["created_at"], size: row["size"],
+                     hashState: row["hash_state"], storageState: row["storage_state"], version: row["version"])
     }
 
     public func deleteUpload(_ id: String) async throws {
@@ -106,9 +123,7 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func uploads(startedBefore time: Int64) async throws -> [UploadRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT id, repository, created_at FROM uploads WHERE created_at < ?", arguments: [time]).map {
-                UploadRecord(id: $0["id"], repository: $0["repository"], createdAt: $0["created_at"])
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM uploads WHERE created_at < ?", arguments: [time]).map(Self.upload)
         }
     }
 

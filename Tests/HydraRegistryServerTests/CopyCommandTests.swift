@@ -42,16 +42,16 @@ struct CopyCommandTests {
     }
 
     @Test("a blob tampered with in the registry is detected and nothing lands at the destination")
-    func tamperedBlob() throws {
+    func tamperedBlob() async throws {
         let registry = try RegistryProcess()
         let tmp = TemporaryDirectory()
         let (layout, document) = try TestImage.layout(in: tmp, files: ["etc/motd": String(repeating: "tamper ", count: 100)])
         #expect(try Self.hydra(["copy", "oci:\(layout.path):v1", "docker://\(registry.host)/t/app:v1", "--dest-tls-verify=false"], home: tmp("home")).succeeded)
         guard case .image(let manifest) = document.content, let layer = manifest.layers.first else { Issue.record("no layer"); return }
-        let stored = registry.data("registry/storage/objects/blobs/sha256/\(layer.digest.hex.prefix(2))/\(layer.digest.hex)")
-        var bytes = try FileSystem.readFile(stored)
+        let stored = try #require(try await StoredObjects.blobs(registry).first { Digest.of($0.bytes) == layer.digest })
+        var bytes = stored.bytes
         bytes[bytes.count / 2] ^= 0x01
-        try Data(bytes).write(to: URL(fileURLWithPath: stored))
+        try await StoredObjects.overwrite(registry, key: stored.key, with: bytes)
         let pull = try Self.hydra(["copy", "docker://\(registry.host)/t/app:v1", "oci:\(tmp("pulled")):v1", "--src-tls-verify=false"], home: tmp("home"))
         #expect(pull.status == 1 && pull.stderr.contains("digest mismatch"), "\(pull.stderr)")
         let pulled = try OCILayout(path: tmp("pulled"), create: true)

@@ -15,6 +15,36 @@ public enum MetadataBackend: String, Sendable, CaseIterable {
     }
 }
 
+/// Where a `RegistryProcess` keeps its blobs.
+public enum StorageBackend: String, Sendable, CaseIterable {
+    /// The embedded default: files in the data directory.
+    case filesystem
+    /// A prefix of its own in the test bucket of a real S3 service (`TestS3`, Ceph RGW).
+    case s3
+
+    /// `HYDRA_TEST_STORAGE` (filesystem or s3; default filesystem).
+    public static var selected: StorageBackend {
+        ProcessInfo.processInfo.environment["HYDRA_TEST_STORAGE"].flatMap(StorageBackend.init(rawValue:)) ?? .filesystem
+    }
+}
+
+/// What replicas share: one PostgreSQL database, one S3 prefix and one secret key (which seals the token signing
+/// key in the database).
+public struct SharedStores: Sendable {
+    public let databaseURL: String
+    public let storageURL: String
+    public let secretKeyFile: String
+    public let directory: TemporaryDirectory
+
+    /// A fresh database and prefix, and a secret key file for them.
+    public init() throws {
+        directory = TemporaryDirectory("hydra-shared")
+        databaseURL = try TestPostgres.createDatabase()
+        storageURL = try TestS3.service().location()
+        secretKeyFile = directory("secret.key")
+    }
+}
+
 /// A real `hydra serve` on 127.0.0.1 with its own data directory, stopped when the value goes away.
 public final class RegistryProcess: @unchecked Sendable {
     // Safe: `process` is only touched by the test that owns this value, on one task at a time.
@@ -24,20 +54,33 @@ public final class RegistryProcess: @unchecked Sendable {
     public let backend: MetadataBackend
     /// The PostgreSQL database's URL with the postgres backend (kept across restarts).
     public let databaseURL: String?
+    public let storage: StorageBackend
+    /// The `s3://` location with the s3 storage (kept across restarts).
+    public let storageURL: String?
+    /// What the server's environment adds (the S3 keys).
+    public let environment: [String: String]
     private var process: Process?
 
     /// - Parameters:
     ///   - arguments: more `hydra serve` arguments; `DATA` in them stands for the data directory.
     ///   - backend: where metadata lives; by default the one `HYDRA_TEST_METADATA` selects.
-    public init(arguments: [String] = [], backend: MetadataBackend = .selected, prepare: (TemporaryDirectory) throws -> Void = { _ in }) throws {
+    ///   - storage: where blobs live; by default the one `HYDRA_TEST_STORAGE` selects.
+    ///   - shared: the stores of a group of replicas (PostgreSQL and S3, whatever `backend` and `storage` say).
+    public init(arguments: [String] = [], backend: MetadataBackend = .selected, storage: StorageBackend = .selected,
+                shared: SharedStores? = nil, prepare: (TemporaryDirectory) throws -> Void = { _ in }) throws {
         let data = TemporaryDirectory("hydra-registry")
         self.data = data
         // Below Linux's ephemeral range (32768+), where client connections could already hold the port.
         port = Int.random(in: 20000...32000)
-        self.backend = backend
-        databaseURL = backend == .postgres ? try TestPostgres.createDatabase() : nil
+        self.backend = shared == nil ? backend : .postgres
+        self.storage = shared == nil ? storage : .s3
+        databaseURL = try shared?.databaseURL ?? (backend == .postgres ? TestPostgres.createDatabase() : nil)
+        let s3 = self.storage == .s3 ? try TestS3.service() : nil
+        storageURL = shared?.storageURL ?? s3?.location()
+        environment = s3?.environment ?? [:]
         extraArguments = arguments.map { $0.replacingOccurrences(of: "DATA", with: data.path) }
-            + (databaseURL.map { ["--metadata", $0] } ?? [])
+            + (databaseURL.map { ["--metadata", $0] } ?? []) + (storageURL.map { ["--storage", $0] } ?? [])
+            + (shared.map { ["--secret-key", $0.secretKeyFile] } ?? [])
         try prepare(data)
         try start()
     }
@@ -62,6 +105,7 @@ public final class RegistryProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: HydraBinary.path)
         process.arguments = ["serve", "--addr", host, "--root", data("registry")] + extraArguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         // Appended across restarts: why a start failed is in the error below.
         if !FileManager.default.fileExists(atPath: data("serve.log")) { _ = FileManager.default.createFile(atPath: data("serve.log"), contents: nil) }

@@ -1,0 +1,261 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// The S3 operations hydra needs, on AsyncHTTPClient with SigV4: objects (HEAD, ranged GET streamed, PUT,
+/// DELETE, ListObjectsV2), multipart uploads (create, upload part, complete, abort) and presigned GET URLs.
+/// Keys are relative to the location's prefix. Requests are retried (five attempts, exponential backoff) on
+/// connection failures, 500/502/503/504 and S3's `SlowDown`/`InternalError`/`RequestTimeout`: every operation
+/// here is idempotent (a part or object written twice holds the same bytes). Payloads are signed (their SHA-256
+/// goes into the signature), so the service checks the bytes it stores.
+public final class S3Client: Sendable {
+    public let location: S3Location
+    let signer: SigV4Signer
+    private let http: HTTPClient
+    private let logger: Logger
+    /// Attempts per request, the first included.
+    let attempts: Int
+
+    /// - Parameter attempts: tries per request (retries on failures that another try can fix).
+    public init(location: S3Location, credentials: S3Credentials, attempts: Int = 5, logger: Logger = Logger(label: "hydra.s3")) throws(S3Error) {
+        self.location = location
+        self.signer = SigV4Signer(credentials: credentials, region: location.region, service: "s3")
+        self.logger = logger
+        self.attempts = max(1, attempts)
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let ca = location.caFile {
+            do { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca)) } catch {
+                throw .invalidLocation("\(location): cannot read ca \(ca): \(error)")
+            }
+        }
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
+                                                     timeout: .init(connect: .seconds(10), read: .seconds(120)))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        configuration.decompression = .disabled
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Closes the connection pool; the client cannot be used afterwards.
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    deinit {
+        // A client must be shut down before it goes; one that was not is shut down here, in the background.
+        let http = http
+        Task { try? await http.shutdown() }
+    }
+
+    // MARK: Objects
+
+    /// The object's size, or nil when there is none.
+    public func size(of key: String) async throws -> Int64? {
+        let response = try await send("HeadObject", key: key, method: .HEAD, accept: [200, 404])
+        guard response.status.code == 200 else { return nil }
+        guard let length = response.headers.first(name: "content-length").flatMap(Int64.init) else {
+            throw S3Error.unexpectedResponse(operation: "HeadObject", key: key, detail: "no Content-Length")
+        }
+        return length
+    }
+
+    /// The object's bytes, or the inclusive byte range, streamed.
+    public func get(_ key: String, range: ClosedRange<Int64>? = nil) async throws -> S3Body {
+        var headers: [(name: String, value: String)] = []
+        if let range { headers.append(("Range", "bytes=\(range.lowerBound)-\(range.upperBound)")) }
+        let response = try await send("GetObject", key: key, method: .GET, headers: headers, accept: range == nil ? [200] : [206, 200], streaming: true)
+        return S3Body(response.body)
+    }
+
+    /// The whole object in memory (small objects only: at most `limit` bytes).
+    public func getAll(_ key: String, limit: Int = 64 << 20) async throws -> ByteBuffer {
+        let response = try await send("GetObject", key: key, method: .GET, accept: [200], streaming: true)
+        return try await response.body.collect(upTo: limit)
+    }
+
+    /// Stores an object.
+    public func put(_ key: String, _ body: ByteBuffer, contentType: String = "application/octet-stream") async throws {
+        _ = try await send("PutObject", key: key, method: .PUT, headers: [("Content-Type", contentType)], body: body, accept: [200])
+    }
+
+    /// Deletes an object (nothing to delete is not an error).
+    public func delete(_ key: String) async throws {
+        _ = try await send("DeleteObject", key: key, method: .DELETE, accept: [200, 204, 404])
+    }
+
+    /// Every key under a prefix (ListObjectsV2, page after page), relative to the location's prefix, sorted.
+    public func list(prefix: String) async throws -> [String] {
+        var keys: [String] = []
+        var token: String?
+        repeat {
+            var query: [(name: String, value: String)] = [("list-type", "2"), ("prefix", location.prefix + prefix), ("max-keys", "1000")]
+            if let token { query.append(("continuation-token", token)) }
+            let response = try await send("ListObjectsV2", key: prefix, method: .GET, bucketLevel: true, query: query, accept: [200], streaming: true)
+            let xml = String(buffer: try await response.body.collect(upTo: 16 << 20))
+            keys += S3XML.values(of: "Key", in: xml).map { String($0.dropFirst(location.prefix.count)) }
+            token = S3XML.value(of: "IsTruncated", in: xml) == "true" ? S3XML.value(of: "NextContinuationToken", in: xml) : nil
+        } while token != nil
+        return keys.sorted()
+    }
+
+    /// Creates the bucket (for tests and first starts); a bucket that exists and is ours is fine.
+    public func createBucket() async throws {
+        do {
+            _ = try await send("CreateBucket", key: "", method: .PUT, bucketLevel: true, accept: [200])
+        } catch let error as S3Error where error.code == "BucketAlreadyOwnedByYou" {
+            return
+        }
+    }
+
+    // MARK: Multipart uploads
+
+    /// One part of a multipart upload, as CompleteMultipartUpload lists it.
+    public struct Part: Sendable, Hashable, Codable {
+        public var number: Int
+        public var etag: String
+        public var size: Int64
+
+        public init(number: Int, etag: String, size: Int64) {
+            self.number = number
+            self.etag = etag
+            self.size = size
+        }
+    }
+
+    /// Starts a multipart upload of `key`; returns its upload id.
+    public func createMultipartUpload(_ key: String) async throws -> String {
+        let response = try await send("CreateMultipartUpload", key: key, method: .POST, query: [("uploads", "")], accept: [200], streaming: true)
+        let xml = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        guard let id = S3XML.value(of: "UploadId", in: xml), !id.isEmpty else {
+            throw S3Error.unexpectedResponse(operation: "CreateMultipartUpload", key: key, detail: "no UploadId")
+        }
+        return id
+    }
+
+    /// Uploads one part (numbers 1 to 10,000; every part but the last at least 5 MiB); returns it.
+    public func uploadPart(_ key: String, uploadID: String, number: Int, _ body: ByteBuffer) async throws -> Part {
+        let response = try await send("UploadPart", key: key, method: .PUT, query: [("partNumber", String(number)), ("uploadId", uploadID)],
+                                      body: body, accept: [200])
+        guard let etag = response.headers.first(name: "etag"), !etag.isEmpty else {
+            throw S3Error.unexpectedResponse(operation: "UploadPart", key: key, detail: "no ETag for part \(number)")
+        }
+        return Part(number: number, etag: etag, size: Int64(body.readableBytes))
+    }
+
+    /// Joins the parts into the object. (Ceph RGW answers with an empty ETag; nothing here relies on it.)
+    public func completeMultipartUpload(_ key: String, uploadID: String, parts: [Part]) async throws {
+        var xml = "<CompleteMultipartUpload>"
+        for part in parts.sorted(by: { $0.number < $1.number }) {
+            xml += "<Part><PartNumber>\(part.number)</PartNumber><ETag>\(S3XML.escape(part.etag))</ETag></Part>"
+        }
+        xml += "</CompleteMultipartUpload>"
+        let response = try await send("CompleteMultipartUpload", key: key, method: .POST, query: [("uploadId", uploadID)],
+                                      headers: [("Content-Type", "application/xml")], body: ByteBuffer(string: xml), accept: [200], streaming: true)
+        // S3 may answer 200 and then report a failure in the body.
+        let reply = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        if reply.contains("<Error>") {
+            throw S3Error.service(operation: "CompleteMultipartUpload", key: key, status: 200,
+                                  code: S3XML.value(of: "Code", in: reply) ?? "", message: S3XML.value(of: "Message", in: reply) ?? "")
+        }
+    }
+
+    /// Abandons a multipart upload and frees its parts (one already gone is fine).
+    public func abortMultipartUpload(_ key: String, uploadID: String) async throws {
+        do {
+            _ = try await send("AbortMultipartUpload", key: key, method: .DELETE, query: [("uploadId", uploadID)], accept: [200, 204, 404])
+        } catch let error as S3Error where error.code == "NoSuchUpload" || error.code == "NoSuchKey" {
+            return
+        }
+    }
+
+    /// Multipart uploads in progress under a prefix: their keys (relative to the location's prefix) and ids.
+    public func multipartUploads(prefix: String) async throws -> [(key: String, uploadID: String)] {
+        let response = try await send("ListMultipartUploads", key: prefix, method: .GET, bucketLevel: true,
+                                      query: [("uploads", ""), ("prefix", location.prefix + prefix)], accept: [200], streaming: true)
+        let xml = String(buffer: try await response.body.collect(upTo: 16 << 20))
+        return S3XML.values(of: "Upload", in: xml).compactMap { upload in
+            guard let key = S3XML.value(of: "Key", in: upload), let id = S3XML.value(of: "UploadId", in: upload) else { return nil }
+            return (String(key.dropFirst(location.prefix.count)), id)
+        }
+    }
+
+    /// A URL anyone holding it can GET the object with, for `seconds`.
+    public func presignedURL(for key: String, seconds: Int, now: Date = Date()) -> String {
+        var request = SigV4Signer.Request(method: "GET", path: location.path(of: location.prefix + key), headers: [("Host", location.hostHeader)])
+        signer.presign(&request, expires: seconds, date: now)
+        return "\(location.scheme)://\(location.hostHeader)\(request.encodedTarget)"
+    }
+
+    // MARK: Requests
+
+    /// Sends one request, signed, retrying what another try can fix; returns the response when its status is one
+    /// of `accept`, else throws the service's error. `streaming` leaves the body for the caller to read.
+    func send(
+        _ operation: String, key: String, method: HTTPMethod, bucketLevel: Bool = false, query: [(name: String, value: String)] = [],
+        headers: [(name: String, value: String)] = [], body: ByteBuffer? = nil, accept: Set<UInt>, streaming: Bool = false
+    ) async throws -> HTTPClientResponse {
+        let path = location.path(of: bucketLevel ? "" : location.prefix + key)
+        let payloadHash = body.map { buffer in
+            buffer.withUnsafeReadableBytes { SigV4Signer.hex(SHA256.hash(data: $0)) }
+        } ?? SigV4Signer.emptyPayloadHash
+        var failure: any Error = S3Error.unreachable(operation: operation, key: key, detail: "not sent")
+        for attempt in 0..<attempts {
+            if attempt > 0 {
+                let delay = 50 * (1 << min(attempt, 6)) + Int.random(in: 0...50)
+                try await Task.sleep(for: .milliseconds(delay))
+            }
+            var signed = SigV4Signer.Request(method: method.rawValue, path: path, query: query, headers: [("Host", location.hostHeader)] + headers)
+            signer.sign(&signed, payloadHash: payloadHash, date: Date())
+            var request = HTTPClientRequest(url: "\(location.scheme)://\(location.endpointAuthority)\(signed.encodedTarget)")
+            if location.addressing == .virtual {
+                request = HTTPClientRequest(url: "\(location.scheme)://\(location.hostHeader)\(signed.encodedTarget)")
+            }
+            request.method = method
+            for (name, value) in signed.headers { request.headers.add(name: name, value: value) }
+            if let body { request.body = .bytes(body) }
+            let response: HTTPClientResponse
+            do {
+                response = try await http.execute(request, timeout: .seconds(body.map { 60 + Int64($0.readableBytes >> 20) } ?? 120), logger: logger)
+            } catch {
+                failure = S3Error.unreachable(operation: operation, key: key, detail: "\(error)")
+                logger.debug("S3 \(operation) \(key) failed (attempt \(attempt + 1)): \(error)")
+                continue
+            }
+            if accept.contains(response.status.code) {
+                if !streaming && method != .HEAD { _ = try? await response.body.collect(upTo: 1 << 20) }
+                return response
+            }
+            let text = method == .HEAD ? "" : String(buffer: (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer())
+            let code = S3XML.value(of: "Code", in: text) ?? "\(response.status.code)"
+            let error = S3Error.service(operation: operation, key: key, status: Int(response.status.code), code: code,
+                                        message: S3XML.value(of: "Message", in: text) ?? "")
+            guard Self.isTransient(status: response.status.code, code: code) else { throw error }
+            failure = error
+            logger.debug("S3 \(operation) \(key): \(error) (attempt \(attempt + 1))")
+        }
+        throw failure
+    }
+
+    /// Failures that another try may not meet.
+    static func isTransient(status: UInt, code: String) -> Bool {
+        [500, 502, 503, 504].contains(status) || ["SlowDown", "InternalError", "RequestTimeout", "ServiceUnavailable"].contains(code)
+    }
+}
+
+/// An object's bytes as they arrive.
+public struct S3Body: AsyncSequence, Sendable {
+    public typealias Element = ByteBuffer
+    let body: HTTPClientResponse.Body
+
+    init(_ body: HTTPClientResponse.Body) { self.body = body }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: HTTPClientResponse.Body.AsyncIterator
+        public mutating func next() async throws -> ByteBuffer? { try await base.next() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: body.makeAsyncIterator()) }
+}
