@@ -35,7 +35,8 @@ demo: build
 ## bench: side-by-side benchmarks (release build): core codecs against openssl, gzip, pigz and GNU tar; the
 ## registry against the reference registry and nginx (and 200 concurrent uploads); the registry client against skopeo and curl; hydra build
 ## against buildah; hydra scan against the gzip -dc floor and the advisory import; key generate, sign and verify against
-## cosign; hydra deploy and admission review latency. Results and ratios: Docs/benchmarks.md.
+## cosign; hydra deploy and admission review latency; the registry on PostgreSQL + Ceph RGW, one replica and two behind a
+## proxy, against the reference registry's S3 driver on the same RGW. Results and ratios: Docs/benchmarks.md.
 bench:
 	scripts/install-deps.sh --bench
 	HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --product HydraBench
@@ -49,6 +50,7 @@ bench:
 	scripts/bench-sign.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra"
 	scripts/bench-deploy.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra"
 	scripts/bench-large-blob.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra" $(LARGE_BLOB_GIB)
+	scripts/bench-scaleout.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra"
 
 ## fuzz: libFuzzer with AddressSanitizer on the Dockerfile parser, image archive loading, the advisory importers,
 ## manifest/index/config decoding and the registry's YAML config, FUZZ_SECONDS each (seed corpus: Fuzz/Corpus).

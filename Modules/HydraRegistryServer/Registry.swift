@@ -12,6 +12,7 @@ public struct Registry: Sendable {
     /// The largest manifest accepted, in bytes.
     public let maxManifestSize: Int
     let sessions = UploadSessions()
+    let manifests = ManifestCache()
 
     public init(storage: any BlobStorage, metadata: any MetadataStore, maxManifestSize: Int = 4 << 20) {
         self.storage = storage
@@ -44,6 +45,19 @@ public struct Registry: Sendable {
     /// store reads one exactly-sized chunk, which is returned as it is.
     func manifestContent(_ record: ManifestRecord) async throws -> ByteBuffer {
         guard record.size > 0 else { return ByteBuffer() }
+        if let kept = manifests.bytes(of: record.digest), kept.readableBytes == record.size { return kept }
+        let content = try await readManifest(record)
+        // Only bytes that are what their digest says are kept (a copy altered in storage is served as stored, not kept).
+        let verified = content.withUnsafeReadableBytes { bytes in
+            var hasher = DigestHasher(record.digest.algorithm)
+            hasher.update(bytes)
+            return hasher.finalize() == record.digest
+        }
+        if verified { manifests.keep(content, for: record.digest) }
+        return content
+    }
+
+    private func readManifest(_ record: ManifestRecord) async throws -> ByteBuffer {
         var content: ByteBuffer?
         for try await chunk in try await storage.read(StorageKey.blob(record.digest), range: 0...(record.size - 1)) {
             if content == nil {

@@ -11,8 +11,8 @@ import Testing
 @Suite("Scale-out: replicas on one PostgreSQL and one Ceph RGW", .serialized)
 struct ReplicaTests {
     /// `count` replicas on fresh shared stores.
-    static func replicas(_ count: Int, arguments: [String] = [], prepare: (TemporaryDirectory) throws -> Void = { _ in }) throws -> [RegistryProcess] {
-        let shared = try SharedStores()
+    static func replicas(_ count: Int, storageParameters: String = "", arguments: [String] = [], prepare: (TemporaryDirectory) throws -> Void = { _ in }) throws -> [RegistryProcess] {
+        let shared = try SharedStores(storageParameters: storageParameters)
         return try (0..<count).map { _ in try RegistryProcess(arguments: arguments, shared: shared, prepare: prepare) }
     }
 
@@ -222,5 +222,31 @@ struct ReplicaTests {
         let result = try Tool.run([root + "/scripts/k8s-validate.sh", root + "/examples/scale-out/registry.yaml"])
         #expect(result.succeeded, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("schema OK") && result.stdout.contains("failed=0"), "\(result.stdout)")
+    }
+
+    @Test("redirect=SECONDS: blob GETs answer 307 to a presigned URL the client follows; HEAD and manifests stay on hydra")
+    func presignedRedirects() throws {
+        let replicas = try Self.replicas(2, storageParameters: "&redirect=60")
+        let bytes = Self.blob(300_000, seed: 9)
+        let digest = try Self.push(bytes, to: replicas[0].base, repository: "direct/app")
+        let redirect = try HTTP.request("GET", replicas[1].base + "/v2/direct/app/blobs/\(digest)")
+        #expect(redirect.status == 307 && redirect.header("Docker-Content-Digest") == digest.description)
+        let location = try #require(redirect.header("Location"))
+        #expect(location.contains("X-Amz-Signature=") && location.contains("X-Amz-Expires=60"), "\(location)")
+        let secret = try TestS3.service().secretKey
+        #expect(!location.contains(secret), "the secret key stays out of the URL")
+        // A client that follows redirects (curl -L, as docker and skopeo do) gets the blob.
+        let tmp = TemporaryDirectory()
+        let followed = try Tool.run(["curl", "-s", "-f", "-L", "-o", tmp("blob"), replicas[1].base + "/v2/direct/app/blobs/\(digest)"])
+        #expect(followed.succeeded, "\(followed.stderr)")
+        #expect(Digest.of(try FileSystem.readFile(tmp("blob"), limit: 1 << 20)) == digest)
+        let fetched = try HTTP.request("GET", location)
+        #expect(fetched.status == 200 && fetched.body == bytes, "the object store serves the bytes")
+        let ranged = try HTTP.request("GET", location, headers: ["Range": "bytes=5-9"])
+        #expect(ranged.status == 206 && ranged.body == Array(bytes[5...9]))
+        let head = try HTTP.request("HEAD", replicas[1].base + "/v2/direct/app/blobs/\(digest)")
+        #expect(head.status == 200 && head.header("Content-Length") == "300000")
+        let unknown = try HTTP.request("GET", replicas[1].base + "/v2/direct/app/blobs/\(Digest.of([1]))")
+        #expect(unknown.status == 404, "only blobs the repository has are redirected")
     }
 }

@@ -36,11 +36,12 @@ public struct SharedStores: Sendable {
     public let secretKeyFile: String
     public let directory: TemporaryDirectory
 
-    /// A fresh database and prefix, and a secret key file for them.
-    public init() throws {
+    /// A fresh database and prefix, and a secret key file for them; `storageParameters` go on the storage URL
+    /// (`&redirect=60`).
+    public init(storageParameters: String = "") throws {
         directory = TemporaryDirectory("hydra-shared")
         databaseURL = try TestPostgres.createDatabase()
-        storageURL = try TestS3.service().location()
+        storageURL = try TestS3.service().location(extra: storageParameters)
         secretKeyFile = directory("secret.key")
     }
 }
