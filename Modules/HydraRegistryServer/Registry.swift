@@ -133,20 +133,17 @@ public struct Registry: Sendable {
     /// another: a second request writing at the same time is refused); another replica writing at the same
     /// time is caught by the record's version when the progress is saved.
     private func writing<T>(_ id: String, in name: RepositoryName, start: Int64?, _ body: (UploadRecord) async throws -> T) async throws -> T {
-        let record = try await upload(id, in: name)
-        if let start, start != record.size {
-            throw RegistryFailure.uploadRangeInvalid("chunk starts at \(start), the upload has \(record.size) bytes", received: record.size)
-        }
         guard await sessions.claim(id) else {
-            throw RegistryFailure.uploadBusy("another request is writing to upload \(id); send chunks one after another", received: record.size)
+            let size = try await upload(id, in: name).size
+            throw RegistryFailure.uploadBusy("another request is writing to upload \(id); send chunks one after another", received: size)
         }
         do {
-            // Read again now that this process holds it: a request that finished in between moved it on.
-            let current = try await upload(id, in: name)
-            if let start, start != current.size {
-                throw RegistryFailure.uploadRangeInvalid("chunk starts at \(start), the upload has \(current.size) bytes", received: current.size)
+            // Read once this process holds it: a request that finished just before moved it on.
+            let record = try await upload(id, in: name)
+            if let start, start != record.size {
+                throw RegistryFailure.uploadRangeInvalid("chunk starts at \(start), the upload has \(record.size) bytes", received: record.size)
             }
-            let result = try await body(current)
+            let result = try await body(record)
             await sessions.release(id)
             return result
         } catch {

@@ -209,10 +209,8 @@ public final class S3Client: Sendable {
             }
             var signed = SigV4Signer.Request(method: method.rawValue, path: path, query: query, headers: [("Host", location.hostHeader)] + headers)
             signer.sign(&signed, payloadHash: payloadHash, date: Date())
-            var request = HTTPClientRequest(url: "\(location.scheme)://\(location.endpointAuthority)\(signed.encodedTarget)")
-            if location.addressing == .virtual {
-                request = HTTPClientRequest(url: "\(location.scheme)://\(location.hostHeader)\(signed.encodedTarget)")
-            }
+            // The Host header names the endpoint, or the bucket under it (virtual-host style): the URL goes there.
+            var request = HTTPClientRequest(url: "\(location.scheme)://\(location.hostHeader)\(signed.encodedTarget)")
             request.method = method
             for (name, value) in signed.headers { request.headers.add(name: name, value: value) }
             if let body { request.body = .bytes(body) }
