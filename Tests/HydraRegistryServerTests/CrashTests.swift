@@ -23,8 +23,8 @@ struct CrashTests {
             let start = try HTTP.request("POST", registry.base + "/v2/crash/repo\(index % 4)/blobs/uploads/")
             locations.append(try #require(start.header("Location")))
         }
-        // 20 slow uploads in flight (1 MB/s each, about 3 s), then the server is killed 1.5 s in, when more than
-        // the 1 MiB the storage gathers before writing has arrived.
+        // 20 slow uploads in flight (1 MB/s each, about 3 s); the server is killed once it has recorded bytes of
+        // one of them (the storage checkpoints every second), and at least 1.5 s in.
         var clients: [Process] = []
         for index in 0..<count {
             let process = Process()
@@ -36,7 +36,9 @@ struct CrashTests {
             clients.append(process)
         }
         usleep(1_500_000)
+        let checkpointed = UploadProgress.waitUntilAnyStored(registry.base, locations, within: 1.2)
         registry.kill()
+        #expect(checkpointed, "the registry recorded bytes of some upload within 2.7 s")
         for client in clients { client.waitUntilExit() }
 
         // Nothing partial is stored as a blob: every object there is one of the blobs, whole.

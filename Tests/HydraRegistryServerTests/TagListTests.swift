@@ -84,7 +84,15 @@ struct TagListTests {
         #expect(error?.pid == getpid())
         #expect(error?.description.contains("in use by another process") == true)
         first = nil
-        _ = try SQLiteMetadataStore(path: dir("metadata.sqlite"))
+        // The flock belongs to the open file description: a child another test forks in the instant before its
+        // exec shares it until that exec closes it (O_CLOEXEC). So "allowed after" may take a moment under load.
+        var reopened: SQLiteMetadataStore?
+        for _ in 0..<50 where reopened == nil {
+            do { reopened = try SQLiteMetadataStore(path: dir("metadata.sqlite")) } catch is ExclusiveFileLockError {
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+        #expect(reopened != nil)
     }
 
     @Test("hydra serve on a root another hydra serve uses says so and exits non-zero")

@@ -165,7 +165,7 @@ struct ReplicaTests {
             let start = try HTTP.request("POST", b.base + "/v2/kill/repo\(index % 4)/blobs/uploads/")
             locations.append(try #require(start.header("Location")))
         }
-        // Slow uploads (1 MB/s) through A, which is killed 2.5 s in.
+        // Slow uploads (1 MB/s, about 3 s) through A, which is killed once it has recorded bytes of one of them.
         var clients: [Process] = []
         for index in 0..<count {
             let process = Process()
@@ -175,8 +175,10 @@ struct ReplicaTests {
             try process.run()
             clients.append(process)
         }
-        usleep(2_500_000)
+        usleep(1_500_000)
+        let checkpointed = UploadProgress.waitUntilAnyStored(b.base, locations, within: 1.2)
         a.kill()
+        #expect(checkpointed, "A recorded bytes of some upload within 2.7 s")
         for client in clients { client.waitUntilExit() }
         var resumed = 0
         for index in 0..<count {
