@@ -23,6 +23,10 @@ public struct RegistryError: Error, HTTPResponseError, Sendable, CustomStringCon
         case unsupported = "UNSUPPORTED"
         case tooManyRequests = "TOOMANYREQUESTS"
         case rangeInvalid = "RANGE_INVALID"
+        /// Not in the spec; distribution's code for a backend that is down (503).
+        case unavailable = "UNAVAILABLE"
+        /// Not in the spec; distribution's code for an internal error (500).
+        case unknown = "UNKNOWN"
     }
 
     public let status: HTTPResponse.Status

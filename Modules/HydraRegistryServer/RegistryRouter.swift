@@ -56,6 +56,12 @@ public struct RegistryRouter: Sendable {
             return try await respond(request, context: context)
         } catch let failure as RegistryFailure {
             throw failure.response
+        } catch let error as any HTTPResponseError {
+            throw error
+        } catch {
+            // A store behind the registry failed: the client gets a spec-shaped error, the log gets the detail.
+            context.logger.error("\(request.method) \(request.uri.path) failed: \(error)")
+            throw BackendFailure.error(for: error)
         }
     }
 

@@ -146,20 +146,35 @@ public final class S3Client: Sendable {
     }
 
     /// Joins the parts into the object. (Ceph RGW answers with an empty ETag; nothing here relies on it.)
+    ///
+    /// A request whose answer was lost may have completed the upload: the retry then meets `NoSuchUpload`. The
+    /// object at `key`, as large as the parts together, is the proof that it did (the key is the upload's own),
+    /// and the call succeeds. S3 may also answer 200 and report a failure in the body; a transient one is retried.
     public func completeMultipartUpload(_ key: String, uploadID: String, parts: [Part]) async throws {
         var xml = "<CompleteMultipartUpload>"
         for part in parts.sorted(by: { $0.number < $1.number }) {
             xml += "<Part><PartNumber>\(part.number)</PartNumber><ETag>\(S3XML.escape(part.etag))</ETag></Part>"
         }
         xml += "</CompleteMultipartUpload>"
-        let response = try await send("CompleteMultipartUpload", key: key, method: .POST, query: [("uploadId", uploadID)],
-                                      headers: [("Content-Type", "application/xml")], body: ByteBuffer(string: xml), accept: [200], streaming: true)
-        // S3 may answer 200 and then report a failure in the body.
-        let reply = String(buffer: try await response.body.collect(upTo: 1 << 20))
-        if reply.contains("<Error>") {
-            throw S3Error.service(operation: "CompleteMultipartUpload", key: key, status: 200,
-                                  code: S3XML.value(of: "Code", in: reply) ?? "", message: S3XML.value(of: "Message", in: reply) ?? "")
+        var failure: S3Error?
+        for _ in 0..<attempts {
+            let response: HTTPClientResponse
+            do {
+                response = try await send("CompleteMultipartUpload", key: key, method: .POST, query: [("uploadId", uploadID)],
+                                          headers: [("Content-Type", "application/xml")], body: ByteBuffer(string: xml), accept: [200], streaming: true)
+            } catch let error as S3Error where error.code == "NoSuchUpload" {
+                if try await size(of: key) == parts.reduce(0, { $0 + $1.size }) { return }
+                throw error
+            }
+            let reply = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            guard reply.contains("<Error>") else { return }
+            let code = S3XML.value(of: "Code", in: reply) ?? ""
+            let error = S3Error.service(operation: "CompleteMultipartUpload", key: key, status: 200, code: code,
+                                        message: S3XML.value(of: "Message", in: reply) ?? "")
+            guard Self.isTransient(status: 200, code: code) else { throw error }
+            failure = error
         }
+        throw failure ?? S3Error.unreachable(operation: "CompleteMultipartUpload", key: key, detail: "not sent")
     }
 
     /// Abandons a multipart upload and frees its parts (one already gone is fine).

@@ -25,4 +25,14 @@ public enum S3Error: Error, CustomStringConvertible, Sendable, Equatable {
         if case .service(_, _, _, let code, _) = self { return code }
         return nil
     }
+
+    /// A failure another try, later, may not meet: the service was unreachable, or answered a server error or a
+    /// throttle after every retry.
+    public var isTransient: Bool {
+        switch self {
+        case .unreachable: true
+        case .service(_, _, let status, let code, _): S3Client.isTransient(status: UInt(max(status, 0)), code: code)
+        case .invalidLocation, .unexpectedResponse: false
+        }
+    }
 }

@@ -67,8 +67,9 @@ public final class RegistryProcess: @unchecked Sendable {
     ///   - backend: where metadata lives; by default the one `HYDRA_TEST_METADATA` selects.
     ///   - storage: where blobs live; by default the one `HYDRA_TEST_STORAGE` selects.
     ///   - shared: the stores of a group of replicas (PostgreSQL and S3, whatever `backend` and `storage` say).
+    ///   - environment: more of the server's environment (keys for a `--storage` in `arguments`).
     public init(arguments: [String] = [], backend: MetadataBackend = .selected, storage: StorageBackend = .selected,
-                shared: SharedStores? = nil, prepare: (TemporaryDirectory) throws -> Void = { _ in }) throws {
+                shared: SharedStores? = nil, environment: [String: String] = [:], prepare: (TemporaryDirectory) throws -> Void = { _ in }) throws {
         let data = TemporaryDirectory("hydra-registry")
         self.data = data
         // Below Linux's ephemeral range (32768+), where client connections could already hold the port.
@@ -78,7 +79,7 @@ public final class RegistryProcess: @unchecked Sendable {
         databaseURL = try shared?.databaseURL ?? (backend == .postgres ? TestPostgres.createDatabase() : nil)
         let s3 = self.storage == .s3 ? try TestS3.service() : nil
         storageURL = shared?.storageURL ?? s3?.location()
-        environment = s3?.environment ?? [:]
+        self.environment = (s3?.environment ?? [:]).merging(environment) { $1 }
         extraArguments = arguments.map { $0.replacingOccurrences(of: "DATA", with: data.path) }
             + (databaseURL.map { ["--metadata", $0] } ?? []) + (storageURL.map { ["--storage", $0] } ?? [])
             + (shared.map { ["--secret-key", $0.secretKeyFile] } ?? [])

@@ -1,0 +1,75 @@
+import Foundation
+import HydraCore
+import HydraTestSupport
+import Testing
+
+/// `hydra serve` on object storage that misbehaves (moto behind scripts/s3-faults.py): pushes through throttling,
+/// failed parts and lost answers land whole; a store that stays down fails the request with an error the client
+/// can retry, and the upload finishes once the store is back.
+@Suite("Registry on S3 storage under injected faults")
+struct StorageFaultTests {
+    static func blob(_ size: Int, seed: UInt64) -> [UInt8] {
+        var generator = SplitMix(seed: seed)
+        return (0..<size).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+    }
+
+    @Test("a chunked push through throttling, a failed part, a failed create and a lost completion lands whole")
+    func pushThroughFaults() throws {
+        let s3 = try FaultyS3()
+        let registry = try RegistryProcess(arguments: ["--storage", s3.location()], storage: .filesystem, environment: s3.environment)
+        try s3.inject([
+            .error(503, "SlowDown", method: "PUT", query: "partNumber=", count: 2),
+            .error(500, "InternalError", method: "POST", query: "uploads"),
+            .drop(.before, method: "PUT", path: "/_uploads/"),
+            .drop(.after, method: "POST", query: "uploadId="),
+            .error(404, "NoSuchUpload", method: "POST", query: "uploadId="),
+            .drop(.before, method: "GET", path: "/blobs/"),
+        ])
+        let bytes = Self.blob(12 << 20, seed: 7)
+        let digest = Digest.of(bytes)
+        let start = try HTTP.request("POST", registry.base + "/v2/faults/app/blobs/uploads/")
+        var location = try #require(start.header("Location"))
+        var offset = 0
+        for size in [3 << 20, 7 << 20] {
+            let chunk = Array(bytes[offset..<(offset + size)])
+            let patch = try HTTP.request("PATCH", registry.base + location, body: chunk,
+                                         headers: ["Content-Range": "\(offset)-\(offset + size - 1)"])
+            #expect(patch.status == 202, "PATCH at \(offset): \(patch.status) \(patch.text)")
+            location = try #require(patch.header("Location"))
+            offset += size
+        }
+        let put = try HTTP.request("PUT", registry.base + location + (location.contains("?") ? "&" : "?") + "digest=\(digest)",
+                                   body: Array(bytes[offset...]), headers: ["Content-Range": "\(offset)-\(bytes.count - 1)"])
+        #expect(put.status == 201, "\(put.status) \(put.text)")
+        let get = try HTTP.request("GET", registry.base + "/v2/faults/app/blobs/\(digest)")
+        #expect(get.status == 200 && Digest.of(get.body) == digest)
+        #expect(try s3.fired() == [2, 1, 1, 1, 1, 1], "every fault was met")
+    }
+
+    @Test("a store that stays down: the commit fails with a 503 and an OCI error, the upload survives, and the same PUT succeeds once it is back")
+    func storeDown() throws {
+        let s3 = try FaultyS3()
+        let registry = try RegistryProcess(arguments: ["--storage", s3.location()], storage: .filesystem, environment: s3.environment)
+        let bytes = Self.blob(100_000, seed: 8)
+        let digest = Digest.of(bytes)
+        let start = try HTTP.request("POST", registry.base + "/v2/faults/down/blobs/uploads/")
+        let location = try #require(start.header("Location"))
+        let patch = try HTTP.request("PATCH", registry.base + location, body: bytes)
+        #expect(patch.status == 202, "\(patch.status) \(patch.text)")
+        try s3.inject([.error(503, "SlowDown", method: "PUT", count: 1000)])
+        let url = registry.base + location + (location.contains("?") ? "&" : "?") + "digest=\(digest)"
+        let failed = try HTTP.request("PUT", url)
+        #expect(failed.status == 503, "\(failed.status) \(failed.text)")
+        #expect(failed.errorCode == "UNAVAILABLE" || failed.errorCode == "TOOMANYREQUESTS", "\(failed.text)")
+        #expect(failed.header("Retry-After") != nil)
+        #expect(!failed.text.contains("moto-secret"))
+        #expect(try HTTP.request("GET", registry.base + "/v2/faults/down/blobs/\(digest)").status == 404, "nothing was stored")
+        try s3.inject([])
+        let status = try HTTP.request("GET", registry.base + location)
+        #expect(status.status == 204 && status.header("Range") == "0-\(bytes.count - 1)", "the upload kept its bytes: \(status.status) \(status.header("Range") ?? "-")")
+        let retried = try HTTP.request("PUT", url)
+        #expect(retried.status == 201, "\(retried.status) \(retried.text)")
+        let get = try HTTP.request("GET", registry.base + "/v2/faults/down/blobs/\(digest)")
+        #expect(get.status == 200 && Digest.of(get.body) == digest)
+    }
+}
