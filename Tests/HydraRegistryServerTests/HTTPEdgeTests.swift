@@ -34,6 +34,19 @@ struct HTTPEdgeTests {
         #expect(eleven.stdout.hasPrefix("HTTP/1.1 200") && !eleven.stdout.lowercased().contains("connection: close"), "\(eleven.stdout)")
     }
 
+    @Test("an HTTP/1.1 request with Connection: close is answered with Connection: close (errors too) and the connection closes")
+    func http11Close() throws {
+        let registry = try RegistryProcess()
+        for (method, path, status) in [("GET", "/v2/", 200), ("PUT", "/v2/a/b/blobs/uploads/none", 400), ("GET", "/v2/a/b/manifests/none", 404)] {
+            let answer = try Tool.run(["curl", "-sS", "-X", method, "-H", "Connection: Keep-Alive, close", "-D", "-", "-o", "/dev/null",
+                                       "--max-time", "5", "-w", "connects=%{num_connects}\n", registry.base + path, registry.base + "/v2/"])
+            let head = answer.stdout.lowercased()
+            #expect(head.hasPrefix("http/1.1 \(status)") && head.components(separatedBy: "connection: close").count == 3, "\(answer.stdout)")
+            #expect(answer.succeeded && answer.stdout.components(separatedBy: "connects=1\n").count == 3,
+                    "curl opened a new connection for the second request: \(answer.stdout)")
+        }
+    }
+
     @Test("request headers over 80 KiB get 431 with an OCI error body; the server goes on serving")
     func oversizedHeaders() throws {
         let registry = try RegistryProcess()

@@ -5,9 +5,9 @@ import HydraTestSupport
 import Testing
 
 /// Several `hydra serve` replicas on one PostgreSQL database and one S3 prefix (a real Ceph RADOS Gateway), with
-/// a round-robin TCP proxy in front (scripts/rr-proxy.py): any replica serves any request. No Kubernetes or
-/// cloud load balancer runs here; the proxy sends each new connection to the next replica, as one without
-/// sticky sessions does.
+/// a round-robin proxy in front (scripts/rr-proxy.py --per-request): any replica serves any request. No Kubernetes
+/// or cloud load balancer runs here; the proxy sends each request to the next replica, as an HTTP load balancer
+/// without sticky sessions does.
 @Suite("Scale-out: replicas on one PostgreSQL and one Ceph RGW", .serialized)
 struct ReplicaTests {
     /// `count` replicas on fresh shared stores.
@@ -26,7 +26,7 @@ struct ReplicaTests {
         init(_ replicas: [RegistryProcess]) throws {
             port = Int.random(in: 33000...34000)
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/rr-proxy.py").standardized.path
-            process = try BackgroundProcess(["python3", script, String(port)] + replicas.map(\.host))
+            process = try BackgroundProcess(["python3", script, "--per-request", String(port)] + replicas.map(\.host))
             let deadline = ContinuousClock.now + .seconds(10)
             while ContinuousClock.now < deadline {
                 if (try? HTTP.request("GET", "http://127.0.0.1:\(port)/v2/").status) == 200 { return }
@@ -36,6 +36,14 @@ struct ReplicaTests {
         }
 
         deinit { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Requests the replica counted in its /metrics (`hydra_http_requests_total`, every series).
+    static func requestsServed(by replica: RegistryProcess) throws -> Int {
+        try HTTP.request("GET", replica.base + "/metrics").text.split(separator: "\n")
+            .filter { $0.hasPrefix("hydra_http_requests_total") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+            .reduce(0) { $0 + Int($1) }
     }
 
     static func blob(_ size: Int, seed: UInt64) -> [UInt8] {
@@ -211,6 +219,10 @@ struct ReplicaTests {
         #expect(pull.succeeded, "\(pull.stderr)")
         let inspect = try Tool.run(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(proxy.host)/team/app:v1"])
         #expect(Digest.of(Array(inspect.stdout.utf8)) == document.digest, "the manifest comes back byte for byte")
+        for replica in replicas {
+            let served = try Self.requestsServed(by: replica)
+            #expect(served >= 5, "every replica served its share of the requests (\(replica.host): \(served))")
+        }
         for replica in replicas {
             let got = try Tool.run([HydraBinary.path, "copy", "--src-tls-verify=false", "docker://\(replica.host)/team/app:v1", "oci:\(tmp("hydra-\(replica.port)")):v1"],
                                    environment: ["HYDRA_HOME": tmp("home")])
