@@ -9,6 +9,10 @@ import NIOHTTP1
 ///   response. A keep-alive response with no Content-Length (HTTP/1.0 has no chunked framing) ends with the
 ///   connection too. Before, every HTTP/1.0 request was answered as HTTP/1.1 and the socket left open, so such a
 ///   client waited for an end that never came.
+/// - **HTTP/1.1 clients that ask to close** (`Connection: close`, among other options) get `Connection: close` in
+///   the response, and the connection closes after it (RFC 9112 §9.6). Without it, a client that pooled the
+///   connection (Go's transport, behind a balancer that closes per request) sends its next request into a closed
+///   connection.
 /// - **Oversized request headers** (over the decoder's 80 KiB) get 431 with an OCI error body and the connection is
 ///   closed, instead of an empty 400.
 ///
@@ -42,7 +46,14 @@ public final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelH
             context.fireChannelRead(wrapInboundOut(.head(head)))
             return
         }
-        if case .head = unwrapInboundIn(data) { pending.append(Wish(http10: false, keepAlive: true)) }
+        if case .head(var head) = unwrapInboundIn(data) {
+            let keepAlive = head.isKeepAlive
+            pending.append(Wish(http10: false, keepAlive: keepAlive))
+            // Hummingbird ends its request loop only on a Connection header that is exactly `close`.
+            if !keepAlive { head.headers.replaceOrAdd(name: "connection", value: "close") }
+            context.fireChannelRead(wrapInboundOut(.head(head)))
+            return
+        }
         context.fireChannelRead(data)
     }
 
@@ -50,7 +61,12 @@ public final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelH
         switch unwrapOutboundIn(data) {
         case .head(var head) where head.status.code >= 200:
             let request = pending.isEmpty ? Wish(http10: false, keepAlive: true) : pending.removeFirst()
-            guard request.http10 else { return context.write(data, promise: promise) }
+            guard request.http10 else {
+                guard !request.keepAlive else { return context.write(data, promise: promise) }
+                head.headers.replaceOrAdd(name: "connection", value: "close")
+                closeAfterResponse = true
+                return context.write(wrapOutboundOut(.head(head)), promise: promise)
+            }
             head.version = .http1_0
             let framed = head.headers.contains(name: "content-length")
             if request.keepAlive && framed {

@@ -1,3 +1,4 @@
+import Foundation
 import HydraCore
 import NIOCore
 
@@ -39,6 +40,11 @@ public protocol BlobStorage: Sendable {
     func commitUpload(_ id: String, state: String?, size: Int64, preferredKey: String) async throws -> String
     /// Drops an upload and everything stored for it.
     func cancelUpload(_ id: String, state: String?) async throws
+    /// Removes what uploads left behind that no upload's state names, when it was written before `cutoff`: a
+    /// multipart upload or pending object of a request that died before its state was saved, or of an upload
+    /// whose record is gone. `state` answers an upload's recorded state by id (`.none` when there is no upload).
+    /// Returns how many leftovers went.
+    func removeUploadLeftovers(writtenBefore cutoff: Date, state: @Sendable (String) async throws -> UploadLeftoverOwner) async throws -> Int
 
     /// The object's path when it is a file on this machine, so the server can have the kernel send it (sendfile);
     /// nil for object stores.
@@ -60,7 +66,17 @@ public struct UploadAppended: Sendable, Hashable {
     }
 }
 
+/// Whose a leftover of upload storage is, as the metadata says.
+public enum UploadLeftoverOwner: Sendable {
+    /// No upload has this id: everything stored for it is a leftover.
+    case none
+    /// A live upload, with its recorded storage state: what the state names is its own.
+    case upload(state: String?)
+}
+
 extension BlobStorage {
+    /// Storages that leave nothing behind a dead request (the filesystem: an upload is one file) remove nothing.
+    public func removeUploadLeftovers(writtenBefore cutoff: Date, state: @Sendable (String) async throws -> UploadLeftoverOwner) async throws -> Int { 0 }
     public func localPath(of key: String) -> String? { nil }
     public func redirectURL(for key: String) async throws -> String? { nil }
 }

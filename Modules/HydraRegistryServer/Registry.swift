@@ -246,6 +246,15 @@ public struct Registry: Sendable {
         try await metadata.deleteUpload(id)
     }
 
+    /// Removes what dead requests left in the blob storage (multipart uploads and pending objects no upload
+    /// names) when written more than `age` seconds ago; returns how many.
+    public func removeUploadLeftovers(olderThan age: Int64, now: Date = Date()) async throws -> Int {
+        let metadata = metadata
+        return try await storage.removeUploadLeftovers(writtenBefore: now.addingTimeInterval(-Double(age))) { id in
+            try await metadata.upload(id).map { .upload(state: $0.storageState) } ?? UploadLeftoverOwner.none
+        }
+    }
+
     /// Cancels uploads started more than `age` seconds ago; returns how many.
     public func expireUploads(olderThan age: Int64, now: Int64 = Int64(Date().timeIntervalSince1970)) async throws -> Int {
         let stale = try await metadata.uploads(startedBefore: now - age)

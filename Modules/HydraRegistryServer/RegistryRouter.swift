@@ -26,7 +26,6 @@ public struct RegistryRouter: Sendable {
     /// A Hummingbird router serving the registry API and the health endpoints.
     public func router() -> Router<RegistryRequestContext> {
         let router = Router(context: RegistryRequestContext.self)
-        router.add(middleware: ConnectionCloseMiddleware())
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         // Every route is authorized here, once; handlers read the route and the identity from the context.

@@ -186,6 +186,26 @@ public struct S3BlobStorage: BlobStorage {
         await removePending(id)
     }
 
+    public func removeUploadLeftovers(writtenBefore cutoff: Date, state: @Sendable (String) async throws -> UploadLeftoverOwner) async throws -> Int {
+        var removed = 0
+        for upload in try await client.multipartUploads(prefix: Self.objectKey("")) {
+            guard let initiated = upload.initiated, initiated < cutoff else { continue }
+            let id = String(upload.key.dropFirst(Self.objectKey("").count))
+            if case .upload(let text) = try await state(id), (try? State(text))?.multipart == upload.uploadID { continue }
+            try await client.abortMultipartUpload(upload.key, uploadID: upload.uploadID)
+            removed += 1
+        }
+        for object in try await client.objects(prefix: "_uploads/") {
+            guard let written = object.lastModified, written < cutoff else { continue }
+            let id = object.key.dropFirst("_uploads/".count).prefix { $0 != "/" }
+            // A live upload's unrecorded pending objects go when it is committed or cancelled.
+            if case .upload = try await state(String(id)) { continue }
+            try await client.delete(object.key)
+            removed += 1
+        }
+        return removed
+    }
+
     /// Deletes every pending object of the upload, including those a failed request left unrecorded.
     private func removePending(_ id: String) async {
         guard let keys = try? await client.list(prefix: Self.pendingPrefix(id)) else { return }

@@ -3,7 +3,8 @@ import Logging
 import ServiceLifecycle
 
 /// Cancels upload sessions that were started long ago and never finished, so abandoned uploads do not keep disk
-/// space forever. Runs beside the server and stops with it. Of several replicas on one database, the one holding
+/// space forever, and removes what dead requests left in the blob storage (S3 multipart uploads and pending
+/// objects no upload names). Runs beside the server and stops with it. Of several replicas on one database, the one holding
 /// the `upload-expiry` lease sweeps; if it dies, another takes the lease over when it expires.
 struct UploadJanitor: Service {
     let registry: Registry
@@ -26,6 +27,9 @@ struct UploadJanitor: Service {
                     if try await registry.metadata.acquireLease("upload-expiry", holder: holder, now: now, expiresAt: now + seconds) {
                         let expired = try await registry.expireUploads(olderThan: timeout)
                         if expired > 0 { logger.info("expired \(expired) abandoned uploads") }
+                        // Leftovers are older than any live upload's unsaved part: an hour, or the upload timeout.
+                        let leftovers = try await registry.removeUploadLeftovers(olderThan: min(timeout, 3600))
+                        if leftovers > 0 { logger.info("removed \(leftovers) leftovers of dead upload requests") }
                     }
                 } catch {
                     logger.error("expiring uploads failed: \(error)")

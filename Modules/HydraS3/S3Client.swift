@@ -88,17 +88,35 @@ public final class S3Client: Sendable {
 
     /// Every key under a prefix (ListObjectsV2, page after page), relative to the location's prefix, sorted.
     public func list(prefix: String) async throws -> [String] {
-        var keys: [String] = []
+        try await objects(prefix: prefix).map(\.key)
+    }
+
+    /// A listed object.
+    public struct Object: Sendable, Hashable {
+        /// Relative to the location's prefix.
+        public var key: String
+        public var size: Int64
+        /// When it was written (nil when the service did not say).
+        public var lastModified: Date?
+    }
+
+    /// Every object under a prefix (ListObjectsV2, page after page), sorted by key.
+    public func objects(prefix: String) async throws -> [Object] {
+        var objects: [Object] = []
         var token: String?
         repeat {
             var query: [(name: String, value: String)] = [("list-type", "2"), ("prefix", location.prefix + prefix), ("max-keys", "1000")]
             if let token { query.append(("continuation-token", token)) }
             let response = try await send("ListObjectsV2", key: prefix, method: .GET, bucketLevel: true, query: query, accept: [200], streaming: true)
             let xml = String(buffer: try await response.body.collect(upTo: 16 << 20))
-            keys += S3XML.values(of: "Key", in: xml).map { String($0.dropFirst(location.prefix.count)) }
+            objects += S3XML.values(of: "Contents", in: xml).compactMap { entry in
+                guard let key = S3XML.value(of: "Key", in: entry) else { return nil }
+                return Object(key: String(key.dropFirst(location.prefix.count)), size: S3XML.value(of: "Size", in: entry).flatMap { Int64($0) } ?? 0,
+                              lastModified: S3XML.value(of: "LastModified", in: entry).flatMap(S3XML.date))
+            }
             token = S3XML.value(of: "IsTruncated", in: xml) == "true" ? S3XML.value(of: "NextContinuationToken", in: xml) : nil
         } while token != nil
-        return keys.sorted()
+        return objects.sorted { $0.key < $1.key }
     }
 
     /// Creates the bucket (for tests and first starts); a bucket that exists and is ours is fine.
@@ -186,15 +204,36 @@ public final class S3Client: Sendable {
         }
     }
 
-    /// Multipart uploads in progress under a prefix: their keys (relative to the location's prefix) and ids.
-    public func multipartUploads(prefix: String) async throws -> [(key: String, uploadID: String)] {
-        let response = try await send("ListMultipartUploads", key: prefix, method: .GET, bucketLevel: true,
-                                      query: [("uploads", ""), ("prefix", location.prefix + prefix)], accept: [200], streaming: true)
-        let xml = String(buffer: try await response.body.collect(upTo: 16 << 20))
-        return S3XML.values(of: "Upload", in: xml).compactMap { upload in
-            guard let key = S3XML.value(of: "Key", in: upload), let id = S3XML.value(of: "UploadId", in: upload) else { return nil }
-            return (String(key.dropFirst(location.prefix.count)), id)
-        }
+    /// A multipart upload in progress.
+    public struct MultipartUpload: Sendable, Hashable {
+        /// Relative to the location's prefix.
+        public var key: String
+        public var uploadID: String
+        /// When it was created (nil when the service did not say).
+        public var initiated: Date?
+    }
+
+    /// Multipart uploads in progress under a prefix (ListMultipartUploads, page after page).
+    public func multipartUploads(prefix: String) async throws -> [MultipartUpload] {
+        var uploads: [MultipartUpload] = []
+        var marker: (key: String, uploadID: String)?
+        repeat {
+            var query: [(name: String, value: String)] = [("uploads", ""), ("prefix", location.prefix + prefix)]
+            if let marker { query += [("key-marker", marker.key), ("upload-id-marker", marker.uploadID)] }
+            let response = try await send("ListMultipartUploads", key: prefix, method: .GET, bucketLevel: true, query: query, accept: [200], streaming: true)
+            let xml = String(buffer: try await response.body.collect(upTo: 16 << 20))
+            uploads += S3XML.values(of: "Upload", in: xml).compactMap { upload in
+                guard let key = S3XML.value(of: "Key", in: upload), let id = S3XML.value(of: "UploadId", in: upload) else { return nil }
+                return MultipartUpload(key: String(key.dropFirst(location.prefix.count)), uploadID: id,
+                                       initiated: S3XML.value(of: "Initiated", in: upload).flatMap(S3XML.date))
+            }
+            marker = nil
+            if S3XML.value(of: "IsTruncated", in: xml) == "true", let key = S3XML.value(of: "NextKeyMarker", in: xml),
+               let id = S3XML.value(of: "NextUploadIdMarker", in: xml) {
+                marker = (key, id)
+            }
+        } while marker != nil
+        return uploads
     }
 
     /// A URL anyone holding it can GET the object with, for `seconds`.

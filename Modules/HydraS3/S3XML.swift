@@ -17,6 +17,15 @@ enum S3XML {
         return values
     }
 
+    /// An S3 timestamp (ISO 8601 in UTC, with or without milliseconds: `2026-12-07T15:00:00.000Z`).
+    static func date(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+
     /// The text of the first `<tag>…</tag>`, or nil.
     static func value(of tag: String, in xml: String) -> String? {
         values(of: tag, in: xml).first

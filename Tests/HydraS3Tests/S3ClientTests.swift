@@ -34,6 +34,9 @@ struct S3LocationTests {
         #expect(S3XML.value(of: "Missing", in: xml) == nil)
         #expect(S3XML.escape("\"a\" & <b>'") == "&quot;a&quot; &amp; &lt;b&gt;&apos;")
         #expect(S3XML.decode("&bogus; &#xZZ;") == "&bogus; &#xZZ;")
+        #expect(S3XML.date("2026-12-07T15:00:01.500Z")?.timeIntervalSince1970 == 1_796_655_601.5)
+        #expect(S3XML.date("2026-12-07T15:00:01Z")?.timeIntervalSince1970 == 1_796_655_601)
+        #expect(S3XML.date("yesterday") == nil)
     }
 }
 
