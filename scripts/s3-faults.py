@@ -3,7 +3,9 @@
 blob storage: what a real object store does on a bad day (503 SlowDown, 500 InternalError on a part, a connection
 dropped before or after the request took effect).
 
-Usage: s3-faults.py PORT   (listens on 127.0.0.1; prints "ready" when it does). moto accepts any credentials.
+Usage: s3-faults.py PORT [CERT KEY]   (listens on 127.0.0.1, with TLS when given a certificate and its key; prints
+"ready" when it does). moto accepts any credentials. Virtual-host requests (Host: BUCKET.localhost:PORT) reach the
+bucket as path-style ones do.
 
 Faults are rules a test sets with  POST /_faults  (a JSON list, replacing the rules) and reads back, with how
 often each one fired, with  GET /_faults . A rule:
@@ -11,7 +13,7 @@ often each one fired, with  GET /_faults . A rule:
    "status": 503, "code": "SlowDown"}          answer with this S3 error instead of serving the request
    "drop": "before"                              close the connection without an answer, nothing done
    "drop": "after"                               serve the request, then close the connection without the answer
-method, query and path (substrings of the query string and of the path) are optional filters; count is how many
+method, query, path and host (substrings of the query string, the path and the Host header) are optional filters; count is how many
 matching requests the rule catches (default 1). The first matching rule with count left fires; "fired" counts it.
 """
 import json
@@ -39,6 +41,8 @@ def take_rule(environ):
             if rule.get("query") is not None and rule["query"] not in query:
                 continue
             if rule.get("path") is not None and rule["path"] not in path:
+                continue
+            if rule.get("host") is not None and rule["host"] not in environ.get("HTTP_HOST", ""):
                 continue
             rule["count"] -= 1
             rule["fired"] += 1
@@ -105,7 +109,8 @@ class Faults:
 def main():
     port = int(sys.argv[1])
     app = Faults(DomainDispatcherApplication(create_backend_app))
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    tls = (sys.argv[2], sys.argv[3]) if len(sys.argv) > 3 else None
+    server = make_server("127.0.0.1", port, app, threaded=True, ssl_context=tls)
     print("ready", flush=True)
     server.serve_forever()
 

@@ -122,4 +122,37 @@ struct StorageFaultTests {
         #expect(try await client.multipartUploads(prefix: "").isEmpty)
         await client.shutdown()
     }
+
+    @Test("TLS to the object store with a private CA (ca=), refused without it; virtual-host addressing reaches BUCKET.localhost")
+    func tlsAndVirtualHosts() async throws {
+        let certs = TemporaryDirectory()
+        try TestCertificates.make(in: certs, names: [FaultyS3.bucket + ".localhost"])
+        let s3 = try FaultyS3(tls: (certs("server.crt"), certs("server.key")))
+        let credentials = S3Credentials(accessKeyID: "moto", secretAccessKey: "moto-secret")
+        let untrusted = try S3Client(location: try S3Location(parsing: s3.location()), credentials: credentials, attempts: 1)
+        let refused = await #expect(throws: S3Error.self) { try await untrusted.put("x", ByteBuffer(bytes: [1])) }
+        #expect(refused.map { "\($0)".uppercased().contains("CERTIFICATE") } == true, "\(String(describing: refused))")
+        await untrusted.shutdown()
+        let trusted = try S3Client(location: try S3Location(parsing: s3.location(prefix: "vhost", extra: "&ca=\(certs("certs/ca.crt"))")),
+                                   credentials: credentials)
+        try await trusted.put("probe", ByteBuffer(bytes: [1, 2, 3]))
+        #expect(Array(buffer: try await trusted.getAll("probe")) == [1, 2, 3])
+
+        // hydra serve addressing the bucket as a host name, in a mount namespace whose /etc/hosts resolves it.
+        try certs.write("hosts", "127.0.0.1 localhost \(FaultyS3.bucket).localhost\n")
+        let location = "s3://\(FaultyS3.bucket)/vhost?endpoint=https://localhost:\(s3.port)&region=us-east-1&addressing=virtual&ca=\(certs("certs/ca.crt"))"
+        let registry = try RegistryProcess(arguments: ["--storage", location], storage: .filesystem, environment: s3.environment,
+                                           launcher: ["unshare", "-m", "sh", "-c", "mount --bind \"$0\" /etc/hosts && exec \"$@\"", certs("hosts")])
+        // One request answered 503 when it names the bucket's host: proof that the requests go there.
+        try s3.inject([.error(503, "SlowDown", host: "\(FaultyS3.bucket).localhost:\(s3.port)", count: 1)])
+        let bytes = Self.blob(200_000, seed: 10)
+        let digest = Digest.of(bytes)
+        let put = try HTTP.request("POST", registry.base + "/v2/vhost/app/blobs/uploads/?digest=\(digest)", body: bytes)
+        #expect(put.status == 201, "\(put.status) \(put.text)")
+        let get = try HTTP.request("GET", registry.base + "/v2/vhost/app/blobs/\(digest)")
+        #expect(get.status == 200 && Digest.of(get.body) == digest)
+        #expect(try s3.fired() == [1], "a request reached \(FaultyS3.bucket).localhost")
+        #expect(try await trusted.list(prefix: "blobs/").count == 1, "the blob is in the bucket, under the prefix")
+        await trusted.shutdown()
+    }
 }

@@ -61,6 +61,7 @@ public final class RegistryProcess: @unchecked Sendable {
     /// What the server's environment adds (the S3 keys).
     public let environment: [String: String]
     private var process: Process?
+    private let launcher: [String]
 
     /// - Parameters:
     ///   - arguments: more `hydra serve` arguments; `DATA` in them stands for the data directory.
@@ -68,8 +69,11 @@ public final class RegistryProcess: @unchecked Sendable {
     ///   - storage: where blobs live; by default the one `HYDRA_TEST_STORAGE` selects.
     ///   - shared: the stores of a group of replicas (PostgreSQL and S3, whatever `backend` and `storage` say).
     ///   - environment: more of the server's environment (keys for a `--storage` in `arguments`).
+    ///   - launcher: a command hydra runs under, which ends by executing the arguments it is given (`unshare …`).
     public init(arguments: [String] = [], backend: MetadataBackend = .selected, storage: StorageBackend = .selected,
-                shared: SharedStores? = nil, environment: [String: String] = [:], prepare: (TemporaryDirectory) throws -> Void = { _ in }) throws {
+                shared: SharedStores? = nil, environment: [String: String] = [:], launcher: [String] = [],
+                prepare: (TemporaryDirectory) throws -> Void = { _ in }) throws {
+        self.launcher = launcher
         let data = TemporaryDirectory("hydra-registry")
         self.data = data
         // Below Linux's ephemeral range (32768+), where client connections could already hold the port.
@@ -105,8 +109,9 @@ public final class RegistryProcess: @unchecked Sendable {
     /// One start on the current port; false when the process exited before answering.
     private func launch() throws -> Bool {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: HydraBinary.path)
-        process.arguments = ["serve", "--addr", host, "--root", data("registry")] + extraArguments
+        let command = launcher + [HydraBinary.path, "serve", "--addr", host, "--root", data("registry")] + extraArguments
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         // Appended across restarts: why a start failed is in the error below.

@@ -1,10 +1,11 @@
 import Foundation
 
-/// A test CA (`certs/ca.crt`) and a server certificate for 127.0.0.1 and localhost signed by it
+/// A test CA (`certs/ca.crt`) and a server certificate for 127.0.0.1, localhost and `names` signed by it
 /// (`server.crt`, `server.key`), made with openssl in a directory.
 public enum TestCertificates {
-    public static func make(in dir: TemporaryDirectory) throws {
-        try dir.write("san.ext", "subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    /// - Parameter names: more DNS names the server certificate is for.
+    public static func make(in dir: TemporaryDirectory, names: [String] = []) throws {
+        try dir.write("san.ext", "subjectAltName=" + (["IP:127.0.0.1", "DNS:localhost"] + names.map { "DNS:" + $0 }).joined(separator: ",") + "\n")
         let steps = [
             ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
              "-subj", "/CN=hydra test CA", "-keyout", dir("ca.key"), "-out", dir("certs/ca.crt")],
