@@ -50,7 +50,7 @@ struct AuthorizationMiddleware: RouterMiddleware {
         case (.manifest, .put), (.uploads, _), (.upload, _): needed = [.push]
         default: needed = [.pull]
         }
-        if let repository = route.repository { try authorizer.require(needed, on: repository, for: identity, request: request) }
+        if let repository = route.repository { try await authorizer.require(needed, on: repository, for: identity, request: request) }
         return identity
     }
 }

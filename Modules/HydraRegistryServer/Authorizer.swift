@@ -7,22 +7,42 @@ import HummingbirdBcrypt
 import Synchronization
 
 /// Decides, for every request, who is asking and whether they may: Basic credentials checked against the
-/// htpasswd users, or a bearer token from the token service; then the access policy. Failures are the spec's
-/// 401 `UNAUTHORIZED` with a `WWW-Authenticate` challenge, or 403 `DENIED`.
+/// htpasswd users, or a bearer token from the token service; then their rights (access rules, or projects and
+/// roles). Failures are the spec's 401 `UNAUTHORIZED` with a `WWW-Authenticate` challenge, or 403 `DENIED`.
 public final class Authorizer: Sendable {
     public let users: Htpasswd
-    public let policy: AccessPolicy
+    public let rights: Rights
     public let tokens: TokenIssuer
     /// The token endpoint's URL as clients reach it; when nil the challenge is derived from the request's Host.
     public let realm: String?
     /// Successful Basic logins (SHA-256 of "user:password" → user), so bcrypt runs once per credential, not per request.
     private let goodCredentials = Mutex<[String: String]>([:])
 
-    public init(users: Htpasswd, policy: AccessPolicy, tokens: TokenIssuer, realm: String? = nil) {
+    public init(users: Htpasswd, rights: Rights, tokens: TokenIssuer, realm: String? = nil) {
         self.users = users
-        self.policy = policy
+        self.rights = rights
         self.tokens = tokens
         self.realm = realm
+    }
+
+    public convenience init(users: Htpasswd, policy: AccessPolicy, tokens: TokenIssuer, realm: String? = nil) {
+        self.init(users: users, rights: .rules(policy), tokens: tokens, realm: realm)
+    }
+
+    /// Where a user's rights come from.
+    public enum Rights: Sendable {
+        /// Rules matched in order.
+        case rules(AccessPolicy)
+        /// Projects, their members' roles and system administrators (Harbor's model).
+        case projects(ProjectAccess)
+
+        /// The actions `user` (nil: anonymous) may take on `repository`.
+        func actions(for user: String?, on repository: String) async throws -> Set<Action> {
+            switch self {
+            case .rules(let policy): policy.actions(for: user, on: repository)
+            case .projects(let projects): try await projects.actions(for: user, on: repository)
+            }
+        }
     }
 
     /// Who a request is.
@@ -63,30 +83,44 @@ public final class Authorizer: Sendable {
     }
 
     /// The actions an identity may take on a repository.
-    public func actions(of identity: Identity, on repository: String) -> Set<Action> {
+    public func actions(of identity: Identity, on repository: String) async throws -> Set<Action> {
         switch identity {
-        case .anonymous: policy.actions(for: nil, on: repository)
-        case .user(let name): policy.actions(for: name, on: repository)
+        case .anonymous: try await rights.actions(for: nil, on: repository)
+        case .user(let name): try await rights.actions(for: name, on: repository)
         case .token(let grant): grant.actions(on: repository)
         }
     }
 
-    /// What the policy lets whoever `identity` stands for do on a repository, whatever a token was scoped to: what
-    /// the catalog shows them.
-    public func policyActions(of identity: Identity, on repository: String) -> Set<Action> {
-        policy.actions(for: identity.name, on: repository)
+    /// The repositories among `names` that whoever `identity` stands for may pull, whatever a token was scoped to:
+    /// what the catalog shows them. With projects, each project's rights are looked up once.
+    public func pullable(_ names: [String], by identity: Identity) async throws -> [String] {
+        var projects: [String: Bool] = [:]
+        var pullable: [String] = []
+        for name in names {
+            var project: String?
+            if case .projects = rights { project = ProjectAccess.project(of: name) }
+            let may: Bool
+            if let project, let known = projects[project] {
+                may = known
+            } else {
+                may = try await rights.actions(for: identity.name, on: name).contains(.pull)
+                if let project { projects[project] = may }
+            }
+            if may { pullable.append(name) }
+        }
+        return pullable
     }
 
     /// Throws unless `identity` may take every action in `needed` on `repository`.
-    public func require(_ needed: Set<Action>, on repository: String, for identity: Identity, request: Request) throws {
-        let granted = actions(of: identity, on: repository)
+    public func require(_ needed: Set<Action>, on repository: String, for identity: Identity, request: Request) async throws {
+        let granted = try await actions(of: identity, on: repository)
         if needed.isSubset(of: granted) { return }
         let scope = "repository:\(repository):\(needed.sorted().map(\.rawValue).joined(separator: ","))"
         // Nobody has said who they are (no credentials, or an anonymous token): ask for credentials. A known user
         // whose rights do not cover the request is denied; one whose token is merely too narrow gets a challenge
         // for the scope, so the client fetches a wider token.
         guard let name = identity.name else { throw challenge(request, scope: scope, message: "authentication required") }
-        if case .token = identity, needed.isSubset(of: policy.actions(for: name, on: repository)) {
+        if case .token = identity, needed.isSubset(of: try await rights.actions(for: name, on: repository)) {
             throw challenge(request, scope: scope, message: "token does not grant \(scope)")
         }
         throw RegistryError(.forbidden, .denied, "requested access to \(repository) is denied")
@@ -117,8 +151,8 @@ public final class Authorizer: Sendable {
         return (String(text[..<colon]), String(text[text.index(after: colon)...]))
     }
 
-    /// Issues a token for `identity` covering the requested scopes, each cut down to what the policy allows.
-    public func token(for identity: Identity, scopes: [String]) throws -> String {
+    /// Issues a token for `identity` covering the requested scopes, each cut down to what its rights allow.
+    public func token(for identity: Identity, scopes: [String]) async throws -> String {
         var access: [TokenIssuer.Access] = []
         for scope in scopes {
             // repository:NAME:ACTIONS, where NAME may contain ':' only as a port in a registry-qualified name.
@@ -128,7 +162,7 @@ public final class Authorizer: Sendable {
             let requested = Set(parts[parts.count - 1].split(separator: ",").compactMap { Action(rawValue: String($0)) })
             // A name the registry would refuse (`team/../etc` matches the rule `team/*` as text) is granted nothing.
             let valid = (try? Reference.validate(repository: name)) != nil
-            let granted = valid ? requested.intersection(actions(of: identity, on: name)) : []
+            let granted = valid ? requested.intersection(try await actions(of: identity, on: name)) : []
             access.append(.init(type: "repository", name: name, actions: granted.sorted().map(\.rawValue)))
         }
         return try tokens.issue(subject: identity.name, access: access)

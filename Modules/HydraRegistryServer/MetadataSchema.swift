@@ -62,5 +62,25 @@ enum MetadataSchema {
             // the key it was uploaded to (it cannot rename), and the first upload of a digest wins.
             "ALTER TABLE blobs ADD COLUMN storage_key TEXT",
         ]),
+        // Projects (the first path segment of repository names) and their members: users and groups with one of
+        // Harbor's project roles (`ProjectRole`'s ids).
+        Migration(id: "v4-projects", statements: [
+            """
+            CREATE TABLE projects (
+                name TEXT PRIMARY KEY NOT NULL,
+                public INTEGER NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                storage_limit BIGINT)
+            """,
+            """
+            CREATE TABLE project_members (
+                project TEXT NOT NULL REFERENCES projects(name),
+                kind TEXT NOT NULL,
+                name TEXT NOT NULL,
+                role INTEGER NOT NULL,
+                PRIMARY KEY (project, kind, name))
+            """,
+            "CREATE INDEX project_members_name ON project_members (kind, name)",
+        ]),
     ]
 }

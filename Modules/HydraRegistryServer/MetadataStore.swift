@@ -115,6 +115,24 @@ public protocol MetadataStore: Sendable {
     func acquireLease(_ name: String, holder: String, now: Int64, expiresAt: Int64) async throws -> Bool
     /// Gives the lease up, when `holder` has it.
     func releaseLease(_ name: String, holder: String) async throws
+
+    /// Records a new project; false when one of that name exists.
+    func createProject(_ project: ProjectRecord) async throws -> Bool
+    func project(named name: String) async throws -> ProjectRecord?
+    /// Projects in byte order of their names after `last`, at most `limit`.
+    func projects(after last: String?, limit: Int?) async throws -> [ProjectRecord]
+    /// Replaces a project's settings (public, storage limit); false when there is no such project.
+    func updateProject(_ project: ProjectRecord) async throws -> Bool
+    /// Deletes a project and its members; false when there was none.
+    func deleteProject(named name: String) async throws -> Bool
+    /// Gives a user or group a role in a project (replacing the role it had); false when there is no such project.
+    func setMember(_ member: ProjectMember, in project: String) async throws -> Bool
+    /// A project's members, users first, each kind in byte order of names.
+    func members(of project: String) async throws -> [ProjectMember]
+    /// Takes a user's or group's role away; false when it had none.
+    func removeMember(kind: ProjectMember.Kind, name: String, from project: String) async throws -> Bool
+    /// The strongest role a user has in a project, their own or one of their groups', or nil.
+    func role(ofUser user: String, groups: [String], in project: String) async throws -> ProjectRole?
 }
 
 extension MetadataStore {

@@ -389,6 +389,89 @@ public final class PostgresMetadataStore: MetadataStore {
     public func releaseLease(_ name: String, holder: String) async throws {
         try await rows("DELETE FROM leases WHERE name = \(name) AND holder = \(holder)")
     }
+
+    // MARK: Projects
+
+    public func createProject(_ project: ProjectRecord) async throws -> Bool {
+        try await first("""
+            INSERT INTO projects (name, public, created_at, storage_limit)
+            VALUES (\(project.name), \(Int32(project.isPublic ? 1 : 0)), \(project.createdAt), \(project.storageLimit))
+            ON CONFLICT (name) DO NOTHING RETURNING 1
+            """, as: Int32.self) != nil
+    }
+
+    public func project(named name: String) async throws -> ProjectRecord? {
+        try await projectRecords("SELECT name, public, created_at, storage_limit FROM projects WHERE name = \(name)").first
+    }
+
+    public func projects(after last: String?, limit: Int?) async throws -> [ProjectRecord] {
+        try await projectRecords("""
+            SELECT name, public, created_at, storage_limit FROM projects WHERE name COLLATE "C" > \(last ?? "")
+            ORDER BY name COLLATE "C" LIMIT \(limit.map(Int64.init))
+            """)
+    }
+
+    public func updateProject(_ project: ProjectRecord) async throws -> Bool {
+        try await first("""
+            UPDATE projects SET public = \(Int32(project.isPublic ? 1 : 0)), storage_limit = \(project.storageLimit)
+            WHERE name = \(project.name) RETURNING 1
+            """, as: Int32.self) != nil
+    }
+
+    public func deleteProject(named name: String) async throws -> Bool {
+        try await transaction { connection in
+            try await connection.query("DELETE FROM project_members WHERE project = \(name)", logger: logger)
+            for try await _ in try await connection.query("DELETE FROM projects WHERE name = \(name) RETURNING 1", logger: logger) { return true }
+            return false
+        }
+    }
+
+    public func setMember(_ member: ProjectMember, in project: String) async throws -> Bool {
+        // The project row is locked while the member is written, so a concurrent delete cannot orphan it.
+        try await transaction { connection in
+            var exists = false
+            for try await _ in try await connection.query("SELECT 1 FROM projects WHERE name = \(project) FOR SHARE", logger: logger) { exists = true }
+            guard exists else { return false }
+            try await connection.query("""
+                INSERT INTO project_members (project, kind, name, role)
+                VALUES (\(project), \(member.kind.rawValue), \(member.name), \(Int32(member.role.rawValue)))
+                ON CONFLICT (project, kind, name) DO UPDATE SET role = excluded.role
+                """, logger: logger)
+            return true
+        }
+    }
+
+    public func members(of project: String) async throws -> [ProjectMember] {
+        var members: [ProjectMember] = []
+        for try await (kind, name, role) in try await rows("""
+            SELECT kind, name, role FROM project_members WHERE project = \(project) ORDER BY kind COLLATE "C" DESC, name COLLATE "C"
+            """).decode((String, String, Int32).self) {
+            guard let kind = ProjectMember.Kind(rawValue: kind), let role = ProjectRole(rawValue: Int(role)) else { continue }
+            members.append(ProjectMember(kind: kind, name: name, role: role))
+        }
+        return members
+    }
+
+    public func removeMember(kind: ProjectMember.Kind, name: String, from project: String) async throws -> Bool {
+        try await first("""
+            DELETE FROM project_members WHERE project = \(project) AND kind = \(kind.rawValue) AND name = \(name) RETURNING 1
+            """, as: Int32.self) != nil
+    }
+
+    public func role(ofUser user: String, groups: [String], in project: String) async throws -> ProjectRole? {
+        try await all("""
+            SELECT role FROM project_members
+            WHERE project = \(project) AND ((kind = 'user' AND name = \(user)) OR (kind = 'group' AND name = ANY(\(groups))))
+            """, as: Int32.self).compactMap { ProjectRole(rawValue: Int($0)) }.max()
+    }
+
+    private func projectRecords(_ query: PostgresQuery) async throws -> [ProjectRecord] {
+        var projects: [ProjectRecord] = []
+        for try await (name, isPublic, createdAt, limit) in try await rows(query).decode((String, Int32, Int64, Int64?).self) {
+            projects.append(ProjectRecord(name: name, isPublic: isPublic != 0, createdAt: createdAt, storageLimit: limit))
+        }
+        return projects
+    }
 }
 
 /// What went wrong with a metadata database.

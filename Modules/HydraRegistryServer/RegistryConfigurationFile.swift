@@ -29,6 +29,20 @@ import Yams
 ///     - {repository: "team/*", users: [alice, bob], actions: [pull, push, delete]}
 ///     - {repository: "*", users: ["*"], actions: [pull]}
 /// ```
+///
+/// Or, instead of `access` rules, projects with members and roles (Harbor's model; Docs/access.md):
+///
+/// ```yaml
+/// auth:
+///   htpasswd: /etc/hydra/htpasswd
+///   admins: [root]                       # system administrators: everything, everywhere
+/// projects:
+///   - {name: library, public: true}
+///   - name: team
+///     members:
+///       - {user: ann, role: developer}
+///       - {group: ops, role: maintainer}
+/// ```
 public struct RegistryConfigurationFile: Codable, Sendable {
     public struct AuthSection: Codable, Sendable {
         public var htpasswd: String?
@@ -37,8 +51,13 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         public var service: String?
         public var tokenLifetime: Int64?
         public var access: [AccessPolicy.Rule]?
+        /// System administrators (with `projects`).
+        public var admins: [String]?
         public init() {}
     }
+
+    /// Projects to create at start, with members; present (even empty), rights come from projects and roles.
+    public var projects: [ProjectDefinition.Entry]?
 
     public var addr: String?
     public var root: String?
@@ -184,6 +203,16 @@ public struct RegistryConfigurationFile: Codable, Sendable {
             authentication = RegistryServer.Auth(
                 htpasswdPath: htpasswd, anonymousPull: auth.anonymousPull ?? false, rules: auth.access ?? [],
                 realm: auth.realm, service: auth.service ?? "hydra", tokenLifetime: auth.tokenLifetime ?? 300)
+            if let projects {
+                if auth.access != nil { throw .invalidConfiguration("auth.access rules and projects do not go together: give members roles instead") }
+                if auth.anonymousPull == true { throw .invalidConfiguration("auth.anonymousPull does not apply with projects: make a project public instead") }
+                authentication?.projects = try ProjectDefinition.parse(projects)
+                authentication?.administrators = auth.admins ?? []
+            } else if auth.admins != nil {
+                throw .invalidConfiguration("auth.admins needs projects (system administrators are part of the projects model)")
+            }
+        } else if projects != nil {
+            throw .invalidConfiguration("projects need auth: users who sign in (auth.htpasswd)")
         }
         var configuration = RegistryServer.Configuration(
             host: host, port: port, dataDirectory: root ?? defaultRoot, maxManifestSize: maxManifestSize ?? 4 << 20, auth: authentication, tls: tls)

@@ -87,7 +87,7 @@ public struct RegistryRouter: Sendable {
             let limit = try pageSize(query)
             let last = query["last"].map(String.init)
             var names = try await registry.metadata.repositories(after: last, limit: limit.map { $0 + 1 })
-            if let authorizer { names = names.filter { authorizer.policyActions(of: identity, on: $0).contains(.pull) } }
+            if let authorizer { names = try await authorizer.pullable(names, by: identity) }
             return try page(names, key: "repositories", limit: limit, path: "/v2/_catalog", extra: [:])
 
         case (.tags(let repository), .get):
@@ -206,7 +206,7 @@ public struct RegistryRouter: Sendable {
             // repository, so with authorization on it is not offered. Either way the client uploads instead.
             let mayRead: Bool
             if let authorizer {
-                mayRead = source.map { authorizer.actions(of: identity, on: $0).contains(.pull) } ?? false
+                if let source { mayRead = try await authorizer.actions(of: identity, on: source).contains(.pull) } else { mayRead = false }
             } else {
                 mayRead = true
             }

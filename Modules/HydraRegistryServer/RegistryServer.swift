@@ -87,6 +87,11 @@ public struct RegistryServer: Sendable {
         public var realm: String?
         public var service: String
         public var tokenLifetime: Int64
+        /// With projects (nil: `rules`), rights come from projects, members' roles and `administrators`; these
+        /// projects are created or updated at start.
+        public var projects: [ProjectDefinition]?
+        /// System administrators' user names (with projects).
+        public var administrators: [String] = []
 
         public init(htpasswdPath: String, anonymousPull: Bool = false, rules: [AccessPolicy.Rule] = [], realm: String? = nil, service: String = "hydra", tokenLifetime: Int64 = 300) {
             self.htpasswdPath = htpasswdPath
@@ -151,7 +156,7 @@ public struct RegistryServer: Sendable {
         [
             "address": "\(configuration.tls == nil ? "http" : "https")://\(configuration.host):\(configuration.port)",
             "root": "\(configuration.dataDirectory)",
-            "auth": "\(configuration.auth.map { "htpasswd \($0.htpasswdPath), token service \($0.service)\($0.anonymousPull ? ", anonymous pull" : "")" } ?? "none")",
+            "auth": "\(configuration.auth.map { "htpasswd \($0.htpasswdPath), token service \($0.service)\($0.anonymousPull ? ", anonymous pull" : "")\($0.projects.map { ", \($0.count) configured projects" } ?? "")" } ?? "none")",
             "blobs": "\(configuration.storage.map { "\($0.location), \($0.credentials)" } ?? "filesystem \(configuration.dataDirectory)/storage")",
             "metadata": "\(configuration.metadata.map { "postgres \($0)" } ?? "sqlite \(configuration.dataDirectory)/metadata.sqlite")",
         ]
@@ -201,9 +206,14 @@ public struct RegistryServer: Sendable {
             if !auth.rules.isEmpty {
                 policy = AccessPolicy(rules: auth.rules + (auth.anonymousPull ? [.init(repository: "*", users: ["anonymous"], actions: [.pull])] : []))
             }
+            var rights = Authorizer.Rights.rules(policy)
+            if let projects = auth.projects {
+                try await ProjectDefinition.apply(projects, to: metadata, now: Int64(Date().timeIntervalSince1970))
+                rights = .projects(ProjectAccess(metadata: metadata, administrators: Set(auth.administrators)))
+            }
             let key = try await tokenSigningKey(metadata: metadata)
             authorizer = Authorizer(
-                users: try Htpasswd(contents: contents, path: auth.htpasswdPath), policy: policy,
+                users: try Htpasswd(contents: contents, path: auth.htpasswdPath), rights: rights,
                 tokens: TokenIssuer(key: key, service: auth.service, lifetime: auth.tokenLifetime), realm: auth.realm)
         } else if configuration.host != "127.0.0.1" && configuration.host != "localhost" && configuration.host != "::1" {
             logger.warning("serving \(configuration.host) without authentication: anyone who can reach it can push and delete")

@@ -273,6 +273,85 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
+    // MARK: Projects
+
+    public func createProject(_ project: ProjectRecord) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO projects (name, public, created_at, storage_limit) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING
+                """, arguments: [project.name, project.isPublic ? 1 : 0, project.createdAt, project.storageLimit])
+            return db.changesCount > 0
+        }
+    }
+
+    public func project(named name: String) async throws -> ProjectRecord? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM projects WHERE name = ?", arguments: [name]).map(Self.project) }
+    }
+
+    public func projects(after last: String?, limit: Int?) async throws -> [ProjectRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM projects WHERE name > ? ORDER BY name LIMIT ?", arguments: [last ?? "", limit ?? -1])
+                .map(Self.project)
+        }
+    }
+
+    public func updateProject(_ project: ProjectRecord) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE projects SET public = ?, storage_limit = ? WHERE name = ?",
+                           arguments: [project.isPublic ? 1 : 0, project.storageLimit, project.name])
+            return db.changesCount > 0
+        }
+    }
+
+    public func deleteProject(named name: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM project_members WHERE project = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM projects WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
+        }
+    }
+
+    public func setMember(_ member: ProjectMember, in project: String) async throws -> Bool {
+        try await pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM projects WHERE name = ?", arguments: [project]) != nil else { return false }
+            try db.execute(sql: """
+                INSERT INTO project_members (project, kind, name, role) VALUES (?, ?, ?, ?)
+                ON CONFLICT (project, kind, name) DO UPDATE SET role = excluded.role
+                """, arguments: [project, member.kind.rawValue, member.name, member.role.rawValue])
+            return true
+        }
+    }
+
+    public func members(of project: String) async throws -> [ProjectMember] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT kind, name, role FROM project_members WHERE project = ? ORDER BY kind DESC, name", arguments: [project])
+                .compactMap { row in
+                    guard let kind = ProjectMember.Kind(rawValue: row["kind"]), let role = ProjectRole(rawValue: row["role"]) else { return nil }
+                    return ProjectMember(kind: kind, name: row["name"], role: role)
+                }
+        }
+    }
+
+    public func removeMember(kind: ProjectMember.Kind, name: String, from project: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM project_members WHERE project = ? AND kind = ? AND name = ?", arguments: [project, kind.rawValue, name])
+            return db.changesCount > 0
+        }
+    }
+
+    public func role(ofUser user: String, groups: [String], in project: String) async throws -> ProjectRole? {
+        let roles = try await read { db in
+            try Int.fetchAll(db, sql: """
+                SELECT role FROM project_members WHERE project = ? AND ((kind = 'user' AND name = ?) OR (kind = 'group' AND name IN (SELECT value FROM json_each(?))))
+                """, arguments: [project, user, String(decoding: try JSONEncoder().encode(groups), as: UTF8.self)])
+        }
+        return roles.compactMap(ProjectRole.init(rawValue:)).max()
+    }
+
+    private static func project(_ row: Row) -> ProjectRecord {
+        ProjectRecord(name: row["name"], isPublic: (row["public"] as Int) != 0, createdAt: row["created_at"], storageLimit: row["storage_limit"])
+    }
+
     private static func record(_ row: Row) -> ManifestRecord? {
         guard let digest = try? Digest(parsing: row["digest"] as String) else { return nil }
         let subject: String? = row["subject"]

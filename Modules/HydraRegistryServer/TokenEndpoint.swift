@@ -4,7 +4,7 @@ import Hummingbird
 import HummingbirdCore
 
 /// `/service/token`: Docker's token service. GET with optional Basic credentials and `scope` parameters, or the
-/// OAuth2 password grant as a POST form. Each requested scope is granted only as far as the policy allows.
+/// OAuth2 password grant as a POST form. Each requested scope is granted only as far as the user's rights allow.
 /// See https://distribution.github.io/distribution/spec/auth/token/ and .../auth/oauth/
 struct TokenEndpoint: Sendable {
     let authorizer: Authorizer
@@ -21,7 +21,7 @@ struct TokenEndpoint: Sendable {
         try checkService(query["service"].map(String.init), request: request)
         let identity = try await authorizer.identify(request)
         if case .token = identity { throw authorizer.challenge(request, scope: nil, message: "a token cannot be exchanged for a token") }
-        return try respond(identity: identity, scopes: query[values: "scope"].flatMap { $0.split(separator: " ").map(String.init) })
+        return try await respond(identity: identity, scopes: query[values: "scope"].flatMap { $0.split(separator: " ").map(String.init) })
     }
 
     func post(_ request: Request) async throws -> Response {
@@ -35,7 +35,7 @@ struct TokenEndpoint: Sendable {
         guard authorizer.users.verify(user: user, password: password) else {
             throw authorizer.challenge(request, scope: nil, message: "invalid username or password")
         }
-        return try respond(identity: .user(user), scopes: (form["scope"] ?? "").split(separator: " ").map(String.init))
+        return try await respond(identity: .user(user), scopes: (form["scope"] ?? "").split(separator: " ").map(String.init))
     }
 
     private func checkService(_ service: String?, request: Request) throws {
@@ -44,8 +44,8 @@ struct TokenEndpoint: Sendable {
         }
     }
 
-    private func respond(identity: Authorizer.Identity, scopes: [String]) throws -> Response {
-        let token = try authorizer.token(for: identity, scopes: scopes)
+    private func respond(identity: Authorizer.Identity, scopes: [String]) async throws -> Response {
+        let token = try await authorizer.token(for: identity, scopes: scopes)
         let formatter = ISO8601DateFormatter()
         let body = try JSONEncoder.sorted.encode(TokenResponse(
             token: token, access_token: token, expires_in: authorizer.tokens.lifetime, issued_at: formatter.string(from: Date())))

@@ -177,6 +177,12 @@ struct AuthTests {
         #expect(deep.status == 1 && deep.stderr.contains("deep.yaml") && deep.stderr.contains("nests more than"), "\(deep.stderr)")
     }
 
+    /// The claims of the token in a token service answer.
+    static func claims(of answer: HTTP.Response) throws -> [String: Any]? {
+        let object = try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any]
+        return (object?["token"] as? String)?.split(separator: ".").dropFirst().first.flatMap { decode($0) }
+    }
+
     static func decode(_ part: Substring) -> [String: Any]? {
         var base64 = part.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }

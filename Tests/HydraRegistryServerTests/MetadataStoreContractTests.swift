@@ -147,6 +147,69 @@ struct MetadataStoreContractTests {
         try await store.releaseLease("expiry", holder: "b")
         #expect(try await store.acquireLease("expiry", holder: "a", now: 160, expiresAt: 190))
     }
+
+    @Test("projects: created once, paged in byte order, updated, deleted with their members", arguments: MetadataBackend.allCases)
+    func projects(backend: MetadataBackend) async throws {
+        let tmp = TemporaryDirectory()
+        let store = try await Self.store(backend, tmp)
+        #expect(try await store.createProject(ProjectRecord(name: "team", isPublic: false, createdAt: 100)))
+        #expect(try await !store.createProject(ProjectRecord(name: "team", isPublic: true, createdAt: 200)), "the first one stays")
+        #expect(try await store.createProject(ProjectRecord(name: "Z-upper", isPublic: true, createdAt: 300, storageLimit: 5_000_000_000)))
+        #expect(try await store.createProject(ProjectRecord(name: "alpha", isPublic: true, createdAt: 400)))
+        #expect(try await store.project(named: "team") == ProjectRecord(name: "team", isPublic: false, createdAt: 100))
+        #expect(try await store.project(named: "Z-upper")?.storageLimit == 5_000_000_000, "limits above 32 bits survive")
+        #expect(try await store.project(named: "nobody") == nil)
+        #expect(try await store.projects(after: nil, limit: nil).map(\.name) == ["Z-upper", "alpha", "team"])
+        #expect(try await store.projects(after: "Z-upper", limit: 1).map(\.name) == ["alpha"])
+
+        var team = try #require(try await store.project(named: "team"))
+        (team.isPublic, team.storageLimit) = (true, 1 << 30)
+        #expect(try await store.updateProject(team))
+        #expect(try await store.project(named: "team") == team)
+        #expect(try await !store.updateProject(ProjectRecord(name: "nobody", isPublic: true, createdAt: 1)))
+
+        #expect(try await store.setMember(ProjectMember(kind: .user, name: "ann", role: .developer), in: "team"))
+        #expect(try await !store.setMember(ProjectMember(kind: .user, name: "ann", role: .developer), in: "nobody"), "no project, no member")
+        #expect(try await store.deleteProject(named: "team"))
+        #expect(try await !store.deleteProject(named: "team"))
+        #expect(try await store.project(named: "team") == nil)
+        #expect(try await store.createProject(ProjectRecord(name: "team", isPublic: false, createdAt: 500)))
+        #expect(try await store.members(of: "team").isEmpty, "a project made again has none of the old members")
+    }
+
+    @Test("members: users and groups with roles; a user's role is the strongest of their own and their groups'", arguments: MetadataBackend.allCases)
+    func members(backend: MetadataBackend) async throws {
+        let tmp = TemporaryDirectory()
+        let store = try await Self.store(backend, tmp)
+        #expect(try await store.createProject(ProjectRecord(name: "team", isPublic: false, createdAt: 100)))
+        #expect(try await store.createProject(ProjectRecord(name: "other", isPublic: false, createdAt: 100)))
+        for member in [
+            ProjectMember(kind: .user, name: "ann", role: .guest), ProjectMember(kind: .group, name: "devs", role: .developer),
+            ProjectMember(kind: .group, name: "admins", role: .projectAdmin), ProjectMember(kind: .user, name: "bob", role: .limitedGuest),
+            ProjectMember(kind: .group, name: "ann", role: .maintainer),
+        ] {
+            #expect(try await store.setMember(member, in: "team"))
+        }
+        #expect(try await store.setMember(ProjectMember(kind: .user, name: "ann", role: .maintainer), in: "other"))
+        #expect(try await store.members(of: "team") == [
+            ProjectMember(kind: .user, name: "ann", role: .guest), ProjectMember(kind: .user, name: "bob", role: .limitedGuest),
+            ProjectMember(kind: .group, name: "admins", role: .projectAdmin), ProjectMember(kind: .group, name: "ann", role: .maintainer),
+            ProjectMember(kind: .group, name: "devs", role: .developer),
+        ])
+        #expect(try await store.role(ofUser: "ann", groups: [], in: "team") == .guest, "a group named like a user is not the user")
+        #expect(try await store.role(ofUser: "ann", groups: ["devs"], in: "team") == .developer)
+        #expect(try await store.role(ofUser: "ann", groups: ["devs", "admins"], in: "team") == .projectAdmin)
+        #expect(try await store.role(ofUser: "carl", groups: ["devs"], in: "team") == .developer)
+        #expect(try await store.role(ofUser: "carl", groups: ["nobody", "it's"], in: "team") == nil)
+        #expect(try await store.role(ofUser: "ann", groups: [], in: "other") == .maintainer, "roles are per project")
+        // A role replaced, a member removed.
+        #expect(try await store.setMember(ProjectMember(kind: .user, name: "ann", role: .projectAdmin), in: "team"))
+        #expect(try await store.role(ofUser: "ann", groups: [], in: "team") == .projectAdmin)
+        #expect(try await store.removeMember(kind: .user, name: "ann", from: "team"))
+        #expect(try await !store.removeMember(kind: .user, name: "ann", from: "team"))
+        #expect(try await store.role(ofUser: "ann", groups: [], in: "team") == nil)
+        #expect(try await store.role(ofUser: "ann", groups: [], in: "other") == .maintainer)
+    }
 }
 
 @Suite("PostgreSQL metadata store: migrations and URLs")

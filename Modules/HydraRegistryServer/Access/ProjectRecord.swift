@@ -1,0 +1,35 @@
+/// A project as the metadata store keeps it: the first path segment of its repositories' names (`team/app` lives
+/// in project `team`), public (anyone may pull) or private, and an optional storage quota.
+public struct ProjectRecord: Sendable, Hashable {
+    public var name: String
+    /// Anyone, signed in or not, may pull from a public project.
+    public var isPublic: Bool
+    /// Seconds since the epoch.
+    public var createdAt: Int64
+    /// The most bytes the project may store (each blob counted once per project); nil: no limit.
+    public var storageLimit: Int64?
+
+    public init(name: String, isPublic: Bool, createdAt: Int64, storageLimit: Int64? = nil) {
+        self.name = name
+        self.isPublic = isPublic
+        self.createdAt = createdAt
+        self.storageLimit = storageLimit
+    }
+}
+
+/// Someone with a role in a project: a user, or a group (from LDAP or OIDC) whose members have the role.
+public struct ProjectMember: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case user, group
+    }
+
+    public var kind: Kind
+    public var name: String
+    public var role: ProjectRole
+
+    public init(kind: Kind, name: String, role: ProjectRole) {
+        self.kind = kind
+        self.name = name
+        self.role = role
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import HydraCore
+import HydraOCI
+import HydraTestSupport
+import Testing
+
+/// Rights from projects and roles (`projects:` in the configuration, Harbor's model): every role's registry
+/// actions over HTTP, and real clients (skopeo, podman, hydra) on public and private projects. Runs on every
+/// metadata and storage backend `make test` selects.
+@Suite("Registry access by projects and roles", .serialized)
+struct ProjectAccessTests {
+    static let config = """
+        auth:
+          htpasswd: DATA/htpasswd
+          admins: [root]
+        projects:
+          - {name: library, public: true}
+          - name: team
+            members:
+              - {user: lim, role: limitedGuest}
+              - {user: gus, role: guest}
+              - {user: dev, role: developer}
+              - {user: mai, role: "4"}
+              - {user: adm, role: projectAdmin}
+          - {name: other, members: [{user: dev, role: guest}]}
+        """
+
+    static let users = ["root", "lim", "gus", "dev", "mai", "adm", "nobody"]
+
+    static func registry() throws -> RegistryProcess {
+        try RegistryProcess(arguments: ["--config", "DATA/registry.yaml"]) { dir in
+            try AuthTests.users(dir, users.map { ($0, "pw-\($0)") })
+            try dir.write("registry.yaml", config.replacingOccurrences(of: "DATA", with: dir.path))
+        }
+    }
+
+    static func auth(_ user: String) -> [String: String] { ["Authorization": AuthTests.basic(user, "pw-\(user)")] }
+
+    @Test("each role's pull, push and delete over HTTP, cell by cell; administrators everything; strangers nothing")
+    func roleCells() throws {
+        let registry = try Self.registry()
+        // Who may do what in private project `team` (Docs/access.md: repository:pull, repository:push, artifact:delete).
+        let expected: [String: (pull: Bool, push: Bool, delete: Bool)] = [
+            "lim": (true, false, false), "gus": (true, false, false), "dev": (true, true, false),
+            "mai": (true, true, true), "adm": (true, true, true), "root": (true, true, true), "nobody": (false, false, false),
+        ]
+        let seed = Array("seed layer".utf8)
+        #expect(try HTTP.request("POST", registry.base + "/v2/team/app/blobs/uploads/?digest=\(Digest.of(seed))", body: seed,
+                                 headers: Self.auth("root")).status == 201)
+        for (user, rights) in expected.sorted(by: { $0.key < $1.key }) {
+            let pull = try HTTP.request("GET", registry.base + "/v2/team/app/blobs/\(Digest.of(seed))", headers: Self.auth(user))
+            #expect((pull.status == 200) == rights.pull && (rights.pull || pull.status == 403), "\(user) pull: \(pull.status)")
+            let blob = Array("pushed by \(user)".utf8)
+            let push = try HTTP.request("POST", registry.base + "/v2/team/app/blobs/uploads/?digest=\(Digest.of(blob))", body: blob, headers: Self.auth(user))
+            #expect((push.status == 201) == rights.push && (rights.push || push.errorCode == "DENIED"), "\(user) push: \(push.status)")
+            let target = rights.push ? Digest.of(blob) : Digest.of(seed)
+            let delete = try HTTP.request("DELETE", registry.base + "/v2/team/app/blobs/\(target)", headers: Self.auth(user))
+            #expect((delete.status == 202) == rights.delete && (rights.delete || delete.status == 403), "\(user) delete: \(delete.status)")
+        }
+        // Anonymous callers are asked to sign in for a private project, and pull from a public one.
+        let anonymous = try HTTP.request("GET", registry.base + "/v2/team/app/blobs/\(Digest.of(seed))")
+        #expect(anonymous.status == 401 && anonymous.header("WWW-Authenticate")?.contains("repository:team/app:pull") == true)
+        #expect(try HTTP.request("POST", registry.base + "/v2/library/app/blobs/uploads/?digest=\(Digest.of(seed))", body: seed,
+                                 headers: Self.auth("root")).status == 201)
+        #expect(try HTTP.request("GET", registry.base + "/v2/library/app/blobs/\(Digest.of(seed))").status == 200)
+        #expect(try HTTP.request("POST", registry.base + "/v2/library/app/blobs/uploads/").status == 401, "anonymous users do not push")
+        #expect(try HTTP.request("POST", registry.base + "/v2/library/app/blobs/uploads/", headers: Self.auth("dev")).status == 403,
+                "a public project takes pushes from its members only")
+        // Roles are per project: dev is a guest in `other`; nobody pushes outside a project, except administrators.
+        let other = Array("other".utf8)
+        #expect(try HTTP.request("POST", registry.base + "/v2/other/app/blobs/uploads/?digest=\(Digest.of(other))", body: other,
+                                 headers: Self.auth("dev")).status == 403)
+        #expect(try HTTP.request("POST", registry.base + "/v2/other/app/blobs/uploads/?digest=\(Digest.of(other))", body: other,
+                                 headers: Self.auth("root")).status == 201)
+        #expect(try HTTP.request("GET", registry.base + "/v2/other/app/blobs/\(Digest.of(other))", headers: Self.auth("dev")).status == 200)
+        #expect(try HTTP.request("POST", registry.base + "/v2/nowhere/app/blobs/uploads/", headers: Self.auth("adm")).status == 403,
+                "a project nobody created is open to administrators only")
+        #expect(try HTTP.request("POST", registry.base + "/v2/toplevel/blobs/uploads/", headers: Self.auth("adm")).status == 403)
+        // The catalog shows what each may pull.
+        #expect(try HTTP.request("GET", registry.base + "/v2/_catalog", headers: Self.auth("gus")).text == #"{"repositories":["library/app","team/app"]}"#)
+        #expect(try HTTP.request("GET", registry.base + "/v2/_catalog", headers: Self.auth("dev")).text == #"{"repositories":["library/app","other/app","team/app"]}"#)
+        #expect(try HTTP.request("GET", registry.base + "/v2/_catalog", headers: Self.auth("nobody")).text == #"{"repositories":["library/app"]}"#)
+        // Tokens carry what the role allows, no more.
+        let token = try HTTP.request("GET", registry.base + "/service/token?service=hydra&scope=repository:team/app:pull,push,delete", headers: Self.auth("dev"))
+        let claims = try #require(try AuthTests.claims(of: token))
+        #expect((claims["access"] as? [[String: Any]])?.first?["actions"] as? [String] == ["pull", "push"])
+    }
+
+    @Test("skopeo and podman pull a public project's image anonymously and are refused a private one; a developer pushes, a guest cannot")
+    func realClients() throws {
+        let registry = try Self.registry()
+        let tmp = TemporaryDirectory()
+        let (layout, document) = try TestImage.layout(in: tmp)
+        let source = "oci:\(layout.path):v1"
+        for project in ["library", "team"] {
+            let push = try Tool.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "root:pw-root", source, "docker://\(registry.host)/\(project)/app:v1"])
+            #expect(push.succeeded, "\(push.stderr)")
+        }
+        let anonymous = try Tool.run(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(registry.host)/library/app:v1"])
+        #expect(anonymous.succeeded && Digest.of(Array(anonymous.stdout.utf8)) == document.digest, "\(anonymous.stderr)")
+        let refused = try Tool.run(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(registry.host)/team/app:v1"])
+        #expect(!refused.succeeded && refused.stderr.contains("unauthorized"), "401: \(refused.stderr)")
+        let guest = try Tool.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "gus:pw-gus", source, "docker://\(registry.host)/team/guest:v1"])
+        #expect(!guest.succeeded && guest.stderr.lowercased().contains("denied"), "\(guest.stderr)")
+        let developer = try Tool.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "dev:pw-dev", source, "docker://\(registry.host)/team/dev:v1"])
+        #expect(developer.succeeded, "\(developer.stderr)")
+        let limited = try Tool.run(["skopeo", "inspect", "--raw", "--tls-verify=false", "--creds", "lim:pw-lim", "docker://\(registry.host)/team/dev:v1"])
+        #expect(limited.succeeded, "a limited guest pulls: \(limited.stderr)")
+        let hydra = try Tool.run([HydraBinary.path, "copy", "--src-tls-verify=false", "--src-creds", "gus:pw-gus",
+                                  "docker://\(registry.host)/team/dev:v1", "oci:\(tmp("pulled")):v1"], environment: ["HYDRA_HOME": tmp("home")])
+        #expect(hydra.succeeded, "hydra pulls as a guest: \(hydra.stderr)")
+
+        // podman, as a user would run it: anonymous pull of the public image works, of the private one is refused.
+        let storage = ["--root", tmp("podman/root"), "--runroot", tmp("podman/run"), "--storage-driver", "vfs"]
+        let podmanPublic = try Tool.run(["podman"] + storage + ["pull", "--tls-verify=false", "\(registry.host)/library/app:v1"])
+        #expect(podmanPublic.succeeded, "\(podmanPublic.stderr)")
+        let podmanPrivate = try Tool.run(["podman"] + storage + ["pull", "--tls-verify=false", "\(registry.host)/team/app:v1"])
+        #expect(!podmanPrivate.succeeded && podmanPrivate.stderr.contains("unauthorized"), "401: \(podmanPrivate.stderr)")
+    }
+
+    @Test("configuration errors name the entry: bad roles, names, members, and projects mixed with access rules")
+    func configurationErrors() throws {
+        let dir = TemporaryDirectory()
+        try AuthTests.users(dir, [("a", "a")])
+        let cases: [(String, String)] = [
+            ("projects: [{name: team, members: [{user: a, role: owner}]}]", "projects[0] (team).members[0]: role \"owner\" is not one of projectAdmin"),
+            ("projects: [{name: Team}]", "projects[0] (Team): a project name is lowercase"),
+            ("projects: [{name: a/b}]", "no \"/\""),
+            ("projects: [{name: t, members: [{user: a, group: g, role: guest}]}]", "give a user or a group, not both or neither"),
+            ("projects: [{name: t}, {name: t}]", "projects[1] (t): the project is declared twice"),
+            ("  access: [{repository: \"*\", users: [a], actions: [pull]}]\nprojects: []", "auth.access rules and projects do not go together"),
+            ("  admins: [a]", "auth.admins needs projects"),
+        ]
+        for (index, (yaml, message)) in cases.enumerated() {
+            let text = yaml.hasPrefix("  ") ? "auth:\n  htpasswd: \(dir("htpasswd"))\n" + yaml : "auth:\n  htpasswd: \(dir("htpasswd"))\n" + yaml
+            try dir.write("c\(index).yaml", text)
+            let result = try Tool.run([HydraBinary.path, "serve", "--config", dir("c\(index).yaml"), "--root", dir("data\(index)"), "--addr", "127.0.0.1:1"])
+            #expect(result.status != 0 && result.stderr.contains(message), "\(yaml): \(result.stderr)")
+        }
+    }
+}
