@@ -133,6 +133,15 @@ public protocol MetadataStore: Sendable {
     func removeMember(kind: ProjectMember.Kind, name: String, from project: String) async throws -> Bool
     /// The strongest role a user has in a project, their own or one of their groups', or nil.
     func role(ofUser user: String, groups: [String], in project: String) async throws -> ProjectRole?
+    /// The bytes a project stores: each blob (manifests included) linked into any of its repositories, once.
+    func projectUsage(_ project: String) async throws -> Int64
+    /// Whether a blob is linked into any of a project's repositories.
+    func projectHolds(_ digest: Digest, in project: String) async throws -> Bool
+}
+
+/// The bounds of a project's repository names: `project/` ≤ name < `project0` (`0` follows `/` in byte order).
+enum ProjectRange {
+    static func bounds(_ project: String) -> (lower: String, upper: String) { (project + "/", project + "0") }
 }
 
 extension MetadataStore {

@@ -465,6 +465,22 @@ public final class PostgresMetadataStore: MetadataStore {
             """, as: Int32.self).compactMap { ProjectRole(rawValue: Int($0)) }.max()
     }
 
+    public func projectUsage(_ project: String) async throws -> Int64 {
+        let (lower, upper) = ProjectRange.bounds(project)
+        return try await first("""
+            SELECT COALESCE(SUM(size), 0)::BIGINT FROM blobs WHERE digest IN
+                (SELECT digest FROM repository_blobs WHERE repository COLLATE "C" >= \(lower) AND repository COLLATE "C" < \(upper))
+            """, as: Int64.self) ?? 0
+    }
+
+    public func projectHolds(_ digest: Digest, in project: String) async throws -> Bool {
+        let (lower, upper) = ProjectRange.bounds(project)
+        return try await first("""
+            SELECT 1 FROM repository_blobs
+            WHERE digest = \(digest.description) AND repository COLLATE "C" >= \(lower) AND repository COLLATE "C" < \(upper) LIMIT 1
+            """, as: Int32.self) != nil
+    }
+
     private func projectRecords(_ query: PostgresQuery) async throws -> [ProjectRecord] {
         var projects: [ProjectRecord] = []
         for try await (name, isPublic, createdAt, limit) in try await rows(query).decode((String, Int32, Int64, Int64?).self) {

@@ -107,6 +107,7 @@ public struct Registry: Sendable {
             blob = try await metadata.blob(digest)
         }
         guard let blob, try await storage.size(of: blob.storageKey ?? StorageKey.blob(digest)) != nil else { return false }
+        try await checkQuota(adding: digest, size: blob.size, to: name)
         try await metadata.linkBlob(digest, size: blob.size, storageKey: blob.storageKey, into: name.value)
         return true
     }
@@ -192,6 +193,13 @@ public struct Registry: Sendable {
     func completeUpload(_ id: String, in name: RepositoryName, digest: Digest, body: some AsyncSequence<ByteBuffer, any Error>, start: Int64? = nil) async throws {
         try await writing(id, in: name, start: start) { record in
             let record = try await append(record, body: body)
+            do {
+                try await checkQuota(adding: digest, size: record.size, to: name)
+            } catch let failure as RegistryFailure {
+                try? await storage.cancelUpload(id, state: record.storageState)
+                try await metadata.deleteUpload(id)
+                throw failure
+            }
             let key = StorageKey.blob(digest)
             if let existing = try await metadata.blob(digest), existing.size == record.size,
                try await storage.size(of: existing.storageKey ?? key) == record.size,
@@ -319,6 +327,7 @@ public struct Registry: Sendable {
             artifactType = index.artifactType
             annotations = index.annotations
         }
+        try await checkQuota(adding: digest, size: Int64(bytes.count), to: name)
         let key = StorageKey.blob(digest)
         if try await storage.size(of: key) == nil {
             try await storage.put(key, ByteBuffer(bytes: bytes))
@@ -331,6 +340,16 @@ public struct Registry: Sendable {
                            references: document.references.map(\.digest)),
             tag: digestReference == nil ? reference : nil)
         return StoredManifest(digest: digest, subject: subject)
+    }
+
+    /// Throws `quotaExceeded` when linking `digest` into `name` would take its project past its storage limit.
+    /// A blob the project holds already costs nothing more (each blob counts once per project). Two pushes racing
+    /// past the limit may both pass: the limit bounds what one push adds, the usage is exact.
+    private func checkQuota(adding digest: Digest, size: Int64, to name: RepositoryName) async throws {
+        guard let project = ProjectAccess.project(of: name.value), let limit = try await metadata.project(named: project)?.storageLimit,
+              try await !metadata.projectHolds(digest, in: project) else { return }
+        let used = try await metadata.projectUsage(project)
+        if used + size > limit { throw RegistryFailure.quotaExceeded(project: project, used: used, adding: size, limit: limit) }
     }
 
     /// Resolves a tag or digest to the manifest record.

@@ -17,6 +17,8 @@ public enum RegistryFailure: Error, Sendable, Equatable, CustomStringConvertible
     /// A manifest that names a blob or child manifest the repository does not have.
     case manifestBlobUnknown(String)
     case manifestUnknown(String)
+    /// Storing the content would take the project past its storage quota.
+    case quotaExceeded(project: String, used: Int64, adding: Int64, limit: Int64)
 
     public var description: String { response.description }
 
@@ -35,6 +37,10 @@ public enum RegistryFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .manifestInvalid(let message): RegistryError(.badRequest, .manifestInvalid, message)
         case .manifestBlobUnknown(let message): RegistryError(.badRequest, .manifestBlobUnknown, message)
         case .manifestUnknown(let reference): .manifestUnknown(reference)
+        case .quotaExceeded(let project, let used, let adding, let limit):
+            RegistryError(.forbidden, .denied, """
+                quota exceeded: project \(project) stores \(used) bytes of its \(limit)-byte limit; \(adding) more would exceed it
+                """)
         }
     }
 

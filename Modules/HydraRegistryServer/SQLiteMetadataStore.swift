@@ -348,6 +348,25 @@ public final class SQLiteMetadataStore: MetadataStore {
         return roles.compactMap(ProjectRole.init(rawValue:)).max()
     }
 
+    public func projectUsage(_ project: String) async throws -> Int64 {
+        let (lower, upper) = ProjectRange.bounds(project)
+        return try await read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT COALESCE(SUM(size), 0) FROM blobs WHERE digest IN
+                    (SELECT digest FROM repository_blobs WHERE repository >= ? AND repository < ?)
+                """, arguments: [lower, upper]) ?? 0
+        }
+    }
+
+    public func projectHolds(_ digest: Digest, in project: String) async throws -> Bool {
+        let (lower, upper) = ProjectRange.bounds(project)
+        return try await read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT 1 FROM repository_blobs WHERE digest = ? AND repository >= ? AND repository < ? LIMIT 1
+                """, arguments: [digest.description, lower, upper]) != nil
+        }
+    }
+
     private static func project(_ row: Row) -> ProjectRecord {
         ProjectRecord(name: row["name"], isPublic: (row["public"] as Int) != 0, createdAt: row["created_at"], storageLimit: row["storage_limit"])
     }

@@ -210,6 +210,24 @@ struct MetadataStoreContractTests {
         #expect(try await store.role(ofUser: "ann", groups: [], in: "team") == nil)
         #expect(try await store.role(ofUser: "ann", groups: [], in: "other") == .maintainer)
     }
+
+    @Test("a project's usage counts each blob linked into its repositories once, and nothing outside it", arguments: MetadataBackend.allCases)
+    func projectUsage(backend: MetadataBackend) async throws {
+        let tmp = TemporaryDirectory()
+        let store = try await Self.store(backend, tmp)
+        let (shared, own, outside) = (Self.digest("shared"), Self.digest("own"), Self.digest("outside"))
+        try await store.linkBlob(shared, size: 3_000_000_000, into: "team/a")
+        try await store.linkBlob(shared, size: 3_000_000_000, into: "team/b")
+        try await store.linkBlob(own, size: 500, into: "team/b/nested")
+        for repository in ["team0/x", "teamx/y", "tea/z", "team"] { try await store.linkBlob(outside, size: 7, into: repository) }
+        #expect(try await store.projectUsage("team") == 3_000_000_500, "the shared blob once, sizes above 32 bits")
+        #expect(try await store.projectUsage("teamx") == 7)
+        #expect(try await store.projectUsage("nobody") == 0)
+        #expect(try await store.projectHolds(shared, in: "team"))
+        #expect(try await !store.projectHolds(outside, in: "team"), "team0/x, teamx/y and a repository named team are not in project team")
+        #expect(try await store.unlinkBlob(shared, from: "team/a"))
+        #expect(try await store.projectUsage("team") == 3_000_000_500, "still linked in team/b")
+    }
 }
 
 @Suite("PostgreSQL metadata store: migrations and URLs")

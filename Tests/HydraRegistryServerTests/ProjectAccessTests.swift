@@ -1,6 +1,7 @@
 import Foundation
 import HydraCore
 import HydraOCI
+import HydraRegistryServer
 import HydraTestSupport
 import Testing
 
@@ -136,6 +137,69 @@ struct ProjectAccessTests {
             try dir.write("c\(index).yaml", text)
             let result = try Tool.run([HydraBinary.path, "serve", "--config", dir("c\(index).yaml"), "--root", dir("data\(index)"), "--addr", "127.0.0.1:1"])
             #expect(result.status != 0 && result.stderr.contains(message), "\(yaml): \(result.stderr)")
+        }
+    }
+
+    @Test("a project's storage quota: pushes past it get 403 with the numbers; a blob the project holds counts once")
+    func quota() throws {
+        let config = """
+            auth:
+              htpasswd: DATA/htpasswd
+              admins: [root]
+            projects:
+              - {name: small, storageLimit: 1000, members: [{user: dev, role: developer}]}
+              - {name: big, storageLimit: 1 KiB}
+            """
+        let registry = try RegistryProcess(arguments: ["--config", "DATA/registry.yaml"]) { dir in
+            try AuthTests.users(dir, [("root", "pw-root"), ("dev", "pw-dev")])
+            try dir.write("registry.yaml", config.replacingOccurrences(of: "DATA", with: dir.path))
+        }
+        let first = Array(repeating: UInt8(ascii: "a"), count: 600)
+        let second = Array(repeating: UInt8(ascii: "b"), count: 600)
+        let push = { (repository: String, bytes: [UInt8]) in
+            try HTTP.request("POST", registry.base + "/v2/\(repository)/blobs/uploads/?digest=\(Digest.of(bytes))", body: bytes, headers: Self.auth("dev"))
+        }
+        #expect(try push("small/app", first).status == 201)
+        let over = try push("small/app", second)
+        #expect(over.status == 403 && over.errorCode == "DENIED", "\(over.status) \(over.text)")
+        #expect(over.text.contains("project small stores 600 bytes of its 1000-byte limit; 600 more would exceed it"), "\(over.text)")
+        #expect(try HTTP.request("HEAD", registry.base + "/v2/small/app/blobs/\(Digest.of(second))", headers: Self.auth("dev")).status == 404)
+        // The same blob in another of the project's repositories costs nothing more: pushed, and mounted.
+        #expect(try push("small/other", first).status == 201)
+        let mount = try HTTP.request("POST", registry.base + "/v2/small/third/blobs/uploads/?mount=\(Digest.of(first))&from=small/app", headers: Self.auth("dev"))
+        #expect(mount.status == 201, "\(mount.status) \(mount.text)")
+        // A chunked upload is refused at its end, and nothing of it stays.
+        let start = try HTTP.request("POST", registry.base + "/v2/small/app/blobs/uploads/", headers: Self.auth("dev"))
+        let location = try #require(start.header("Location"))
+        let patch = try HTTP.request("PATCH", registry.base + location, body: second, headers: Self.auth("dev"))
+        #expect(patch.status == 202)
+        let end = try HTTP.request("PUT", registry.base + location + "?digest=\(Digest.of(second))", headers: Self.auth("dev"))
+        #expect(end.status == 403 && end.text.contains("quota exceeded"), "\(end.status) \(end.text)")
+        #expect(try HTTP.request("GET", registry.base + location, headers: Self.auth("dev")).status == 404, "the refused upload is gone")
+        // A manifest counts too; `1 KiB` is 1024 bytes.
+        #expect(try HTTP.request("POST", registry.base + "/v2/big/app/blobs/uploads/?digest=\(Digest.of(second))", body: second,
+                                 headers: Self.auth("root")).status == 201)
+        let config1 = Array(#"{"architecture":"amd64","os":"linux","padding":"\#(String(repeating: "x", count: 300))"}"#.utf8)
+        #expect(try HTTP.request("POST", registry.base + "/v2/big/app/blobs/uploads/?digest=\(Digest.of(config1))", body: config1,
+                                 headers: Self.auth("root")).status == 201)
+        let manifest = Array("""
+            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
+            "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\(Digest.of(config1))","size":\(config1.count)},\
+            "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"\(Digest.of(second))","size":600}]}
+            """.utf8)
+        let put = try HTTP.request("PUT", registry.base + "/v2/big/app/manifests/v1", body: manifest,
+                                   headers: Self.auth("root").merging(["Content-Type": "application/vnd.oci.image.manifest.v1+json"]) { $1 })
+        #expect(put.status == 403 && put.text.contains("of its 1024-byte limit"), "\(put.status) \(put.text)")
+    }
+
+    @Test("sizes: bytes, or a number with a decimal or binary unit; anything else is refused")
+    func sizes() {
+        #expect(ProjectDefinition.parseSize("1000") == 1000)
+        #expect(ProjectDefinition.parseSize("10 GB") == 10_000_000_000)
+        #expect(ProjectDefinition.parseSize("2GiB") == 2 << 30)
+        #expect(ProjectDefinition.parseSize("5tib") == 5 << 40)
+        for bad in ["", "GB", "10 XB", "-5", "1.5GB", "99999999999999999999", "9999999999 TiB"] {
+            #expect(ProjectDefinition.parseSize(bad) == nil, "\(bad)")
         }
     }
 }
