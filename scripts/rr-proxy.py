@@ -3,7 +3,8 @@
 as a load balancer without sticky sessions does. Bytes are passed through untouched (HTTP/1.1 keep-alive
 connections stay on the backend they started on; every new connection moves on).
 
-Usage: rr-proxy.py [--per-request] LISTEN_PORT BACKEND_HOST:PORT...   (listens on 127.0.0.1; prints "ready")
+Usage: rr-proxy.py [--per-request] LISTEN_PORT BACKEND_HOST:PORT...   (listens on 127.0.0.1, on a free port with
+LISTEN_PORT 0; prints "ready PORT")
 --per-request: every HTTP request goes to the next backend, as an HTTP load balancer without sticky sessions does.
 The proxy rewrites each connection's first request to `Connection: close`, so the backend closes after answering
 and the client opens a new connection (to the next backend) for its next request.
@@ -69,7 +70,7 @@ def main():
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server.bind(("127.0.0.1", port))
     server.listen(512)
-    print("ready", flush=True)
+    print(f"ready {server.getsockname()[1]}", flush=True)
     while True:
         client, _ = server.accept()
         with lock:

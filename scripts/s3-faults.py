@@ -3,9 +3,9 @@
 blob storage: what a real object store does on a bad day (503 SlowDown, 500 InternalError on a part, a connection
 dropped before or after the request took effect).
 
-Usage: s3-faults.py PORT [CERT KEY]   (listens on 127.0.0.1, with TLS when given a certificate and its key; prints
-"ready" when it does). moto accepts any credentials. Virtual-host requests (Host: BUCKET.localhost:PORT) reach the
-bucket as path-style ones do.
+Usage: s3-faults.py PORT [CERT KEY]   (listens on 127.0.0.1, with TLS when given a certificate and its key; PORT 0
+takes a free port; prints "ready PORT" when it listens). moto accepts any credentials. Virtual-host requests
+(Host: BUCKET.localhost:PORT) reach the bucket as path-style ones do.
 
 Faults are rules a test sets with  POST /_faults  (a JSON list, replacing the rules) and reads back, with how
 often each one fired, with  GET /_faults . A rule:
@@ -111,7 +111,7 @@ def main():
     app = Faults(DomainDispatcherApplication(create_backend_app))
     tls = (sys.argv[2], sys.argv[3]) if len(sys.argv) > 3 else None
     server = make_server("127.0.0.1", port, app, threaded=True, ssl_context=tls)
-    print("ready", flush=True)
+    print(f"ready {server.server_port}", flush=True)
     server.serve_forever()
 
 

@@ -58,6 +58,8 @@ public struct RegistryRouter: Sendable {
             throw failure.response
         } catch let error as any HTTPResponseError {
             throw error
+        } catch let cancelled as CancellationError {
+            throw cancelled
         } catch {
             // A store behind the registry failed: the client gets a spec-shaped error, the log gets the detail.
             context.logger.error("\(request.method) \(request.uri.path) failed: \(error)")

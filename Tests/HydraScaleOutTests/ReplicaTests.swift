@@ -24,15 +24,20 @@ struct ReplicaTests {
         var base: String { "http://\(host)" }
 
         init(_ replicas: [RegistryProcess]) throws {
-            port = Int.random(in: 33000...34000)
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/rr-proxy.py").standardized.path
-            process = try BackgroundProcess(["python3", script, "--per-request", String(port)] + replicas.map(\.host))
+            // Port 0: the proxy takes a free port and says which.
+            process = try BackgroundProcess(["python3", script, "--per-request", "0"] + replicas.map(\.host))
             let deadline = ContinuousClock.now + .seconds(10)
             while ContinuousClock.now < deadline {
-                if (try? HTTP.request("GET", "http://127.0.0.1:\(port)/v2/").status) == 200 { return }
+                if let line = process.outputSoFar.split(separator: "\n").first(where: { $0.hasPrefix("ready ") }), let port = Int(line.dropFirst(6)),
+                   (try? HTTP.request("GET", "http://127.0.0.1:\(port)/v2/").status) == 200 {
+                    self.port = port
+                    return
+                }
                 usleep(50_000)
             }
-            throw HTTP.Failure(message: "rr-proxy did not answer on \(port)")
+            kill(process.processIdentifier, SIGKILL)
+            throw HTTP.Failure(message: "rr-proxy did not start: \(process.outputSoFar)")
         }
 
         deinit { kill(process.processIdentifier, SIGKILL) }

@@ -52,26 +52,23 @@ public final class FaultyS3: @unchecked Sendable {
     public init(tls: (certificate: String, key: String)? = nil) throws {
         let cache = ProcessInfo.processInfo.environment["HYDRA_CACHE"] ?? (NSHomeDirectory() + "/.cache/hydra")
         self.tls = tls != nil
-        var lastError = ""
-        for _ in 0..<3 {
-            let port = Int.random(in: 34000...35000)
-            let process = try BackgroundProcess(["python3", Self.script, String(port)] + (tls.map { [$0.certificate, $0.key] } ?? []),
-                                                environment: ["PYTHONPATH": cache + "/python-moto"])
-            let deadline = ContinuousClock.now + .seconds(60)
-            while ContinuousClock.now < deadline && process.isRunning {
-                if (try? Self.control(self.tls, port, "GET", "/_faults").status) == 200 {
-                    self.process = process
-                    self.port = port
-                    let bucket = try Self.control(self.tls, port, "PUT", "/\(Self.bucket)")
-                    guard bucket.status == 200 else { throw HTTP.Failure(message: "moto: creating the bucket answered \(bucket.status) \(bucket.text)") }
-                    return
-                }
-                usleep(100_000)
+        // Port 0: the server takes a free port and says which, so servers of tests running at once never share one.
+        let process = try BackgroundProcess(["python3", Self.script, "0"] + (tls.map { [$0.certificate, $0.key] } ?? []),
+                                            environment: ["PYTHONPATH": cache + "/python-moto"])
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline && process.isRunning {
+            if let line = process.outputSoFar.split(separator: "\n").first(where: { $0.hasPrefix("ready ") }), let port = Int(line.dropFirst(6)),
+               (try? Self.control(self.tls, port, "GET", "/_faults").status) == 200 {
+                self.process = process
+                self.port = port
+                let bucket = try Self.control(self.tls, port, "PUT", "/\(Self.bucket)")
+                guard bucket.status == 200 else { throw HTTP.Failure(message: "moto: creating the bucket answered \(bucket.status) \(bucket.text)") }
+                return
             }
-            kill(process.processIdentifier, SIGKILL)
-            lastError = process.wait().stderr
+            usleep(100_000)
         }
-        throw HTTP.Failure(message: "scripts/s3-faults.py did not start: \(lastError.suffix(2000))")
+        kill(process.processIdentifier, SIGKILL)
+        throw HTTP.Failure(message: "scripts/s3-faults.py did not start: \(process.wait().stderr.suffix(2000))")
     }
 
     /// A request to the server itself (its fault rules, its bucket), through curl; TLS unverified.

@@ -86,6 +86,9 @@ public final class BackgroundProcess: @unchecked Sendable {
     }
 
     public var isRunning: Bool { process.isRunning }
+
+    /// What the process has written to its standard output so far.
+    public var outputSoFar: String { (try? String(contentsOfFile: output("stdout"), encoding: .utf8)) ?? "" }
     public var processIdentifier: Int32 { process.processIdentifier }
 
     public func wait() -> Tool.Result {
