@@ -135,7 +135,9 @@ public final class Authorizer: Sendable {
         return RegistryError(.unauthorized, .unauthorized, message, headers: [.wwwAuthenticate: value])
     }
 
-    private func checkPassword(user: String, password: String) async -> Bool {
+    /// Whether the password is the user's: bcrypt runs on a thread of its own (never the cooperative pool), once
+    /// per good credential.
+    func checkPassword(user: String, password: String) async -> Bool {
         let key = Digest.of(Array("\(user):\(password)".utf8)).hex  // a hash, so no password sits in the cache
         if goodCredentials.withLock({ $0[key] }) == user { return true }
         let users = self.users

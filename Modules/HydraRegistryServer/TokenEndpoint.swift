@@ -32,7 +32,7 @@ struct TokenEndpoint: Sendable {
         guard form["grant_type"] == "password", let user = form["username"], let password = form["password"] else {
             throw RegistryError(.badRequest, .unsupported, "only grant_type=password with username and password is supported")
         }
-        guard authorizer.users.verify(user: user, password: password) else {
+        guard await authorizer.checkPassword(user: user, password: password) else {
             throw authorizer.challenge(request, scope: nil, message: "invalid username or password")
         }
         return try await respond(identity: .user(user), scopes: (form["scope"] ?? "").split(separator: " ").map(String.init))
