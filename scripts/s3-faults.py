@@ -13,6 +13,7 @@ often each one fired, with  GET /_faults . A rule:
    "status": 503, "code": "SlowDown"}          answer with this S3 error instead of serving the request
    "drop": "before"                              close the connection without an answer, nothing done
    "drop": "after"                               serve the request, then close the connection without the answer
+   "drop": "midway"                              serve the request, send half of the answer, then close
 method, query, path and host (substrings of the query string, the path and the Host header) are optional filters; count is how many
 matching requests the rule catches (default 1). The first matching rule with count left fires; "fired" counts it.
 """
@@ -80,6 +81,21 @@ class Faults:
         rule = take_rule(environ)
         if rule is None:
             return self.app(environ, start_response)
+        if rule.get("drop") == "midway":
+            captured = {}
+            def capture(status, headers, exc_info=None):
+                captured["status"], captured["headers"] = status, headers
+            result = self.app(environ, capture)
+            body = b"".join(result)
+            if hasattr(result, "close"):
+                result.close()
+            headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+            start_response(captured["status"], headers + [("Content-Length", str(len(body)))])
+
+            def half():
+                yield body[: len(body) // 2]
+                drop(environ)
+            return half()
         if rule.get("drop") == "after":
             status_headers = []
             result = self.app(environ, lambda status, headers, exc_info=None: status_headers.append(status))

@@ -72,8 +72,7 @@ public final class S3Client: Sendable {
 
     /// The whole object in memory (small objects only: at most `limit` bytes).
     public func getAll(_ key: String, limit: Int = 64 << 20) async throws -> ByteBuffer {
-        let response = try await send("GetObject", key: key, method: .GET, accept: [200], streaming: true)
-        return try await response.body.collect(upTo: limit)
+        try await sendReading("GetObject", key: key, method: .GET, accept: [200], limit: limit)
     }
 
     /// Stores an object.
@@ -107,8 +106,7 @@ public final class S3Client: Sendable {
         repeat {
             var query: [(name: String, value: String)] = [("list-type", "2"), ("prefix", location.prefix + prefix), ("max-keys", "1000")]
             if let token { query.append(("continuation-token", token)) }
-            let response = try await send("ListObjectsV2", key: prefix, method: .GET, bucketLevel: true, query: query, accept: [200], streaming: true)
-            let xml = String(buffer: try await response.body.collect(upTo: 16 << 20))
+            let xml = String(buffer: try await sendReading("ListObjectsV2", key: prefix, method: .GET, bucketLevel: true, query: query, accept: [200], limit: 16 << 20))
             objects += S3XML.values(of: "Contents", in: xml).compactMap { entry in
                 guard let key = S3XML.value(of: "Key", in: entry) else { return nil }
                 return Object(key: String(key.dropFirst(location.prefix.count)), size: S3XML.value(of: "Size", in: entry).flatMap { Int64($0) } ?? 0,
@@ -145,8 +143,7 @@ public final class S3Client: Sendable {
 
     /// Starts a multipart upload of `key`; returns its upload id.
     public func createMultipartUpload(_ key: String) async throws -> String {
-        let response = try await send("CreateMultipartUpload", key: key, method: .POST, query: [("uploads", "")], accept: [200], streaming: true)
-        let xml = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        let xml = String(buffer: try await sendReading("CreateMultipartUpload", key: key, method: .POST, query: [("uploads", "")], accept: [200], limit: 1 << 20))
         guard let id = S3XML.value(of: "UploadId", in: xml), !id.isEmpty else {
             throw S3Error.unexpectedResponse(operation: "CreateMultipartUpload", key: key, detail: "no UploadId")
         }
@@ -176,15 +173,14 @@ public final class S3Client: Sendable {
         xml += "</CompleteMultipartUpload>"
         var failure: S3Error?
         for _ in 0..<attempts {
-            let response: HTTPClientResponse
+            let reply: String
             do {
-                response = try await send("CompleteMultipartUpload", key: key, method: .POST, query: [("uploadId", uploadID)],
-                                          headers: [("Content-Type", "application/xml")], body: ByteBuffer(string: xml), accept: [200], streaming: true)
+                reply = String(buffer: try await sendReading("CompleteMultipartUpload", key: key, method: .POST, query: [("uploadId", uploadID)],
+                                                             headers: [("Content-Type", "application/xml")], body: ByteBuffer(string: xml), accept: [200], limit: 1 << 20))
             } catch let error as S3Error where error.code == "NoSuchUpload" {
                 if try await size(of: key) == parts.reduce(0, { $0 + $1.size }) { return }
                 throw error
             }
-            let reply = String(buffer: try await response.body.collect(upTo: 1 << 20))
             guard reply.contains("<Error>") else { return }
             let code = S3XML.value(of: "Code", in: reply) ?? ""
             let error = S3Error.service(operation: "CompleteMultipartUpload", key: key, status: 200, code: code,
@@ -220,8 +216,7 @@ public final class S3Client: Sendable {
         repeat {
             var query: [(name: String, value: String)] = [("uploads", ""), ("prefix", location.prefix + prefix)]
             if let marker { query += [("key-marker", marker.key), ("upload-id-marker", marker.uploadID)] }
-            let response = try await send("ListMultipartUploads", key: prefix, method: .GET, bucketLevel: true, query: query, accept: [200], streaming: true)
-            let xml = String(buffer: try await response.body.collect(upTo: 16 << 20))
+            let xml = String(buffer: try await sendReading("ListMultipartUploads", key: prefix, method: .GET, bucketLevel: true, query: query, accept: [200], limit: 16 << 20))
             uploads += S3XML.values(of: "Upload", in: xml).compactMap { upload in
                 guard let key = S3XML.value(of: "Key", in: upload), let id = S3XML.value(of: "UploadId", in: upload) else { return nil }
                 return MultipartUpload(key: String(key.dropFirst(location.prefix.count)), uploadID: id,
@@ -257,10 +252,7 @@ public final class S3Client: Sendable {
         } ?? SigV4Signer.emptyPayloadHash
         var failure: any Error = S3Error.unreachable(operation: operation, key: key, detail: "not sent")
         for attempt in 0..<attempts {
-            if attempt > 0 {
-                let delay = 50 * (1 << min(attempt, 6)) + Int.random(in: 0...50)
-                try await Task.sleep(for: .milliseconds(delay))
-            }
+            if attempt > 0 { try await Self.backOff(attempt) }
             var signed = SigV4Signer.Request(method: method.rawValue, path: path, query: query, headers: [("Host", location.hostHeader)] + headers)
             signer.sign(&signed, payloadHash: payloadHash, date: Date())
             // The Host header names the endpoint, or the bucket under it (virtual-host style): the URL goes there.
@@ -289,6 +281,34 @@ public final class S3Client: Sendable {
             logger.debug("S3 \(operation) \(key): \(error) (attempt \(attempt + 1))")
         }
         throw failure
+    }
+
+    /// Sends a request and reads its answer whole (at most `limit` bytes): a connection that drops while the answer
+    /// arrives (a server closing an idle pooled connection just as it was reused) is tried again, as a failed send is.
+    func sendReading(
+        _ operation: String, key: String, method: HTTPMethod, bucketLevel: Bool = false, query: [(name: String, value: String)] = [],
+        headers: [(name: String, value: String)] = [], body: ByteBuffer? = nil, accept: Set<UInt>, limit: Int
+    ) async throws -> ByteBuffer {
+        var failure: any Error = S3Error.unreachable(operation: operation, key: key, detail: "not sent")
+        for attempt in 0..<attempts {
+            if attempt > 0 { try await Self.backOff(attempt) }
+            let response = try await send(operation, key: key, method: method, bucketLevel: bucketLevel, query: query, headers: headers,
+                                          body: body, accept: accept, streaming: true)
+            do {
+                return try await response.body.collect(upTo: limit)
+            } catch let error as NIOTooManyBytesError {
+                throw S3Error.unexpectedResponse(operation: operation, key: key, detail: "an answer over \(limit) bytes (\(error))")
+            } catch {
+                failure = S3Error.unreachable(operation: operation, key: key, detail: "the answer was cut off: \(error)")
+                logger.debug("S3 \(operation) \(key): answer cut off (attempt \(attempt + 1)): \(error)")
+            }
+        }
+        throw failure
+    }
+
+    /// Waits before another try: exponential, with jitter.
+    static func backOff(_ attempt: Int) async throws {
+        try await Task.sleep(for: .milliseconds(50 * (1 << min(attempt, 6)) + Int.random(in: 0...50)))
     }
 
     /// Failures that another try may not meet.

@@ -67,6 +67,25 @@ struct S3FaultTests {
         #expect(try s3.fired() == [1, 1, 1, 1, 1], "every fault was met")
     }
 
+    @Test("an answer cut off halfway (a create, a list, an object read whole) is asked for again")
+    func answersCutOff() async throws {
+        let s3 = try FaultyS3()
+        let client = try Self.client(s3)
+        defer { Task { await client.shutdown() } }
+        let bytes = Self.bytes(200_000, seed: 5)
+        try await client.put("whole", ByteBuffer(bytes: bytes))
+        try s3.inject([
+            .drop(.midway, method: "POST", query: "uploads"),
+            .drop(.midway, method: "GET", query: "list-type"),
+            .drop(.midway, method: "GET", path: "/whole"),
+        ])
+        let id = try await client.createMultipartUpload("parted")
+        #expect(!id.isEmpty)
+        #expect(try await client.list(prefix: "") == ["whole"])
+        #expect(Array(buffer: try await client.getAll("whole")) == bytes)
+        #expect(try s3.fired() == [1, 1, 1], "every answer was cut once")
+    }
+
     @Test("faults that do not stop end in one error naming the operation, key and code; errors no retry fixes are not retried")
     func lastingFaults() async throws {
         let s3 = try FaultyS3()

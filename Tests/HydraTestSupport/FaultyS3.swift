@@ -20,6 +20,8 @@ public final class FaultyS3: @unchecked Sendable {
             case before
             /// The request took effect; its answer is lost.
             case after
+            /// The request took effect; half of its answer arrives, then the connection closes.
+            case midway
         }
 
         public var method: String?
