@@ -43,6 +43,14 @@ public final class Authorizer: Sendable {
             case .projects(let projects): try await projects.actions(for: user, on: repository)
             }
         }
+
+        /// Repositories with the same key have the same rights for everyone: with projects, those of one project.
+        func sharingKey(of repository: String) -> String {
+            switch self {
+            case .rules: repository
+            case .projects: ProjectAccess.project(of: repository).map { $0 + "/" } ?? repository
+            }
+        }
     }
 
     /// Who a request is.
@@ -94,17 +102,16 @@ public final class Authorizer: Sendable {
     /// The repositories among `names` that whoever `identity` stands for may pull, whatever a token was scoped to:
     /// what the catalog shows them. With projects, each project's rights are looked up once.
     public func pullable(_ names: [String], by identity: Identity) async throws -> [String] {
-        var projects: [String: Bool] = [:]
+        var known: [String: Bool] = [:]
         var pullable: [String] = []
         for name in names {
-            var project: String?
-            if case .projects = rights { project = ProjectAccess.project(of: name) }
+            let key = rights.sharingKey(of: name)
             let may: Bool
-            if let project, let known = projects[project] {
-                may = known
+            if let answer = known[key] {
+                may = answer
             } else {
                 may = try await rights.actions(for: identity.name, on: name).contains(.pull)
-                if let project { projects[project] = may }
+                known[key] = may
             }
             if may { pullable.append(name) }
         }

@@ -193,26 +193,21 @@ public struct Registry: Sendable {
     func completeUpload(_ id: String, in name: RepositoryName, digest: Digest, body: some AsyncSequence<ByteBuffer, any Error>, start: Int64? = nil) async throws {
         try await writing(id, in: name, start: start) { record in
             let record = try await append(record, body: body)
+            let key = StorageKey.blob(digest)
+            var stored: String?
+            // A refusal (over quota, a wrong digest) discards the upload, and a committed copy with it.
             do {
                 try await checkQuota(adding: digest, size: record.size, to: name)
-            } catch let failure as RegistryFailure {
-                try? await storage.cancelUpload(id, state: record.storageState)
-                try await metadata.deleteUpload(id)
-                throw failure
-            }
-            let key = StorageKey.blob(digest)
-            if let existing = try await metadata.blob(digest), existing.size == record.size,
-               try await storage.size(of: existing.storageKey ?? key) == record.size,
-               try await self.digest(of: record, algorithm: digest.algorithm) == digest {
-                // The registry already holds these bytes (pushed to another repository): keep the stored copy and
-                // drop the duplicate, which needs no fsync and no rename over a file in use.
-                try await storage.cancelUpload(id, state: record.storageState)
-                try await metadata.linkBlob(digest, size: record.size, storageKey: existing.storageKey, into: name.value)
-                try await metadata.deleteUpload(id)
-                return
-            }
-            var stored: String?
-            do {
+                if let existing = try await metadata.blob(digest), existing.size == record.size,
+                   try await storage.size(of: existing.storageKey ?? key) == record.size,
+                   try await self.digest(of: record, algorithm: digest.algorithm) == digest {
+                    // The registry already holds these bytes (pushed to another repository): keep the stored copy and
+                    // drop the duplicate, which needs no fsync and no rename over a file in use.
+                    try await storage.cancelUpload(id, state: record.storageState)
+                    try await metadata.linkBlob(digest, size: record.size, storageKey: existing.storageKey, into: name.value)
+                    try await metadata.deleteUpload(id)
+                    return
+                }
                 if let actual = try await self.digest(of: record, algorithm: digest.algorithm) {
                     guard actual == digest else { throw RegistryFailure.digestInvalid("provided digest \(digest) does not match the uploaded content (\(actual))") }
                     stored = try await storage.commitUpload(id, state: record.storageState, size: record.size, preferredKey: key)

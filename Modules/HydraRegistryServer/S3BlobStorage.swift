@@ -52,7 +52,9 @@ public struct S3BlobStorage: BlobStorage {
     }
 
     static func objectKey(_ id: String) -> String { "blobs/uploads/\(id)" }
-    static func pendingPrefix(_ id: String) -> String { "_uploads/\(id)/" }
+    /// Where every upload's pending objects are, each upload's under `ID/`.
+    static let pendingRoot = "_uploads/"
+    static func pendingPrefix(_ id: String) -> String { pendingRoot + id + "/" }
 
     // MARK: Objects
 
@@ -195,9 +197,9 @@ public struct S3BlobStorage: BlobStorage {
             try await client.abortMultipartUpload(upload.key, uploadID: upload.uploadID)
             removed += 1
         }
-        for object in try await client.objects(prefix: "_uploads/") {
+        for object in try await client.objects(prefix: Self.pendingRoot) {
             guard let written = object.lastModified, written < cutoff else { continue }
-            let id = object.key.dropFirst("_uploads/".count).prefix { $0 != "/" }
+            let id = object.key.dropFirst(Self.pendingRoot.count).prefix { $0 != "/" }
             // A live upload's unrecorded pending objects go when it is committed or cancelled.
             if case .upload = try await state(String(id)) { continue }
             try await client.delete(object.key)
