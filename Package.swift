@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "HydraOCI", targets: ["HydraOCI"]),
         .library(name: "HydraRegistryClient", targets: ["HydraRegistryClient"]),
         .library(name: "HydraRegistryServer", targets: ["HydraRegistryServer"]),
+        .library(name: "HydraRegistryAPI", targets: ["HydraRegistryAPI"]),
         .library(name: "HydraBuilder", targets: ["HydraBuilder"]),
         .library(name: "HydraScanner", targets: ["HydraScanner"]),
         .library(name: "HydraSigner", targets: ["HydraSigner"]),
@@ -42,6 +43,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.0"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, each behind a small shim header.
@@ -79,18 +82,29 @@ let package = Package(
         .target(
             name: "HydraRegistryClient",
             dependencies: [
-                "HydraCore", "HydraOCI",
+                "HydraCore", "HydraOCI", "HydraRegistryAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Modules/HydraRegistryClient", swiftSettings: swiftSettings),
+        // The REST API's types, server stubs and client, generated from openapi.yaml by scripts/generate-api.sh.
+        .target(
+            name: "HydraRegistryAPI",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Modules/HydraRegistryAPI", exclude: ["openapi.yaml", "openapi-generator-config.yaml"]),
         .target(
             name: "HydraRegistryServer",
             dependencies: [
-                "HydraCore", "HydraOCI", "HydraSigner", "HydraHTTP", "HydraS3",
+                "HydraCore", "HydraOCI", "HydraSigner", "HydraHTTP", "HydraS3", "HydraRegistryAPI",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -172,7 +186,7 @@ let package = Package(
         .executableTarget(
             name: "hydra",
             dependencies: [
-                "HydraCore", "HydraOCI", "HydraRegistryServer", "HydraRegistryClient", "HydraBuilder", "HydraScanner", "HydraSigner", "HydraDeploy",
+                "HydraCore", "HydraOCI", "HydraRegistryServer", "HydraRegistryClient", "HydraBuilder", "HydraScanner", "HydraSigner", "HydraDeploy", "HydraRegistryAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -196,6 +210,7 @@ let package = Package(
             name: "HydraRegistryServerTests",
             dependencies: [
                 "hydra", "HydraRegistryServer", "HydraRegistryClient", "HydraCore", "HydraOCI", "HydraSigner", "HydraTestSupport", "HydraS3",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -33,6 +33,9 @@ python3 -c 'import requests, jsonschema' 2>/dev/null || python3 -m pip install -
 # moto (PyPI), an S3 server the S3 storage's fault-injection tests run behind scripts/s3-faults.py.
 [ -d "$PYDIR-moto/moto" ] || \
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --target "$PYDIR-moto" "moto[s3]==5.2.1" flask==3.1.3 flask-cors==6.0.1 >&2
+# schemathesis (PyPI), which fuzzes the REST API against its OpenAPI document (Tests: APISchemathesisTests).
+[ -x "$PYDIR-schemathesis/bin/st" ] || \
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --target "$PYDIR-schemathesis" schemathesis==4.32.5 >&2
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo

@@ -65,7 +65,9 @@ struct ServeCommand: AsyncParsableCommand {
             (overrides.tlsCertificate, overrides.tlsKey) = (tlsCert, tlsKey)
             (overrides.htpasswd, overrides.anonymousPull, overrides.realm) = (htpasswd, anonymousPull, tokenRealm)
             try settings.apply(overrides)
-            let server = RegistryServer(configuration: try settings.configuration(defaultRoot: LocalImageStore.defaultHome + "/registry"))
+            var configuration = try settings.configuration(defaultRoot: LocalImageStore.defaultHome + "/registry")
+            configuration.version = HydraVersion.current
+            let server = RegistryServer(configuration: configuration)
             try await server.checkAddress()
             try await server.application().runService()
         }

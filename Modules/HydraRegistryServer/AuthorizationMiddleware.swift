@@ -4,11 +4,14 @@ import Hummingbird
 /// Every route authorized in one place: `/v2/` requests get their route parsed and their identity checked against
 /// the action the route needs (pull for reads, push for uploads and manifest PUTs, delete for deletes; an
 /// unauthenticated ping or catalog is challenged so clients learn how to log in); `/metrics` needs a known user.
-/// Health probes and the token service (which authenticates by itself) pass. Without an authorizer every request is
-/// anonymous and allowed (loopback and tests).
+/// REST API requests (`/api/v2.0/…`) are matched to their operation and checked against its `APIAccessRule`.
+/// Health probes, the API's document and the token service (which authenticates by itself) pass. Without an
+/// authorizer every request is anonymous and allowed (loopback and tests).
 struct AuthorizationMiddleware: RouterMiddleware {
     typealias Context = RegistryRequestContext
     let authorizer: Authorizer?
+    let api: APIOperationTable
+    let metadata: any MetadataStore
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -24,6 +27,8 @@ struct AuthorizationMiddleware: RouterMiddleware {
                 throw error.response
             }
             if let authorizer { context.identity = try await authorize(request, route: route, with: authorizer) }
+        } else if path.hasPrefix(RegistryAPI.prefix + "/"), path != RegistryAPI.documentPath {
+            context.apiCall = try await authorizeAPI(request, path: path)
         } else if path == "/metrics", let authorizer {
             // Only a known user (a Prometheus scraper with Basic credentials) reads metrics.
             let identity = try await authorizer.identify(request)
@@ -52,5 +57,22 @@ struct AuthorizationMiddleware: RouterMiddleware {
         }
         if let repository = route.repository { try await authorizer.require(needed, on: repository, for: identity, request: request) }
         return identity
+    }
+
+    /// Matches a REST API request to its operation and checks the operation's rule.
+    private func authorizeAPI(_ request: Request, path: String) async throws -> APICall {
+        guard let (operation, parameters) = api.match(request.method, path: path) else {
+            let allowed = api.methods(allowedOn: path)
+            if allowed.isEmpty { throw APIError.notFound("no such endpoint: \(path)") }
+            throw APIError(.methodNotAllowed, "\(request.method) is not allowed on \(path)",
+                           allowed: allowed.map(\.rawValue).joined(separator: ", "))
+        }
+        guard let rule = APIAccessRule.rule(for: operation.method, template: operation.template) else {
+            throw APIError(.unknown, "no access rule for \(operation.method) \(operation.template)")
+        }
+        var scope = try await APIScopeResolver(authorizer: authorizer, metadata: metadata).scope(for: request, rule: rule, parameters: parameters)
+        scope.path = path
+        scope.query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        return APICall(operation: operation, parameters: parameters, scope: scope)
     }
 }

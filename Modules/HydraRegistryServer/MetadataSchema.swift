@@ -82,5 +82,36 @@ enum MetadataSchema {
             """,
             "CREATE INDEX project_members_name ON project_members (kind, name)",
         ]),
+        // Numeric ids for projects and members, as Harbor's API addresses them (`/projects/{id}`,
+        // `/members/{mid}`). New ids come from `counters` (an upsert that returns the next value: a row lock on
+        // PostgreSQL, so replicas never hand out one id twice); existing rows are numbered in name order.
+        Migration(id: "v5-project-ids", statements: [
+            "CREATE TABLE counters (name TEXT PRIMARY KEY NOT NULL, value BIGINT NOT NULL)",
+            "ALTER TABLE projects ADD COLUMN id BIGINT",
+            "ALTER TABLE project_members ADD COLUMN id BIGINT",
+            """
+            UPDATE projects SET id = (SELECT n FROM (SELECT name, ROW_NUMBER() OVER (ORDER BY name) AS n FROM projects) r
+                WHERE r.name = projects.name)
+            """,
+            """
+            UPDATE project_members SET id = (SELECT n FROM
+                (SELECT project, kind, name, ROW_NUMBER() OVER (ORDER BY project, kind, name) AS n FROM project_members) r
+                WHERE r.project = project_members.project AND r.kind = project_members.kind AND r.name = project_members.name)
+            """,
+            "INSERT INTO counters (name, value) SELECT 'project', COALESCE(MAX(id), 0) FROM projects",
+            "INSERT INTO counters (name, value) SELECT 'member', COALESCE(MAX(id), 0) FROM project_members",
+            "CREATE UNIQUE INDEX projects_id ON projects (id)",
+            "CREATE UNIQUE INDEX project_members_id ON project_members (id)",
+        ]),
     ]
+
+    /// A sequence of ids kept in `counters`.
+    enum Counter: String {
+        case project, member
+
+        /// The upsert that takes the counter's next value: one statement both stores run.
+        var next: String {
+            "INSERT INTO counters (name, value) VALUES ('\(rawValue)', 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value"
+        }
+    }
 }

@@ -119,6 +119,9 @@ public protocol MetadataStore: Sendable {
     /// Records a new project; false when one of that name exists.
     func createProject(_ project: ProjectRecord) async throws -> Bool
     func project(named name: String) async throws -> ProjectRecord?
+    func project(id: Int64) async throws -> ProjectRecord?
+    /// A page of the projects a query selects, in byte order of their names, and how many it selects in all.
+    func projects(_ query: ProjectQuery) async throws -> Page<ProjectRecord>
     /// Projects in byte order of their names after `last`, at most `limit`.
     func projects(after last: String?, limit: Int?) async throws -> [ProjectRecord]
     /// Replaces a project's settings (public, storage limit); false when there is no such project.
@@ -137,6 +140,11 @@ public protocol MetadataStore: Sendable {
     func projectUsage(_ project: String) async throws -> Int64
     /// Whether a blob is linked into any of a project's repositories.
     func projectHolds(_ digest: Digest, in project: String) async throws -> Bool
+    /// A page of a project's repositories (names containing `nameContains`, when given) in byte order, with how
+    /// many manifests each holds.
+    func repositories(inProject project: String, nameContains: String?, offset: Int, limit: Int) async throws -> Page<RepositorySummary>
+    /// A page of a repository's manifests in byte order of their digests, each with its tags.
+    func artifacts(in repository: String, offset: Int, limit: Int) async throws -> Page<ArtifactSummary>
 }
 
 /// The bounds of a project's repository names: `project/` ≤ name < `project0` (`0` follows `/` in byte order).

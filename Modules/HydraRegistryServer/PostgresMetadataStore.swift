@@ -393,22 +393,54 @@ public final class PostgresMetadataStore: MetadataStore {
     // MARK: Projects
 
     public func createProject(_ project: ProjectRecord) async throws -> Bool {
-        try await first("""
-            INSERT INTO projects (name, public, created_at, storage_limit)
-            VALUES (\(project.name), \(Int32(project.isPublic ? 1 : 0)), \(project.createdAt), \(project.storageLimit))
-            ON CONFLICT (name) DO NOTHING RETURNING 1
-            """, as: Int32.self) != nil
+        try await transaction { connection in
+            for try await _ in try await connection.query("SELECT 1 FROM projects WHERE name = \(project.name)", logger: logger) { return false }
+            var id: Int64 = 0
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: MetadataSchema.Counter.project.next), logger: logger)
+                .decode(Int64.self) { id = value }
+            for try await _ in try await connection.query("""
+                INSERT INTO projects (id, name, public, created_at, storage_limit)
+                VALUES (\(id), \(project.name), \(Int32(project.isPublic ? 1 : 0)), \(project.createdAt), \(project.storageLimit))
+                ON CONFLICT (name) DO NOTHING RETURNING 1
+                """, logger: logger) { return true }
+            return false
+        }
     }
 
     public func project(named name: String) async throws -> ProjectRecord? {
-        try await projectRecords("SELECT name, public, created_at, storage_limit FROM projects WHERE name = \(name)").first
+        try await projectRecords("SELECT \(unescaped: Self.projectColumns) FROM projects WHERE name = \(name)").first
+    }
+
+    public func project(id: Int64) async throws -> ProjectRecord? {
+        try await projectRecords("SELECT \(unescaped: Self.projectColumns) FROM projects WHERE id = \(id)").first
     }
 
     public func projects(after last: String?, limit: Int?) async throws -> [ProjectRecord] {
         try await projectRecords("""
-            SELECT name, public, created_at, storage_limit FROM projects WHERE name COLLATE "C" > \(last ?? "")
+            SELECT \(unescaped: Self.projectColumns) FROM projects WHERE name COLLATE "C" > \(last ?? "")
             ORDER BY name COLLATE "C" LIMIT \(limit.map(Int64.init))
             """)
+    }
+
+    public func projects(_ query: ProjectQuery) async throws -> Page<ProjectRecord> {
+        // Unused conditions compare a parameter with NULL, so one statement serves every query.
+        let visibility = query.isPublic.map { Int32($0 ? 1 : 0) }
+        let viewer = query.viewer
+        func select(_ what: String, _ tail: String) -> PostgresQuery {
+            """
+            SELECT \(unescaped: what) FROM projects
+            WHERE (\(query.nameContains)::TEXT IS NULL OR strpos(name, \(query.nameContains)) > 0)
+            AND (\(visibility)::INTEGER IS NULL OR public = \(visibility))
+            AND (\(viewer == nil) OR public = 1 OR name IN (SELECT project FROM project_members
+                WHERE (kind = 'user' AND name = \(viewer?.user)) OR (kind = 'group' AND name = ANY(\(viewer?.groups ?? [])))))
+            \(unescaped: tail)
+            """
+        }
+        let total = try await first(select("COUNT(*)::BIGINT", ""), as: Int64.self) ?? 0
+        let items = try await projectRecords(select(Self.projectColumns, """
+            ORDER BY name COLLATE "C" LIMIT \(max(query.limit, 0)) OFFSET \(max(query.offset, 0))
+            """))
+        return Page(items: items, total: Int(total))
     }
 
     public func updateProject(_ project: ProjectRecord) async throws -> Bool {
@@ -430,12 +462,18 @@ public final class PostgresMetadataStore: MetadataStore {
         // The project row is locked while the member is written, so a concurrent delete cannot orphan it.
         try await transaction { connection in
             var exists = false
-            for try await _ in try await connection.query("SELECT 1 FROM projects WHERE name = \(project) FOR SHARE", logger: logger) { exists = true }
+            for try await _ in try await connection.query("SELECT 1 FROM projects WHERE name = \(project) FOR UPDATE", logger: logger) { exists = true }
             guard exists else { return false }
+            for try await _ in try await connection.query("""
+                UPDATE project_members SET role = \(Int32(member.role.rawValue))
+                WHERE project = \(project) AND kind = \(member.kind.rawValue) AND name = \(member.name) RETURNING 1
+                """, logger: logger) { return true }
+            var id: Int64 = 0
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: MetadataSchema.Counter.member.next), logger: logger)
+                .decode(Int64.self) { id = value }
             try await connection.query("""
-                INSERT INTO project_members (project, kind, name, role)
-                VALUES (\(project), \(member.kind.rawValue), \(member.name), \(Int32(member.role.rawValue)))
-                ON CONFLICT (project, kind, name) DO UPDATE SET role = excluded.role
+                INSERT INTO project_members (id, project, kind, name, role)
+                VALUES (\(id), \(project), \(member.kind.rawValue), \(member.name), \(Int32(member.role.rawValue)))
                 """, logger: logger)
             return true
         }
@@ -443,11 +481,12 @@ public final class PostgresMetadataStore: MetadataStore {
 
     public func members(of project: String) async throws -> [ProjectMember] {
         var members: [ProjectMember] = []
-        for try await (kind, name, role) in try await rows("""
-            SELECT kind, name, role FROM project_members WHERE project = \(project) ORDER BY kind COLLATE "C" DESC, name COLLATE "C"
-            """).decode((String, String, Int32).self) {
+        for try await (id, kind, name, role) in try await rows("""
+            SELECT COALESCE(id, 0)::BIGINT, kind, name, role FROM project_members WHERE project = \(project)
+            ORDER BY kind COLLATE "C" DESC, name COLLATE "C"
+            """).decode((Int64, String, String, Int32).self) {
             guard let kind = ProjectMember.Kind(rawValue: kind), let role = ProjectRole(rawValue: Int(role)) else { continue }
-            members.append(ProjectMember(kind: kind, name: name, role: role))
+            members.append(ProjectMember(kind: kind, name: name, role: role, id: id))
         }
         return members
     }
@@ -481,10 +520,45 @@ public final class PostgresMetadataStore: MetadataStore {
             """, as: Int32.self) != nil
     }
 
+    public func repositories(inProject project: String, nameContains: String?, offset: Int, limit: Int) async throws -> Page<RepositorySummary> {
+        let (lower, upper) = ProjectRange.bounds(project)
+        func select(_ what: String, _ tail: String) -> PostgresQuery {
+            """
+            SELECT \(unescaped: what) FROM repositories r
+            WHERE name COLLATE "C" >= \(lower) AND name COLLATE "C" < \(upper)
+            AND (\(nameContains)::TEXT IS NULL OR strpos(name, \(nameContains)) > 0)
+            \(unescaped: tail)
+            """
+        }
+        let total = try await first(select("COUNT(*)::BIGINT", ""), as: Int64.self) ?? 0
+        var items: [RepositorySummary] = []
+        for try await (name, count) in try await rows(select(
+            "r.name, (SELECT COUNT(*) FROM manifests m WHERE m.repository = r.name)::BIGINT",
+            "ORDER BY name COLLATE \"C\" LIMIT \(max(limit, 0)) OFFSET \(max(offset, 0))")).decode((String, Int64).self) {
+            items.append(RepositorySummary(name: name, artifactCount: Int(count)))
+        }
+        return Page(items: items, total: Int(total))
+    }
+
+    public func artifacts(in repository: String, offset: Int, limit: Int) async throws -> Page<ArtifactSummary> {
+        let total = try await first("SELECT COUNT(*)::BIGINT FROM manifests WHERE repository = \(repository)", as: Int64.self) ?? 0
+        var items: [ArtifactSummary] = []
+        for try await (digest, mediaType, size, artifactType, subject, tags) in try await rows("""
+            SELECT digest, media_type, size, artifact_type, subject,
+                ARRAY(SELECT tag FROM tags t WHERE t.repository = m.repository AND t.digest = m.digest ORDER BY tag COLLATE "C")
+            FROM manifests m WHERE repository = \(repository) ORDER BY digest COLLATE "C" LIMIT \(Int64(limit)) OFFSET \(Int64(offset))
+            """).decode((String, String, Int64, String?, String?, [String]).self) {
+            items.append(ArtifactSummary(digest: digest, mediaType: mediaType, size: size, artifactType: artifactType, subject: subject, tags: tags))
+        }
+        return Page(items: items, total: Int(total))
+    }
+
+    private static let projectColumns = "COALESCE(id, 0)::BIGINT, name, public, created_at, storage_limit"
+
     private func projectRecords(_ query: PostgresQuery) async throws -> [ProjectRecord] {
         var projects: [ProjectRecord] = []
-        for try await (name, isPublic, createdAt, limit) in try await rows(query).decode((String, Int32, Int64, Int64?).self) {
-            projects.append(ProjectRecord(name: name, isPublic: isPublic != 0, createdAt: createdAt, storageLimit: limit))
+        for try await (id, name, isPublic, createdAt, limit) in try await rows(query).decode((Int64, String, Int32, Int64, Int64?).self) {
+            projects.append(ProjectRecord(name: name, isPublic: isPublic != 0, createdAt: createdAt, storageLimit: limit, id: id))
         }
         return projects
     }

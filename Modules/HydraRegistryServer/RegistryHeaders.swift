@@ -11,4 +11,6 @@ extension HTTPField.Name {
     static let ociFiltersApplied = Self("OCI-Filters-Applied")!
     static let ociChunkMinLength = Self("OCI-Chunk-Min-Length")!
     static let link = Self("Link")!
+    /// Harbor's REST API: `project_name_or_id` is a name even if it is all digits.
+    static let isResourceName = Self("X-Is-Resource-Name")!
 }

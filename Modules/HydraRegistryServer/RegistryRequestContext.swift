@@ -11,6 +11,8 @@ public struct RegistryRequestContext: RequestContext {
     /// The route's repository, checked once against the grammar (a name it refuses is NAME_INVALID before anything
     /// else happens).
     public var repository: RepositoryName?
+    /// For REST API requests: the operation, its parameters and the caller's scope, once allowed.
+    var apiCall: APICall?
     /// Who is asking; `.anonymous` without authentication.
     public var identity: Authorizer.Identity = .anonymous
 

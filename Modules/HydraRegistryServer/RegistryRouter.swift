@@ -5,6 +5,7 @@ import HydraOCI
 import Hummingbird
 import Logging
 import HummingbirdCore
+import HydraRegistryAPI
 
 /// The `/v2/` HTTP API over a `Registry`: parses paths, queries and headers, calls the registry, and writes the
 /// spec's status codes and headers. Errors become the spec's JSON error bodies (`RegistryError`).
@@ -16,6 +17,8 @@ public struct RegistryRouter: Sendable {
     /// Set when the connection pipeline has a `FileRegionHandler` (plain HTTP): blobs that are local files then go
     /// out with sendfile.
     var fileRegions: FileRegionHandoff?
+    /// What `GET /api/v2.0/systeminfo` reports as the server's version.
+    public var version = "unknown"
 
     public init(registry: Registry, authorizer: Authorizer? = nil, metrics: RegistryMetrics = RegistryMetrics()) {
         self.registry = registry
@@ -23,13 +26,15 @@ public struct RegistryRouter: Sendable {
         self.metrics = metrics
     }
 
-    /// A Hummingbird router serving the registry API and the health endpoints.
-    public func router() -> Router<RegistryRequestContext> {
+    /// A Hummingbird router serving the registry API, the REST API and the health endpoints. Throws when an
+    /// operation of the REST API has no access rule (`APIAccessRule.table`).
+    public func router() throws -> Router<RegistryRequestContext> {
+        let api = try apiOperations()
         let router = Router(context: RegistryRequestContext.self)
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         // Every route is authorized here, once; handlers read the route and the identity from the context.
-        router.add(middleware: AuthorizationMiddleware(authorizer: authorizer))
+        router.add(middleware: AuthorizationMiddleware(authorizer: authorizer, api: api, metadata: registry.metadata))
         // Liveness and readiness probes answer anyone: they reveal nothing but that the server runs.
         router.get("/healthz") { _, _ in "ok" }
         router.get("/readyz") { _, _ in "ok" }
@@ -42,12 +47,42 @@ public struct RegistryRouter: Sendable {
             router.get("/service/token") { request, _ in try await tokens.get(request) }
             router.post("/service/token") { request, _ in try await tokens.post(request) }
         }
+        router.get(RouterPath(RegistryAPI.documentPath)) { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+        }
+        for method in HTTPRequest.Method.allAPIMethods {
+            router.on(RouterPath(RegistryAPI.prefix + "/**"), method: method) { request, context in
+                guard let call = context.apiCall else { throw APIError.notFound("no such endpoint: \(request.uri.path)") }
+                return try await call.run(request, logger: context.logger)
+            }
+        }
         for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete] {
             for path in ["/v2", "/v2/**"] {
                 router.on(RouterPath(path), method: method) { request, context in try await self.handle(request, context: context) }
             }
         }
         return router
+    }
+
+    /// The REST API's operations, each with its handler; every one must have an access rule.
+    func apiOperations() throws -> APIOperationTable {
+        let table = APIOperationTable()
+        let info = RegistryAPI.Info(
+            version: version, authMode: authorizer == nil ? .none : .dbAuth, accessModel: accessModel,
+            metadataBackend: registry.metadata is PostgresMetadataStore ? .postgresql : .sqlite)
+        try RegistryAPI(registry: registry, info: info).registerHandlers(on: table, serverURL: try Servers.Server1.url())
+        for operation in table.operations where APIAccessRule.rule(for: operation.method, template: operation.template) == nil {
+            throw APIConfigurationError.operationWithoutRule("\(operation.method) \(operation.template)")
+        }
+        return table
+    }
+
+    private var accessModel: Components.Schemas.GeneralInfo.AccessModelPayload {
+        switch authorizer?.rights {
+        case nil: .open
+        case .rules: .rules
+        case .projects: .projects
+        }
     }
 
     /// Answers one `/v2/` request; the spec's refusals (`RegistryFailure`) become its status codes and JSON errors.

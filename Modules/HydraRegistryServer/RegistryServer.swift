@@ -36,6 +36,8 @@ public struct RegistryServer: Sendable {
         public var metadata: PostgresURL?
         /// The S3-compatible bucket for blobs that replicas share; nil: files in the data directory.
         public var storage: S3Storage?
+        /// The version the REST API reports (`GET /api/v2.0/systeminfo`).
+        public var version = "unknown"
 
         /// The secret key's file: `secretKey`, or `secret.key` in the data directory's parent.
         public var secretKeyFile: String {
@@ -222,11 +224,12 @@ public struct RegistryServer: Sendable {
         let janitor = UploadJanitor(
             registry: registry, timeout: configuration.uploadTimeout, interval: .seconds(configuration.uploadSweepInterval), logger: logger)
         var router = RegistryRouter(registry: registry, authorizer: authorizer)
+        router.version = configuration.version
         // A TLS handler cannot take a file region: sendfile is for plain HTTP.
         let fileRegions = configuration.tls == nil ? FileRegionHandoff() : nil
         router.fileRegions = fileRegions
         return Application(
-            router: router.router(),
+            router: try router.router(),
             server: try serverBuilder(fileRegions: fileRegions),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hydra"),
             services: [janitor],

@@ -277,10 +277,12 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func createProject(_ project: ProjectRecord) async throws -> Bool {
         try await pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM projects WHERE name = ?", arguments: [project.name]) == nil else { return false }
+            let id = try Int64.fetchOne(db, sql: MetadataSchema.Counter.project.next) ?? 0
             try db.execute(sql: """
-                INSERT INTO projects (name, public, created_at, storage_limit) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING
-                """, arguments: [project.name, project.isPublic ? 1 : 0, project.createdAt, project.storageLimit])
-            return db.changesCount > 0
+                INSERT INTO projects (id, name, public, created_at, storage_limit) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [id, project.name, project.isPublic ? 1 : 0, project.createdAt, project.storageLimit])
+            return true
         }
     }
 
@@ -288,10 +290,44 @@ public final class SQLiteMetadataStore: MetadataStore {
         try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM projects WHERE name = ?", arguments: [name]).map(Self.project) }
     }
 
+    public func project(id: Int64) async throws -> ProjectRecord? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM projects WHERE id = ?", arguments: [id]).map(Self.project) }
+    }
+
     public func projects(after last: String?, limit: Int?) async throws -> [ProjectRecord] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM projects WHERE name > ? ORDER BY name LIMIT ?", arguments: [last ?? "", limit ?? -1])
                 .map(Self.project)
+        }
+    }
+
+    public func projects(_ query: ProjectQuery) async throws -> Page<ProjectRecord> {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let text = query.nameContains {
+            conditions.append("instr(name, ?) > 0")
+            arguments += [text]
+        }
+        if let isPublic = query.isPublic {
+            conditions.append("public = ?")
+            arguments += [isPublic ? 1 : 0]
+        }
+        if let viewer = query.viewer {
+            conditions.append("""
+                (public = 1 OR name IN (SELECT project FROM project_members WHERE (kind = 'user' AND name = ?)
+                    OR (kind = 'group' AND name IN (SELECT value FROM json_each(?)))))
+                """)
+            arguments += [viewer.user, String(decoding: try JSONEncoder().encode(viewer.groups), as: UTF8.self)]
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let selection = arguments
+        return try await read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM projects \(filter)", arguments: selection) ?? 0
+            var paging = selection
+            paging += [query.limit, query.offset]
+            let items = try Row.fetchAll(db, sql: "SELECT * FROM projects \(filter) ORDER BY name LIMIT ? OFFSET ?", arguments: paging)
+                .map(Self.project)
+            return Page(items: items, total: total)
         }
     }
 
@@ -314,20 +350,24 @@ public final class SQLiteMetadataStore: MetadataStore {
     public func setMember(_ member: ProjectMember, in project: String) async throws -> Bool {
         try await pool.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM projects WHERE name = ?", arguments: [project]) != nil else { return false }
-            try db.execute(sql: """
-                INSERT INTO project_members (project, kind, name, role) VALUES (?, ?, ?, ?)
-                ON CONFLICT (project, kind, name) DO UPDATE SET role = excluded.role
-                """, arguments: [project, member.kind.rawValue, member.name, member.role.rawValue])
+            let updated = try Bool.fetchOne(db, sql: """
+                UPDATE project_members SET role = ? WHERE project = ? AND kind = ? AND name = ? RETURNING 1
+                """, arguments: [member.role.rawValue, project, member.kind.rawValue, member.name]) != nil
+            if !updated {
+                let id = try Int64.fetchOne(db, sql: MetadataSchema.Counter.member.next) ?? 0
+                try db.execute(sql: "INSERT INTO project_members (id, project, kind, name, role) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [id, project, member.kind.rawValue, member.name, member.role.rawValue])
+            }
             return true
         }
     }
 
     public func members(of project: String) async throws -> [ProjectMember] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT kind, name, role FROM project_members WHERE project = ? ORDER BY kind DESC, name", arguments: [project])
+            try Row.fetchAll(db, sql: "SELECT id, kind, name, role FROM project_members WHERE project = ? ORDER BY kind DESC, name", arguments: [project])
                 .compactMap { row in
                     guard let kind = ProjectMember.Kind(rawValue: row["kind"]), let role = ProjectRole(rawValue: row["role"]) else { return nil }
-                    return ProjectMember(kind: kind, name: row["name"], role: role)
+                    return ProjectMember(kind: kind, name: row["name"], role: role, id: row["id"] ?? 0)
                 }
         }
     }
@@ -367,8 +407,44 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
+    public func repositories(inProject project: String, nameContains: String?, offset: Int, limit: Int) async throws -> Page<RepositorySummary> {
+        let (lower, upper) = ProjectRange.bounds(project)
+        let filter = nameContains == nil ? "" : "AND instr(name, ?) > 0"
+        var selection: StatementArguments = [lower, upper]
+        if let nameContains { selection += [nameContains] }
+        return try await read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM repositories WHERE name >= ? AND name < ? \(filter)", arguments: selection) ?? 0
+            var paging = selection
+            paging += [limit, offset]
+            let items = try Row.fetchAll(db, sql: """
+                SELECT r.name, (SELECT COUNT(*) FROM manifests m WHERE m.repository = r.name) AS artifacts
+                FROM repositories r WHERE name >= ? AND name < ? \(filter) ORDER BY name LIMIT ? OFFSET ?
+                """, arguments: paging)
+                .map { RepositorySummary(name: $0["name"], artifactCount: $0["artifacts"]) }
+            return Page(items: items, total: total)
+        }
+    }
+
+    public func artifacts(in repository: String, offset: Int, limit: Int) async throws -> Page<ArtifactSummary> {
+        try await read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM manifests WHERE repository = ?", arguments: [repository]) ?? 0
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT digest, media_type, size, artifact_type, subject,
+                    (SELECT json_group_array(tag) FROM (SELECT tag FROM tags t WHERE t.repository = m.repository AND t.digest = m.digest ORDER BY tag)) AS tag_list
+                FROM manifests m WHERE repository = ? ORDER BY digest LIMIT ? OFFSET ?
+                """, arguments: [repository, limit, offset])
+            let items = try rows.map { row in
+                let tags = try JSONDecoder().decode([String].self, from: Data((row["tag_list"] as String? ?? "[]").utf8))
+                return ArtifactSummary(digest: row["digest"], mediaType: row["media_type"], size: row["size"],
+                                       artifactType: row["artifact_type"], subject: row["subject"], tags: tags)
+            }
+            return Page(items: items, total: total)
+        }
+    }
+
     private static func project(_ row: Row) -> ProjectRecord {
-        ProjectRecord(name: row["name"], isPublic: (row["public"] as Int) != 0, createdAt: row["created_at"], storageLimit: row["storage_limit"])
+        ProjectRecord(name: row["name"], isPublic: (row["public"] as Int) != 0, createdAt: row["created_at"], storageLimit: row["storage_limit"],
+                      id: row["id"] ?? 0)
     }
 
     private static func record(_ row: Row) -> ManifestRecord? {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HydraCore
 @testable import HydraRegistryServer
 import HydraTestSupport
@@ -156,8 +157,11 @@ struct MetadataStoreContractTests {
         #expect(try await !store.createProject(ProjectRecord(name: "team", isPublic: true, createdAt: 200)), "the first one stays")
         #expect(try await store.createProject(ProjectRecord(name: "Z-upper", isPublic: true, createdAt: 300, storageLimit: 5_000_000_000)))
         #expect(try await store.createProject(ProjectRecord(name: "alpha", isPublic: true, createdAt: 400)))
-        #expect(try await store.project(named: "team") == ProjectRecord(name: "team", isPublic: false, createdAt: 100))
+        #expect(try await store.project(named: "team") == ProjectRecord(name: "team", isPublic: false, createdAt: 100, id: 1))
         #expect(try await store.project(named: "Z-upper")?.storageLimit == 5_000_000_000, "limits above 32 bits survive")
+        #expect(try await store.project(id: 2)?.name == "Z-upper", "ids in order of creation; the refused duplicate took none")
+        #expect(try await store.project(id: 3)?.name == "alpha")
+        #expect(try await store.project(id: 4) == nil)
         #expect(try await store.project(named: "nobody") == nil)
         #expect(try await store.projects(after: nil, limit: nil).map(\.name) == ["Z-upper", "alpha", "team"])
         #expect(try await store.projects(after: "Z-upper", limit: 1).map(\.name) == ["alpha"])
@@ -175,6 +179,82 @@ struct MetadataStoreContractTests {
         #expect(try await store.project(named: "team") == nil)
         #expect(try await store.createProject(ProjectRecord(name: "team", isPublic: false, createdAt: 500)))
         #expect(try await store.members(of: "team").isEmpty, "a project made again has none of the old members")
+        #expect(try await store.project(named: "team")?.id == 4, "a project made again gets a new id")
+    }
+
+    @Test("a database with projects from before ids gets them numbered in name order, and new ids follow")
+    func projectIDMigration() async throws {
+        let tmp = TemporaryDirectory()
+        do {
+            let pool = try DatabasePool(path: tmp("metadata.sqlite"))
+            try SQLiteMetadataStore.migrator.migrate(pool, upTo: "v4-projects")
+            try await pool.write { db in
+                for name in ["zeta", "alpha", "mid"] {
+                    try db.execute(sql: "INSERT INTO projects (name, public, created_at) VALUES (?, 0, 1)", arguments: [name])
+                }
+                try db.execute(sql: "INSERT INTO project_members (project, kind, name, role) VALUES ('mid', 'user', 'b', 2), ('alpha', 'user', 'a', 1)")
+            }
+        }
+        let store = try SQLiteMetadataStore(path: tmp("metadata.sqlite"))
+        var ids: [Int64?] = []
+        for name in ["alpha", "mid", "zeta"] { ids.append(try await store.project(named: name)?.id) }
+        #expect(ids == [1, 2, 3])
+        #expect(try await store.members(of: "alpha").map(\.id) == [1])
+        #expect(try await store.members(of: "mid").map(\.id) == [2])
+        #expect(try await store.createProject(ProjectRecord(name: "new", isPublic: false, createdAt: 2)))
+        #expect(try await store.project(named: "new")?.id == 4)
+        #expect(try await store.setMember(ProjectMember(kind: .user, name: "c", role: .guest), in: "new"))
+        #expect(try await store.members(of: "new").map(\.id) == [3])
+    }
+
+    @Test("project listings: filtered by name, visibility and viewer, paged with a total", arguments: MetadataBackend.allCases)
+    func projectQueries(backend: MetadataBackend) async throws {
+        let tmp = TemporaryDirectory()
+        let store = try await Self.store(backend, tmp)
+        for (name, isPublic) in [("apps", true), ("team", false), ("team-b", false), ("lib", true), ("secret", false)] {
+            #expect(try await store.createProject(ProjectRecord(name: name, isPublic: isPublic, createdAt: 1)))
+        }
+        #expect(try await store.setMember(ProjectMember(kind: .user, name: "ann", role: .guest), in: "team"))
+        #expect(try await store.setMember(ProjectMember(kind: .group, name: "ops", role: .developer), in: "team-b"))
+        func names(_ query: ProjectQuery) async throws -> ([String], Int) {
+            let page = try await store.projects(query)
+            return (page.items.map(\.name), page.total)
+        }
+        #expect(try await names(ProjectQuery()) == (["apps", "lib", "secret", "team", "team-b"], 5))
+        #expect(try await names(ProjectQuery(offset: 1, limit: 2)) == (["lib", "secret"], 5))
+        #expect(try await names(ProjectQuery(nameContains: "team")) == (["team", "team-b"], 2))
+        #expect(try await names(ProjectQuery(nameContains: "%")) == ([], 0), "the text is matched as text, not a pattern")
+        #expect(try await names(ProjectQuery(isPublic: false)) == (["secret", "team", "team-b"], 3))
+        #expect(try await names(ProjectQuery(viewer: .init(user: nil))) == (["apps", "lib"], 2), "anonymous: public projects")
+        #expect(try await names(ProjectQuery(viewer: .init(user: "ann"))) == (["apps", "lib", "team"], 3))
+        #expect(try await names(ProjectQuery(viewer: .init(user: "ann", groups: ["ops"]), offset: 2, limit: 5)) == (["team", "team-b"], 4))
+        #expect(try await names(ProjectQuery(isPublic: false, viewer: .init(user: "bob", groups: ["ops"]))) == (["team-b"], 1))
+    }
+
+    @Test("a project's repositories with their artifact counts, and a repository's artifacts with their tags", arguments: MetadataBackend.allCases)
+    func repositoryListings(backend: MetadataBackend) async throws {
+        let tmp = TemporaryDirectory()
+        let store = try await Self.store(backend, tmp)
+        let (image, index) = (Self.digest("image"), Self.digest("index"))
+        for repository in ["team/app", "team/tools/cli", "team0/x", "teamx/y", "team"] { try await store.linkBlob(Self.digest(repository), size: 1, into: repository) }
+        try await store.putManifest(ManifestRecord(repository: "team/app", digest: image, mediaType: "application/vnd.oci.image.manifest.v1+json", size: 10), tag: "v1")
+        try await store.putManifest(ManifestRecord(repository: "team/app", digest: image, mediaType: "application/vnd.oci.image.manifest.v1+json", size: 10), tag: "latest")
+        try await store.putManifest(ManifestRecord(repository: "team/app", digest: index, mediaType: "application/vnd.oci.image.index.v1+json", size: 20,
+                                                   artifactType: "application/example", subject: image), tag: nil)
+        let repositories = try await store.repositories(inProject: "team", nameContains: nil, offset: 0, limit: 10)
+        #expect(repositories == Page(items: [RepositorySummary(name: "team/app", artifactCount: 2), RepositorySummary(name: "team/tools/cli", artifactCount: 0)], total: 2))
+        #expect(try await store.repositories(inProject: "team", nameContains: "tools", offset: 0, limit: 10).items.map(\.name) == ["team/tools/cli"])
+        #expect(try await store.repositories(inProject: "team", nameContains: nil, offset: 1, limit: 10).items.map(\.name) == ["team/tools/cli"])
+        #expect(try await store.repositories(inProject: "team", nameContains: nil, offset: 0, limit: 0) == Page(items: [], total: 2))
+        let artifacts = try await store.artifacts(in: "team/app", offset: 0, limit: 10)
+        let expected = [
+            ArtifactSummary(digest: image.description, mediaType: "application/vnd.oci.image.manifest.v1+json", size: 10, artifactType: nil, subject: nil, tags: ["latest", "v1"]),
+            ArtifactSummary(digest: index.description, mediaType: "application/vnd.oci.image.index.v1+json", size: 20, artifactType: "application/example",
+                            subject: image.description, tags: []),
+        ].sorted { $0.digest < $1.digest }
+        #expect(artifacts == Page(items: expected, total: 2))
+        #expect(try await store.artifacts(in: "team/app", offset: 1, limit: 1) == Page(items: Array(expected.suffix(1)), total: 2))
+        #expect(try await store.artifacts(in: "team/none", offset: 0, limit: 10) == Page(items: [], total: 0))
     }
 
     @Test("members: users and groups with roles; a user's role is the strongest of their own and their groups'", arguments: MetadataBackend.allCases)
@@ -192,9 +272,9 @@ struct MetadataStoreContractTests {
         }
         #expect(try await store.setMember(ProjectMember(kind: .user, name: "ann", role: .maintainer), in: "other"))
         #expect(try await store.members(of: "team") == [
-            ProjectMember(kind: .user, name: "ann", role: .guest), ProjectMember(kind: .user, name: "bob", role: .limitedGuest),
-            ProjectMember(kind: .group, name: "admins", role: .projectAdmin), ProjectMember(kind: .group, name: "ann", role: .maintainer),
-            ProjectMember(kind: .group, name: "devs", role: .developer),
+            ProjectMember(kind: .user, name: "ann", role: .guest, id: 1), ProjectMember(kind: .user, name: "bob", role: .limitedGuest, id: 4),
+            ProjectMember(kind: .group, name: "admins", role: .projectAdmin, id: 3), ProjectMember(kind: .group, name: "ann", role: .maintainer, id: 5),
+            ProjectMember(kind: .group, name: "devs", role: .developer, id: 2),
         ])
         #expect(try await store.role(ofUser: "ann", groups: [], in: "team") == .guest, "a group named like a user is not the user")
         #expect(try await store.role(ofUser: "ann", groups: ["devs"], in: "team") == .developer)
@@ -205,6 +285,7 @@ struct MetadataStoreContractTests {
         // A role replaced, a member removed.
         #expect(try await store.setMember(ProjectMember(kind: .user, name: "ann", role: .projectAdmin), in: "team"))
         #expect(try await store.role(ofUser: "ann", groups: [], in: "team") == .projectAdmin)
+        #expect(try await store.members(of: "team").first == ProjectMember(kind: .user, name: "ann", role: .projectAdmin, id: 1), "a new role keeps the id")
         #expect(try await store.removeMember(kind: .user, name: "ann", from: "team"))
         #expect(try await !store.removeMember(kind: .user, name: "ann", from: "team"))
         #expect(try await store.role(ofUser: "ann", groups: [], in: "team") == nil)

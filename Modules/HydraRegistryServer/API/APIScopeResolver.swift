@@ -1,0 +1,75 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Decides whether a REST API request may run, from its operation's `APIAccessRule`: who the caller is (Basic
+/// credentials; the API takes no registry tokens), whether they are a system administrator, and their
+/// permissions in the project the path names. Refusals are 401 for callers who have not signed in, 403 for those
+/// who have, 404 for a project that does not exist.
+struct APIScopeResolver: Sendable {
+    let authorizer: Authorizer?
+    let metadata: any MetadataStore
+
+    func scope(for request: Request, rule: APIAccessRule, parameters: [String: Substring]) async throws -> APIRequestScope {
+        guard let authorizer else {
+            // No authentication (loopback and tests): everyone may do everything, as on `/v2/`.
+            var scope = APIRequestScope(user: nil, isAdministrator: true)
+            if case .project(_, let parameter) = rule { scope.project = try await project(named: parameters[parameter], by: parameter, request: request) }
+            return scope
+        }
+        let user = try await signedInUser(request, authorizer: authorizer)
+        let access: ProjectAccess?
+        if case .projects(let projects) = authorizer.rights { access = projects } else { access = nil }
+        var scope = APIRequestScope(user: user, isAdministrator: user.map { access?.administrators.contains($0) ?? false } ?? false)
+        switch rule {
+        case .anyone, .anyoneFiltered:
+            return scope
+        case .administrator:
+            if scope.isAdministrator { return scope }
+            throw refusal(for: user, "only system administrators may do this")
+        case .project(let permission, let parameter):
+            guard let access else {
+                throw refusal(for: user, "this registry's rights come from access rules: the projects API needs `projects:` in its configuration")
+            }
+            let project = try await project(named: parameters[parameter], by: parameter, request: request)
+            scope.project = project
+            if scope.isAdministrator { return scope }
+            var granted = project.isPublic ? APIAccessRule.publicPermissions : []
+            if let user {
+                scope.role = try await metadata.role(ofUser: user, groups: scope.groups, in: project.name)
+                granted.formUnion(scope.role?.permissions ?? [])
+            }
+            if granted.contains(permission) { return scope }
+            throw refusal(for: user, "\(permission) in project \(project.name) is not granted to \(user ?? "anonymous users")")
+        }
+    }
+
+    /// The user behind Basic credentials; nil without an Authorization header.
+    private func signedInUser(_ request: Request, authorizer: Authorizer) async throws -> String? {
+        guard let header = request.headers[.authorization] else { return nil }
+        guard header.lowercased().hasPrefix("basic "), let (user, password) = Authorizer.basicCredentials(header) else {
+            throw APIError(.unauthorized, "the API takes Basic credentials (a user name and password)")
+        }
+        guard await authorizer.checkPassword(user: user, password: password) else { throw APIError(.unauthorized, "invalid username or password") }
+        return user
+    }
+
+    private func refusal(for user: String?, _ message: String) -> APIError {
+        user == nil ? APIError(.unauthorized, "authentication required: \(message)") : APIError(.forbidden, message)
+    }
+
+    /// The project a path parameter names: `project_name_or_id` is an id when it is all digits, unless
+    /// `X-Is-Resource-Name: true` says it is a name (Harbor's convention); other parameters are names.
+    private func project(named raw: Substring?, by parameter: String, request: Request) async throws -> ProjectRecord {
+        let text = raw.map { String($0).removingPercentEncoding ?? String($0) } ?? ""
+        let isName = request.headers[.isResourceName]?.lowercased() == "true"
+        let found: ProjectRecord?
+        if parameter == "project_name_or_id", !isName, !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }), let id = Int64(text) {
+            found = try await metadata.project(id: id)
+        } else {
+            found = try await metadata.project(named: text)
+        }
+        guard let found else { throw APIError.notFound("project \(text) not found") }
+        return found
+    }
+}
