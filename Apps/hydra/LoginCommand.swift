@@ -40,7 +40,9 @@ struct LoginCommand: AsyncParsableCommand {
             }
             guard let secret, !secret.isEmpty else { throw ValidationError("give the password with --password-stdin or --password (no terminal to ask on)") }
             let credentials = RegistryCredentials(username: user, password: secret)
-            try await RegistryClient(registry: registry, credentials: credentials, configuration: transport.configuration).ping()
+            // Through RegistryAccess, so a registry listed in HYDRA_INSECURE_REGISTRIES is reached as push and pull reach it.
+            let access = RegistryAccess(credentials: credentials, configuration: transport.configuration, authFile: authFile.file)
+            try await access.client(for: registry).ping()
             let file = authFile.file
             try file.store(credentials, for: registry)
             if options.format == .json {

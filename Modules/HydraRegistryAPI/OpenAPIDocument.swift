@@ -24,6 +24,7 @@ tags:
   - name: member
   - name: repository
   - name: artifact
+  - name: robot
 paths:
   /health:
     get:
@@ -383,6 +384,263 @@ paths:
         "403": {$ref: "#/components/responses/Forbidden"}
         "404": {$ref: "#/components/responses/NotFound"}
         "500": {$ref: "#/components/responses/InternalServerError"}
+  /robots:
+    get:
+      tags: [robot]
+      operationId: listSystemRobots
+      summary: System robot accounts.
+      parameters:
+        - $ref: "#/components/parameters/page"
+        - $ref: "#/components/parameters/pageSize"
+      responses:
+        "200":
+          description: One page of robot accounts.
+          headers:
+            X-Total-Count: {$ref: "#/components/headers/XTotalCount"}
+            Link: {$ref: "#/components/headers/Link"}
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: "#/components/schemas/Robot"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+    post:
+      tags: [robot]
+      operationId: createSystemRobot
+      summary: Creates a system robot account; the answer holds its secret, shown this once.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/RobotCreate"}
+      responses:
+        "201":
+          description: Created.
+          headers:
+            Location: {$ref: "#/components/headers/Location"}
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/RobotCreated"}
+          links:
+            GetSystemRobotByID:
+              operationId: getSystemRobot
+              parameters:
+                robot_id: "$response.body#/id"
+            RefreshSystemRobotByID:
+              operationId: refreshSystemRobot
+              parameters:
+                robot_id: "$response.body#/id"
+            UpdateSystemRobotByID:
+              operationId: updateSystemRobot
+              parameters:
+                robot_id: "$response.body#/id"
+            DeleteSystemRobotByID:
+              operationId: deleteSystemRobot
+              parameters:
+                robot_id: "$response.body#/id"
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+  /robots/{robot_id}:
+    parameters:
+      - $ref: "#/components/parameters/robotID"
+    get:
+      tags: [robot]
+      operationId: getSystemRobot
+      summary: One robot account (never its secret).
+      responses:
+        "200":
+          description: The robot account.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Robot"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+    put:
+      tags: [robot]
+      operationId: updateSystemRobot
+      summary: Changes a robot account's description, permissions or expiry, or disables it.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/RobotUpdate"}
+      responses:
+        "200": {description: Updated.}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+    patch:
+      tags: [robot]
+      operationId: refreshSystemRobot
+      summary: Gives a robot account a new random secret (the old one stops working), shown this once.
+      responses:
+        "200":
+          description: The new secret.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/RobotSec"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+    delete:
+      tags: [robot]
+      operationId: deleteSystemRobot
+      summary: Deletes a robot account.
+      responses:
+        "200": {description: Deleted.}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+  /projects/{project_name_or_id}/robots:
+    parameters:
+      - $ref: "#/components/parameters/projectNameOrId"
+      - $ref: "#/components/parameters/isResourceName"
+    get:
+      tags: [robot]
+      operationId: listProjectRobots
+      summary: Project robot accounts.
+      parameters:
+        - $ref: "#/components/parameters/page"
+        - $ref: "#/components/parameters/pageSize"
+      responses:
+        "200":
+          description: One page of robot accounts.
+          headers:
+            X-Total-Count: {$ref: "#/components/headers/XTotalCount"}
+            Link: {$ref: "#/components/headers/Link"}
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: "#/components/schemas/Robot"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+    post:
+      tags: [robot]
+      operationId: createProjectRobot
+      summary: Creates a project robot account; the answer holds its secret, shown this once.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/RobotCreate"}
+      responses:
+        "201":
+          description: Created.
+          headers:
+            Location: {$ref: "#/components/headers/Location"}
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/RobotCreated"}
+          links:
+            GetProjectRobotByID:
+              operationId: getProjectRobot
+              parameters:
+                project_name_or_id: "$request.path.project_name_or_id"
+                robot_id: "$response.body#/id"
+            RefreshProjectRobotByID:
+              operationId: refreshProjectRobot
+              parameters:
+                project_name_or_id: "$request.path.project_name_or_id"
+                robot_id: "$response.body#/id"
+            UpdateProjectRobotByID:
+              operationId: updateProjectRobot
+              parameters:
+                project_name_or_id: "$request.path.project_name_or_id"
+                robot_id: "$response.body#/id"
+            DeleteProjectRobotByID:
+              operationId: deleteProjectRobot
+              parameters:
+                project_name_or_id: "$request.path.project_name_or_id"
+                robot_id: "$response.body#/id"
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+  /projects/{project_name_or_id}/robots/{robot_id}:
+    parameters:
+      - $ref: "#/components/parameters/projectNameOrId"
+      - $ref: "#/components/parameters/isResourceName"
+      - $ref: "#/components/parameters/robotID"
+    get:
+      tags: [robot]
+      operationId: getProjectRobot
+      summary: One robot account (never its secret).
+      responses:
+        "200":
+          description: The robot account.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Robot"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+    put:
+      tags: [robot]
+      operationId: updateProjectRobot
+      summary: Changes a robot account's description, permissions or expiry, or disables it.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/RobotUpdate"}
+      responses:
+        "200": {description: Updated.}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+    patch:
+      tags: [robot]
+      operationId: refreshProjectRobot
+      summary: Gives a robot account a new random secret (the old one stops working), shown this once.
+      responses:
+        "200":
+          description: The new secret.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/RobotSec"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+    delete:
+      tags: [robot]
+      operationId: deleteProjectRobot
+      summary: Deletes a robot account.
+      responses:
+        "200": {description: Deleted.}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
 components:
   securitySchemes:
     basic:
@@ -415,6 +673,11 @@ components:
       in: path
       required: true
       schema: {$ref: "#/components/schemas/ProjectName"}
+    robotID:
+      name: robot_id
+      in: path
+      required: true
+      schema: {type: integer, format: int64, minimum: 1}
     repositoryName:
       name: repository_name
       in: path
@@ -645,6 +908,85 @@ components:
         tags:
           type: array
           items: {$ref: "#/components/schemas/Tag"}
+    Access:
+      type: object
+      required: [resource, action]
+      properties:
+        resource: {type: string, enum: [project, member, log, quota, repository, artifact, tag, robot, scan, configuration, policy, webhook]}
+        action: {type: string, enum: [create, read, update, delete, list, pull, push, stop]}
+    RobotPermission:
+      type: object
+      required: [kind, namespace, access]
+      properties:
+        kind: {type: string, enum: [project]}
+        namespace: {type: string, minLength: 1, maxLength: 255, description: "A project's name, or * for every project (system robots only)."}
+        access:
+          type: array
+          maxItems: 100
+          items: {$ref: "#/components/schemas/Access"}
+    RobotName:
+      type: string
+      minLength: 1
+      maxLength: 255
+      pattern: "^[a-z0-9]+(?:[._-][a-z0-9]+)*$"
+    Duration:
+      type: integer
+      format: int64
+      minimum: -1
+      maximum: 36500
+      description: "Days until it expires, counted from now; -1: never; 0: at once (the robot cannot sign in until this changes)."
+    RobotCreate:
+      type: object
+      required: [name, duration, permissions]
+      properties:
+        name: {$ref: "#/components/schemas/RobotName"}
+        description: {type: string, maxLength: 1024}
+        disable: {type: boolean}
+        duration: {$ref: "#/components/schemas/Duration"}
+        permissions:
+          type: array
+          minItems: 1
+          maxItems: 100
+          items: {$ref: "#/components/schemas/RobotPermission"}
+    RobotUpdate:
+      type: object
+      properties:
+        description: {type: string, maxLength: 1024}
+        disable: {type: boolean}
+        duration: {$ref: "#/components/schemas/Duration"}
+        permissions:
+          type: array
+          minItems: 1
+          maxItems: 100
+          items: {$ref: "#/components/schemas/RobotPermission"}
+    RobotCreated:
+      type: object
+      required: [id, name, secret, creation_time, expires_at]
+      properties:
+        id: {type: integer, format: int64}
+        name: {type: string, description: "What it signs in as: robot$NAME, or robot$PROJECT+NAME."}
+        secret: {type: string}
+        creation_time: {type: string, format: date-time}
+        expires_at: {type: integer, format: int64, description: "Seconds since the epoch; -1: never."}
+    RobotSec:
+      type: object
+      required: [secret]
+      properties:
+        secret: {type: string}
+    Robot:
+      type: object
+      required: [id, name, level, disable, expires_at, creation_time, permissions]
+      properties:
+        id: {type: integer, format: int64}
+        name: {type: string, description: "What it signs in as."}
+        description: {type: string}
+        level: {type: string, enum: [system, project]}
+        disable: {type: boolean}
+        expires_at: {type: integer, format: int64, description: "Seconds since the epoch; -1: never."}
+        creation_time: {type: string, format: date-time}
+        permissions:
+          type: array
+          items: {$ref: "#/components/schemas/RobotPermission"}
 
 """#
 }

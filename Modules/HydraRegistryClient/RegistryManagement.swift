@@ -12,6 +12,8 @@ public struct RegistryManagement: Sendable {
     public typealias Project = Components.Schemas.Project
     public typealias ProjectSummary = Components.Schemas.ProjectSummary
     public typealias Member = Components.Schemas.ProjectMemberEntity
+    public typealias Robot = Components.Schemas.Robot
+    public typealias CreatedRobot = Components.Schemas.RobotCreated
 
     let client: Client
     let base: String
@@ -182,6 +184,166 @@ public struct RegistryManagement: Sendable {
         case .notFound(let refusal): throw Self.refused(404, refusal.body)
         case .internalServerError(let refusal): throw Self.refused(500, refusal.body)
         case .undocumented(let status, _): throw RegistryManagementError.undocumented(status: status, url: base + "/projects/" + project + "/members")
+        }
+    }
+
+    // MARK: Robot accounts
+
+    /// A project's robot accounts, or (project nil) the system-level ones (all pages).
+    public func robots(project: String?) async throws -> [Robot] {
+        var robots: [Robot] = []
+        var page: Int64 = 1
+        while true {
+            let items: [Robot]
+            let total: Int64?
+            if let project {
+                switch try await client.listProjectRobots(path: .init(projectNameOrId: project), query: .init(page: page, pageSize: 100),
+                                                          headers: .init(xIsResourceName: true)) {
+                case .ok(let ok): (items, total) = (try ok.body.json, ok.headers.xTotalCount)
+                case .badRequest(let refusal): throw Self.refused(400, refusal.body)
+                case .unauthorized(let refusal): throw Self.refused(401, refusal.body)
+                case .forbidden(let refusal): throw Self.refused(403, refusal.body)
+                case .notFound(let refusal): throw Self.refused(404, refusal.body)
+                case .internalServerError(let refusal): throw Self.refused(500, refusal.body)
+                case .undocumented(let status, _): throw RegistryManagementError.undocumented(status: status, url: base + "/projects/\(project)/robots")
+                }
+            } else {
+                switch try await client.listSystemRobots(query: .init(page: page, pageSize: 100)) {
+                case .ok(let ok): (items, total) = (try ok.body.json, ok.headers.xTotalCount)
+                case .badRequest(let refusal): throw Self.refused(400, refusal.body)
+                case .unauthorized(let refusal): throw Self.refused(401, refusal.body)
+                case .forbidden(let refusal): throw Self.refused(403, refusal.body)
+                case .notFound(let refusal): throw Self.refused(404, refusal.body)
+                case .internalServerError(let refusal): throw Self.refused(500, refusal.body)
+                case .undocumented(let status, _): throw RegistryManagementError.undocumented(status: status, url: base + "/robots")
+                }
+            }
+            robots += items
+            if items.count < 100 || Int64(robots.count) >= (total ?? 0) { return robots }
+            page += 1
+        }
+    }
+
+    /// Creates a robot account in `project` (its permissions there), or a system one (project nil) with the same
+    /// permissions in each of `namespaces` (project names, or `*`). `days`: -1 never expires. The answer holds the
+    /// secret, which the registry shows this once.
+    public func createRobot(_ name: String, project: String?, namespaces: [String], permissions: [(resource: String, action: String)],
+                            days: Int64, description: String?) async throws -> CreatedRobot {
+        var access: [Components.Schemas.Access] = []
+        for permission in permissions {
+            guard let resource = Components.Schemas.Access.ResourcePayload(rawValue: permission.resource),
+                  let action = Components.Schemas.Access.ActionPayload(rawValue: permission.action) else {
+                throw RegistryManagementError.refused(status: 400, code: "BAD_REQUEST", message: "unknown permission \(permission.resource):\(permission.action)")
+            }
+            access.append(.init(resource: resource, action: action))
+        }
+        let request = Components.Schemas.RobotCreate(
+            name: name, description: description, duration: days,
+            permissions: (project.map { [$0] } ?? namespaces).map { .init(kind: .project, namespace: $0, access: access) })
+        if let project {
+            switch try await client.createProjectRobot(path: .init(projectNameOrId: project), headers: .init(xIsResourceName: true), body: .json(request)) {
+            case .created(let created): return try created.body.json
+            case .badRequest(let refusal): throw Self.refused(400, refusal.body)
+            case .unauthorized(let refusal): throw Self.refused(401, refusal.body)
+            case .forbidden(let refusal): throw Self.refused(403, refusal.body)
+            case .notFound(let refusal): throw Self.refused(404, refusal.body)
+            case .conflict(let refusal): throw Self.refused(409, refusal.body)
+            case .internalServerError(let refusal): throw Self.refused(500, refusal.body)
+            case .undocumented(let status, _): throw RegistryManagementError.undocumented(status: status, url: base + "/projects/\(project)/robots")
+            }
+        }
+        switch try await client.createSystemRobot(body: .json(request)) {
+        case .created(let created): return try created.body.json
+        case .badRequest(let refusal): throw Self.refused(400, refusal.body)
+        case .unauthorized(let refusal): throw Self.refused(401, refusal.body)
+        case .forbidden(let refusal): throw Self.refused(403, refusal.body)
+        case .notFound(let refusal): throw Self.refused(404, refusal.body)
+        case .conflict(let refusal): throw Self.refused(409, refusal.body)
+        case .internalServerError(let refusal): throw Self.refused(500, refusal.body)
+        case .undocumented(let status, _): throw RegistryManagementError.undocumented(status: status, url: base + "/robots")
+        }
+    }
+
+    /// The robot named `name` (its account name, or the name it was created with) in `project` or at the system level.
+    public func robot(named name: String, project: String?) async throws -> Robot {
+        let robots = try await self.robots(project: project)
+        let account = name.hasPrefix("robot$") ? name : "robot$" + (project.map { $0 + "+" } ?? "") + name
+        guard let robot = robots.first(where: { $0.name == account }) else {
+            throw RegistryManagementError.refused(status: 404, code: "NOT_FOUND", message: "no robot account \(account)")
+        }
+        return robot
+    }
+
+    /// Gives a robot a new random secret and returns it; the old one stops working.
+    public func refreshRobot(_ id: Int64, project: String?) async throws -> String {
+        if let project {
+            switch try await client.refreshProjectRobot(path: .init(projectNameOrId: project, robotId: id), headers: .init(xIsResourceName: true)) {
+            case .ok(let ok): return try ok.body.json.secret
+            case .badRequest(let refusal): throw Self.refused(400, refusal.body)
+            case .unauthorized(let refusal): throw Self.refused(401, refusal.body)
+            case .forbidden(let refusal): throw Self.refused(403, refusal.body)
+            case .notFound(let refusal): throw Self.refused(404, refusal.body)
+            case .internalServerError(let refusal): throw Self.refused(500, refusal.body)
+            case .undocumented(let status, _): throw RegistryManagementError.undocumented(status: status, url: base + "/projects/\(project)/robots/\(id)")
+            }
+        }
+        switch try await client.refreshSystemRobot(path: .init(robotId: id)) {
+        case .ok(let ok): return try ok.body.json.secret
+        case .badRequest(let refusal): throw Self.refused(400, refusal.body)
+        case .unauthorized(let refusal): throw Self.refused(401, refusal.body)
+        case .forbidden(let refusal): throw Self.refused(403, refusal.body)
+        case .notFound(let refusal): throw Self.refused(404, refusal.body)
+        case .internalServerError(let refusal): throw Self.refused(500, refusal.body)
+        case .undocumented(let status, _): throw RegistryManagementError.undocumented(status: status, url: base + "/robots/\(id)")
+        }
+    }
+
+    /// Disables or enables a robot, or gives it a new lifetime (`days`, -1: never).
+    public func updateRobot(_ id: Int64, project: String?, disable: Bool?, days: Int64?) async throws {
+        let update = Components.Schemas.RobotUpdate(disable: disable, duration: days)
+        if let project {
+            switch try await client.updateProjectRobot(path: .init(projectNameOrId: project, robotId: id), headers: .init(xIsResourceName: true),
+                                                       body: .json(update)) {
+            case .ok: return
+            case .badRequest(let refusal): throw Self.refused(400, refusal.body)
+            case .unauthorized(let refusal): throw Self.refused(401, refusal.body)
+            case .forbidden(let refusal): throw Self.refused(403, refusal.body)
+            case .notFound(let refusal): throw Self.refused(404, refusal.body)
+            case .internalServerError(let refusal): throw Self.refused(500, refusal.body)
+            case .undocumented(let status, _): throw RegistryManagementError.undocumented(status: status, url: base + "/projects/\(project)/robots/\(id)")
+            }
+        }
+        switch try await client.updateSystemRobot(path: .init(robotId: id), body: .json(update)) {
+        case .ok: return
+        case .badRequest(let refusal): throw Self.refused(400, refusal.body)
+        case .unauthorized(let refusal): throw Self.refused(401, refusal.body)
+        case .forbidden(let refusal): throw Self.refused(403, refusal.body)
+        case .notFound(let refusal): throw Self.refused(404, refusal.body)
+        case .internalServerError(let refusal): throw Self.refused(500, refusal.body)
+        case .undocumented(let status, _): throw RegistryManagementError.undocumented(status: status, url: base + "/robots/\(id)")
+        }
+    }
+
+    public func deleteRobot(_ id: Int64, project: String?) async throws {
+        if let project {
+            switch try await client.deleteProjectRobot(path: .init(projectNameOrId: project, robotId: id), headers: .init(xIsResourceName: true)) {
+            case .ok: return
+            case .badRequest(let refusal): throw Self.refused(400, refusal.body)
+            case .unauthorized(let refusal): throw Self.refused(401, refusal.body)
+            case .forbidden(let refusal): throw Self.refused(403, refusal.body)
+            case .notFound(let refusal): throw Self.refused(404, refusal.body)
+            case .internalServerError(let refusal): throw Self.refused(500, refusal.body)
+            case .undocumented(let status, _): throw RegistryManagementError.undocumented(status: status, url: base + "/projects/\(project)/robots/\(id)")
+            }
+        }
+        switch try await client.deleteSystemRobot(path: .init(robotId: id)) {
+        case .ok: return
+        case .badRequest(let refusal): throw Self.refused(400, refusal.body)
+        case .unauthorized(let refusal): throw Self.refused(401, refusal.body)
+        case .forbidden(let refusal): throw Self.refused(403, refusal.body)
+        case .notFound(let refusal): throw Self.refused(404, refusal.body)
+        case .internalServerError(let refusal): throw Self.refused(500, refusal.body)
+        case .undocumented(let status, _): throw RegistryManagementError.undocumented(status: status, url: base + "/robots/\(id)")
         }
     }
 

@@ -145,6 +145,11 @@ public final class Authorizer: Sendable {
     /// Whether the password is the user's: bcrypt runs on a thread of its own (never the cooperative pool), once
     /// per good credential.
     func checkPassword(user: String, password: String) async -> Bool {
+        // A robot account: its secret's hash, and whether it is disabled or expired, are read on every sign-in (no
+        // cache), so disabling one takes effect at once.
+        if case .projects(let access) = rights, ProjectAccess.isRobot(user) {
+            return (try? await access.verifyRobot(user, secret: password)) ?? false
+        }
         let key = Digest.of(Array("\(user):\(password)".utf8)).hex  // a hash, so no password sits in the cache
         if goodCredentials.withLock({ $0[key] }) == user { return true }
         let users = self.users

@@ -103,11 +103,30 @@ enum MetadataSchema {
             "CREATE UNIQUE INDEX projects_id ON projects (id)",
             "CREATE UNIQUE INDEX project_members_id ON project_members (id)",
         ]),
+        // Robot accounts: `account` is the name they sign in with (unique); `permissions` the JSON list of
+        // `RobotPermission`s; `project` set for project-level robots (deleted with their project).
+        Migration(id: "v6-robots", statements: [
+            """
+            CREATE TABLE robots (
+                id BIGINT PRIMARY KEY NOT NULL,
+                account TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                description TEXT NOT NULL,
+                level TEXT NOT NULL,
+                project TEXT,
+                secret_hash TEXT NOT NULL,
+                disabled INTEGER NOT NULL DEFAULT 0,
+                expires_at BIGINT,
+                created_at BIGINT NOT NULL,
+                permissions TEXT NOT NULL)
+            """,
+            "CREATE INDEX robots_project ON robots (project)",
+        ]),
     ]
 
     /// A sequence of ids kept in `counters`.
     enum Counter: String {
-        case project, member
+        case project, member, robot
 
         /// The upsert that takes the counter's next value: one statement both stores run.
         var next: String {

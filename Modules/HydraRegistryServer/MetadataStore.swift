@@ -126,7 +126,7 @@ public protocol MetadataStore: Sendable {
     func projects(after last: String?, limit: Int?) async throws -> [ProjectRecord]
     /// Replaces a project's settings (public, storage limit); false when there is no such project.
     func updateProject(_ project: ProjectRecord) async throws -> Bool
-    /// Deletes a project and its members; false when there was none.
+    /// Deletes a project, its members and its robots; false when there was none.
     func deleteProject(named name: String) async throws -> Bool
     /// Gives a user or group a role in a project (replacing the role it had); false when there is no such project.
     func setMember(_ member: ProjectMember, in project: String) async throws -> Bool
@@ -145,6 +145,17 @@ public protocol MetadataStore: Sendable {
     func repositories(inProject project: String, nameContains: String?, offset: Int, limit: Int) async throws -> Page<RepositorySummary>
     /// A page of a repository's manifests in byte order of their digests, each with its tags.
     func artifacts(in repository: String, offset: Int, limit: Int) async throws -> Page<ArtifactSummary>
+
+    /// Records a robot account and returns it with its id; nil when one of its account name exists.
+    func createRobot(_ robot: RobotRecord) async throws -> RobotRecord?
+    func robot(id: Int64) async throws -> RobotRecord?
+    /// The robot that signs in as `account` (`robot$…`), or nil.
+    func robot(account: String) async throws -> RobotRecord?
+    /// A page of robots in id order: a project's (`project`), or the system-level ones (nil).
+    func robots(project: String?, offset: Int, limit: Int) async throws -> Page<RobotRecord>
+    /// Replaces a robot's description, secret, state, expiry and permissions; false when there is none.
+    func updateRobot(_ robot: RobotRecord) async throws -> Bool
+    func deleteRobot(id: Int64) async throws -> Bool
 }
 
 /// The bounds of a project's repository names: `project/` ≤ name < `project0` (`0` follows `/` in byte order).

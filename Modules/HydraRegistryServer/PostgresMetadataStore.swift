@@ -453,6 +453,7 @@ public final class PostgresMetadataStore: MetadataStore {
     public func deleteProject(named name: String) async throws -> Bool {
         try await transaction { connection in
             try await connection.query("DELETE FROM project_members WHERE project = \(name)", logger: logger)
+            try await connection.query("DELETE FROM robots WHERE project = \(name)", logger: logger)
             for try await _ in try await connection.query("DELETE FROM projects WHERE name = \(name) RETURNING 1", logger: logger) { return true }
             return false
         }
@@ -551,6 +552,71 @@ public final class PostgresMetadataStore: MetadataStore {
             items.append(ArtifactSummary(digest: digest, mediaType: mediaType, size: size, artifactType: artifactType, subject: subject, tags: tags))
         }
         return Page(items: items, total: Int(total))
+    }
+
+    // MARK: Robots
+
+    public func createRobot(_ robot: RobotRecord) async throws -> RobotRecord? {
+        let permissions = try RobotColumns.encode(robot.permissions)
+        return try await transaction { connection in
+            for try await _ in try await connection.query("SELECT 1 FROM robots WHERE account = \(robot.accountName)", logger: logger) { return nil }
+            var stored = robot
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: MetadataSchema.Counter.robot.next), logger: logger)
+                .decode(Int64.self) { stored.id = value }
+            for try await _ in try await connection.query("""
+                INSERT INTO robots (id, account, name, description, level, project, secret_hash, disabled, expires_at, created_at, permissions)
+                VALUES (\(stored.id), \(robot.accountName), \(robot.name), \(robot.description), \(robot.level.rawValue), \(robot.project),
+                        \(robot.secretHash), \(Int32(robot.isDisabled ? 1 : 0)), \(robot.expiresAt), \(robot.createdAt), \(permissions))
+                ON CONFLICT (account) DO NOTHING RETURNING 1
+                """, logger: logger) { return stored }
+            return nil
+        }
+    }
+
+    public func robot(id: Int64) async throws -> RobotRecord? {
+        try await robotRecords("SELECT \(unescaped: Self.robotColumns) FROM robots WHERE id = \(id)").first
+    }
+
+    public func robot(account: String) async throws -> RobotRecord? {
+        try await robotRecords("SELECT \(unescaped: Self.robotColumns) FROM robots WHERE account = \(account)").first
+    }
+
+    public func robots(project: String?, offset: Int, limit: Int) async throws -> Page<RobotRecord> {
+        let total = try await first("""
+            SELECT COUNT(*)::BIGINT FROM robots WHERE project IS NOT DISTINCT FROM \(project)
+            """, as: Int64.self) ?? 0
+        let items = try await robotRecords("""
+            SELECT \(unescaped: Self.robotColumns) FROM robots WHERE project IS NOT DISTINCT FROM \(project)
+            ORDER BY id LIMIT \(Int64(max(limit, 0))) OFFSET \(Int64(max(offset, 0)))
+            """)
+        return Page(items: items, total: Int(total))
+    }
+
+    public func updateRobot(_ robot: RobotRecord) async throws -> Bool {
+        let permissions = try RobotColumns.encode(robot.permissions)
+        return try await first("""
+            UPDATE robots SET description = \(robot.description), secret_hash = \(robot.secretHash), disabled = \(Int32(robot.isDisabled ? 1 : 0)),
+                expires_at = \(robot.expiresAt), permissions = \(permissions)
+            WHERE id = \(robot.id) RETURNING 1
+            """, as: Int32.self) != nil
+    }
+
+    public func deleteRobot(id: Int64) async throws -> Bool {
+        try await first("DELETE FROM robots WHERE id = \(id) RETURNING 1", as: Int32.self) != nil
+    }
+
+    private static let robotColumns = "id, name, description, level, project, secret_hash, disabled, expires_at, created_at, permissions"
+
+    private func robotRecords(_ query: PostgresQuery) async throws -> [RobotRecord] {
+        var robots: [RobotRecord] = []
+        for try await (id, name, description, level, project, secretHash, disabled, expiresAt, createdAt, permissions) in try await rows(query)
+            .decode((Int64, String, String, String, String?, String, Int32, Int64?, Int64, String).self) {
+            if let robot = RobotColumns.record(id: id, name: name, description: description, level: level, project: project, secretHash: secretHash,
+                                               disabled: disabled != 0, expiresAt: expiresAt, createdAt: createdAt, permissions: permissions) {
+                robots.append(robot)
+            }
+        }
+        return robots
     }
 
     private static let projectColumns = "COALESCE(id, 0)::BIGINT, name, public, created_at, storage_limit"

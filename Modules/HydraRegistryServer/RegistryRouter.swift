@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import HummingbirdCore
 import HydraRegistryAPI
+import OpenAPIRuntime
 
 /// The `/v2/` HTTP API over a `Registry`: parses paths, queries and headers, calls the registry, and writes the
 /// spec's status codes and headers. Errors become the spec's JSON error bodies (`RegistryError`).
@@ -70,7 +71,10 @@ public struct RegistryRouter: Sendable {
         let info = RegistryAPI.Info(
             version: version, authMode: authorizer == nil ? .none : .dbAuth, accessModel: accessModel,
             metadataBackend: registry.metadata is PostgresMetadataStore ? .postgresql : .sqlite)
-        try RegistryAPI(registry: registry, info: info).registerHandlers(on: table, serverURL: try Servers.Server1.url())
+        // Compact JSON, slashes as they are (`team/app`, not `team\/app`), keys sorted.
+        let configuration = OpenAPIRuntime.Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
+        try RegistryAPI(registry: registry, info: info).registerHandlers(
+            on: table, serverURL: try Servers.Server1.url(), configuration: configuration)
         for operation in table.operations where APIAccessRule.rule(for: operation.method, template: operation.template) == nil {
             throw APIConfigurationError.operationWithoutRule("\(operation.method) \(operation.template)")
         }

@@ -342,6 +342,7 @@ public final class SQLiteMetadataStore: MetadataStore {
     public func deleteProject(named name: String) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM project_members WHERE project = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM robots WHERE project = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM projects WHERE name = ?", arguments: [name])
             return db.changesCount > 0
         }
@@ -440,6 +441,67 @@ public final class SQLiteMetadataStore: MetadataStore {
             }
             return Page(items: items, total: total)
         }
+    }
+
+    // MARK: Robots
+
+    public func createRobot(_ robot: RobotRecord) async throws -> RobotRecord? {
+        let permissions = try RobotColumns.encode(robot.permissions)
+        return try await pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM robots WHERE account = ?", arguments: [robot.accountName]) == nil else { return nil }
+            var stored = robot
+            stored.id = try Int64.fetchOne(db, sql: MetadataSchema.Counter.robot.next) ?? 0
+            try db.execute(sql: """
+                INSERT INTO robots (id, account, name, description, level, project, secret_hash, disabled, expires_at, created_at, permissions)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [stored.id, robot.accountName, robot.name, robot.description, robot.level.rawValue, robot.project,
+                                 robot.secretHash, robot.isDisabled ? 1 : 0, robot.expiresAt, robot.createdAt, permissions])
+            return stored
+        }
+    }
+
+    public func robot(id: Int64) async throws -> RobotRecord? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM robots WHERE id = ?", arguments: [id]).flatMap(Self.robot) }
+    }
+
+    public func robot(account: String) async throws -> RobotRecord? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM robots WHERE account = ?", arguments: [account]).flatMap(Self.robot) }
+    }
+
+    public func robots(project: String?, offset: Int, limit: Int) async throws -> Page<RobotRecord> {
+        try await read { db in
+            let filter = project == nil ? "project IS NULL" : "project = ?"
+            let selection: StatementArguments = project.map { [$0] } ?? []
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM robots WHERE \(filter)", arguments: selection) ?? 0
+            var paging = selection
+            paging += [limit, offset]
+            let items = try Row.fetchAll(db, sql: "SELECT * FROM robots WHERE \(filter) ORDER BY id LIMIT ? OFFSET ?", arguments: paging)
+                .compactMap(Self.robot)
+            return Page(items: items, total: total)
+        }
+    }
+
+    public func updateRobot(_ robot: RobotRecord) async throws -> Bool {
+        let permissions = try RobotColumns.encode(robot.permissions)
+        return try await pool.write { db in
+            try db.execute(sql: """
+                UPDATE robots SET description = ?, secret_hash = ?, disabled = ?, expires_at = ?, permissions = ? WHERE id = ?
+                """, arguments: [robot.description, robot.secretHash, robot.isDisabled ? 1 : 0, robot.expiresAt, permissions, robot.id])
+            return db.changesCount > 0
+        }
+    }
+
+    public func deleteRobot(id: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM robots WHERE id = ?", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+
+    private static func robot(_ row: Row) -> RobotRecord? {
+        RobotColumns.record(id: row["id"], name: row["name"], description: row["description"], level: row["level"], project: row["project"],
+                            secretHash: row["secret_hash"], disabled: (row["disabled"] as Int) != 0, expiresAt: row["expires_at"],
+                            createdAt: row["created_at"], permissions: row["permissions"])
     }
 
     private static func project(_ row: Row) -> ProjectRecord {

@@ -14,7 +14,7 @@ struct APISchemathesisTests {
     }
 
     @Test("every operation, every check, stateful links: no failures as an administrator, a developer or anonymously",
-          arguments: [("root", 40), ("dev", 15), (nil, 15)] as [(String?, Int)])
+          arguments: [("root", 30), ("dev", 10), (nil, 10)] as [(String?, Int)])
     func fuzz(user: String?, examples: Int) throws {
         let registry = try ProjectAccessTests.registry()
         let dir = TemporaryDirectory("hydra-schemathesis")
@@ -28,7 +28,10 @@ struct APISchemathesisTests {
         let result = try Tool.run(arguments, environment: ["PYTHONPATH": Self.schemathesis, "SCHEMATHESIS_HOOKS": ""])
         let summary = result.stdout.components(separatedBy: "SUMMARY").last ?? result.stdout
         #expect(result.succeeded, "schemathesis as \(user ?? "anonymous"):\n\(result.stdout.suffix(6000))\n\(result.stderr.suffix(2000))")
-        #expect(summary.contains("Tested: 16"), "every operation of the document is tested:\n\(summary)")
+        let document = try String(contentsOfFile: BusyboxImage.repositoryRoot + "/Modules/HydraRegistryAPI/openapi.yaml", encoding: .utf8)
+        // Operations' ids, not the links' (which name operations deeper in).
+        let operations = document.split(separator: "\n").filter { $0.hasPrefix("      operationId:") }.count
+        #expect(operations > 20 && summary.contains("Tested: \(operations)"), "every one of the document's \(operations) operations is tested:\n\(summary)")
         #expect(!summary.contains("failure"), "\(summary)")
     }
 }

@@ -207,6 +207,41 @@ struct MetadataStoreContractTests {
         #expect(try await store.members(of: "new").map(\.id) == [3])
     }
 
+    @Test("robots: created once per account name with increasing ids, found by id and account, listed per level, updated, deleted with their project", arguments: MetadataBackend.allCases)
+    func robots(backend: MetadataBackend) async throws {
+        let tmp = TemporaryDirectory()
+        let store = try await Self.store(backend, tmp)
+        #expect(try await store.createProject(ProjectRecord(name: "team", isPublic: false, createdAt: 1)))
+        let access = [Permission(.repository, .pull), Permission(.artifact, .list)]
+        let ci = RobotRecord(name: "ci", description: "builds", level: .project, project: "team", secretHash: RobotRecord.hash(secret: "s1"),
+                             expiresAt: 5_000_000_000, createdAt: 10, permissions: [RobotPermission(namespace: "team", access: access)])
+        let stored = try #require(try await store.createRobot(ci))
+        #expect(stored.id == 1 && stored.accountName == "robot$team+ci")
+        #expect(try await store.createRobot(ci) == nil, "one robot per account name")
+        let system = try #require(try await store.createRobot(RobotRecord(
+            name: "ci", level: .system, secretHash: RobotRecord.hash(secret: "s2"), expiresAt: nil, createdAt: 11,
+            permissions: [RobotPermission(namespace: "*", access: [Permission(.repository, .pull)])])))
+        #expect(system.id == 2 && system.accountName == "robot$ci", "the same name at the system level is another account")
+        #expect(try await store.robot(id: 1) == stored)
+        #expect(try await store.robot(account: "robot$team+ci") == stored)
+        #expect(try await store.robot(account: "robot$nobody") == nil)
+        #expect(try await store.robots(project: "team", offset: 0, limit: 10).items == [stored])
+        #expect(try await store.robots(project: nil, offset: 0, limit: 10) == Page(items: [system], total: 1))
+        #expect(try await store.robots(project: "team", offset: 1, limit: 10) == Page(items: [], total: 1))
+        var changed = stored
+        (changed.isDisabled, changed.description, changed.expiresAt, changed.secretHash) = (true, "off", nil, RobotRecord.hash(secret: "s3"))
+        changed.permissions = [RobotPermission(namespace: "team", access: [Permission(.repository, .push)])]
+        #expect(try await store.updateRobot(changed))
+        #expect(try await store.robot(id: 1) == changed)
+        #expect(try await store.robot(id: 1)?.verify(secret: "s3") == true)
+        #expect(try await store.robot(id: 1)?.verify(secret: "s1") == false)
+        #expect(try await store.deleteProject(named: "team"))
+        #expect(try await store.robot(id: 1) == nil, "a project's robots go with it")
+        #expect(try await store.robot(id: 2) == system)
+        #expect(try await store.deleteRobot(id: 2))
+        #expect(try await !store.deleteRobot(id: 2))
+    }
+
     @Test("project listings: filtered by name, visibility and viewer, paged with a total", arguments: MetadataBackend.allCases)
     func projectQueries(backend: MetadataBackend) async throws {
         let tmp = TemporaryDirectory()

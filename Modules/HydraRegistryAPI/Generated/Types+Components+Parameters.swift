@@ -36,6 +36,8 @@ extension Components {
         public typealias IsResourceName = Swift.Bool
         /// - Remark: Generated from `#/components/parameters/projectName`.
         public typealias ProjectName = Components.Schemas.ProjectName
+        /// - Remark: Generated from `#/components/parameters/robotID`.
+        public typealias RobotID = Swift.Int64
         /// The repository's name without the project (`app` for `team/app`); slashes in it encoded (`a%2Fb`, or Harbor's `a%252Fb`).
         ///
         /// - Remark: Generated from `#/components/parameters/repositoryName`.

@@ -766,5 +766,299 @@ extension Components {
                 case tags
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Access`.
+        public struct Access: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Access/resource`.
+            @frozen public enum ResourcePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case project = "project"
+                case member = "member"
+                case log = "log"
+                case quota = "quota"
+                case repository = "repository"
+                case artifact = "artifact"
+                case tag = "tag"
+                case robot = "robot"
+                case scan = "scan"
+                case configuration = "configuration"
+                case policy = "policy"
+                case webhook = "webhook"
+            }
+            /// - Remark: Generated from `#/components/schemas/Access/resource`.
+            public var resource: Components.Schemas.Access.ResourcePayload
+            /// - Remark: Generated from `#/components/schemas/Access/action`.
+            @frozen public enum ActionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case create = "create"
+                case read = "read"
+                case update = "update"
+                case delete = "delete"
+                case list = "list"
+                case pull = "pull"
+                case push = "push"
+                case stop = "stop"
+            }
+            /// - Remark: Generated from `#/components/schemas/Access/action`.
+            public var action: Components.Schemas.Access.ActionPayload
+            /// Creates a new `Access`.
+            ///
+            /// - Parameters:
+            ///   - resource:
+            ///   - action:
+            public init(
+                resource: Components.Schemas.Access.ResourcePayload,
+                action: Components.Schemas.Access.ActionPayload
+            ) {
+                self.resource = resource
+                self.action = action
+            }
+            public enum CodingKeys: String, CodingKey {
+                case resource
+                case action
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RobotPermission`.
+        public struct RobotPermission: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RobotPermission/kind`.
+            @frozen public enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case project = "project"
+            }
+            /// - Remark: Generated from `#/components/schemas/RobotPermission/kind`.
+            public var kind: Components.Schemas.RobotPermission.KindPayload
+            /// A project's name, or * for every project (system robots only).
+            ///
+            /// - Remark: Generated from `#/components/schemas/RobotPermission/namespace`.
+            public var namespace: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RobotPermission/access`.
+            public var access: [Components.Schemas.Access]
+            /// Creates a new `RobotPermission`.
+            ///
+            /// - Parameters:
+            ///   - kind:
+            ///   - namespace: A project's name, or * for every project (system robots only).
+            ///   - access:
+            public init(
+                kind: Components.Schemas.RobotPermission.KindPayload,
+                namespace: Swift.String,
+                access: [Components.Schemas.Access]
+            ) {
+                self.kind = kind
+                self.namespace = namespace
+                self.access = access
+            }
+            public enum CodingKeys: String, CodingKey {
+                case kind
+                case namespace
+                case access
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RobotName`.
+        public typealias RobotName = Swift.String
+        /// Days until it expires, counted from now; -1: never; 0: at once (the robot cannot sign in until this changes).
+        ///
+        /// - Remark: Generated from `#/components/schemas/Duration`.
+        public typealias Duration = Swift.Int64
+        /// - Remark: Generated from `#/components/schemas/RobotCreate`.
+        public struct RobotCreate: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RobotCreate/name`.
+            public var name: Components.Schemas.RobotName
+            /// - Remark: Generated from `#/components/schemas/RobotCreate/description`.
+            public var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/RobotCreate/disable`.
+            public var disable: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/RobotCreate/duration`.
+            public var duration: Components.Schemas.Duration
+            /// - Remark: Generated from `#/components/schemas/RobotCreate/permissions`.
+            public var permissions: [Components.Schemas.RobotPermission]
+            /// Creates a new `RobotCreate`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - description:
+            ///   - disable:
+            ///   - duration:
+            ///   - permissions:
+            public init(
+                name: Components.Schemas.RobotName,
+                description: Swift.String? = nil,
+                disable: Swift.Bool? = nil,
+                duration: Components.Schemas.Duration,
+                permissions: [Components.Schemas.RobotPermission]
+            ) {
+                self.name = name
+                self.description = description
+                self.disable = disable
+                self.duration = duration
+                self.permissions = permissions
+            }
+            public enum CodingKeys: String, CodingKey {
+                case name
+                case description
+                case disable
+                case duration
+                case permissions
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RobotUpdate`.
+        public struct RobotUpdate: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RobotUpdate/description`.
+            public var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/RobotUpdate/disable`.
+            public var disable: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/RobotUpdate/duration`.
+            public var duration: Components.Schemas.Duration?
+            /// - Remark: Generated from `#/components/schemas/RobotUpdate/permissions`.
+            public var permissions: [Components.Schemas.RobotPermission]?
+            /// Creates a new `RobotUpdate`.
+            ///
+            /// - Parameters:
+            ///   - description:
+            ///   - disable:
+            ///   - duration:
+            ///   - permissions:
+            public init(
+                description: Swift.String? = nil,
+                disable: Swift.Bool? = nil,
+                duration: Components.Schemas.Duration? = nil,
+                permissions: [Components.Schemas.RobotPermission]? = nil
+            ) {
+                self.description = description
+                self.disable = disable
+                self.duration = duration
+                self.permissions = permissions
+            }
+            public enum CodingKeys: String, CodingKey {
+                case description
+                case disable
+                case duration
+                case permissions
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RobotCreated`.
+        public struct RobotCreated: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RobotCreated/id`.
+            public var id: Swift.Int64
+            /// What it signs in as: robot$NAME, or robot$PROJECT+NAME.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RobotCreated/name`.
+            public var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RobotCreated/secret`.
+            public var secret: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RobotCreated/creation_time`.
+            public var creationTime: Foundation.Date
+            /// Seconds since the epoch; -1: never.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RobotCreated/expires_at`.
+            public var expiresAt: Swift.Int64
+            /// Creates a new `RobotCreated`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name: What it signs in as: robot$NAME, or robot$PROJECT+NAME.
+            ///   - secret:
+            ///   - creationTime:
+            ///   - expiresAt: Seconds since the epoch; -1: never.
+            public init(
+                id: Swift.Int64,
+                name: Swift.String,
+                secret: Swift.String,
+                creationTime: Foundation.Date,
+                expiresAt: Swift.Int64
+            ) {
+                self.id = id
+                self.name = name
+                self.secret = secret
+                self.creationTime = creationTime
+                self.expiresAt = expiresAt
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case secret
+                case creationTime = "creation_time"
+                case expiresAt = "expires_at"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RobotSec`.
+        public struct RobotSec: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RobotSec/secret`.
+            public var secret: Swift.String
+            /// Creates a new `RobotSec`.
+            ///
+            /// - Parameters:
+            ///   - secret:
+            public init(secret: Swift.String) {
+                self.secret = secret
+            }
+            public enum CodingKeys: String, CodingKey {
+                case secret
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Robot`.
+        public struct Robot: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Robot/id`.
+            public var id: Swift.Int64
+            /// What it signs in as.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Robot/name`.
+            public var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Robot/description`.
+            public var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Robot/level`.
+            @frozen public enum LevelPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case system = "system"
+                case project = "project"
+            }
+            /// - Remark: Generated from `#/components/schemas/Robot/level`.
+            public var level: Components.Schemas.Robot.LevelPayload
+            /// - Remark: Generated from `#/components/schemas/Robot/disable`.
+            public var disable: Swift.Bool
+            /// Seconds since the epoch; -1: never.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Robot/expires_at`.
+            public var expiresAt: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Robot/creation_time`.
+            public var creationTime: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Robot/permissions`.
+            public var permissions: [Components.Schemas.RobotPermission]
+            /// Creates a new `Robot`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name: What it signs in as.
+            ///   - description:
+            ///   - level:
+            ///   - disable:
+            ///   - expiresAt: Seconds since the epoch; -1: never.
+            ///   - creationTime:
+            ///   - permissions:
+            public init(
+                id: Swift.Int64,
+                name: Swift.String,
+                description: Swift.String? = nil,
+                level: Components.Schemas.Robot.LevelPayload,
+                disable: Swift.Bool,
+                expiresAt: Swift.Int64,
+                creationTime: Foundation.Date,
+                permissions: [Components.Schemas.RobotPermission]
+            ) {
+                self.id = id
+                self.name = name
+                self.description = description
+                self.level = level
+                self.disable = disable
+                self.expiresAt = expiresAt
+                self.creationTime = creationTime
+                self.permissions = permissions
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case description
+                case level
+                case disable
+                case expiresAt = "expires_at"
+                case creationTime = "creation_time"
+                case permissions
+            }
+        }
     }
 }

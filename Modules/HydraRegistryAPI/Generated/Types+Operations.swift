@@ -3971,4 +3971,3156 @@ public enum Operations {
             }
         }
     }
+    /// System robot accounts.
+    ///
+    /// - Remark: HTTP `GET /robots`.
+    /// - Remark: Generated from `#/paths//robots/get(listSystemRobots)`.
+    public enum ListSystemRobots {
+        public static let id: Swift.String = "listSystemRobots"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/robots/GET/query`.
+            public struct Query: Sendable, Hashable {
+                /// The page, from 1.
+                ///
+                /// - Remark: Generated from `#/paths/robots/GET/query/page`.
+                public var page: Components.Parameters.Page?
+                /// Items per page.
+                ///
+                /// - Remark: Generated from `#/paths/robots/GET/query/page_size`.
+                public var pageSize: Components.Parameters.PageSize?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - page: The page, from 1.
+                ///   - pageSize: Items per page.
+                public init(
+                    page: Components.Parameters.Page? = nil,
+                    pageSize: Components.Parameters.PageSize? = nil
+                ) {
+                    self.page = page
+                    self.pageSize = pageSize
+                }
+            }
+            public var query: Operations.ListSystemRobots.Input.Query
+            /// - Remark: Generated from `#/paths/robots/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListSystemRobots.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListSystemRobots.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ListSystemRobots.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - query:
+            ///   - headers:
+            public init(
+                query: Operations.ListSystemRobots.Input.Query = .init(),
+                headers: Operations.ListSystemRobots.Input.Headers = .init()
+            ) {
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/robots/GET/responses/200/headers`.
+                public struct Headers: Sendable, Hashable {
+                    /// How many items all pages hold.
+                    ///
+                    /// - Remark: Generated from `#/paths/robots/GET/responses/200/headers/X-Total-Count`.
+                    public var xTotalCount: Components.Headers.XTotalCount?
+                    /// The next and previous pages, as RFC 8288 links.
+                    ///
+                    /// - Remark: Generated from `#/paths/robots/GET/responses/200/headers/Link`.
+                    public var link: Components.Headers.Link?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xTotalCount: How many items all pages hold.
+                    ///   - link: The next and previous pages, as RFC 8288 links.
+                    public init(
+                        xTotalCount: Components.Headers.XTotalCount? = nil,
+                        link: Components.Headers.Link? = nil
+                    ) {
+                        self.xTotalCount = xTotalCount
+                        self.link = link
+                    }
+                }
+                /// Received HTTP response headers
+                public var headers: Operations.ListSystemRobots.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/robots/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/robots/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.Robot])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: [Components.Schemas.Robot] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ListSystemRobots.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                public init(
+                    headers: Operations.ListSystemRobots.Output.Ok.Headers = .init(),
+                    body: Operations.ListSystemRobots.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// One page of robot accounts.
+            ///
+            /// - Remark: Generated from `#/paths//robots/get(listSystemRobots)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListSystemRobots.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ListSystemRobots.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//robots/get(listSystemRobots)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//robots/get(listSystemRobots)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//robots/get(listSystemRobots)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//robots/get(listSystemRobots)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//robots/get(listSystemRobots)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Creates a system robot account; the answer holds its secret, shown this once.
+    ///
+    /// - Remark: HTTP `POST /robots`.
+    /// - Remark: Generated from `#/paths//robots/post(createSystemRobot)`.
+    public enum CreateSystemRobot {
+        public static let id: Swift.String = "createSystemRobot"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/robots/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateSystemRobot.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateSystemRobot.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.CreateSystemRobot.Input.Headers
+            /// - Remark: Generated from `#/paths/robots/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/robots/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.RobotCreate)
+            }
+            public var body: Operations.CreateSystemRobot.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            public init(
+                headers: Operations.CreateSystemRobot.Input.Headers = .init(),
+                body: Operations.CreateSystemRobot.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/robots/POST/responses/201/headers`.
+                public struct Headers: Sendable, Hashable {
+                    /// Where the created resource is.
+                    ///
+                    /// - Remark: Generated from `#/paths/robots/POST/responses/201/headers/Location`.
+                    public var location: Components.Headers.Location?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - location: Where the created resource is.
+                    public init(location: Components.Headers.Location? = nil) {
+                        self.location = location
+                    }
+                }
+                /// Received HTTP response headers
+                public var headers: Operations.CreateSystemRobot.Output.Created.Headers
+                /// - Remark: Generated from `#/paths/robots/POST/responses/201/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/robots/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.RobotCreated)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.RobotCreated {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.CreateSystemRobot.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                public init(
+                    headers: Operations.CreateSystemRobot.Output.Created.Headers = .init(),
+                    body: Operations.CreateSystemRobot.Output.Created.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// Created.
+            ///
+            /// - Remark: Generated from `#/paths//robots/post(createSystemRobot)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.CreateSystemRobot.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            public var created: Operations.CreateSystemRobot.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//robots/post(createSystemRobot)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//robots/post(createSystemRobot)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//robots/post(createSystemRobot)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//robots/post(createSystemRobot)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The resource exists already.
+            ///
+            /// - Remark: Generated from `#/paths//robots/post(createSystemRobot)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//robots/post(createSystemRobot)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// One robot account (never its secret).
+    ///
+    /// - Remark: HTTP `GET /robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//robots/{robot_id}/get(getSystemRobot)`.
+    public enum GetSystemRobot {
+        public static let id: Swift.String = "getSystemRobot"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/robots/{robot_id}/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/robots/{robot_id}/GET/path/robot_id`.
+                public var robotId: Components.Parameters.RobotID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - robotId:
+                public init(robotId: Components.Parameters.RobotID) {
+                    self.robotId = robotId
+                }
+            }
+            public var path: Operations.GetSystemRobot.Input.Path
+            /// - Remark: Generated from `#/paths/robots/{robot_id}/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetSystemRobot.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetSystemRobot.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.GetSystemRobot.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.GetSystemRobot.Input.Path,
+                headers: Operations.GetSystemRobot.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/robots/{robot_id}/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/robots/{robot_id}/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Robot)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Robot {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.GetSystemRobot.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.GetSystemRobot.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The robot account.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/get(getSystemRobot)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetSystemRobot.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.GetSystemRobot.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/get(getSystemRobot)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/get(getSystemRobot)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/get(getSystemRobot)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/get(getSystemRobot)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/get(getSystemRobot)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Gives a robot account a new random secret (the old one stops working), shown this once.
+    ///
+    /// - Remark: HTTP `PATCH /robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//robots/{robot_id}/patch(refreshSystemRobot)`.
+    public enum RefreshSystemRobot {
+        public static let id: Swift.String = "refreshSystemRobot"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/robots/{robot_id}/PATCH/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/robots/{robot_id}/PATCH/path/robot_id`.
+                public var robotId: Components.Parameters.RobotID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - robotId:
+                public init(robotId: Components.Parameters.RobotID) {
+                    self.robotId = robotId
+                }
+            }
+            public var path: Operations.RefreshSystemRobot.Input.Path
+            /// - Remark: Generated from `#/paths/robots/{robot_id}/PATCH/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.RefreshSystemRobot.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.RefreshSystemRobot.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.RefreshSystemRobot.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.RefreshSystemRobot.Input.Path,
+                headers: Operations.RefreshSystemRobot.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/robots/{robot_id}/PATCH/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/robots/{robot_id}/PATCH/responses/200/content/application\/json`.
+                    case json(Components.Schemas.RobotSec)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.RobotSec {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.RefreshSystemRobot.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.RefreshSystemRobot.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The new secret.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/patch(refreshSystemRobot)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.RefreshSystemRobot.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.RefreshSystemRobot.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/patch(refreshSystemRobot)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/patch(refreshSystemRobot)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/patch(refreshSystemRobot)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/patch(refreshSystemRobot)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/patch(refreshSystemRobot)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Changes a robot account's description, permissions or expiry, or disables it.
+    ///
+    /// - Remark: HTTP `PUT /robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//robots/{robot_id}/put(updateSystemRobot)`.
+    public enum UpdateSystemRobot {
+        public static let id: Swift.String = "updateSystemRobot"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/robots/{robot_id}/PUT/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/robots/{robot_id}/PUT/path/robot_id`.
+                public var robotId: Components.Parameters.RobotID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - robotId:
+                public init(robotId: Components.Parameters.RobotID) {
+                    self.robotId = robotId
+                }
+            }
+            public var path: Operations.UpdateSystemRobot.Input.Path
+            /// - Remark: Generated from `#/paths/robots/{robot_id}/PUT/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UpdateSystemRobot.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UpdateSystemRobot.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.UpdateSystemRobot.Input.Headers
+            /// - Remark: Generated from `#/paths/robots/{robot_id}/PUT/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/robots/{robot_id}/PUT/requestBody/content/application\/json`.
+                case json(Components.Schemas.RobotUpdate)
+            }
+            public var body: Operations.UpdateSystemRobot.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.UpdateSystemRobot.Input.Path,
+                headers: Operations.UpdateSystemRobot.Input.Headers = .init(),
+                body: Operations.UpdateSystemRobot.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// Creates a new `Ok`.
+                public init() {}
+            }
+            /// Updated.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/put(updateSystemRobot)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.UpdateSystemRobot.Output.Ok)
+            /// Updated.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/put(updateSystemRobot)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            public static var ok: Self {
+                .ok(.init())
+            }
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.UpdateSystemRobot.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/put(updateSystemRobot)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/put(updateSystemRobot)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/put(updateSystemRobot)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/put(updateSystemRobot)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/put(updateSystemRobot)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Deletes a robot account.
+    ///
+    /// - Remark: HTTP `DELETE /robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//robots/{robot_id}/delete(deleteSystemRobot)`.
+    public enum DeleteSystemRobot {
+        public static let id: Swift.String = "deleteSystemRobot"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/robots/{robot_id}/DELETE/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/robots/{robot_id}/DELETE/path/robot_id`.
+                public var robotId: Components.Parameters.RobotID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - robotId:
+                public init(robotId: Components.Parameters.RobotID) {
+                    self.robotId = robotId
+                }
+            }
+            public var path: Operations.DeleteSystemRobot.Input.Path
+            /// - Remark: Generated from `#/paths/robots/{robot_id}/DELETE/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteSystemRobot.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteSystemRobot.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.DeleteSystemRobot.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.DeleteSystemRobot.Input.Path,
+                headers: Operations.DeleteSystemRobot.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// Creates a new `Ok`.
+                public init() {}
+            }
+            /// Deleted.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/delete(deleteSystemRobot)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.DeleteSystemRobot.Output.Ok)
+            /// Deleted.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/delete(deleteSystemRobot)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            public static var ok: Self {
+                .ok(.init())
+            }
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.DeleteSystemRobot.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/delete(deleteSystemRobot)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/delete(deleteSystemRobot)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/delete(deleteSystemRobot)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/delete(deleteSystemRobot)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//robots/{robot_id}/delete(deleteSystemRobot)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Project robot accounts.
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name_or_id}/robots`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/get(listProjectRobots)`.
+    public enum ListProjectRobots {
+        public static let id: Swift.String = "listProjectRobots"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// The project's name, or its id (a name when X-Is-Resource-Name is true, or when it is not all digits).
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/GET/path/project_name_or_id`.
+                public var projectNameOrId: Components.Parameters.ProjectNameOrId
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - projectNameOrId: The project's name, or its id (a name when X-Is-Resource-Name is true, or when it is not all digits).
+                public init(projectNameOrId: Components.Parameters.ProjectNameOrId) {
+                    self.projectNameOrId = projectNameOrId
+                }
+            }
+            public var path: Operations.ListProjectRobots.Input.Path
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/GET/query`.
+            public struct Query: Sendable, Hashable {
+                /// The page, from 1.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/GET/query/page`.
+                public var page: Components.Parameters.Page?
+                /// Items per page.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/GET/query/page_size`.
+                public var pageSize: Components.Parameters.PageSize?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - page: The page, from 1.
+                ///   - pageSize: Items per page.
+                public init(
+                    page: Components.Parameters.Page? = nil,
+                    pageSize: Components.Parameters.PageSize? = nil
+                ) {
+                    self.page = page
+                    self.pageSize = pageSize
+                }
+            }
+            public var query: Operations.ListProjectRobots.Input.Query
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                /// The project_name_or_id parameter is a name, even if it is all digits.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/GET/header/X-Is-Resource-Name`.
+                public var xIsResourceName: Components.Parameters.IsResourceName?
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListProjectRobots.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - xIsResourceName: The project_name_or_id parameter is a name, even if it is all digits.
+                ///   - accept:
+                public init(
+                    xIsResourceName: Components.Parameters.IsResourceName? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListProjectRobots.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.xIsResourceName = xIsResourceName
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ListProjectRobots.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            public init(
+                path: Operations.ListProjectRobots.Input.Path,
+                query: Operations.ListProjectRobots.Input.Query = .init(),
+                headers: Operations.ListProjectRobots.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/GET/responses/200/headers`.
+                public struct Headers: Sendable, Hashable {
+                    /// How many items all pages hold.
+                    ///
+                    /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/GET/responses/200/headers/X-Total-Count`.
+                    public var xTotalCount: Components.Headers.XTotalCount?
+                    /// The next and previous pages, as RFC 8288 links.
+                    ///
+                    /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/GET/responses/200/headers/Link`.
+                    public var link: Components.Headers.Link?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xTotalCount: How many items all pages hold.
+                    ///   - link: The next and previous pages, as RFC 8288 links.
+                    public init(
+                        xTotalCount: Components.Headers.XTotalCount? = nil,
+                        link: Components.Headers.Link? = nil
+                    ) {
+                        self.xTotalCount = xTotalCount
+                        self.link = link
+                    }
+                }
+                /// Received HTTP response headers
+                public var headers: Operations.ListProjectRobots.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.Robot])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: [Components.Schemas.Robot] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ListProjectRobots.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                public init(
+                    headers: Operations.ListProjectRobots.Output.Ok.Headers = .init(),
+                    body: Operations.ListProjectRobots.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// One page of robot accounts.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/get(listProjectRobots)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListProjectRobots.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ListProjectRobots.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/get(listProjectRobots)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/get(listProjectRobots)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/get(listProjectRobots)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/get(listProjectRobots)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/get(listProjectRobots)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Creates a project robot account; the answer holds its secret, shown this once.
+    ///
+    /// - Remark: HTTP `POST /projects/{project_name_or_id}/robots`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/post(createProjectRobot)`.
+    public enum CreateProjectRobot {
+        public static let id: Swift.String = "createProjectRobot"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/POST/path`.
+            public struct Path: Sendable, Hashable {
+                /// The project's name, or its id (a name when X-Is-Resource-Name is true, or when it is not all digits).
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/POST/path/project_name_or_id`.
+                public var projectNameOrId: Components.Parameters.ProjectNameOrId
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - projectNameOrId: The project's name, or its id (a name when X-Is-Resource-Name is true, or when it is not all digits).
+                public init(projectNameOrId: Components.Parameters.ProjectNameOrId) {
+                    self.projectNameOrId = projectNameOrId
+                }
+            }
+            public var path: Operations.CreateProjectRobot.Input.Path
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                /// The project_name_or_id parameter is a name, even if it is all digits.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/POST/header/X-Is-Resource-Name`.
+                public var xIsResourceName: Components.Parameters.IsResourceName?
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateProjectRobot.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - xIsResourceName: The project_name_or_id parameter is a name, even if it is all digits.
+                ///   - accept:
+                public init(
+                    xIsResourceName: Components.Parameters.IsResourceName? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateProjectRobot.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.xIsResourceName = xIsResourceName
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.CreateProjectRobot.Input.Headers
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.RobotCreate)
+            }
+            public var body: Operations.CreateProjectRobot.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.CreateProjectRobot.Input.Path,
+                headers: Operations.CreateProjectRobot.Input.Headers = .init(),
+                body: Operations.CreateProjectRobot.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/POST/responses/201/headers`.
+                public struct Headers: Sendable, Hashable {
+                    /// Where the created resource is.
+                    ///
+                    /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/POST/responses/201/headers/Location`.
+                    public var location: Components.Headers.Location?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - location: Where the created resource is.
+                    public init(location: Components.Headers.Location? = nil) {
+                        self.location = location
+                    }
+                }
+                /// Received HTTP response headers
+                public var headers: Operations.CreateProjectRobot.Output.Created.Headers
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/POST/responses/201/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.RobotCreated)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.RobotCreated {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.CreateProjectRobot.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                public init(
+                    headers: Operations.CreateProjectRobot.Output.Created.Headers = .init(),
+                    body: Operations.CreateProjectRobot.Output.Created.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// Created.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/post(createProjectRobot)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.CreateProjectRobot.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            public var created: Operations.CreateProjectRobot.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/post(createProjectRobot)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/post(createProjectRobot)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/post(createProjectRobot)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/post(createProjectRobot)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The resource exists already.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/post(createProjectRobot)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/post(createProjectRobot)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// One robot account (never its secret).
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name_or_id}/robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/get(getProjectRobot)`.
+    public enum GetProjectRobot {
+        public static let id: Swift.String = "getProjectRobot"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// The project's name, or its id (a name when X-Is-Resource-Name is true, or when it is not all digits).
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/GET/path/project_name_or_id`.
+                public var projectNameOrId: Components.Parameters.ProjectNameOrId
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/GET/path/robot_id`.
+                public var robotId: Components.Parameters.RobotID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - projectNameOrId: The project's name, or its id (a name when X-Is-Resource-Name is true, or when it is not all digits).
+                ///   - robotId:
+                public init(
+                    projectNameOrId: Components.Parameters.ProjectNameOrId,
+                    robotId: Components.Parameters.RobotID
+                ) {
+                    self.projectNameOrId = projectNameOrId
+                    self.robotId = robotId
+                }
+            }
+            public var path: Operations.GetProjectRobot.Input.Path
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                /// The project_name_or_id parameter is a name, even if it is all digits.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/GET/header/X-Is-Resource-Name`.
+                public var xIsResourceName: Components.Parameters.IsResourceName?
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetProjectRobot.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - xIsResourceName: The project_name_or_id parameter is a name, even if it is all digits.
+                ///   - accept:
+                public init(
+                    xIsResourceName: Components.Parameters.IsResourceName? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetProjectRobot.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.xIsResourceName = xIsResourceName
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.GetProjectRobot.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.GetProjectRobot.Input.Path,
+                headers: Operations.GetProjectRobot.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Robot)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Robot {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.GetProjectRobot.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.GetProjectRobot.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The robot account.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/get(getProjectRobot)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetProjectRobot.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.GetProjectRobot.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/get(getProjectRobot)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/get(getProjectRobot)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/get(getProjectRobot)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/get(getProjectRobot)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/get(getProjectRobot)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Gives a robot account a new random secret (the old one stops working), shown this once.
+    ///
+    /// - Remark: HTTP `PATCH /projects/{project_name_or_id}/robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/patch(refreshProjectRobot)`.
+    public enum RefreshProjectRobot {
+        public static let id: Swift.String = "refreshProjectRobot"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/PATCH/path`.
+            public struct Path: Sendable, Hashable {
+                /// The project's name, or its id (a name when X-Is-Resource-Name is true, or when it is not all digits).
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/PATCH/path/project_name_or_id`.
+                public var projectNameOrId: Components.Parameters.ProjectNameOrId
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/PATCH/path/robot_id`.
+                public var robotId: Components.Parameters.RobotID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - projectNameOrId: The project's name, or its id (a name when X-Is-Resource-Name is true, or when it is not all digits).
+                ///   - robotId:
+                public init(
+                    projectNameOrId: Components.Parameters.ProjectNameOrId,
+                    robotId: Components.Parameters.RobotID
+                ) {
+                    self.projectNameOrId = projectNameOrId
+                    self.robotId = robotId
+                }
+            }
+            public var path: Operations.RefreshProjectRobot.Input.Path
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/PATCH/header`.
+            public struct Headers: Sendable, Hashable {
+                /// The project_name_or_id parameter is a name, even if it is all digits.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/PATCH/header/X-Is-Resource-Name`.
+                public var xIsResourceName: Components.Parameters.IsResourceName?
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.RefreshProjectRobot.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - xIsResourceName: The project_name_or_id parameter is a name, even if it is all digits.
+                ///   - accept:
+                public init(
+                    xIsResourceName: Components.Parameters.IsResourceName? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.RefreshProjectRobot.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.xIsResourceName = xIsResourceName
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.RefreshProjectRobot.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.RefreshProjectRobot.Input.Path,
+                headers: Operations.RefreshProjectRobot.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/PATCH/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/PATCH/responses/200/content/application\/json`.
+                    case json(Components.Schemas.RobotSec)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.RobotSec {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.RefreshProjectRobot.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.RefreshProjectRobot.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The new secret.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/patch(refreshProjectRobot)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.RefreshProjectRobot.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.RefreshProjectRobot.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/patch(refreshProjectRobot)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/patch(refreshProjectRobot)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/patch(refreshProjectRobot)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/patch(refreshProjectRobot)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/patch(refreshProjectRobot)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Changes a robot account's description, permissions or expiry, or disables it.
+    ///
+    /// - Remark: HTTP `PUT /projects/{project_name_or_id}/robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/put(updateProjectRobot)`.
+    public enum UpdateProjectRobot {
+        public static let id: Swift.String = "updateProjectRobot"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/PUT/path`.
+            public struct Path: Sendable, Hashable {
+                /// The project's name, or its id (a name when X-Is-Resource-Name is true, or when it is not all digits).
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/PUT/path/project_name_or_id`.
+                public var projectNameOrId: Components.Parameters.ProjectNameOrId
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/PUT/path/robot_id`.
+                public var robotId: Components.Parameters.RobotID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - projectNameOrId: The project's name, or its id (a name when X-Is-Resource-Name is true, or when it is not all digits).
+                ///   - robotId:
+                public init(
+                    projectNameOrId: Components.Parameters.ProjectNameOrId,
+                    robotId: Components.Parameters.RobotID
+                ) {
+                    self.projectNameOrId = projectNameOrId
+                    self.robotId = robotId
+                }
+            }
+            public var path: Operations.UpdateProjectRobot.Input.Path
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/PUT/header`.
+            public struct Headers: Sendable, Hashable {
+                /// The project_name_or_id parameter is a name, even if it is all digits.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/PUT/header/X-Is-Resource-Name`.
+                public var xIsResourceName: Components.Parameters.IsResourceName?
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UpdateProjectRobot.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - xIsResourceName: The project_name_or_id parameter is a name, even if it is all digits.
+                ///   - accept:
+                public init(
+                    xIsResourceName: Components.Parameters.IsResourceName? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UpdateProjectRobot.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.xIsResourceName = xIsResourceName
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.UpdateProjectRobot.Input.Headers
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/PUT/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/PUT/requestBody/content/application\/json`.
+                case json(Components.Schemas.RobotUpdate)
+            }
+            public var body: Operations.UpdateProjectRobot.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.UpdateProjectRobot.Input.Path,
+                headers: Operations.UpdateProjectRobot.Input.Headers = .init(),
+                body: Operations.UpdateProjectRobot.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// Creates a new `Ok`.
+                public init() {}
+            }
+            /// Updated.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/put(updateProjectRobot)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.UpdateProjectRobot.Output.Ok)
+            /// Updated.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/put(updateProjectRobot)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            public static var ok: Self {
+                .ok(.init())
+            }
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.UpdateProjectRobot.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/put(updateProjectRobot)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/put(updateProjectRobot)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/put(updateProjectRobot)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/put(updateProjectRobot)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/put(updateProjectRobot)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Deletes a robot account.
+    ///
+    /// - Remark: HTTP `DELETE /projects/{project_name_or_id}/robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/delete(deleteProjectRobot)`.
+    public enum DeleteProjectRobot {
+        public static let id: Swift.String = "deleteProjectRobot"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/DELETE/path`.
+            public struct Path: Sendable, Hashable {
+                /// The project's name, or its id (a name when X-Is-Resource-Name is true, or when it is not all digits).
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/DELETE/path/project_name_or_id`.
+                public var projectNameOrId: Components.Parameters.ProjectNameOrId
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/DELETE/path/robot_id`.
+                public var robotId: Components.Parameters.RobotID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - projectNameOrId: The project's name, or its id (a name when X-Is-Resource-Name is true, or when it is not all digits).
+                ///   - robotId:
+                public init(
+                    projectNameOrId: Components.Parameters.ProjectNameOrId,
+                    robotId: Components.Parameters.RobotID
+                ) {
+                    self.projectNameOrId = projectNameOrId
+                    self.robotId = robotId
+                }
+            }
+            public var path: Operations.DeleteProjectRobot.Input.Path
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/DELETE/header`.
+            public struct Headers: Sendable, Hashable {
+                /// The project_name_or_id parameter is a name, even if it is all digits.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/robots/{robot_id}/DELETE/header/X-Is-Resource-Name`.
+                public var xIsResourceName: Components.Parameters.IsResourceName?
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteProjectRobot.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - xIsResourceName: The project_name_or_id parameter is a name, even if it is all digits.
+                ///   - accept:
+                public init(
+                    xIsResourceName: Components.Parameters.IsResourceName? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteProjectRobot.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.xIsResourceName = xIsResourceName
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.DeleteProjectRobot.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.DeleteProjectRobot.Input.Path,
+                headers: Operations.DeleteProjectRobot.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// Creates a new `Ok`.
+                public init() {}
+            }
+            /// Deleted.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/delete(deleteProjectRobot)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.DeleteProjectRobot.Output.Ok)
+            /// Deleted.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/delete(deleteProjectRobot)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            public static var ok: Self {
+                .ok(.init())
+            }
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.DeleteProjectRobot.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/delete(deleteProjectRobot)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/delete(deleteProjectRobot)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/delete(deleteProjectRobot)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/delete(deleteProjectRobot)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/delete(deleteProjectRobot)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
 }

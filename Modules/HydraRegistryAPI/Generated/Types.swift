@@ -97,6 +97,66 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /projects/{project_name}/repositories/{repository_name}/artifacts`.
     /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/get(listArtifacts)`.
     func listArtifacts(_ input: Operations.ListArtifacts.Input) async throws -> Operations.ListArtifacts.Output
+    /// System robot accounts.
+    ///
+    /// - Remark: HTTP `GET /robots`.
+    /// - Remark: Generated from `#/paths//robots/get(listSystemRobots)`.
+    func listSystemRobots(_ input: Operations.ListSystemRobots.Input) async throws -> Operations.ListSystemRobots.Output
+    /// Creates a system robot account; the answer holds its secret, shown this once.
+    ///
+    /// - Remark: HTTP `POST /robots`.
+    /// - Remark: Generated from `#/paths//robots/post(createSystemRobot)`.
+    func createSystemRobot(_ input: Operations.CreateSystemRobot.Input) async throws -> Operations.CreateSystemRobot.Output
+    /// One robot account (never its secret).
+    ///
+    /// - Remark: HTTP `GET /robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//robots/{robot_id}/get(getSystemRobot)`.
+    func getSystemRobot(_ input: Operations.GetSystemRobot.Input) async throws -> Operations.GetSystemRobot.Output
+    /// Gives a robot account a new random secret (the old one stops working), shown this once.
+    ///
+    /// - Remark: HTTP `PATCH /robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//robots/{robot_id}/patch(refreshSystemRobot)`.
+    func refreshSystemRobot(_ input: Operations.RefreshSystemRobot.Input) async throws -> Operations.RefreshSystemRobot.Output
+    /// Changes a robot account's description, permissions or expiry, or disables it.
+    ///
+    /// - Remark: HTTP `PUT /robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//robots/{robot_id}/put(updateSystemRobot)`.
+    func updateSystemRobot(_ input: Operations.UpdateSystemRobot.Input) async throws -> Operations.UpdateSystemRobot.Output
+    /// Deletes a robot account.
+    ///
+    /// - Remark: HTTP `DELETE /robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//robots/{robot_id}/delete(deleteSystemRobot)`.
+    func deleteSystemRobot(_ input: Operations.DeleteSystemRobot.Input) async throws -> Operations.DeleteSystemRobot.Output
+    /// Project robot accounts.
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name_or_id}/robots`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/get(listProjectRobots)`.
+    func listProjectRobots(_ input: Operations.ListProjectRobots.Input) async throws -> Operations.ListProjectRobots.Output
+    /// Creates a project robot account; the answer holds its secret, shown this once.
+    ///
+    /// - Remark: HTTP `POST /projects/{project_name_or_id}/robots`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/post(createProjectRobot)`.
+    func createProjectRobot(_ input: Operations.CreateProjectRobot.Input) async throws -> Operations.CreateProjectRobot.Output
+    /// One robot account (never its secret).
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name_or_id}/robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/get(getProjectRobot)`.
+    func getProjectRobot(_ input: Operations.GetProjectRobot.Input) async throws -> Operations.GetProjectRobot.Output
+    /// Gives a robot account a new random secret (the old one stops working), shown this once.
+    ///
+    /// - Remark: HTTP `PATCH /projects/{project_name_or_id}/robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/patch(refreshProjectRobot)`.
+    func refreshProjectRobot(_ input: Operations.RefreshProjectRobot.Input) async throws -> Operations.RefreshProjectRobot.Output
+    /// Changes a robot account's description, permissions or expiry, or disables it.
+    ///
+    /// - Remark: HTTP `PUT /projects/{project_name_or_id}/robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/put(updateProjectRobot)`.
+    func updateProjectRobot(_ input: Operations.UpdateProjectRobot.Input) async throws -> Operations.UpdateProjectRobot.Output
+    /// Deletes a robot account.
+    ///
+    /// - Remark: HTTP `DELETE /projects/{project_name_or_id}/robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/delete(deleteProjectRobot)`.
+    func deleteProjectRobot(_ input: Operations.DeleteProjectRobot.Input) async throws -> Operations.DeleteProjectRobot.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -306,6 +366,170 @@ extension APIProtocol {
         try await listArtifacts(Operations.ListArtifacts.Input(
             path: path,
             query: query,
+            headers: headers
+        ))
+    }
+    /// System robot accounts.
+    ///
+    /// - Remark: HTTP `GET /robots`.
+    /// - Remark: Generated from `#/paths//robots/get(listSystemRobots)`.
+    public func listSystemRobots(
+        query: Operations.ListSystemRobots.Input.Query = .init(),
+        headers: Operations.ListSystemRobots.Input.Headers = .init()
+    ) async throws -> Operations.ListSystemRobots.Output {
+        try await listSystemRobots(Operations.ListSystemRobots.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Creates a system robot account; the answer holds its secret, shown this once.
+    ///
+    /// - Remark: HTTP `POST /robots`.
+    /// - Remark: Generated from `#/paths//robots/post(createSystemRobot)`.
+    public func createSystemRobot(
+        headers: Operations.CreateSystemRobot.Input.Headers = .init(),
+        body: Operations.CreateSystemRobot.Input.Body
+    ) async throws -> Operations.CreateSystemRobot.Output {
+        try await createSystemRobot(Operations.CreateSystemRobot.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// One robot account (never its secret).
+    ///
+    /// - Remark: HTTP `GET /robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//robots/{robot_id}/get(getSystemRobot)`.
+    public func getSystemRobot(
+        path: Operations.GetSystemRobot.Input.Path,
+        headers: Operations.GetSystemRobot.Input.Headers = .init()
+    ) async throws -> Operations.GetSystemRobot.Output {
+        try await getSystemRobot(Operations.GetSystemRobot.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Gives a robot account a new random secret (the old one stops working), shown this once.
+    ///
+    /// - Remark: HTTP `PATCH /robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//robots/{robot_id}/patch(refreshSystemRobot)`.
+    public func refreshSystemRobot(
+        path: Operations.RefreshSystemRobot.Input.Path,
+        headers: Operations.RefreshSystemRobot.Input.Headers = .init()
+    ) async throws -> Operations.RefreshSystemRobot.Output {
+        try await refreshSystemRobot(Operations.RefreshSystemRobot.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Changes a robot account's description, permissions or expiry, or disables it.
+    ///
+    /// - Remark: HTTP `PUT /robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//robots/{robot_id}/put(updateSystemRobot)`.
+    public func updateSystemRobot(
+        path: Operations.UpdateSystemRobot.Input.Path,
+        headers: Operations.UpdateSystemRobot.Input.Headers = .init(),
+        body: Operations.UpdateSystemRobot.Input.Body
+    ) async throws -> Operations.UpdateSystemRobot.Output {
+        try await updateSystemRobot(Operations.UpdateSystemRobot.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Deletes a robot account.
+    ///
+    /// - Remark: HTTP `DELETE /robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//robots/{robot_id}/delete(deleteSystemRobot)`.
+    public func deleteSystemRobot(
+        path: Operations.DeleteSystemRobot.Input.Path,
+        headers: Operations.DeleteSystemRobot.Input.Headers = .init()
+    ) async throws -> Operations.DeleteSystemRobot.Output {
+        try await deleteSystemRobot(Operations.DeleteSystemRobot.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Project robot accounts.
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name_or_id}/robots`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/get(listProjectRobots)`.
+    public func listProjectRobots(
+        path: Operations.ListProjectRobots.Input.Path,
+        query: Operations.ListProjectRobots.Input.Query = .init(),
+        headers: Operations.ListProjectRobots.Input.Headers = .init()
+    ) async throws -> Operations.ListProjectRobots.Output {
+        try await listProjectRobots(Operations.ListProjectRobots.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Creates a project robot account; the answer holds its secret, shown this once.
+    ///
+    /// - Remark: HTTP `POST /projects/{project_name_or_id}/robots`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/post(createProjectRobot)`.
+    public func createProjectRobot(
+        path: Operations.CreateProjectRobot.Input.Path,
+        headers: Operations.CreateProjectRobot.Input.Headers = .init(),
+        body: Operations.CreateProjectRobot.Input.Body
+    ) async throws -> Operations.CreateProjectRobot.Output {
+        try await createProjectRobot(Operations.CreateProjectRobot.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// One robot account (never its secret).
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name_or_id}/robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/get(getProjectRobot)`.
+    public func getProjectRobot(
+        path: Operations.GetProjectRobot.Input.Path,
+        headers: Operations.GetProjectRobot.Input.Headers = .init()
+    ) async throws -> Operations.GetProjectRobot.Output {
+        try await getProjectRobot(Operations.GetProjectRobot.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Gives a robot account a new random secret (the old one stops working), shown this once.
+    ///
+    /// - Remark: HTTP `PATCH /projects/{project_name_or_id}/robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/patch(refreshProjectRobot)`.
+    public func refreshProjectRobot(
+        path: Operations.RefreshProjectRobot.Input.Path,
+        headers: Operations.RefreshProjectRobot.Input.Headers = .init()
+    ) async throws -> Operations.RefreshProjectRobot.Output {
+        try await refreshProjectRobot(Operations.RefreshProjectRobot.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Changes a robot account's description, permissions or expiry, or disables it.
+    ///
+    /// - Remark: HTTP `PUT /projects/{project_name_or_id}/robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/put(updateProjectRobot)`.
+    public func updateProjectRobot(
+        path: Operations.UpdateProjectRobot.Input.Path,
+        headers: Operations.UpdateProjectRobot.Input.Headers = .init(),
+        body: Operations.UpdateProjectRobot.Input.Body
+    ) async throws -> Operations.UpdateProjectRobot.Output {
+        try await updateProjectRobot(Operations.UpdateProjectRobot.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Deletes a robot account.
+    ///
+    /// - Remark: HTTP `DELETE /projects/{project_name_or_id}/robots/{robot_id}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/delete(deleteProjectRobot)`.
+    public func deleteProjectRobot(
+        path: Operations.DeleteProjectRobot.Input.Path,
+        headers: Operations.DeleteProjectRobot.Input.Headers = .init()
+    ) async throws -> Operations.DeleteProjectRobot.Output {
+        try await deleteProjectRobot(Operations.DeleteProjectRobot.Input(
+            path: path,
             headers: headers
         ))
     }

@@ -40,6 +40,18 @@ enum APIAccessRule: Sendable, Equatable {
         "GET /projects/{project_name}/repositories": .project(.init(.repository, .list), parameter: "project_name"),
         "GET /projects/{project_name}/repositories/{repository_name}/artifacts":
             .project(.init(.artifact, .list), parameter: "project_name"),
+        "GET /robots": .administrator,
+        "POST /robots": .administrator,
+        "GET /robots/{robot_id}": .administrator,
+        "PUT /robots/{robot_id}": .administrator,
+        "PATCH /robots/{robot_id}": .administrator,
+        "DELETE /robots/{robot_id}": .administrator,
+        "GET /projects/{project_name_or_id}/robots": .project(.init(.robot, .list), parameter: "project_name_or_id"),
+        "POST /projects/{project_name_or_id}/robots": .project(.init(.robot, .create), parameter: "project_name_or_id"),
+        "GET /projects/{project_name_or_id}/robots/{robot_id}": .project(.init(.robot, .read), parameter: "project_name_or_id"),
+        "PUT /projects/{project_name_or_id}/robots/{robot_id}": .project(.init(.robot, .update), parameter: "project_name_or_id"),
+        "PATCH /projects/{project_name_or_id}/robots/{robot_id}": .project(.init(.robot, .update), parameter: "project_name_or_id"),
+        "DELETE /projects/{project_name_or_id}/robots/{robot_id}": .project(.init(.robot, .delete), parameter: "project_name_or_id"),
     ]
 
     /// The rule for an operation of the table; nil when it has none.

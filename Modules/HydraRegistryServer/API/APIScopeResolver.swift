@@ -20,7 +20,8 @@ struct APIScopeResolver: Sendable {
         let user = try await signedInUser(request, authorizer: authorizer)
         let access: ProjectAccess?
         if case .projects(let projects) = authorizer.rights { access = projects } else { access = nil }
-        var scope = APIRequestScope(user: user, isAdministrator: user.map { access?.administrators.contains($0) ?? false } ?? false)
+        let isAdministrator = user.map { !ProjectAccess.isRobot($0) && (access?.administrators.contains($0) ?? false) } ?? false
+        var scope = APIRequestScope(user: user, isAdministrator: isAdministrator)
         switch rule {
         case .anyone, .anyoneFiltered:
             return scope
@@ -35,7 +36,9 @@ struct APIScopeResolver: Sendable {
             scope.project = project
             if scope.isAdministrator { return scope }
             var granted = project.isPublic ? APIAccessRule.publicPermissions : []
-            if let user {
+            if let user, ProjectAccess.isRobot(user) {
+                granted.formUnion(try await access.activeRobot(user)?.permissions(in: project.name) ?? [])
+            } else if let user {
                 scope.role = try await metadata.role(ofUser: user, groups: scope.groups, in: project.name)
                 granted.formUnion(scope.role?.permissions ?? [])
             }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Rights from projects, Harbor's way: system administrators may do everything; in a repository's project (the
 /// first segment of its name) a member has the registry actions of their strongest role, and anyone, signed in or
 /// not, may pull from a public project. A repository outside any project (a name of one segment, or a project
@@ -18,14 +20,31 @@ public struct ProjectAccess: Sendable {
         return String(repository[..<slash])
     }
 
-    /// The registry actions `user` (nil: anonymous; `groups`: theirs, from LDAP or OIDC) may take on `repository`.
+    /// The registry actions `user` (nil: anonymous; `groups`: theirs, from LDAP or OIDC; `robot$…`: a robot
+    /// account, with its permissions while it is active) may take on `repository`.
     public func actions(for user: String?, groups: [String] = [], on repository: String) async throws -> Set<Action> {
-        if let user, administrators.contains(user) { return Set(Action.allCases) }
+        if let user, !Self.isRobot(user), administrators.contains(user) { return Set(Action.allCases) }
         guard let name = Self.project(of: repository), let project = try await metadata.project(named: name) else { return [] }
         var actions: Set<Action> = project.isPublic ? [.pull] : []
-        if let user, let role = try await metadata.role(ofUser: user, groups: groups, in: name) {
+        if let user, Self.isRobot(user) {
+            if let robot = try await activeRobot(user) { actions.formUnion(ProjectRole.registryActions(for: robot.permissions(in: name))) }
+        } else if let user, let role = try await metadata.role(ofUser: user, groups: groups, in: name) {
             actions.formUnion(role.registryActions)
         }
         return actions
+    }
+
+    /// Whether a user name is a robot account's (`robot$…`).
+    public static func isRobot(_ user: String) -> Bool { user.hasPrefix(RobotRecord.prefix) }
+
+    /// The robot account that signs in as `account`, while it is neither disabled nor expired.
+    public func activeRobot(_ account: String, now: Int64 = Int64(Date().timeIntervalSince1970)) async throws -> RobotRecord? {
+        guard let robot = try await metadata.robot(account: account), robot.isActive(at: now) else { return nil }
+        return robot
+    }
+
+    /// Whether `secret` signs `account` in: an active robot's secret.
+    public func verifyRobot(_ account: String, secret: String) async throws -> Bool {
+        try await activeRobot(account)?.verify(secret: secret) ?? false
     }
 }
