@@ -25,6 +25,7 @@ tags:
   - name: repository
   - name: artifact
   - name: robot
+  - name: auditlog
 paths:
   /health:
     get:
@@ -641,6 +642,64 @@ paths:
         "403": {$ref: "#/components/responses/Forbidden"}
         "404": {$ref: "#/components/responses/NotFound"}
         "500": {$ref: "#/components/responses/InternalServerError"}
+  /audit-logs:
+    get:
+      tags: [auditlog]
+      operationId: listAuditLogs
+      summary: The registry's audit log, newest first (system administrators).
+      parameters:
+        - $ref: "#/components/parameters/page"
+        - $ref: "#/components/parameters/pageSize"
+        - $ref: "#/components/parameters/auditUsername"
+        - $ref: "#/components/parameters/auditOperation"
+        - $ref: "#/components/parameters/auditResourceType"
+        - $ref: "#/components/parameters/auditResource"
+      responses:
+        "200":
+          description: One page of events.
+          headers:
+            X-Total-Count: {$ref: "#/components/headers/XTotalCount"}
+            Link: {$ref: "#/components/headers/Link"}
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: "#/components/schemas/AuditLog"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+  /projects/{project_name_or_id}/logs:
+    parameters:
+      - $ref: "#/components/parameters/projectNameOrId"
+      - $ref: "#/components/parameters/isResourceName"
+    get:
+      tags: [auditlog]
+      operationId: listProjectLogs
+      summary: A project's audit log, newest first.
+      parameters:
+        - $ref: "#/components/parameters/page"
+        - $ref: "#/components/parameters/pageSize"
+        - $ref: "#/components/parameters/auditUsername"
+        - $ref: "#/components/parameters/auditOperation"
+        - $ref: "#/components/parameters/auditResourceType"
+        - $ref: "#/components/parameters/auditResource"
+      responses:
+        "200":
+          description: One page of events.
+          headers:
+            X-Total-Count: {$ref: "#/components/headers/XTotalCount"}
+            Link: {$ref: "#/components/headers/Link"}
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: "#/components/schemas/AuditLog"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
 components:
   securitySchemes:
     basic:
@@ -673,6 +732,26 @@ components:
       in: path
       required: true
       schema: {$ref: "#/components/schemas/ProjectName"}
+    auditUsername:
+      name: username
+      in: query
+      description: Only this user's or robot's events.
+      schema: {type: string, maxLength: 255}
+    auditOperation:
+      name: operation
+      in: query
+      description: Only this operation's events.
+      schema: {type: string, enum: [pull, push, delete, create, update, login]}
+    auditResourceType:
+      name: resource_type
+      in: query
+      description: Only events about this kind of resource.
+      schema: {type: string, enum: [artifact, blob, project, member, robot, registry]}
+    auditResource:
+      name: resource
+      in: query
+      description: Only events whose resource contains this text.
+      schema: {type: string, maxLength: 255}
     robotID:
       name: robot_id
       in: path
@@ -987,6 +1066,19 @@ components:
         permissions:
           type: array
           items: {$ref: "#/components/schemas/RobotPermission"}
+    AuditLog:
+      type: object
+      required: [id, username, source, resource, resource_type, operation, op_time, status]
+      properties:
+        id: {type: integer, format: int64}
+        username: {type: string, description: "The user or robot account; anonymous without credentials."}
+        source: {type: string, description: "The client's address."}
+        resource: {type: string, description: "team/app:v1, team/app@sha256:…, /projects/team/members/3."}
+        resource_type: {type: string, enum: [artifact, blob, project, member, robot, registry]}
+        operation: {type: string, enum: [pull, push, delete, create, update, login]}
+        op_time: {type: string, format: date-time}
+        status: {type: integer, format: int64, description: "The HTTP status the request got: 2xx succeeded."}
+        project: {type: string}
 
 """#
 }

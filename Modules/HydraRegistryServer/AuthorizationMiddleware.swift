@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 
@@ -13,34 +14,74 @@ struct AuthorizationMiddleware: RouterMiddleware {
     let api: APIOperationTable
     let metadata: any MetadataStore
 
+    /// Where the events this middleware sees go (nil: no audit log).
+    let audit: AuditTrail?
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let path = request.uri.path
-        if path == "/v2" || path.hasPrefix("/v2/") {
-            guard let route = RegistryRoute(path: path) else {
-                throw RegistryError(.notFound, .unsupported, "no such endpoint: \(request.method) \(path)")
+        // What the audit log keeps of this request, and who it was, as far as the checks get.
+        var audited: AuditedAction?
+        var actor: String?
+        do {
+            let path = request.uri.path
+            if path == "/v2" || path.hasPrefix("/v2/") {
+                guard let route = RegistryRoute(path: path) else {
+                    throw RegistryError(.notFound, .unsupported, "no such endpoint: \(request.method) \(path)")
+                }
+                context.route = route
+                audited = AuditedAction.registry(route, method: request.method)
+                do {
+                    context.repository = try route.repository.map(Registry.repositoryName)
+                } catch {
+                    throw error.response
+                }
+                if let authorizer {
+                    let identity = try await authorizer.identify(request)
+                    actor = identity.name
+                    context.identity = try await authorize(request, route: route, identity: identity, with: authorizer)
+                }
+            } else if path.hasPrefix(RegistryAPI.prefix + "/"), path != RegistryAPI.documentPath {
+                let (operation, parameters) = try matchAPI(request, path: path)
+                audited = AuditedAction.api(operation, path: path, project: nil)
+                let call = try await authorizeAPI(request, operation: operation, parameters: parameters, path: path)
+                context.apiCall = call
+                actor = call.scope.user
+                audited = AuditedAction.api(operation, path: path, project: call.scope.project?.name)
+            } else if path == "/service/token" {
+                audited = .login
+            } else if path == "/metrics", let authorizer {
+                // Only a known user (a Prometheus scraper with Basic credentials) reads metrics.
+                let identity = try await authorizer.identify(request)
+                if case .anonymous = identity { throw authorizer.challenge(request, scope: nil, message: "authentication required") }
+                context.identity = identity
             }
-            context.route = route
-            do {
-                context.repository = try route.repository.map(Registry.repositoryName)
-            } catch {
-                throw error.response
-            }
-            if let authorizer { context.identity = try await authorize(request, route: route, with: authorizer) }
-        } else if path.hasPrefix(RegistryAPI.prefix + "/"), path != RegistryAPI.documentPath {
-            context.apiCall = try await authorizeAPI(request, path: path)
-        } else if path == "/metrics", let authorizer {
-            // Only a known user (a Prometheus scraper with Basic credentials) reads metrics.
-            let identity = try await authorizer.identify(request)
-            if case .anonymous = identity { throw authorizer.challenge(request, scope: nil, message: "authentication required") }
-            context.identity = identity
+            let response = try await next(request, context)
+            record(audited, actor: actor, status: Int(response.status.code), request: request, context: context)
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError).map { Int($0.status.code) } ?? 500
+            record(audited, actor: actor, status: status, request: request, context: context)
+            throw error
         }
-        return try await next(request, context)
+    }
+
+    /// Queues the request's audit event. A 401 to a request without credentials is a client asking how to sign in
+    /// (every docker pull starts so), not an event; a token request without credentials is no sign-in.
+    private func record(_ action: AuditedAction?, actor: String?, status: Int, request: Request, context: Context) {
+        guard let audit, let action else { return }
+        let header = request.headers[.authorization]
+        if header == nil && (status == 401 || action == .login) { return }
+        if action.refusalsOnly && status < 400 { return }
+        // Who it was: the identity the checks established, else the name the credentials claim.
+        let claimed = header.flatMap { $0.lowercased().hasPrefix("basic ") ? Authorizer.basicCredentials($0)?.0 : nil }
+        audit.record(AuditEvent(
+            time: Int64(Date().timeIntervalSince1970 * 1000), actor: actor ?? claimed ?? (header == nil ? "anonymous" : "unknown"),
+            source: context.remoteAddress, operation: action.operation, resourceType: action.resourceType, resource: action.resource,
+            project: action.project, status: status))
     }
 
     /// The identity behind a `/v2/` request, once it is allowed the route's action.
-    private func authorize(_ request: Request, route: RegistryRoute, with authorizer: Authorizer) async throws -> Authorizer.Identity {
-        let identity = try await authorizer.identify(request)
+    private func authorize(_ request: Request, route: RegistryRoute, identity: Authorizer.Identity, with authorizer: Authorizer) async throws -> Authorizer.Identity {
         let needed: Set<Action>
         switch (route, request.method) {
         case (.ping, _):
@@ -59,14 +100,19 @@ struct AuthorizationMiddleware: RouterMiddleware {
         return identity
     }
 
-    /// Matches a REST API request to its operation and checks the operation's rule.
-    private func authorizeAPI(_ request: Request, path: String) async throws -> APICall {
+    /// The REST API operation a request addresses: 404 for no such path, 405 (with `Allow`) for a wrong method.
+    private func matchAPI(_ request: Request, path: String) throws -> (APIOperation, [String: Substring]) {
         guard let (operation, parameters) = api.match(request.method, path: path) else {
             let allowed = api.methods(allowedOn: path)
             if allowed.isEmpty { throw APIError.notFound("no such endpoint: \(path)") }
             throw APIError(.methodNotAllowed, "\(request.method) is not allowed on \(path)",
                            allowed: allowed.map(\.rawValue).joined(separator: ", "))
         }
+        return (operation, parameters)
+    }
+
+    /// Checks a REST API operation's rule for the request's caller.
+    private func authorizeAPI(_ request: Request, operation: APIOperation, parameters: [String: Substring], path: String) async throws -> APICall {
         guard let rule = APIAccessRule.rule(for: operation.method, template: operation.template) else {
             throw APIError(.unknown, "no access rule for \(operation.method) \(operation.template)")
         }

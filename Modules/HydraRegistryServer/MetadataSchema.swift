@@ -122,15 +122,35 @@ enum MetadataSchema {
             """,
             "CREATE INDEX robots_project ON robots (project)",
         ]),
+        // The audit log: one row per event, ids from `counters` taken a batch at a time.
+        Migration(id: "v7-audit-log", statements: [
+            """
+            CREATE TABLE audit_log (
+                id BIGINT PRIMARY KEY NOT NULL,
+                time BIGINT NOT NULL,
+                actor TEXT NOT NULL,
+                source TEXT NOT NULL,
+                operation TEXT NOT NULL,
+                resource_type TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                project TEXT,
+                status INTEGER NOT NULL)
+            """,
+            "CREATE INDEX audit_log_time ON audit_log (time)",
+            "CREATE INDEX audit_log_project ON audit_log (project, time)",
+        ]),
     ]
 
     /// A sequence of ids kept in `counters`.
     enum Counter: String {
-        case project, member, robot
+        case project, member, robot, audit
 
         /// The upsert that takes the counter's next value: one statement both stores run.
-        var next: String {
-            "INSERT INTO counters (name, value) VALUES ('\(rawValue)', 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value"
+        var next: String { reserve(1) }
+
+        /// The upsert that takes the counter's next `count` values and returns the last of them.
+        func reserve(_ count: Int) -> String {
+            "INSERT INTO counters (name, value) VALUES ('\(rawValue)', \(count)) ON CONFLICT (name) DO UPDATE SET value = counters.value + \(count) RETURNING value"
         }
     }
 }

@@ -156,6 +156,14 @@ public protocol MetadataStore: Sendable {
     /// Replaces a robot's description, secret, state, expiry and permissions; false when there is none.
     func updateRobot(_ robot: RobotRecord) async throws -> Bool
     func deleteRobot(id: Int64) async throws -> Bool
+
+    /// Appends audit events (in one transaction), numbering them in order.
+    func appendAuditEvents(_ events: [AuditEvent]) async throws
+    /// A page of the audit events a query selects, newest first, and how many it selects in all.
+    func auditEvents(_ query: AuditQuery) async throws -> Page<AuditEvent>
+    /// Deletes the audit events older than `time` (milliseconds since the epoch); returns how many.
+    @discardableResult
+    func deleteAuditEvents(before time: Int64) async throws -> Int
 }
 
 /// The bounds of a project's repository names: `project/` ≤ name < `project0` (`0` follows `/` in byte order).

@@ -605,6 +605,53 @@ public final class PostgresMetadataStore: MetadataStore {
         try await first("DELETE FROM robots WHERE id = \(id) RETURNING 1", as: Int32.self) != nil
     }
 
+    // MARK: Audit log
+
+    public func appendAuditEvents(_ events: [AuditEvent]) async throws {
+        guard !events.isEmpty else { return }
+        try await transaction { connection in
+            var last = Int64(events.count)
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: MetadataSchema.Counter.audit.reserve(events.count)), logger: logger)
+                .decode(Int64.self) { last = value }
+            for (offset, event) in events.enumerated() {
+                let id = last - Int64(events.count) + 1 + Int64(offset)
+                try await connection.query("""
+                    INSERT INTO audit_log (id, time, actor, source, operation, resource_type, resource, project, status)
+                    VALUES (\(id), \(event.time), \(event.actor), \(event.source), \(event.operation), \(event.resourceType), \(event.resource),
+                            \(event.project), \(Int32(clamping: event.status)))
+                    """, logger: logger)
+            }
+        }
+    }
+
+    public func auditEvents(_ query: AuditQuery) async throws -> Page<AuditEvent> {
+        func select(_ what: String, _ tail: String) -> PostgresQuery {
+            """
+            SELECT \(unescaped: what) FROM audit_log
+            WHERE (\(query.project)::TEXT IS NULL OR project = \(query.project))
+            AND (\(query.actor)::TEXT IS NULL OR actor = \(query.actor))
+            AND (\(query.operation)::TEXT IS NULL OR operation = \(query.operation))
+            AND (\(query.resourceType)::TEXT IS NULL OR resource_type = \(query.resourceType))
+            AND (\(query.resourceContains)::TEXT IS NULL OR strpos(resource, \(query.resourceContains)) > 0)
+            \(unescaped: tail)
+            """
+        }
+        let total = try await first(select("COUNT(*)::BIGINT", ""), as: Int64.self) ?? 0
+        var items: [AuditEvent] = []
+        for try await (id, time, actor, source, operation, resourceType, resource, project, status) in try await rows(select(
+            "id, time, actor, source, operation, resource_type, resource, project, status",
+            "ORDER BY id DESC LIMIT \(max(query.limit, 0)) OFFSET \(max(query.offset, 0))"))
+            .decode((Int64, Int64, String, String, String, String, String, String?, Int32).self) {
+            items.append(AuditEvent(time: time, actor: actor, source: source, operation: operation, resourceType: resourceType, resource: resource,
+                                    project: project, status: Int(status), id: id))
+        }
+        return Page(items: items, total: Int(total))
+    }
+
+    public func deleteAuditEvents(before time: Int64) async throws -> Int {
+        try await all("DELETE FROM audit_log WHERE time < \(time) RETURNING 1", as: Int32.self).count
+    }
+
     private static let robotColumns = "id, name, description, level, project, secret_hash, disabled, expires_at, created_at, permissions"
 
     private func robotRecords(_ query: PostgresQuery) async throws -> [RobotRecord] {

@@ -88,6 +88,13 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         public var sweepInterval: Int64?
     }
 
+    /// The audit log: `retentionDays` (absent: events are kept).
+    public var audit: AuditSection?
+
+    public struct AuditSection: Codable, Sendable {
+        public var retentionDays: Int?
+    }
+
     public init() {}
 
     /// Parses YAML, naming the field that is wrong.
@@ -226,6 +233,10 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         if let timeout = uploads?.timeout {
             guard timeout > 0 else { throw .invalidConfiguration("uploads.timeout must be positive") }
             configuration.uploadTimeout = timeout
+        }
+        if let days = audit?.retentionDays {
+            guard days > 0 else { throw .invalidConfiguration("audit.retentionDays must be positive (leave it out to keep every event)") }
+            configuration.auditRetentionDays = days
         }
         if let interval = uploads?.sweepInterval {
             guard interval > 0 else { throw .invalidConfiguration("uploads.sweepInterval must be positive") }

@@ -16,7 +16,11 @@ public struct RegistryRequestContext: RequestContext {
     /// Who is asking; `.anonymous` without authentication.
     public var identity: Authorizer.Identity = .anonymous
 
+    /// The client's address, for the audit log.
+    public var remoteAddress: String
+
     public init(source: Source) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 }

@@ -20,6 +20,8 @@ public struct RegistryRouter: Sendable {
     var fileRegions: FileRegionHandoff?
     /// What `GET /api/v2.0/systeminfo` reports as the server's version.
     public var version = "unknown"
+    /// The audit log; nil keeps none.
+    public var audit: AuditTrail?
 
     public init(registry: Registry, authorizer: Authorizer? = nil, metrics: RegistryMetrics = RegistryMetrics()) {
         self.registry = registry
@@ -35,7 +37,7 @@ public struct RegistryRouter: Sendable {
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         // Every route is authorized here, once; handlers read the route and the identity from the context.
-        router.add(middleware: AuthorizationMiddleware(authorizer: authorizer, api: api, metadata: registry.metadata))
+        router.add(middleware: AuthorizationMiddleware(authorizer: authorizer, api: api, metadata: registry.metadata, audit: audit))
         // Liveness and readiness probes answer anyone: they reveal nothing but that the server runs.
         router.get("/healthz") { _, _ in "ok" }
         router.get("/readyz") { _, _ in "ok" }
@@ -73,7 +75,7 @@ public struct RegistryRouter: Sendable {
             metadataBackend: registry.metadata is PostgresMetadataStore ? .postgresql : .sqlite)
         // Compact JSON, slashes as they are (`team/app`, not `team\/app`), keys sorted.
         let configuration = OpenAPIRuntime.Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
-        try RegistryAPI(registry: registry, info: info).registerHandlers(
+        try RegistryAPI(registry: registry, info: info, audit: audit).registerHandlers(
             on: table, serverURL: try Servers.Server1.url(), configuration: configuration)
         for operation in table.operations where APIAccessRule.rule(for: operation.method, template: operation.template) == nil {
             throw APIConfigurationError.operationWithoutRule("\(operation.method) \(operation.template)")

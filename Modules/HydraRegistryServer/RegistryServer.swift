@@ -38,6 +38,8 @@ public struct RegistryServer: Sendable {
         public var storage: S3Storage?
         /// The version the REST API reports (`GET /api/v2.0/systeminfo`).
         public var version = "unknown"
+        /// Audit events older than this many days are deleted; nil keeps them.
+        public var auditRetentionDays: Int?
 
         /// The secret key's file: `secretKey`, or `secret.key` in the data directory's parent.
         public var secretKeyFile: String {
@@ -223,8 +225,10 @@ public struct RegistryServer: Sendable {
         logger.info("hydra registry starting", metadata: startSummary)
         let janitor = UploadJanitor(
             registry: registry, timeout: configuration.uploadTimeout, interval: .seconds(configuration.uploadSweepInterval), logger: logger)
+        let audit = AuditTrail(metadata: metadata, retentionDays: configuration.auditRetentionDays, logger: logger)
         var router = RegistryRouter(registry: registry, authorizer: authorizer)
         router.version = configuration.version
+        router.audit = audit
         // A TLS handler cannot take a file region: sendfile is for plain HTTP.
         let fileRegions = configuration.tls == nil ? FileRegionHandoff() : nil
         router.fileRegions = fileRegions
@@ -232,7 +236,7 @@ public struct RegistryServer: Sendable {
             router: try router.router(),
             server: try serverBuilder(fileRegions: fileRegions),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hydra"),
-            services: [janitor],
+            services: [janitor, AuditTrail.Writer(trail: audit, interval: .seconds(1))],
             logger: logger)
     }
 }

@@ -498,6 +498,56 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
+    // MARK: Audit log
+
+    public func appendAuditEvents(_ events: [AuditEvent]) async throws {
+        guard !events.isEmpty else { return }
+        try await pool.write { db in
+            let last = try Int64.fetchOne(db, sql: MetadataSchema.Counter.audit.reserve(events.count)) ?? Int64(events.count)
+            for (offset, event) in events.enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO audit_log (id, time, actor, source, operation, resource_type, resource, project, status)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [last - Int64(events.count) + 1 + Int64(offset), event.time, event.actor, event.source, event.operation,
+                                     event.resourceType, event.resource, event.project, event.status])
+            }
+        }
+    }
+
+    public func auditEvents(_ query: AuditQuery) async throws -> Page<AuditEvent> {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        for (column, value) in [("project", query.project), ("actor", query.actor), ("operation", query.operation), ("resource_type", query.resourceType)] {
+            if let value {
+                conditions.append("\(column) = ?")
+                arguments += [value]
+            }
+        }
+        if let text = query.resourceContains {
+            conditions.append("instr(resource, ?) > 0")
+            arguments += [text]
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let selection = arguments
+        return try await read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log \(filter)", arguments: selection) ?? 0
+            var paging = selection
+            paging += [query.limit, query.offset]
+            let items = try Row.fetchAll(db, sql: "SELECT * FROM audit_log \(filter) ORDER BY id DESC LIMIT ? OFFSET ?", arguments: paging).map { row in
+                AuditEvent(time: row["time"], actor: row["actor"], source: row["source"], operation: row["operation"], resourceType: row["resource_type"],
+                           resource: row["resource"], project: row["project"], status: row["status"], id: row["id"])
+            }
+            return Page(items: items, total: total)
+        }
+    }
+
+    public func deleteAuditEvents(before time: Int64) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM audit_log WHERE time < ?", arguments: [time])
+            return db.changesCount
+        }
+    }
+
     private static func robot(_ row: Row) -> RobotRecord? {
         RobotColumns.record(id: row["id"], name: row["name"], description: row["description"], level: row["level"], project: row["project"],
                             secretHash: row["secret_hash"], disabled: (row["disabled"] as Int) != 0, expiresAt: row["expires_at"],

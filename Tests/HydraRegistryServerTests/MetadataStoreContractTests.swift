@@ -242,6 +242,33 @@ struct MetadataStoreContractTests {
         #expect(try await !store.deleteRobot(id: 2))
     }
 
+    @Test("the audit log: events numbered in order across batches, listed newest first with filters and totals, deleted by age", arguments: MetadataBackend.allCases)
+    func auditLog(backend: MetadataBackend) async throws {
+        let tmp = TemporaryDirectory()
+        let store = try await Self.store(backend, tmp)
+        func event(_ time: Int64, _ actor: String, _ operation: String, _ resource: String, project: String?, status: Int = 200) -> AuditEvent {
+            AuditEvent(time: time, actor: actor, source: "10.0.0.1", operation: operation, resourceType: "artifact", resource: resource,
+                       project: project, status: status)
+        }
+        try await store.appendAuditEvents([event(1000, "ann", "push", "team/app:v1", project: "team", status: 201),
+                                           event(2000, "bob", "pull", "team/app:v1", project: "team")])
+        try await store.appendAuditEvents([])
+        try await store.appendAuditEvents([event(3000, "ann", "pull", "other/x:1", project: "other"), event(4000, "robot$ci", "login", "/service/token", project: nil, status: 401)])
+        let all = try await store.auditEvents(AuditQuery())
+        #expect(all.total == 4 && all.items.map(\.id) == [4, 3, 2, 1])
+        #expect(all.items.last == AuditEvent(time: 1000, actor: "ann", source: "10.0.0.1", operation: "push", resourceType: "artifact",
+                                             resource: "team/app:v1", project: "team", status: 201, id: 1))
+        #expect(try await store.auditEvents(AuditQuery(project: "team")).items.map(\.id) == [2, 1])
+        #expect(try await store.auditEvents(AuditQuery(actor: "ann")).items.map(\.id) == [3, 1])
+        #expect(try await store.auditEvents(AuditQuery(operation: "pull", resourceContains: "other")).items.map(\.id) == [3])
+        #expect(try await store.auditEvents(AuditQuery(resourceContains: "%")).total == 0, "text, not a pattern")
+        #expect(try await store.auditEvents(AuditQuery(offset: 1, limit: 2)) == Page(items: Array(all.items[1...2]), total: 4))
+        #expect(try await store.deleteAuditEvents(before: 2500) == 2)
+        #expect(try await store.auditEvents(AuditQuery()).items.map(\.id) == [4, 3])
+        try await store.appendAuditEvents([event(5000, "ann", "delete", "team/app:v1", project: "team")])
+        #expect(try await store.auditEvents(AuditQuery(limit: 1)).items.first?.id == 5, "ids keep counting after deletes")
+    }
+
     @Test("project listings: filtered by name, visibility and viewer, paged with a total", arguments: MetadataBackend.allCases)
     func projectQueries(backend: MetadataBackend) async throws {
         let tmp = TemporaryDirectory()

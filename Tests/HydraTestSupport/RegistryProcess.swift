@@ -117,7 +117,7 @@ public final class RegistryProcess: @unchecked Sendable {
         // Appended across restarts: why a start failed is in the error below.
         if !FileManager.default.fileExists(atPath: data("serve.log")) { _ = FileManager.default.createFile(atPath: data("serve.log"), contents: nil) }
         let log = FileHandle(forWritingAtPath: data("serve.log"))
-        _ = try? log?.seekToEnd()
+        let logStart = (try? log?.seekToEnd()).flatMap { $0 } ?? 0
         process.standardError = log
         try process.run()
         self.process = process
@@ -127,12 +127,24 @@ public final class RegistryProcess: @unchecked Sendable {
                 self.process = nil
                 return false
             }
-            let probe = try? Tool.run(["curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2",
-                                       "\(base)/healthz", "https://\(host)/healthz"])
-            if probe?.stdout.contains("200") == true { return true }
+            // Ours is listening only once its log says so: a health probe alone could be answered by another test's
+            // server that holds the port this one failed to bind.
+            if listening(since: logStart) {
+                let probe = try? Tool.run(["curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2",
+                                           "\(base)/healthz", "https://\(host)/healthz"])
+                if probe?.stdout.contains("200") == true { return true }
+            }
             usleep(50_000)
         }
         throw HTTP.Failure(message: "hydra serve did not answer on \(host) within 30 s")
+    }
+
+    /// Whether the server's log, from `offset` on, says it listens on this port.
+    private func listening(since offset: UInt64) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: data("serve.log")) else { return false }
+        defer { try? handle.close() }
+        guard (try? handle.seek(toOffset: offset)) != nil, let bytes = try? handle.readToEnd() else { return false }
+        return String(decoding: bytes, as: UTF8.self).contains("listening on \(host)")
     }
 
     /// Starts the server again on the same port (after `kill` or `terminate`).

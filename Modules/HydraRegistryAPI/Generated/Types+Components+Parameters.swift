@@ -36,6 +36,36 @@ extension Components {
         public typealias IsResourceName = Swift.Bool
         /// - Remark: Generated from `#/components/parameters/projectName`.
         public typealias ProjectName = Components.Schemas.ProjectName
+        /// Only this user's or robot's events.
+        ///
+        /// - Remark: Generated from `#/components/parameters/auditUsername`.
+        public typealias AuditUsername = Swift.String
+        /// Only this operation's events.
+        ///
+        /// - Remark: Generated from `#/components/parameters/auditOperation`.
+        @frozen public enum AuditOperation: String, Codable, Hashable, Sendable, CaseIterable {
+            case pull = "pull"
+            case push = "push"
+            case delete = "delete"
+            case create = "create"
+            case update = "update"
+            case login = "login"
+        }
+        /// Only events about this kind of resource.
+        ///
+        /// - Remark: Generated from `#/components/parameters/auditResourceType`.
+        @frozen public enum AuditResourceType: String, Codable, Hashable, Sendable, CaseIterable {
+            case artifact = "artifact"
+            case blob = "blob"
+            case project = "project"
+            case member = "member"
+            case robot = "robot"
+            case registry = "registry"
+        }
+        /// Only events whose resource contains this text.
+        ///
+        /// - Remark: Generated from `#/components/parameters/auditResource`.
+        public typealias AuditResource = Swift.String
         /// - Remark: Generated from `#/components/parameters/robotID`.
         public typealias RobotID = Swift.Int64
         /// The repository's name without the project (`app` for `team/app`); slashes in it encoded (`a%2Fb`, or Harbor's `a%252Fb`).

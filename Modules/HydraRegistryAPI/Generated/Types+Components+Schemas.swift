@@ -1060,5 +1060,96 @@ extension Components {
                 case permissions
             }
         }
+        /// - Remark: Generated from `#/components/schemas/AuditLog`.
+        public struct AuditLog: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AuditLog/id`.
+            public var id: Swift.Int64
+            /// The user or robot account; anonymous without credentials.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AuditLog/username`.
+            public var username: Swift.String
+            /// The client's address.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AuditLog/source`.
+            public var source: Swift.String
+            /// team/app:v1, team/app@sha256:…, /projects/team/members/3.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AuditLog/resource`.
+            public var resource: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AuditLog/resource_type`.
+            @frozen public enum ResourceTypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case artifact = "artifact"
+                case blob = "blob"
+                case project = "project"
+                case member = "member"
+                case robot = "robot"
+                case registry = "registry"
+            }
+            /// - Remark: Generated from `#/components/schemas/AuditLog/resource_type`.
+            public var resourceType: Components.Schemas.AuditLog.ResourceTypePayload
+            /// - Remark: Generated from `#/components/schemas/AuditLog/operation`.
+            @frozen public enum OperationPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case pull = "pull"
+                case push = "push"
+                case delete = "delete"
+                case create = "create"
+                case update = "update"
+                case login = "login"
+            }
+            /// - Remark: Generated from `#/components/schemas/AuditLog/operation`.
+            public var operation: Components.Schemas.AuditLog.OperationPayload
+            /// - Remark: Generated from `#/components/schemas/AuditLog/op_time`.
+            public var opTime: Foundation.Date
+            /// The HTTP status the request got: 2xx succeeded.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AuditLog/status`.
+            public var status: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/AuditLog/project`.
+            public var project: Swift.String?
+            /// Creates a new `AuditLog`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - username: The user or robot account; anonymous without credentials.
+            ///   - source: The client's address.
+            ///   - resource: team/app:v1, team/app@sha256:…, /projects/team/members/3.
+            ///   - resourceType:
+            ///   - operation:
+            ///   - opTime:
+            ///   - status: The HTTP status the request got: 2xx succeeded.
+            ///   - project:
+            public init(
+                id: Swift.Int64,
+                username: Swift.String,
+                source: Swift.String,
+                resource: Swift.String,
+                resourceType: Components.Schemas.AuditLog.ResourceTypePayload,
+                operation: Components.Schemas.AuditLog.OperationPayload,
+                opTime: Foundation.Date,
+                status: Swift.Int64,
+                project: Swift.String? = nil
+            ) {
+                self.id = id
+                self.username = username
+                self.source = source
+                self.resource = resource
+                self.resourceType = resourceType
+                self.operation = operation
+                self.opTime = opTime
+                self.status = status
+                self.project = project
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case username
+                case source
+                case resource
+                case resourceType = "resource_type"
+                case operation
+                case opTime = "op_time"
+                case status
+                case project
+            }
+        }
     }
 }

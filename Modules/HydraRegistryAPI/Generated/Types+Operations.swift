@@ -7123,4 +7123,668 @@ public enum Operations {
             }
         }
     }
+    /// The registry's audit log, newest first (system administrators).
+    ///
+    /// - Remark: HTTP `GET /audit-logs`.
+    /// - Remark: Generated from `#/paths//audit-logs/get(listAuditLogs)`.
+    public enum ListAuditLogs {
+        public static let id: Swift.String = "listAuditLogs"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/audit-logs/GET/query`.
+            public struct Query: Sendable, Hashable {
+                /// The page, from 1.
+                ///
+                /// - Remark: Generated from `#/paths/audit-logs/GET/query/page`.
+                public var page: Components.Parameters.Page?
+                /// Items per page.
+                ///
+                /// - Remark: Generated from `#/paths/audit-logs/GET/query/page_size`.
+                public var pageSize: Components.Parameters.PageSize?
+                /// Only this user's or robot's events.
+                ///
+                /// - Remark: Generated from `#/paths/audit-logs/GET/query/username`.
+                public var username: Components.Parameters.AuditUsername?
+                /// - Remark: Generated from `#/components/parameters/auditOperation`.
+                @frozen public enum AuditOperation: String, Codable, Hashable, Sendable, CaseIterable {
+                    case pull = "pull"
+                    case push = "push"
+                    case delete = "delete"
+                    case create = "create"
+                    case update = "update"
+                    case login = "login"
+                }
+                /// Only this operation's events.
+                ///
+                /// - Remark: Generated from `#/paths/audit-logs/GET/query/operation`.
+                public var operation: Components.Parameters.AuditOperation?
+                /// - Remark: Generated from `#/components/parameters/auditResourceType`.
+                @frozen public enum AuditResourceType: String, Codable, Hashable, Sendable, CaseIterable {
+                    case artifact = "artifact"
+                    case blob = "blob"
+                    case project = "project"
+                    case member = "member"
+                    case robot = "robot"
+                    case registry = "registry"
+                }
+                /// Only events about this kind of resource.
+                ///
+                /// - Remark: Generated from `#/paths/audit-logs/GET/query/resource_type`.
+                public var resourceType: Components.Parameters.AuditResourceType?
+                /// Only events whose resource contains this text.
+                ///
+                /// - Remark: Generated from `#/paths/audit-logs/GET/query/resource`.
+                public var resource: Components.Parameters.AuditResource?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - page: The page, from 1.
+                ///   - pageSize: Items per page.
+                ///   - username: Only this user's or robot's events.
+                ///   - operation: Only this operation's events.
+                ///   - resourceType: Only events about this kind of resource.
+                ///   - resource: Only events whose resource contains this text.
+                public init(
+                    page: Components.Parameters.Page? = nil,
+                    pageSize: Components.Parameters.PageSize? = nil,
+                    username: Components.Parameters.AuditUsername? = nil,
+                    operation: Components.Parameters.AuditOperation? = nil,
+                    resourceType: Components.Parameters.AuditResourceType? = nil,
+                    resource: Components.Parameters.AuditResource? = nil
+                ) {
+                    self.page = page
+                    self.pageSize = pageSize
+                    self.username = username
+                    self.operation = operation
+                    self.resourceType = resourceType
+                    self.resource = resource
+                }
+            }
+            public var query: Operations.ListAuditLogs.Input.Query
+            /// - Remark: Generated from `#/paths/audit-logs/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListAuditLogs.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListAuditLogs.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ListAuditLogs.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - query:
+            ///   - headers:
+            public init(
+                query: Operations.ListAuditLogs.Input.Query = .init(),
+                headers: Operations.ListAuditLogs.Input.Headers = .init()
+            ) {
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/audit-logs/GET/responses/200/headers`.
+                public struct Headers: Sendable, Hashable {
+                    /// How many items all pages hold.
+                    ///
+                    /// - Remark: Generated from `#/paths/audit-logs/GET/responses/200/headers/X-Total-Count`.
+                    public var xTotalCount: Components.Headers.XTotalCount?
+                    /// The next and previous pages, as RFC 8288 links.
+                    ///
+                    /// - Remark: Generated from `#/paths/audit-logs/GET/responses/200/headers/Link`.
+                    public var link: Components.Headers.Link?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xTotalCount: How many items all pages hold.
+                    ///   - link: The next and previous pages, as RFC 8288 links.
+                    public init(
+                        xTotalCount: Components.Headers.XTotalCount? = nil,
+                        link: Components.Headers.Link? = nil
+                    ) {
+                        self.xTotalCount = xTotalCount
+                        self.link = link
+                    }
+                }
+                /// Received HTTP response headers
+                public var headers: Operations.ListAuditLogs.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/audit-logs/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/audit-logs/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.AuditLog])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: [Components.Schemas.AuditLog] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ListAuditLogs.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                public init(
+                    headers: Operations.ListAuditLogs.Output.Ok.Headers = .init(),
+                    body: Operations.ListAuditLogs.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// One page of events.
+            ///
+            /// - Remark: Generated from `#/paths//audit-logs/get(listAuditLogs)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListAuditLogs.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ListAuditLogs.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//audit-logs/get(listAuditLogs)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//audit-logs/get(listAuditLogs)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//audit-logs/get(listAuditLogs)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//audit-logs/get(listAuditLogs)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// A project's audit log, newest first.
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name_or_id}/logs`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/logs/get(listProjectLogs)`.
+    public enum ListProjectLogs {
+        public static let id: Swift.String = "listProjectLogs"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/logs/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// The project's name, or its id (a name when X-Is-Resource-Name is true, or when it is not all digits).
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/logs/GET/path/project_name_or_id`.
+                public var projectNameOrId: Components.Parameters.ProjectNameOrId
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - projectNameOrId: The project's name, or its id (a name when X-Is-Resource-Name is true, or when it is not all digits).
+                public init(projectNameOrId: Components.Parameters.ProjectNameOrId) {
+                    self.projectNameOrId = projectNameOrId
+                }
+            }
+            public var path: Operations.ListProjectLogs.Input.Path
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/logs/GET/query`.
+            public struct Query: Sendable, Hashable {
+                /// The page, from 1.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/logs/GET/query/page`.
+                public var page: Components.Parameters.Page?
+                /// Items per page.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/logs/GET/query/page_size`.
+                public var pageSize: Components.Parameters.PageSize?
+                /// Only this user's or robot's events.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/logs/GET/query/username`.
+                public var username: Components.Parameters.AuditUsername?
+                /// - Remark: Generated from `#/components/parameters/auditOperation`.
+                @frozen public enum AuditOperation: String, Codable, Hashable, Sendable, CaseIterable {
+                    case pull = "pull"
+                    case push = "push"
+                    case delete = "delete"
+                    case create = "create"
+                    case update = "update"
+                    case login = "login"
+                }
+                /// Only this operation's events.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/logs/GET/query/operation`.
+                public var operation: Components.Parameters.AuditOperation?
+                /// - Remark: Generated from `#/components/parameters/auditResourceType`.
+                @frozen public enum AuditResourceType: String, Codable, Hashable, Sendable, CaseIterable {
+                    case artifact = "artifact"
+                    case blob = "blob"
+                    case project = "project"
+                    case member = "member"
+                    case robot = "robot"
+                    case registry = "registry"
+                }
+                /// Only events about this kind of resource.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/logs/GET/query/resource_type`.
+                public var resourceType: Components.Parameters.AuditResourceType?
+                /// Only events whose resource contains this text.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/logs/GET/query/resource`.
+                public var resource: Components.Parameters.AuditResource?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - page: The page, from 1.
+                ///   - pageSize: Items per page.
+                ///   - username: Only this user's or robot's events.
+                ///   - operation: Only this operation's events.
+                ///   - resourceType: Only events about this kind of resource.
+                ///   - resource: Only events whose resource contains this text.
+                public init(
+                    page: Components.Parameters.Page? = nil,
+                    pageSize: Components.Parameters.PageSize? = nil,
+                    username: Components.Parameters.AuditUsername? = nil,
+                    operation: Components.Parameters.AuditOperation? = nil,
+                    resourceType: Components.Parameters.AuditResourceType? = nil,
+                    resource: Components.Parameters.AuditResource? = nil
+                ) {
+                    self.page = page
+                    self.pageSize = pageSize
+                    self.username = username
+                    self.operation = operation
+                    self.resourceType = resourceType
+                    self.resource = resource
+                }
+            }
+            public var query: Operations.ListProjectLogs.Input.Query
+            /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/logs/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                /// The project_name_or_id parameter is a name, even if it is all digits.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/logs/GET/header/X-Is-Resource-Name`.
+                public var xIsResourceName: Components.Parameters.IsResourceName?
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListProjectLogs.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - xIsResourceName: The project_name_or_id parameter is a name, even if it is all digits.
+                ///   - accept:
+                public init(
+                    xIsResourceName: Components.Parameters.IsResourceName? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListProjectLogs.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.xIsResourceName = xIsResourceName
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ListProjectLogs.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            public init(
+                path: Operations.ListProjectLogs.Input.Path,
+                query: Operations.ListProjectLogs.Input.Query = .init(),
+                headers: Operations.ListProjectLogs.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/logs/GET/responses/200/headers`.
+                public struct Headers: Sendable, Hashable {
+                    /// How many items all pages hold.
+                    ///
+                    /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/logs/GET/responses/200/headers/X-Total-Count`.
+                    public var xTotalCount: Components.Headers.XTotalCount?
+                    /// The next and previous pages, as RFC 8288 links.
+                    ///
+                    /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/logs/GET/responses/200/headers/Link`.
+                    public var link: Components.Headers.Link?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xTotalCount: How many items all pages hold.
+                    ///   - link: The next and previous pages, as RFC 8288 links.
+                    public init(
+                        xTotalCount: Components.Headers.XTotalCount? = nil,
+                        link: Components.Headers.Link? = nil
+                    ) {
+                        self.xTotalCount = xTotalCount
+                        self.link = link
+                    }
+                }
+                /// Received HTTP response headers
+                public var headers: Operations.ListProjectLogs.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/logs/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/projects/{project_name_or_id}/logs/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.AuditLog])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: [Components.Schemas.AuditLog] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ListProjectLogs.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                public init(
+                    headers: Operations.ListProjectLogs.Output.Ok.Headers = .init(),
+                    body: Operations.ListProjectLogs.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// One page of events.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/logs/get(listProjectLogs)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListProjectLogs.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ListProjectLogs.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/logs/get(listProjectLogs)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/logs/get(listProjectLogs)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/logs/get(listProjectLogs)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/logs/get(listProjectLogs)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/logs/get(listProjectLogs)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
 }

@@ -157,6 +157,16 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /projects/{project_name_or_id}/robots/{robot_id}`.
     /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/robots/{robot_id}/delete(deleteProjectRobot)`.
     func deleteProjectRobot(_ input: Operations.DeleteProjectRobot.Input) async throws -> Operations.DeleteProjectRobot.Output
+    /// The registry's audit log, newest first (system administrators).
+    ///
+    /// - Remark: HTTP `GET /audit-logs`.
+    /// - Remark: Generated from `#/paths//audit-logs/get(listAuditLogs)`.
+    func listAuditLogs(_ input: Operations.ListAuditLogs.Input) async throws -> Operations.ListAuditLogs.Output
+    /// A project's audit log, newest first.
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name_or_id}/logs`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/logs/get(listProjectLogs)`.
+    func listProjectLogs(_ input: Operations.ListProjectLogs.Input) async throws -> Operations.ListProjectLogs.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -530,6 +540,34 @@ extension APIProtocol {
     ) async throws -> Operations.DeleteProjectRobot.Output {
         try await deleteProjectRobot(Operations.DeleteProjectRobot.Input(
             path: path,
+            headers: headers
+        ))
+    }
+    /// The registry's audit log, newest first (system administrators).
+    ///
+    /// - Remark: HTTP `GET /audit-logs`.
+    /// - Remark: Generated from `#/paths//audit-logs/get(listAuditLogs)`.
+    public func listAuditLogs(
+        query: Operations.ListAuditLogs.Input.Query = .init(),
+        headers: Operations.ListAuditLogs.Input.Headers = .init()
+    ) async throws -> Operations.ListAuditLogs.Output {
+        try await listAuditLogs(Operations.ListAuditLogs.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A project's audit log, newest first.
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name_or_id}/logs`.
+    /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/logs/get(listProjectLogs)`.
+    public func listProjectLogs(
+        path: Operations.ListProjectLogs.Input.Path,
+        query: Operations.ListProjectLogs.Input.Query = .init(),
+        headers: Operations.ListProjectLogs.Input.Headers = .init()
+    ) async throws -> Operations.ListProjectLogs.Output {
+        try await listProjectLogs(Operations.ListProjectLogs.Input(
+            path: path,
+            query: query,
             headers: headers
         ))
     }

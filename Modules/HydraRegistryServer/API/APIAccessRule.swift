@@ -40,6 +40,8 @@ enum APIAccessRule: Sendable, Equatable {
         "GET /projects/{project_name}/repositories": .project(.init(.repository, .list), parameter: "project_name"),
         "GET /projects/{project_name}/repositories/{repository_name}/artifacts":
             .project(.init(.artifact, .list), parameter: "project_name"),
+        "GET /audit-logs": .administrator,
+        "GET /projects/{project_name_or_id}/logs": .project(.init(.log, .list), parameter: "project_name_or_id"),
         "GET /robots": .administrator,
         "POST /robots": .administrator,
         "GET /robots/{robot_id}": .administrator,

@@ -24,6 +24,8 @@ struct RegistryAPI: APIProtocol {
 
     let registry: Registry
     let info: Info
+    /// The audit log, flushed before it is read so a listing shows this replica's events so far.
+    let audit: AuditTrail?
     var metadata: any MetadataStore { registry.metadata }
 
     // MARK: Health and system
