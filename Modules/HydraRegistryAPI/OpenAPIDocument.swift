@@ -26,6 +26,7 @@ tags:
   - name: artifact
   - name: robot
   - name: auditlog
+  - name: user
 paths:
   /health:
     get:
@@ -700,6 +701,169 @@ paths:
         "403": {$ref: "#/components/responses/Forbidden"}
         "404": {$ref: "#/components/responses/NotFound"}
         "500": {$ref: "#/components/responses/InternalServerError"}
+  /users:
+    get:
+      tags: [user]
+      operationId: listUsers
+      summary: Local users (system administrators).
+      parameters:
+        - $ref: "#/components/parameters/page"
+        - $ref: "#/components/parameters/pageSize"
+        - name: username
+          in: query
+          description: Only users whose names contain this text.
+          schema: {type: string, maxLength: 255}
+      responses:
+        "200":
+          description: One page of users.
+          headers:
+            X-Total-Count: {$ref: "#/components/headers/XTotalCount"}
+            Link: {$ref: "#/components/headers/Link"}
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: "#/components/schemas/UserResp"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+    post:
+      tags: [user]
+      operationId: createUser
+      summary: Creates a local user (system administrators).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/UserCreationReq"}
+      responses:
+        "201":
+          description: Created.
+          headers:
+            Location: {$ref: "#/components/headers/Location"}
+          links:
+            GetUserByID:
+              operationId: getUser
+              parameters:
+                user_id: "$response.header.Location#regex:/([0-9]+)$"
+            UpdateUserByID:
+              operationId: updateUserProfile
+              parameters:
+                user_id: "$response.header.Location#regex:/([0-9]+)$"
+            SetPasswordByID:
+              operationId: updateUserPassword
+              parameters:
+                user_id: "$response.header.Location#regex:/([0-9]+)$"
+            SetSysadminByID:
+              operationId: setUserSysAdmin
+              parameters:
+                user_id: "$response.header.Location#regex:/([0-9]+)$"
+            DeleteUserByID:
+              operationId: deleteUser
+              parameters:
+                user_id: "$response.header.Location#regex:/([0-9]+)$"
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+  /users/current:
+    get:
+      tags: [user]
+      operationId: getCurrentUser
+      summary: Who the caller is.
+      responses:
+        "200":
+          description: The caller.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/UserResp"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+  /users/{user_id}:
+    parameters:
+      - $ref: "#/components/parameters/userID"
+    get:
+      tags: [user]
+      operationId: getUser
+      summary: One local user (administrators, or the user).
+      responses:
+        "200":
+          description: The user.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/UserResp"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+    put:
+      tags: [user]
+      operationId: updateUserProfile
+      summary: Changes a user's e-mail, real name and comment (administrators, or the user).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/UserProfile"}
+      responses:
+        "200": {description: Updated.}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+    delete:
+      tags: [user]
+      operationId: deleteUser
+      summary: Deletes a local user and their memberships (system administrators).
+      responses:
+        "200": {description: Deleted.}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+  /users/{user_id}/password:
+    parameters:
+      - $ref: "#/components/parameters/userID"
+    put:
+      tags: [user]
+      operationId: updateUserPassword
+      summary: Sets a user's password (the user, with the old one; or an administrator).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/PasswordReq"}
+      responses:
+        "200": {description: Changed.}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+  /users/{user_id}/sysadmin:
+    parameters:
+      - $ref: "#/components/parameters/userID"
+    put:
+      tags: [user]
+      operationId: setUserSysAdmin
+      summary: Makes a local user a system administrator, or not (system administrators).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/UserSysAdminFlag"}
+      responses:
+        "200": {description: Changed.}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
 components:
   securitySchemes:
     basic:
@@ -746,12 +910,17 @@ components:
       name: resource_type
       in: query
       description: Only events about this kind of resource.
-      schema: {type: string, enum: [artifact, blob, project, member, robot, registry]}
+      schema: {type: string, enum: [artifact, blob, project, member, robot, user, registry]}
     auditResource:
       name: resource
       in: query
       description: Only events whose resource contains this text.
       schema: {type: string, maxLength: 255}
+    userID:
+      name: user_id
+      in: path
+      required: true
+      schema: {type: integer, format: int64, minimum: 1}
     robotID:
       name: robot_id
       in: path
@@ -1019,8 +1188,8 @@ components:
       required: [name, duration, permissions]
       properties:
         name: {$ref: "#/components/schemas/RobotName"}
-        description: {type: string, maxLength: 1024}
-        disable: {type: boolean}
+        description: {type: string, maxLength: 1024, nullable: true}
+        disable: {type: boolean, nullable: true}
         duration: {$ref: "#/components/schemas/Duration"}
         permissions:
           type: array
@@ -1030,11 +1199,12 @@ components:
     RobotUpdate:
       type: object
       properties:
-        description: {type: string, maxLength: 1024}
-        disable: {type: boolean}
-        duration: {$ref: "#/components/schemas/Duration"}
+        description: {type: string, maxLength: 1024, nullable: true}
+        disable: {type: boolean, nullable: true}
+        duration: {type: integer, format: int64, minimum: -1, maximum: 36500, nullable: true, description: "Days from now; -1: never."}
         permissions:
           type: array
+          nullable: true
           minItems: 1
           maxItems: 100
           items: {$ref: "#/components/schemas/RobotPermission"}
@@ -1074,11 +1244,59 @@ components:
         username: {type: string, description: "The user or robot account; anonymous without credentials."}
         source: {type: string, description: "The client's address."}
         resource: {type: string, description: "team/app:v1, team/app@sha256:…, /projects/team/members/3."}
-        resource_type: {type: string, enum: [artifact, blob, project, member, robot, registry]}
+        resource_type: {type: string, enum: [artifact, blob, project, member, robot, user, registry]}
         operation: {type: string, enum: [pull, push, delete, create, update, login]}
         op_time: {type: string, format: date-time}
         status: {type: integer, format: int64, description: "The HTTP status the request got: 2xx succeeded."}
         project: {type: string}
+    UserResp:
+      type: object
+      required: [user_id, username, sysadmin_flag]
+      properties:
+        user_id: {type: integer, format: int64, description: "0 for a user of the htpasswd file."}
+        username: {type: string}
+        email: {type: string}
+        realname: {type: string}
+        comment: {type: string}
+        sysadmin_flag: {type: boolean}
+        creation_time: {type: string, format: date-time}
+    UserCreationReq:
+      type: object
+      required: [username, password]
+      properties:
+        username: {$ref: "#/components/schemas/UserName"}
+        password: {$ref: "#/components/schemas/Password"}
+        email: {type: string, maxLength: 255, nullable: true}
+        realname: {type: string, maxLength: 255, nullable: true}
+        comment: {type: string, maxLength: 1024, nullable: true}
+    UserProfile:
+      type: object
+      properties:
+        email: {type: string, maxLength: 255, nullable: true}
+        realname: {type: string, maxLength: 255, nullable: true}
+        comment: {type: string, maxLength: 1024, nullable: true}
+    PasswordReq:
+      type: object
+      required: [new_password]
+      properties:
+        old_password: {type: string, maxLength: 128, nullable: true}
+        new_password: {$ref: "#/components/schemas/Password"}
+    UserSysAdminFlag:
+      type: object
+      required: [sysadmin_flag]
+      properties:
+        sysadmin_flag: {type: boolean}
+    UserName:
+      type: string
+      minLength: 1
+      maxLength: 255
+      pattern: "^[a-z0-9][a-z0-9._-]*$"
+      description: "Lowercase letters, digits, '.', '_' and '-', starting with a letter or digit."
+    Password:
+      type: string
+      minLength: 8
+      maxLength: 128
+      description: "8 to 128 characters (length, not composition rules, as NIST SP 800-63B advises)."
 
 """#
 }

@@ -17,6 +17,9 @@ public final class Authorizer: Sendable {
     public let realm: String?
     /// Successful Basic logins (SHA-256 of "user:password" → user), so bcrypt runs once per credential, not per request.
     private let goodCredentials = Mutex<[String: String]>([:])
+    /// Successful local-user logins (SHA-256 of "user:password" → the password hash they matched): a hit counts only
+    /// while the user's stored hash is still that one, so a changed password or a deleted user is refused at once.
+    private let goodLocalCredentials = Mutex<[String: String]>([:])
 
     public init(users: Htpasswd, rights: Rights, tokens: TokenIssuer, realm: String? = nil) {
         self.users = users
@@ -150,12 +153,30 @@ public final class Authorizer: Sendable {
         if case .projects(let access) = rights, ProjectAccess.isRobot(user) {
             return (try? await access.verifyRobot(user, secret: password)) ?? false
         }
+        // Not in the htpasswd file: a local user of the metadata store (with projects).
+        if case .projects(let access) = rights, !users.contains(user) {
+            return (try? await checkLocalUser(user, password: password, in: access.metadata)) ?? false
+        }
         let key = Digest.of(Array("\(user):\(password)".utf8)).hex  // a hash, so no password sits in the cache
         if goodCredentials.withLock({ $0[key] }) == user { return true }
         let users = self.users
         let ok = await Task.detached { users.verify(user: user, password: password) }.value
         if ok { goodCredentials.withLock { $0[key] = user } }
         return ok
+    }
+
+    private func checkLocalUser(_ user: String, password: String, in metadata: any MetadataStore) async throws -> Bool {
+        let key = Digest.of(Array("\(user):\(password)".utf8)).hex
+        guard let record = try await metadata.user(named: user) else {
+            // As long as a wrong password of a real user takes, so timing does not tell which names exist.
+            let users = self.users
+            _ = try await BlockingIO.run { users.verify(user: "", password: password) }
+            return false
+        }
+        if goodLocalCredentials.withLock({ $0[key] }) == record.passwordHash { return true }
+        guard try await record.verify(password: password) else { return false }
+        goodLocalCredentials.withLock { $0[key] = record.passwordHash }
+        return true
     }
 
     static func basicCredentials(_ header: String) -> (String, String)? {

@@ -36,6 +36,9 @@ public struct Htpasswd: Sendable {
     }
 
     public var isEmpty: Bool { hashes.isEmpty }
+
+    /// Whether the file has this user.
+    public func contains(_ user: String) -> Bool { hashes[user] != nil }
 }
 
 import Foundation

@@ -139,11 +139,25 @@ enum MetadataSchema {
             "CREATE INDEX audit_log_time ON audit_log (time)",
             "CREATE INDEX audit_log_project ON audit_log (project, time)",
         ]),
+        // Local users (Harbor's database users), beside the htpasswd file's.
+        Migration(id: "v8-users", statements: [
+            """
+            CREATE TABLE users (
+                id BIGINT PRIMARY KEY NOT NULL,
+                name TEXT NOT NULL UNIQUE,
+                password_hash TEXT NOT NULL,
+                email TEXT NOT NULL,
+                real_name TEXT NOT NULL,
+                comment TEXT NOT NULL,
+                admin INTEGER NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL)
+            """,
+        ]),
     ]
 
     /// A sequence of ids kept in `counters`.
     enum Counter: String {
-        case project, member, robot, audit
+        case project, member, robot, audit, user
 
         /// The upsert that takes the counter's next value: one statement both stores run.
         var next: String { reserve(1) }

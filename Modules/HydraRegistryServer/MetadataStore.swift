@@ -157,6 +157,17 @@ public protocol MetadataStore: Sendable {
     func updateRobot(_ robot: RobotRecord) async throws -> Bool
     func deleteRobot(id: Int64) async throws -> Bool
 
+    /// Records a local user and returns it with its id; nil when one of that name exists.
+    func createUser(_ user: UserRecord) async throws -> UserRecord?
+    func user(id: Int64) async throws -> UserRecord?
+    func user(named name: String) async throws -> UserRecord?
+    /// A page of local users in byte order of names (those whose names contain `nameContains`, when given).
+    func users(nameContains: String?, offset: Int, limit: Int) async throws -> Page<UserRecord>
+    /// Replaces a user's password hash, profile and administrator flag; false when there is none.
+    func updateUser(_ user: UserRecord) async throws -> Bool
+    /// Deletes a user and their memberships; false when there was none.
+    func deleteUser(id: Int64) async throws -> Bool
+
     /// Appends audit events (in one transaction), numbering them in order.
     func appendAuditEvents(_ events: [AuditEvent]) async throws
     /// A page of the audit events a query selects, newest first, and how many it selects in all.

@@ -605,6 +605,76 @@ public final class PostgresMetadataStore: MetadataStore {
         try await first("DELETE FROM robots WHERE id = \(id) RETURNING 1", as: Int32.self) != nil
     }
 
+    // MARK: Users
+
+    public func createUser(_ user: UserRecord) async throws -> UserRecord? {
+        try await transaction { connection in
+            for try await _ in try await connection.query("SELECT 1 FROM users WHERE name = \(user.name)", logger: logger) { return nil }
+            var stored = user
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: MetadataSchema.Counter.user.next), logger: logger)
+                .decode(Int64.self) { stored.id = value }
+            for try await _ in try await connection.query("""
+                INSERT INTO users (id, name, password_hash, email, real_name, comment, admin, created_at)
+                VALUES (\(stored.id), \(user.name), \(user.passwordHash), \(user.email), \(user.realName), \(user.comment),
+                        \(Int32(user.isAdministrator ? 1 : 0)), \(user.createdAt))
+                ON CONFLICT (name) DO NOTHING RETURNING 1
+                """, logger: logger) { return stored }
+            return nil
+        }
+    }
+
+    public func user(id: Int64) async throws -> UserRecord? {
+        try await userRecords("SELECT \(unescaped: Self.userColumns) FROM users WHERE id = \(id)").first
+    }
+
+    public func user(named name: String) async throws -> UserRecord? {
+        try await userRecords("SELECT \(unescaped: Self.userColumns) FROM users WHERE name = \(name)").first
+    }
+
+    public func users(nameContains: String?, offset: Int, limit: Int) async throws -> Page<UserRecord> {
+        let total = try await first("""
+            SELECT COUNT(*)::BIGINT FROM users WHERE (\(nameContains)::TEXT IS NULL OR strpos(name, \(nameContains)) > 0)
+            """, as: Int64.self) ?? 0
+        let items = try await userRecords("""
+            SELECT \(unescaped: Self.userColumns) FROM users WHERE (\(nameContains)::TEXT IS NULL OR strpos(name, \(nameContains)) > 0)
+            ORDER BY name COLLATE "C" LIMIT \(Int64(max(limit, 0))) OFFSET \(Int64(max(offset, 0)))
+            """)
+        return Page(items: items, total: Int(total))
+    }
+
+    public func updateUser(_ user: UserRecord) async throws -> Bool {
+        try await first("""
+            UPDATE users SET password_hash = \(user.passwordHash), email = \(user.email), real_name = \(user.realName), comment = \(user.comment),
+                admin = \(Int32(user.isAdministrator ? 1 : 0))
+            WHERE id = \(user.id) RETURNING 1
+            """, as: Int32.self) != nil
+    }
+
+    public func deleteUser(id: Int64) async throws -> Bool {
+        try await transaction { connection in
+            var name: String?
+            for try await value in try await connection.query("SELECT name FROM users WHERE id = \(id) FOR UPDATE", logger: logger).decode(String.self) {
+                name = value
+            }
+            guard let name else { return false }
+            try await connection.query("DELETE FROM project_members WHERE kind = 'user' AND name = \(name)", logger: logger)
+            try await connection.query("DELETE FROM users WHERE id = \(id)", logger: logger)
+            return true
+        }
+    }
+
+    private static let userColumns = "id, name, password_hash, email, real_name, comment, admin, created_at"
+
+    private func userRecords(_ query: PostgresQuery) async throws -> [UserRecord] {
+        var users: [UserRecord] = []
+        for try await (id, name, hash, email, realName, comment, admin, createdAt) in try await rows(query)
+            .decode((Int64, String, String, String, String, String, Int32, Int64).self) {
+            users.append(UserRecord(name: name, passwordHash: hash, email: email, realName: realName, comment: comment,
+                                    isAdministrator: admin != 0, createdAt: createdAt, id: id))
+        }
+        return users
+    }
+
     // MARK: Audit log
 
     public func appendAuditEvents(_ events: [AuditEvent]) async throws {

@@ -75,7 +75,7 @@ public struct RegistryRouter: Sendable {
             metadataBackend: registry.metadata is PostgresMetadataStore ? .postgresql : .sqlite)
         // Compact JSON, slashes as they are (`team/app`, not `team\/app`), keys sorted.
         let configuration = OpenAPIRuntime.Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
-        try RegistryAPI(registry: registry, info: info, audit: audit).registerHandlers(
+        try RegistryAPI(registry: registry, info: info, audit: audit, htpasswdUsers: authorizer?.users).registerHandlers(
             on: table, serverURL: try Servers.Server1.url(), configuration: configuration)
         for operation in table.operations where APIAccessRule.rule(for: operation.method, template: operation.template) == nil {
             throw APIConfigurationError.operationWithoutRule("\(operation.method) \(operation.template)")

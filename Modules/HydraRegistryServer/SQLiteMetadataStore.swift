@@ -498,6 +498,63 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
+    // MARK: Users
+
+    public func createUser(_ user: UserRecord) async throws -> UserRecord? {
+        try await pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [user.name]) == nil else { return nil }
+            var stored = user
+            stored.id = try Int64.fetchOne(db, sql: MetadataSchema.Counter.user.next) ?? 0
+            try db.execute(sql: """
+                INSERT INTO users (id, name, password_hash, email, real_name, comment, admin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [stored.id, user.name, user.passwordHash, user.email, user.realName, user.comment, user.isAdministrator ? 1 : 0, user.createdAt])
+            return stored
+        }
+    }
+
+    public func user(id: Int64) async throws -> UserRecord? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]).map(Self.user) }
+    }
+
+    public func user(named name: String) async throws -> UserRecord? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).map(Self.user) }
+    }
+
+    public func users(nameContains: String?, offset: Int, limit: Int) async throws -> Page<UserRecord> {
+        let filter = nameContains == nil ? "" : "WHERE instr(name, ?) > 0"
+        let selection: StatementArguments = nameContains.map { [$0] } ?? []
+        return try await read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users \(filter)", arguments: selection) ?? 0
+            var paging = selection
+            paging += [limit, offset]
+            let items = try Row.fetchAll(db, sql: "SELECT * FROM users \(filter) ORDER BY name LIMIT ? OFFSET ?", arguments: paging).map(Self.user)
+            return Page(items: items, total: total)
+        }
+    }
+
+    public func updateUser(_ user: UserRecord) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: """
+                UPDATE users SET password_hash = ?, email = ?, real_name = ?, comment = ?, admin = ? WHERE id = ?
+                """, arguments: [user.passwordHash, user.email, user.realName, user.comment, user.isAdministrator ? 1 : 0, user.id])
+            return db.changesCount > 0
+        }
+    }
+
+    public func deleteUser(id: Int64) async throws -> Bool {
+        try await pool.write { db in
+            guard let name = try String.fetchOne(db, sql: "SELECT name FROM users WHERE id = ?", arguments: [id]) else { return false }
+            try db.execute(sql: "DELETE FROM project_members WHERE kind = 'user' AND name = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [id])
+            return true
+        }
+    }
+
+    private static func user(_ row: Row) -> UserRecord {
+        UserRecord(name: row["name"], passwordHash: row["password_hash"], email: row["email"], realName: row["real_name"], comment: row["comment"],
+                   isAdministrator: (row["admin"] as Int) != 0, createdAt: row["created_at"], id: row["id"])
+    }
+
     // MARK: Audit log
 
     public func appendAuditEvents(_ events: [AuditEvent]) async throws {

@@ -269,6 +269,31 @@ struct MetadataStoreContractTests {
         #expect(try await store.auditEvents(AuditQuery(limit: 1)).items.first?.id == 5, "ids keep counting after deletes")
     }
 
+    @Test("local users: one per name, found by id and name, listed in name order, updated, deleted with their memberships", arguments: MetadataBackend.allCases)
+    func users(backend: MetadataBackend) async throws {
+        let tmp = TemporaryDirectory()
+        let store = try await Self.store(backend, tmp)
+        let eve = try #require(try await store.createUser(UserRecord(name: "eve", passwordHash: "$2b$10$x", email: "e@x", createdAt: 5)))
+        #expect(eve.id == 1)
+        #expect(try await store.createUser(UserRecord(name: "eve", passwordHash: "h", createdAt: 6)) == nil)
+        let ann = try #require(try await store.createUser(UserRecord(name: "ann", passwordHash: "h", isAdministrator: true, createdAt: 7)))
+        #expect(try await store.user(id: 1) == eve)
+        #expect(try await store.user(named: "ann") == ann)
+        #expect(try await store.user(named: "nobody") == nil)
+        #expect(try await store.users(nameContains: nil, offset: 0, limit: 10) == Page(items: [ann, eve], total: 2))
+        #expect(try await store.users(nameContains: "v", offset: 0, limit: 10).items == [eve])
+        var changed = eve
+        (changed.passwordHash, changed.realName, changed.comment, changed.isAdministrator) = ("$2b$10$y", "Eve", "ops", true)
+        #expect(try await store.updateUser(changed))
+        #expect(try await store.user(id: 1) == changed)
+        #expect(try await store.createProject(ProjectRecord(name: "team", isPublic: false, createdAt: 1)))
+        #expect(try await store.setMember(ProjectMember(kind: .user, name: "eve", role: .developer), in: "team"))
+        #expect(try await store.setMember(ProjectMember(kind: .group, name: "eve", role: .guest), in: "team"))
+        #expect(try await store.deleteUser(id: 1))
+        #expect(try await !store.deleteUser(id: 1))
+        #expect(try await store.members(of: "team").map(\.kind) == [.group], "her own membership goes; a group of that name stays")
+    }
+
     @Test("project listings: filtered by name, visibility and viewer, paged with a total", arguments: MetadataBackend.allCases)
     func projectQueries(backend: MetadataBackend) async throws {
         let tmp = TemporaryDirectory()

@@ -60,12 +60,15 @@ extension Components {
             case project = "project"
             case member = "member"
             case robot = "robot"
+            case user = "user"
             case registry = "registry"
         }
         /// Only events whose resource contains this text.
         ///
         /// - Remark: Generated from `#/components/parameters/auditResource`.
         public typealias AuditResource = Swift.String
+        /// - Remark: Generated from `#/components/parameters/userID`.
+        public typealias UserID = Swift.Int64
         /// - Remark: Generated from `#/components/parameters/robotID`.
         public typealias RobotID = Swift.Int64
         /// The repository's name without the project (`app` for `team/app`); slashes in it encoded (`a%2Fb`, or Harbor's `a%252Fb`).

@@ -903,8 +903,10 @@ extension Components {
             public var description: Swift.String?
             /// - Remark: Generated from `#/components/schemas/RobotUpdate/disable`.
             public var disable: Swift.Bool?
+            /// Days from now; -1: never.
+            ///
             /// - Remark: Generated from `#/components/schemas/RobotUpdate/duration`.
-            public var duration: Components.Schemas.Duration?
+            public var duration: Swift.Int64?
             /// - Remark: Generated from `#/components/schemas/RobotUpdate/permissions`.
             public var permissions: [Components.Schemas.RobotPermission]?
             /// Creates a new `RobotUpdate`.
@@ -912,12 +914,12 @@ extension Components {
             /// - Parameters:
             ///   - description:
             ///   - disable:
-            ///   - duration:
+            ///   - duration: Days from now; -1: never.
             ///   - permissions:
             public init(
                 description: Swift.String? = nil,
                 disable: Swift.Bool? = nil,
-                duration: Components.Schemas.Duration? = nil,
+                duration: Swift.Int64? = nil,
                 permissions: [Components.Schemas.RobotPermission]? = nil
             ) {
                 self.description = description
@@ -1083,6 +1085,7 @@ extension Components {
                 case project = "project"
                 case member = "member"
                 case robot = "robot"
+                case user = "user"
                 case registry = "registry"
             }
             /// - Remark: Generated from `#/components/schemas/AuditLog/resource_type`.
@@ -1151,5 +1154,176 @@ extension Components {
                 case project
             }
         }
+        /// - Remark: Generated from `#/components/schemas/UserResp`.
+        public struct UserResp: Codable, Hashable, Sendable {
+            /// 0 for a user of the htpasswd file.
+            ///
+            /// - Remark: Generated from `#/components/schemas/UserResp/user_id`.
+            public var userId: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/UserResp/username`.
+            public var username: Swift.String
+            /// - Remark: Generated from `#/components/schemas/UserResp/email`.
+            public var email: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserResp/realname`.
+            public var realname: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserResp/comment`.
+            public var comment: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserResp/sysadmin_flag`.
+            public var sysadminFlag: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/UserResp/creation_time`.
+            public var creationTime: Foundation.Date?
+            /// Creates a new `UserResp`.
+            ///
+            /// - Parameters:
+            ///   - userId: 0 for a user of the htpasswd file.
+            ///   - username:
+            ///   - email:
+            ///   - realname:
+            ///   - comment:
+            ///   - sysadminFlag:
+            ///   - creationTime:
+            public init(
+                userId: Swift.Int64,
+                username: Swift.String,
+                email: Swift.String? = nil,
+                realname: Swift.String? = nil,
+                comment: Swift.String? = nil,
+                sysadminFlag: Swift.Bool,
+                creationTime: Foundation.Date? = nil
+            ) {
+                self.userId = userId
+                self.username = username
+                self.email = email
+                self.realname = realname
+                self.comment = comment
+                self.sysadminFlag = sysadminFlag
+                self.creationTime = creationTime
+            }
+            public enum CodingKeys: String, CodingKey {
+                case userId = "user_id"
+                case username
+                case email
+                case realname
+                case comment
+                case sysadminFlag = "sysadmin_flag"
+                case creationTime = "creation_time"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/UserCreationReq`.
+        public struct UserCreationReq: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/UserCreationReq/username`.
+            public var username: Components.Schemas.UserName
+            /// - Remark: Generated from `#/components/schemas/UserCreationReq/password`.
+            public var password: Components.Schemas.Password
+            /// - Remark: Generated from `#/components/schemas/UserCreationReq/email`.
+            public var email: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserCreationReq/realname`.
+            public var realname: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserCreationReq/comment`.
+            public var comment: Swift.String?
+            /// Creates a new `UserCreationReq`.
+            ///
+            /// - Parameters:
+            ///   - username:
+            ///   - password:
+            ///   - email:
+            ///   - realname:
+            ///   - comment:
+            public init(
+                username: Components.Schemas.UserName,
+                password: Components.Schemas.Password,
+                email: Swift.String? = nil,
+                realname: Swift.String? = nil,
+                comment: Swift.String? = nil
+            ) {
+                self.username = username
+                self.password = password
+                self.email = email
+                self.realname = realname
+                self.comment = comment
+            }
+            public enum CodingKeys: String, CodingKey {
+                case username
+                case password
+                case email
+                case realname
+                case comment
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/UserProfile`.
+        public struct UserProfile: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/UserProfile/email`.
+            public var email: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserProfile/realname`.
+            public var realname: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserProfile/comment`.
+            public var comment: Swift.String?
+            /// Creates a new `UserProfile`.
+            ///
+            /// - Parameters:
+            ///   - email:
+            ///   - realname:
+            ///   - comment:
+            public init(
+                email: Swift.String? = nil,
+                realname: Swift.String? = nil,
+                comment: Swift.String? = nil
+            ) {
+                self.email = email
+                self.realname = realname
+                self.comment = comment
+            }
+            public enum CodingKeys: String, CodingKey {
+                case email
+                case realname
+                case comment
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PasswordReq`.
+        public struct PasswordReq: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PasswordReq/old_password`.
+            public var oldPassword: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PasswordReq/new_password`.
+            public var newPassword: Components.Schemas.Password
+            /// Creates a new `PasswordReq`.
+            ///
+            /// - Parameters:
+            ///   - oldPassword:
+            ///   - newPassword:
+            public init(
+                oldPassword: Swift.String? = nil,
+                newPassword: Components.Schemas.Password
+            ) {
+                self.oldPassword = oldPassword
+                self.newPassword = newPassword
+            }
+            public enum CodingKeys: String, CodingKey {
+                case oldPassword = "old_password"
+                case newPassword = "new_password"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/UserSysAdminFlag`.
+        public struct UserSysAdminFlag: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/UserSysAdminFlag/sysadmin_flag`.
+            public var sysadminFlag: Swift.Bool
+            /// Creates a new `UserSysAdminFlag`.
+            ///
+            /// - Parameters:
+            ///   - sysadminFlag:
+            public init(sysadminFlag: Swift.Bool) {
+                self.sysadminFlag = sysadminFlag
+            }
+            public enum CodingKeys: String, CodingKey {
+                case sysadminFlag = "sysadmin_flag"
+            }
+        }
+        /// Lowercase letters, digits, '.', '_' and '-', starting with a letter or digit.
+        ///
+        /// - Remark: Generated from `#/components/schemas/UserName`.
+        public typealias UserName = Swift.String
+        /// 8 to 128 characters (length, not composition rules, as NIST SP 800-63B advises).
+        ///
+        /// - Remark: Generated from `#/components/schemas/Password`.
+        public typealias Password = Swift.String
     }
 }

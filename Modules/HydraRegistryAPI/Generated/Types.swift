@@ -167,6 +167,46 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /projects/{project_name_or_id}/logs`.
     /// - Remark: Generated from `#/paths//projects/{project_name_or_id}/logs/get(listProjectLogs)`.
     func listProjectLogs(_ input: Operations.ListProjectLogs.Input) async throws -> Operations.ListProjectLogs.Output
+    /// Local users (system administrators).
+    ///
+    /// - Remark: HTTP `GET /users`.
+    /// - Remark: Generated from `#/paths//users/get(listUsers)`.
+    func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output
+    /// Creates a local user (system administrators).
+    ///
+    /// - Remark: HTTP `POST /users`.
+    /// - Remark: Generated from `#/paths//users/post(createUser)`.
+    func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output
+    /// Who the caller is.
+    ///
+    /// - Remark: HTTP `GET /users/current`.
+    /// - Remark: Generated from `#/paths//users/current/get(getCurrentUser)`.
+    func getCurrentUser(_ input: Operations.GetCurrentUser.Input) async throws -> Operations.GetCurrentUser.Output
+    /// One local user (administrators, or the user).
+    ///
+    /// - Remark: HTTP `GET /users/{user_id}`.
+    /// - Remark: Generated from `#/paths//users/{user_id}/get(getUser)`.
+    func getUser(_ input: Operations.GetUser.Input) async throws -> Operations.GetUser.Output
+    /// Changes a user's e-mail, real name and comment (administrators, or the user).
+    ///
+    /// - Remark: HTTP `PUT /users/{user_id}`.
+    /// - Remark: Generated from `#/paths//users/{user_id}/put(updateUserProfile)`.
+    func updateUserProfile(_ input: Operations.UpdateUserProfile.Input) async throws -> Operations.UpdateUserProfile.Output
+    /// Deletes a local user and their memberships (system administrators).
+    ///
+    /// - Remark: HTTP `DELETE /users/{user_id}`.
+    /// - Remark: Generated from `#/paths//users/{user_id}/delete(deleteUser)`.
+    func deleteUser(_ input: Operations.DeleteUser.Input) async throws -> Operations.DeleteUser.Output
+    /// Sets a user's password (the user, with the old one; or an administrator).
+    ///
+    /// - Remark: HTTP `PUT /users/{user_id}/password`.
+    /// - Remark: Generated from `#/paths//users/{user_id}/password/put(updateUserPassword)`.
+    func updateUserPassword(_ input: Operations.UpdateUserPassword.Input) async throws -> Operations.UpdateUserPassword.Output
+    /// Makes a local user a system administrator, or not (system administrators).
+    ///
+    /// - Remark: HTTP `PUT /users/{user_id}/sysadmin`.
+    /// - Remark: Generated from `#/paths//users/{user_id}/sysadmin/put(setUserSysAdmin)`.
+    func setUserSysAdmin(_ input: Operations.SetUserSysAdmin.Input) async throws -> Operations.SetUserSysAdmin.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -569,6 +609,110 @@ extension APIProtocol {
             path: path,
             query: query,
             headers: headers
+        ))
+    }
+    /// Local users (system administrators).
+    ///
+    /// - Remark: HTTP `GET /users`.
+    /// - Remark: Generated from `#/paths//users/get(listUsers)`.
+    public func listUsers(
+        query: Operations.ListUsers.Input.Query = .init(),
+        headers: Operations.ListUsers.Input.Headers = .init()
+    ) async throws -> Operations.ListUsers.Output {
+        try await listUsers(Operations.ListUsers.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Creates a local user (system administrators).
+    ///
+    /// - Remark: HTTP `POST /users`.
+    /// - Remark: Generated from `#/paths//users/post(createUser)`.
+    public func createUser(
+        headers: Operations.CreateUser.Input.Headers = .init(),
+        body: Operations.CreateUser.Input.Body
+    ) async throws -> Operations.CreateUser.Output {
+        try await createUser(Operations.CreateUser.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Who the caller is.
+    ///
+    /// - Remark: HTTP `GET /users/current`.
+    /// - Remark: Generated from `#/paths//users/current/get(getCurrentUser)`.
+    public func getCurrentUser(headers: Operations.GetCurrentUser.Input.Headers = .init()) async throws -> Operations.GetCurrentUser.Output {
+        try await getCurrentUser(Operations.GetCurrentUser.Input(headers: headers))
+    }
+    /// One local user (administrators, or the user).
+    ///
+    /// - Remark: HTTP `GET /users/{user_id}`.
+    /// - Remark: Generated from `#/paths//users/{user_id}/get(getUser)`.
+    public func getUser(
+        path: Operations.GetUser.Input.Path,
+        headers: Operations.GetUser.Input.Headers = .init()
+    ) async throws -> Operations.GetUser.Output {
+        try await getUser(Operations.GetUser.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Changes a user's e-mail, real name and comment (administrators, or the user).
+    ///
+    /// - Remark: HTTP `PUT /users/{user_id}`.
+    /// - Remark: Generated from `#/paths//users/{user_id}/put(updateUserProfile)`.
+    public func updateUserProfile(
+        path: Operations.UpdateUserProfile.Input.Path,
+        headers: Operations.UpdateUserProfile.Input.Headers = .init(),
+        body: Operations.UpdateUserProfile.Input.Body
+    ) async throws -> Operations.UpdateUserProfile.Output {
+        try await updateUserProfile(Operations.UpdateUserProfile.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Deletes a local user and their memberships (system administrators).
+    ///
+    /// - Remark: HTTP `DELETE /users/{user_id}`.
+    /// - Remark: Generated from `#/paths//users/{user_id}/delete(deleteUser)`.
+    public func deleteUser(
+        path: Operations.DeleteUser.Input.Path,
+        headers: Operations.DeleteUser.Input.Headers = .init()
+    ) async throws -> Operations.DeleteUser.Output {
+        try await deleteUser(Operations.DeleteUser.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Sets a user's password (the user, with the old one; or an administrator).
+    ///
+    /// - Remark: HTTP `PUT /users/{user_id}/password`.
+    /// - Remark: Generated from `#/paths//users/{user_id}/password/put(updateUserPassword)`.
+    public func updateUserPassword(
+        path: Operations.UpdateUserPassword.Input.Path,
+        headers: Operations.UpdateUserPassword.Input.Headers = .init(),
+        body: Operations.UpdateUserPassword.Input.Body
+    ) async throws -> Operations.UpdateUserPassword.Output {
+        try await updateUserPassword(Operations.UpdateUserPassword.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Makes a local user a system administrator, or not (system administrators).
+    ///
+    /// - Remark: HTTP `PUT /users/{user_id}/sysadmin`.
+    /// - Remark: Generated from `#/paths//users/{user_id}/sysadmin/put(setUserSysAdmin)`.
+    public func setUserSysAdmin(
+        path: Operations.SetUserSysAdmin.Input.Path,
+        headers: Operations.SetUserSysAdmin.Input.Headers = .init(),
+        body: Operations.SetUserSysAdmin.Input.Body
+    ) async throws -> Operations.SetUserSysAdmin.Output {
+        try await setUserSysAdmin(Operations.SetUserSysAdmin.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
 }

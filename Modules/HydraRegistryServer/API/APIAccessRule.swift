@@ -7,8 +7,12 @@ enum APIAccessRule: Sendable, Equatable {
     case anyone
     /// Anyone; what the answer holds depends on who asks (the project list shows public projects to everyone).
     case anyoneFiltered
+    /// Anyone signed in.
+    case signedIn
     /// System administrators only.
     case administrator
+    /// System administrators, or the local user the path parameter `parameter` (an id) names.
+    case administratorOrSelf(parameter: String)
     /// A permission in the project the path parameter `parameter` names (by name, or by id for
     /// `project_name_or_id`): system administrators have every one; members have their role's; in a public
     /// project everyone has `APIAccessRule.publicPermissions`.
@@ -40,6 +44,14 @@ enum APIAccessRule: Sendable, Equatable {
         "GET /projects/{project_name}/repositories": .project(.init(.repository, .list), parameter: "project_name"),
         "GET /projects/{project_name}/repositories/{repository_name}/artifacts":
             .project(.init(.artifact, .list), parameter: "project_name"),
+        "GET /users": .administrator,
+        "POST /users": .administrator,
+        "GET /users/current": .signedIn,
+        "GET /users/{user_id}": .administratorOrSelf(parameter: "user_id"),
+        "PUT /users/{user_id}": .administratorOrSelf(parameter: "user_id"),
+        "DELETE /users/{user_id}": .administrator,
+        "PUT /users/{user_id}/password": .administratorOrSelf(parameter: "user_id"),
+        "PUT /users/{user_id}/sysadmin": .administrator,
         "GET /audit-logs": .administrator,
         "GET /projects/{project_name_or_id}/logs": .project(.init(.log, .list), parameter: "project_name_or_id"),
         "GET /robots": .administrator,

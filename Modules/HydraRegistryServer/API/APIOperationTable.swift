@@ -18,9 +18,18 @@ final class APIOperationTable: ServerTransport, @unchecked Sendable {
 
     /// The operation `method` on `path` (percent-encoded, without the query) addresses, with its path parameters
     /// as they appear in the path; nil when no template matches.
+    /// Fixed segments win over parameters, whatever the method: `/users/current` is never `/users/{user_id}`.
     func match(_ method: HTTPRequest.Method, path: String) -> (APIOperation, [String: Substring])? {
+        let candidates = matches(path)
+        guard let most = candidates.map(\.0.literalCount).max() else { return nil }
+        return candidates.first { $0.0.method == method && $0.0.literalCount == most }
+    }
+
+    /// Every operation whose template matches the path, with its parameters.
+    private func matches(_ path: String) -> [(APIOperation, [String: Substring])] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-        for operation in operations where operation.method == method && operation.segments.count == segments.count {
+        var found: [(APIOperation, [String: Substring])] = []
+        for operation in operations where operation.segments.count == segments.count {
             var parameters: [String: Substring] = [:]
             var matched = true
             for (pattern, segment) in zip(operation.segments, segments) {
@@ -31,15 +40,18 @@ final class APIOperationTable: ServerTransport, @unchecked Sendable {
                 }
                 if !matched { break }
             }
-            if matched { return (operation, parameters) }
+            if matched { found.append((operation, parameters)) }
         }
-        return nil
+        return found
     }
 
     /// The methods some operation allows on this path: when the request's is not among them, a 405 (or a 404
     /// when there are none).
     func methods(allowedOn path: String) -> [HTTPRequest.Method] {
-        HTTPRequest.Method.allAPIMethods.filter { match($0, path: path) != nil }
+        let candidates = matches(path)
+        guard let most = candidates.map(\.0.literalCount).max() else { return [] }
+        let methods = Set(candidates.filter { $0.0.literalCount == most }.map(\.0.method))
+        return HTTPRequest.Method.allAPIMethods.filter(methods.contains)
     }
 }
 
@@ -55,6 +67,8 @@ struct APIOperation: Sendable {
     /// The path template as the OpenAPI document writes it, server prefix included.
     let template: String
     let segments: [Segment]
+    /// How many of the segments are fixed text.
+    var literalCount: Int { segments.filter { if case .literal = $0 { true } else { false } }.count }
     let handler: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
 
     init(method: HTTPRequest.Method, template: String,

@@ -20,14 +20,25 @@ struct APIScopeResolver: Sendable {
         let user = try await signedInUser(request, authorizer: authorizer)
         let access: ProjectAccess?
         if case .projects(let projects) = authorizer.rights { access = projects } else { access = nil }
-        let isAdministrator = user.map { !ProjectAccess.isRobot($0) && (access?.administrators.contains($0) ?? false) } ?? false
+        var isAdministrator = false
+        if let user, let access { isAdministrator = try await access.isAdministrator(user) }
         var scope = APIRequestScope(user: user, isAdministrator: isAdministrator)
         switch rule {
         case .anyone, .anyoneFiltered:
             return scope
+        case .signedIn:
+            if user != nil { return scope }
+            throw refusal(for: nil, "sign in first")
         case .administrator:
             if scope.isAdministrator { return scope }
             throw refusal(for: user, "only system administrators may do this")
+        case .administratorOrSelf(let parameter):
+            if scope.isAdministrator { return scope }
+            if let user, !ProjectAccess.isRobot(user), let id = parameters[parameter].flatMap({ Int64($0) }),
+               try await metadata.user(named: user)?.id == id {
+                return scope
+            }
+            throw refusal(for: user, "only system administrators, or the user themselves, may do this")
         case .project(let permission, let parameter):
             guard let access else {
                 throw refusal(for: user, "this registry's rights come from access rules: the projects API needs `projects:` in its configuration")

@@ -26,6 +26,8 @@ struct RegistryAPI: APIProtocol {
     let info: Info
     /// The audit log, flushed before it is read so a listing shows this replica's events so far.
     let audit: AuditTrail?
+    /// The htpasswd file's users, whose names local users may not take.
+    let htpasswdUsers: Htpasswd?
     var metadata: any MetadataStore { registry.metadata }
 
     // MARK: Health and system

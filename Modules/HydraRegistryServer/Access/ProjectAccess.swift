@@ -23,7 +23,7 @@ public struct ProjectAccess: Sendable {
     /// The registry actions `user` (nil: anonymous; `groups`: theirs, from LDAP or OIDC; `robot$…`: a robot
     /// account, with its permissions while it is active) may take on `repository`.
     public func actions(for user: String?, groups: [String] = [], on repository: String) async throws -> Set<Action> {
-        if let user, !Self.isRobot(user), administrators.contains(user) { return Set(Action.allCases) }
+        if let user, try await isAdministrator(user) { return Set(Action.allCases) }
         guard let name = Self.project(of: repository), let project = try await metadata.project(named: name) else { return [] }
         var actions: Set<Action> = project.isPublic ? [.pull] : []
         if let user, Self.isRobot(user) {
@@ -32,6 +32,14 @@ public struct ProjectAccess: Sendable {
             actions.formUnion(role.registryActions)
         }
         return actions
+    }
+
+    /// Whether `user` is a system administrator: named in the configuration (`auth.admins`), or a local user with
+    /// the flag. Robot accounts never are.
+    public func isAdministrator(_ user: String) async throws -> Bool {
+        if Self.isRobot(user) { return false }
+        if administrators.contains(user) { return true }
+        return try await metadata.user(named: user)?.isAdministrator ?? false
     }
 
     /// Whether a user name is a robot account's (`robot$…`).

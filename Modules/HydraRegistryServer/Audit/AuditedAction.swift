@@ -44,12 +44,12 @@ struct AuditedAction: Sendable, Equatable {
         case .delete: verb = "delete"
         default: return nil
         }
-        // The resource type is the template's last fixed segment: projects, members, robots.
-        let literals = operation.segments.compactMap { segment -> String? in
-            if case .literal(let text) = segment { return text }
+        // The resource type is the last collection the template names: projects, members, robots, users.
+        let collections = ["projects": "project", "members": "member", "robots": "robot", "users": "user"]
+        let type = operation.segments.compactMap { segment -> String? in
+            if case .literal(let text) = segment { return collections[text] }
             return nil
-        }
-        let type = literals.last.map { $0.hasSuffix("s") ? String($0.dropLast()) : $0 } ?? "api"
+        }.last ?? "registry"
         let resource = path.hasPrefix(RegistryAPI.prefix) ? String(path.dropFirst(RegistryAPI.prefix.count)) : path
         return AuditedAction(operation: verb, resourceType: type, resource: resource, project: project)
     }
