@@ -11,7 +11,7 @@ struct Hydra: AsyncParsableCommand {
         subcommands: [
             ImageCommand.self, ImagesCommand.self, RemoveImageCommand.self, BuildCommand.self, LoginCommand.self, LogoutCommand.self, PushCommand.self, PullCommand.self, CopyCommand.self,
             TagCommand.self, InspectCommand.self, ListTagsCommand.self, CatalogCommand.self, RemoveCommand.self,
-            ReferrersCommand.self, ServeCommand.self, ProjectCommand.self, MemberCommand.self, RobotCommand.self, ScanCommand.self, DeployCommand.self, AdmissionCommand.self, SBOMCommand.self, DatabaseCommand.self, KeyCommand.self, SignCommand.self, VerifyCommand.self, AttestCommand.self, VerifyAttestationCommand.self, SignBlobCommand.self, VerifyBlobCommand.self, VersionCommand.self,
+            ReferrersCommand.self, ServeCommand.self, ProjectCommand.self, MemberCommand.self, RobotCommand.self, UserCommand.self, AuditCommand.self, ScanCommand.self, DeployCommand.self, AdmissionCommand.self, SBOMCommand.self, DatabaseCommand.self, KeyCommand.self, SignCommand.self, VerifyCommand.self, AttestCommand.self, VerifyAttestationCommand.self, SignBlobCommand.self, VerifyBlobCommand.self, VersionCommand.self,
         ])
 
     /// Ignores SIGPIPE first: a peer that goes away (a closed socket, a credential helper that exits early) must

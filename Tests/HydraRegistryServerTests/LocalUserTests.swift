@@ -76,4 +76,38 @@ struct LocalUserTests {
         #expect(root["user_id"] as? Int == 0 && root["sysadmin_flag"] as? Bool == true)
         #expect(try RESTAPITests.call(registry, "GET", "/users/current", as: nil).status == 401)
     }
+
+    @Test("hydra user create, ls, passwd, rm and hydra audit ls: passwords on standard input; refusals exit 1, usage errors 2")
+    func commands() throws {
+        let registry = try RESTAPITests.registry()
+        let dir = TemporaryDirectory("hydra-user-cli")
+        func hydra(_ arguments: [String], as user: String? = "root", input: String? = nil) throws -> Tool.Result {
+            try Tool.run([HydraBinary.path] + arguments + (user.map { ["--creds", "\($0):pw-\($0)"] } ?? []),
+                         environment: ["HYDRA_HOME": dir("home"), "REGISTRY_AUTH_FILE": dir("auth.json"), "HYDRA_INSECURE_REGISTRIES": registry.host],
+                         input: input.map { Data($0.utf8) })
+        }
+        let created = try hydra(["user", "create", registry.host, "fay", "--email", "fay@example.com"], input: "fay-first-pass\n")
+        #expect(created.succeeded, "\(created.stderr)")
+        let listed = try hydra(["user", "ls", registry.host])
+        #expect(listed.stdout.contains("fay") && listed.stdout.contains("no") && listed.stdout.contains("fay@example.com"), "\(listed.stdout)")
+        #expect(try hydra(["user", "create", registry.host, "gil", "--admin"], input: "gil-first-pass\n").succeeded)
+        #expect(try hydra(["user", "ls", registry.host, "--format", "json"]).stdout.contains("\"sysadmin_flag\" : true"))
+        #expect(try hydra(["user", "ls", registry.host], as: "dev").status == 1, "administrators only")
+        #expect(try hydra(["project", "ls", registry.host, "--creds", "fay:fay-first-pass"], as: nil).succeeded, "she signs in")
+        // She is no administrator, and changes her own password.
+        let own = try hydra(["user", "passwd", registry.host, "fay", "--old", "--creds", "fay:fay-first-pass"], as: nil, input: "fay-first-pass\nfay-second-pass\n")
+        #expect(own.succeeded, "\(own.stderr)")
+        #expect(try hydra(["project", "ls", registry.host, "--creds", "fay:fay-first-pass"], as: nil).status == 1)
+        #expect(try hydra(["user", "passwd", registry.host, "fay"], input: "short\n").status == 1, "too short: the registry refuses")
+        #expect(try hydra(["user", "passwd", registry.host, "fay"], input: "a\nb\n").status == 2, "two lines without --old")
+        let audit = try hydra(["audit", "ls", registry.host, "--operation", "create", "--format", "json"])
+        let events = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]], "\(audit.stderr)")
+        #expect(events.contains { $0["resource"] as? String == "/users" && $0["username"] as? String == "root" && $0["status"] as? Int == 201 })
+        let table = try hydra(["audit", "ls", registry.host, "--user", "fay", "--limit", "5"])
+        #expect(table.stdout.contains("/users/") && table.stdout.split(separator: "\n").count <= 6, "\(table.stdout)")
+        #expect(try hydra(["audit", "ls", registry.host + "/team"], as: "lim").status == 1, "a limited guest reads no log")
+        #expect(try hydra(["audit", "ls", registry.host, "--operation", "fly"]).status == 2)
+        #expect(try hydra(["user", "rm", registry.host, "fay"]).succeeded)
+        #expect(try hydra(["user", "rm", registry.host, "fay"]).status == 1)
+    }
 }
