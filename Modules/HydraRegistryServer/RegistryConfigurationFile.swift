@@ -88,11 +88,12 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         public var sweepInterval: Int64?
     }
 
-    /// The audit log: `retentionDays` (absent: events are kept).
+    /// The audit log: `retentionDays` (absent: events are kept), and operations not to record (`skip: [pull]`).
     public var audit: AuditSection?
 
     public struct AuditSection: Codable, Sendable {
         public var retentionDays: Int?
+        public var skip: [String]?
     }
 
     public init() {}
@@ -237,6 +238,12 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         if let days = audit?.retentionDays {
             guard days > 0 else { throw .invalidConfiguration("audit.retentionDays must be positive (leave it out to keep every event)") }
             configuration.auditRetentionDays = days
+        }
+        for operation in audit?.skip ?? [] {
+            guard AuditTrail.operations.contains(operation) else {
+                throw .invalidConfiguration("audit.skip: \"\(operation)\" is not one of \(AuditTrail.operations.joined(separator: ", "))")
+            }
+            configuration.auditSkippedOperations.insert(operation)
         }
         if let interval = uploads?.sweepInterval {
             guard interval > 0 else { throw .invalidConfiguration("uploads.sweepInterval must be positive") }

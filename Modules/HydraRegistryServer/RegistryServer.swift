@@ -40,6 +40,8 @@ public struct RegistryServer: Sendable {
         public var version = "unknown"
         /// Audit events older than this many days are deleted; nil keeps them.
         public var auditRetentionDays: Int?
+        /// Operations the audit log does not record (`pull` on a registry pulled from thousands of times a second).
+        public var auditSkippedOperations: Set<String> = []
 
         /// The secret key's file: `secretKey`, or `secret.key` in the data directory's parent.
         public var secretKeyFile: String {
@@ -225,7 +227,8 @@ public struct RegistryServer: Sendable {
         logger.info("hydra registry starting", metadata: startSummary)
         let janitor = UploadJanitor(
             registry: registry, timeout: configuration.uploadTimeout, interval: .seconds(configuration.uploadSweepInterval), logger: logger)
-        let audit = AuditTrail(metadata: metadata, retentionDays: configuration.auditRetentionDays, logger: logger)
+        let audit = AuditTrail(
+            metadata: metadata, retentionDays: configuration.auditRetentionDays, skipped: configuration.auditSkippedOperations, logger: logger)
         var router = RegistryRouter(registry: registry, authorizer: authorizer)
         router.version = configuration.version
         router.audit = audit

@@ -87,5 +87,23 @@ struct AuditLogTests {
             try RegistryConfigurationFile(yaml: "audit: {retentionDays: 0}\n", path: "r.yaml").configuration(defaultRoot: "/tmp/x")
         }
         #expect(throws: AuthError.self) { try RegistryConfigurationFile(yaml: "audit: {retentionDays: soon}\n", path: "r.yaml") }
+        let skipping = try RegistryConfigurationFile(yaml: "audit: {skip: [pull, login]}\n", path: "r.yaml").configuration(defaultRoot: "/tmp/x")
+        #expect(skipping.auditSkippedOperations == ["pull", "login"])
+        #expect(throws: AuthError.self) {
+            try RegistryConfigurationFile(yaml: "audit: {skip: [pulls]}\n", path: "r.yaml").configuration(defaultRoot: "/tmp/x")
+        }
+    }
+
+    @Test("audit.skip: skipped operations are not recorded, the others are")
+    func skipping() throws {
+        let registry = try RegistryProcess(arguments: ["--config", "DATA/registry.yaml"]) { dir in
+            try AuthTests.users(dir, ProjectAccessTests.users.map { ($0, "pw-\($0)") })
+            try dir.write("registry.yaml", ProjectAccessTests.config.replacingOccurrences(of: "DATA", with: dir.path) + "\naudit: {skip: [pull]}\n")
+        }
+        _ = try RESTAPITests.pushImage(registry, repository: "team/app", tags: ["v1"], auth: ProjectAccessTests.auth("root"))
+        #expect(try HTTP.request("GET", registry.base + "/v2/team/app/manifests/v1", headers: ProjectAccessTests.auth("dev")).status == 200)
+        let lines = try Self.events(registry).map(Self.line)
+        #expect(lines.contains("root push artifact team/app:v1 201"), "\(lines)")
+        #expect(!lines.contains { $0.contains(" pull ") }, "\(lines)")
     }
 }

@@ -10,6 +10,8 @@ public final class AuditTrail: Sendable {
     let metadata: any MetadataStore
     /// Events older than this many days are deleted; nil keeps them.
     let retentionDays: Int?
+    /// Operations not recorded.
+    let skipped: Set<String>
     let logger: Logger
     private let pending = Mutex<[AuditEvent]>([])
     /// A batch this large is written without waiting for the next tick.
@@ -17,14 +19,19 @@ public final class AuditTrail: Sendable {
     /// The most events kept in memory when the store cannot take them; older ones are dropped, and the drop logged.
     static let bufferLimit = 100_000
 
-    public init(metadata: any MetadataStore, retentionDays: Int?, logger: Logger) {
+    /// The operations the log records.
+    public static let operations = ["pull", "push", "delete", "create", "update", "login"]
+
+    public init(metadata: any MetadataStore, retentionDays: Int?, skipped: Set<String> = [], logger: Logger) {
         self.metadata = metadata
         self.retentionDays = retentionDays
+        self.skipped = skipped
         self.logger = logger
     }
 
-    /// Queues an event; never blocks on the store.
+    /// Queues an event (unless its operation is skipped); never blocks on the store.
     func record(_ event: AuditEvent) {
+        if skipped.contains(event.operation) { return }
         let dropped = pending.withLock { events -> Int in
             events.append(event)
             let excess = events.count - Self.bufferLimit
