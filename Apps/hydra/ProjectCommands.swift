@@ -18,7 +18,7 @@ struct RegistryScopedName: ExpressibleByArgument, Sendable {
     let name: String
 
     init?(argument: String) {
-        let text = argument.hasPrefix("docker://") ? String(argument.dropFirst(9)) : argument
+        let text = Self.withoutTransport(argument)
         guard let slash = text.firstIndex(of: "/") else { return nil }
         registry = String(text[..<slash])
         name = String(text[text.index(after: slash)...])
@@ -26,6 +26,11 @@ struct RegistryScopedName: ExpressibleByArgument, Sendable {
     }
 
     static var usage: String { "REGISTRY/PROJECT, such as registry.example.com:5000/team" }
+
+    /// A registry argument without skopeo's `docker://` transport prefix, which every registry command accepts.
+    static func withoutTransport(_ text: String) -> String {
+        text.hasPrefix("docker://") ? String(text.dropFirst("docker://".count)) : text
+    }
 }
 
 extension RegistryOptions {
@@ -83,7 +88,7 @@ struct ProjectListCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await options.run {
-            let host = registryHost.hasPrefix("docker://") ? String(registryHost.dropFirst(9)) : registryHost
+            let host = RegistryScopedName.withoutTransport(registryHost)
             let projects = try await registry.management(for: host).projects(nameContains: name)
             if options.format == .json { try Console.json(projects) } else { Console.table(["NAME", "ID", "ACCESS", "REPOSITORIES"], ProjectPrinting.rows(projects)) }
         }

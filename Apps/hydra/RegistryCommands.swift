@@ -7,7 +7,7 @@ import NIOCore
 
 /// A registry reference as the registry verbs take it: with or without `docker://`.
 func registryReference(_ text: String) throws -> Reference {
-    try Reference(parsing: text.hasPrefix("docker://") ? String(text.dropFirst("docker://".count)) : text)
+    try Reference(parsing: RegistryScopedName.withoutTransport(text))
 }
 
 struct InspectCommand: AsyncParsableCommand {
@@ -132,7 +132,7 @@ struct CatalogCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await options.run {
-            let host = registryHost.hasPrefix("docker://") ? String(registryHost.dropFirst(9)) : registryHost
+            let host = RegistryScopedName.withoutTransport(registryHost)
             let repositories = try await registry.access.client(for: host).catalog()
             if options.format == .json {
                 try Console.json(JSONValue.object(["registry": .string(host), "repositories": .array(repositories.map(JSONValue.string))]))

@@ -19,20 +19,16 @@ struct RobotScope: ParsableArguments {
     @Flag(help: "System-level robots (system administrators), over the projects --namespace names.") var system = false
 
     func validate() throws {
-        let text = target.hasPrefix("docker://") ? String(target.dropFirst(9)) : target
+        let text = RegistryScopedName.withoutTransport(target)
         if system, text.contains("/") { throw ValidationError("with --system, give the registry alone (HOST[:PORT]), not \(target)") }
         if !system, RegistryScopedName(argument: text) == nil { throw ValidationError("give \(RegistryScopedName.usage) (or REGISTRY with --system)") }
     }
 
     var registry: String {
-        let text = target.hasPrefix("docker://") ? String(target.dropFirst(9)) : target
-        return system ? text : RegistryScopedName(argument: text)?.registry ?? text
+        system ? RegistryScopedName.withoutTransport(target) : RegistryScopedName(argument: target)?.registry ?? target
     }
 
-    var project: String? {
-        let text = target.hasPrefix("docker://") ? String(target.dropFirst(9)) : target
-        return system ? nil : RegistryScopedName(argument: text)?.name
-    }
+    var project: String? { system ? nil : RegistryScopedName(argument: target)?.name }
 }
 
 /// `--duration`: days, or `never`.

@@ -3,6 +3,7 @@ import Foundation
 import HydraOCI
 import HydraRegistryAPI
 import HydraRegistryClient
+import HydraRegistryServer
 
 /// `hydra user create|ls|passwd|rm`: a registry's local users (system administrators), through its REST API.
 struct UserCommand: AsyncParsableCommand {
@@ -116,15 +117,15 @@ struct AuditListCommand: AsyncParsableCommand {
 
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
-        if let operation, !["pull", "push", "delete", "create", "update", "login"].contains(operation) {
-            throw ValidationError("--operation must be pull, push, delete, create, update or login")
+        if let operation, !AuditTrail.operations.contains(operation) {
+            throw ValidationError("--operation must be one of \(AuditTrail.operations.joined(separator: ", "))")
         }
     }
 
     func run() async throws {
         try await options.run {
             let scoped = RegistryScopedName(argument: target)
-            let host = scoped?.registry ?? (target.hasPrefix("docker://") ? String(target.dropFirst(9)) : target)
+            let host = scoped?.registry ?? RegistryScopedName.withoutTransport(target)
             let events = try await registry.management(for: host).auditLog(project: scoped?.name, username: user, operation: operation, limit: limit)
             if options.format == .json { try Console.json(events); return }
             Console.table(["TIME", "USER", "SOURCE", "OPERATION", "RESOURCE", "STATUS"], events.map { event in

@@ -57,7 +57,8 @@ struct RegistryAPI: APIProtocol {
             nameContains: try Self.filter(input.query.name, "name"), isPublic: input.query._public, viewer: scope.viewer, offset: paging.offset, limit: paging.limit))
         var projects: [Components.Schemas.Project] = []
         for project in page.items {
-            let role = try await scope.user.asyncMap { try await metadata.role(ofUser: $0, groups: scope.groups, in: project.name) } ?? nil
+            var role: ProjectRole?
+            if let user = scope.user { role = try await metadata.role(ofUser: user, groups: scope.groups, in: project.name) }
             projects.append(try await describe(project, role: role))
         }
         return .ok(.init(headers: .init(xTotalCount: Int64(page.total), link: paging.links(total: page.total, scope: scope)),
@@ -291,13 +292,5 @@ extension APIRequestScope {
     func requireProject() throws(APIError) -> ProjectRecord {
         guard let project else { throw APIError(.unknown, "no project in the request's scope") }
         return project
-    }
-}
-
-extension Optional {
-    /// The wrapped value transformed by an async function, or nil.
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }
