@@ -66,6 +66,10 @@ let package = Package(
         .systemLibrary(
             name: "CSodium", path: "Modules/CSodium", pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"])]),
+        // OpenLDAP's client library: sign-in against a directory (search + bind, group lookup).
+        .systemLibrary(
+            name: "CLDAP", path: "Modules/CLDAP", pkgConfig: "ldap",
+            providers: [.apt(["libldap-dev"])]),
 
         .target(
             name: "HydraCore",
@@ -103,7 +107,7 @@ let package = Package(
         .target(
             name: "HydraRegistryServer",
             dependencies: [
-                "HydraCore", "HydraOCI", "HydraSigner", "HydraHTTP", "HydraS3", "HydraRegistryAPI",
+                "HydraCore", "HydraOCI", "HydraSigner", "HydraHTTP", "HydraS3", "HydraRegistryAPI", "CLDAP",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -7,11 +7,12 @@
 # Debian's golang.org/x sources (the scanner's Go fixture), python3-yaml and python3-packaging (the scanner's
 # independent OSV oracle), python3-apt (Debian version order for the distro oracle), binutils (objcopy makes the cargo-auditable test binary),
 # postgresql (the scale-out metadata store's tests start a private server with scripts/postgres.sh), Ceph's monitor,
-# OSD and RADOS Gateway (the S3 blob storage's tests start a single-node cluster with scripts/ceph-rgw.sh).
+# OSD and RADOS Gateway (the S3 blob storage's tests start a single-node cluster with scripts/ceph-rgw.sh), libldap-dev
+# (LDAP sign-in) and slapd (the LDAP tests start a private directory with scripts/slapd.sh).
 # Usage: scripts/install-deps.sh [--bench]   (--bench adds what make bench compares against: pigz, hyperfine, wrk,
 # the reference registry (docker-registry), nginx, debootstrap)
 set -euo pipefail
-PKGS=(pkg-config libarchive-dev zlib1g-dev libzstd-dev libssl-dev libsodium-dev python3-cryptography python3-venv umoci skopeo podman runc buildah docker-registry busybox-static tar gzip jq curl apache2-utils openssl openssh-client
+PKGS=(pkg-config libarchive-dev zlib1g-dev libzstd-dev libssl-dev libsodium-dev libldap-dev slapd python3-cryptography python3-venv umoci skopeo podman runc buildah docker-registry busybox-static tar gzip jq curl apache2-utils openssl openssh-client
   golang-1.19-go golang-golang-x-net-dev golang-golang-x-text-dev golang-golang-x-crypto-dev python3-yaml python3-packaging python3-apt binutils postgresql ceph-mon ceph-osd radosgw ceph-common)
 [ "${1:-}" = --bench ] && PKGS+=(pigz hyperfine openssl wrk docker-registry nginx-light debootstrap)
 missing=()

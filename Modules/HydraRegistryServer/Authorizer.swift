@@ -3,12 +3,14 @@ import HydraCore
 import HydraOCI
 import HTTPTypes
 import Hummingbird
+import Logging
 import HummingbirdBcrypt
 import Synchronization
 
 /// Decides, for every request, who is asking and whether they may: Basic credentials checked against the
-/// htpasswd users, or a bearer token from the token service; then their rights (access rules, or projects and
-/// roles). Failures are the spec's 401 `UNAUTHORIZED` with a `WWW-Authenticate` challenge, or 403 `DENIED`.
+/// htpasswd users, robot accounts, local users or an LDAP directory, or a bearer token from the token service;
+/// then their rights (access rules, or projects and roles). Failures are the spec's 401 `UNAUTHORIZED` with a
+/// `WWW-Authenticate` challenge, or 403 `DENIED`; a directory that cannot be reached is a 503.
 public final class Authorizer: Sendable {
     public let users: Htpasswd
     public let rights: Rights
@@ -20,12 +22,24 @@ public final class Authorizer: Sendable {
     /// Successful local-user logins (SHA-256 of "user:password" → the password hash they matched): a hit counts only
     /// while the user's stored hash is still that one, so a changed password or a deleted user is refused at once.
     private let goodLocalCredentials = Mutex<[String: String]>([:])
+    /// Users without an account here sign in against this directory (nil: none).
+    public let directory: LDAPDirectory?
+    /// The directory's recent sign-ins.
+    private let directorySignIns: DirectorySignInCache
 
-    public init(users: Htpasswd, rights: Rights, tokens: TokenIssuer, realm: String? = nil) {
+    private let logger: Logger
+
+    public init(
+        users: Htpasswd, rights: Rights, tokens: TokenIssuer, realm: String? = nil, directory: LDAPDirectory? = nil,
+        logger: Logger = Logger(label: "hydra.registry.auth")
+    ) {
+        self.logger = logger
         self.users = users
         self.rights = rights
         self.tokens = tokens
         self.realm = realm
+        self.directory = directory
+        directorySignIns = DirectorySignInCache(seconds: directory?.configuration.cacheSeconds ?? 60)
     }
 
     public convenience init(users: Htpasswd, policy: AccessPolicy, tokens: TokenIssuer, realm: String? = nil) {
@@ -39,11 +53,11 @@ public final class Authorizer: Sendable {
         /// Projects, their members' roles and system administrators (Harbor's model).
         case projects(ProjectAccess)
 
-        /// The actions `user` (nil: anonymous) may take on `repository`.
-        func actions(for user: String?, on repository: String) async throws -> Set<Action> {
+        /// The actions `user` (nil: anonymous), a member of `groups`, may take on `repository`.
+        func actions(for user: String?, groups: [String] = [], on repository: String) async throws -> Set<Action> {
             switch self {
             case .rules(let policy): policy.actions(for: user, on: repository)
-            case .projects(let projects): try await projects.actions(for: user, on: repository)
+            case .projects(let projects): try await projects.actions(for: user, groups: groups, on: repository)
             }
         }
 
@@ -59,15 +73,21 @@ public final class Authorizer: Sendable {
     /// Who a request is.
     public enum Identity: Sendable {
         case anonymous
-        case user(String)
+        /// Signed in with a password: the user, and the groups their directory lists them in.
+        case user(SignIn)
         case token(TokenIssuer.Grant)
 
         var name: String? {
             switch self {
             case .anonymous: nil
-            case .user(let name): name
+            case .user(let signIn): signIn.user
             case .token(let grant): grant.subject
             }
+        }
+
+        var groups: [String] {
+            if case .user(let signIn) = self { return signIn.groups }
+            return []
         }
     }
 
@@ -78,10 +98,10 @@ public final class Authorizer: Sendable {
             guard let (user, password) = Self.basicCredentials(header) else {
                 throw challenge(request, scope: nil, message: "malformed Basic credentials")
             }
-            guard await checkPassword(user: user, password: password) else {
+            guard let signIn = try await registrySignIn(user: user, password: password) else {
                 throw challenge(request, scope: nil, message: "invalid username or password")
             }
-            return .user(user)
+            return .user(signIn)
         }
         if header.lowercased().hasPrefix("bearer ") {
             do {
@@ -97,7 +117,7 @@ public final class Authorizer: Sendable {
     public func actions(of identity: Identity, on repository: String) async throws -> Set<Action> {
         switch identity {
         case .anonymous: try await rights.actions(for: nil, on: repository)
-        case .user(let name): try await rights.actions(for: name, on: repository)
+        case .user(let signIn): try await rights.actions(for: signIn.user, groups: signIn.groups, on: repository)
         case .token(let grant): grant.actions(on: repository)
         }
     }
@@ -113,7 +133,7 @@ public final class Authorizer: Sendable {
             if let answer = known[key] {
                 may = answer
             } else {
-                may = try await rights.actions(for: identity.name, on: name).contains(.pull)
+                may = try await rights.actions(for: identity.name, groups: identity.groups, on: name).contains(.pull)
                 known[key] = may
             }
             if may { pullable.append(name) }
@@ -145,34 +165,59 @@ public final class Authorizer: Sendable {
         return RegistryError(.unauthorized, .unauthorized, message, headers: [.wwwAuthenticate: value])
     }
 
-    /// Whether the password is the user's: bcrypt runs on a thread of its own (never the cooperative pool), once
-    /// per good credential.
-    func checkPassword(user: String, password: String) async -> Bool {
+    /// Who a user name and password sign in as, or nil when they do not. In order: a robot account, a user of the
+    /// htpasswd file, a local user of the metadata store (with projects), then the LDAP directory. bcrypt and the
+    /// directory's calls run off the cooperative pool, once per good credential (the directory's answer is kept
+    /// for `auth.ldap.cacheSeconds`).
+    /// - Throws: `LDAPError` when the directory cannot answer.
+    public func signIn(user: String, password: String) async throws(LDAPError) -> SignIn? {
         // A robot account: its secret's hash, and whether it is disabled or expired, are read on every sign-in (no
         // cache), so disabling one takes effect at once.
         if case .projects(let access) = rights, ProjectAccess.isRobot(user) {
-            return (try? await access.verifyRobot(user, secret: password)) ?? false
+            return (try? await access.verifyRobot(user, secret: password)) == true ? SignIn(user: user) : nil
         }
-        // Not in the htpasswd file: a local user of the metadata store (with projects).
-        if case .projects(let access) = rights, !users.contains(user) {
-            return (try? await checkLocalUser(user, password: password, in: access.metadata)) ?? false
+        if users.contains(user) {
+            let key = Digest.of(Array("\(user):\(password)".utf8)).hex  // a hash, so no password sits in the cache
+            if goodCredentials.withLock({ $0[key] }) == user { return SignIn(user: user) }
+            let users = self.users
+            guard await BlockingIO.run({ users.verify(user: user, password: password) }) else { return nil }
+            goodCredentials.withLock { $0[key] = user }
+            return SignIn(user: user)
         }
-        let key = Digest.of(Array("\(user):\(password)".utf8)).hex  // a hash, so no password sits in the cache
-        if goodCredentials.withLock({ $0[key] }) == user { return true }
+        // A local user of the metadata store (with projects): when one has the name, the directory is not asked.
+        if case .projects(let access) = rights, let record = try? await access.metadata.user(named: user) {
+            return (try? await checkLocalUser(record, password: password)) == true ? SignIn(user: user) : nil
+        }
+        if let directory {
+            if let known = directorySignIns.signIn(user: user, password: password) { return known }
+            guard let account = try await directory.signIn(user: user, password: password) else { return nil }
+            let signIn = SignIn(user: account.name, groups: account.groups)
+            directorySignIns.remember(signIn, user: user, password: password)
+            return signIn
+        }
+        // As long as a wrong password of a real user takes, so timing does not tell which names exist.
         let users = self.users
-        let ok = await Task.detached { users.verify(user: user, password: password) }.value
-        if ok { goodCredentials.withLock { $0[key] = user } }
-        return ok
+        _ = await BlockingIO.run { users.verify(user: "", password: password) }
+        return nil
     }
 
-    private func checkLocalUser(_ user: String, password: String, in metadata: any MetadataStore) async throws -> Bool {
-        let key = Digest.of(Array("\(user):\(password)".utf8)).hex
-        guard let record = try await metadata.user(named: user) else {
-            // As long as a wrong password of a real user takes, so timing does not tell which names exist.
-            let users = self.users
-            _ = try await BlockingIO.run { users.verify(user: "", password: password) }
-            return false
+    /// `signIn`, with a directory's failure as the registry's error: 503 when it cannot be reached, else 500 (the
+    /// details, which name the directory's entries, go to the log only).
+    func registrySignIn(user: String, password: String) async throws(RegistryError) -> SignIn? {
+        do {
+            return try await signIn(user: user, password: password)
+        } catch {
+            logger.error("LDAP sign-in failed", metadata: ["user": "\(user)", "error": "\(error)"])
+            if case .unavailable = error {
+                throw RegistryError(.serviceUnavailable, .unavailable, "the directory users sign in with is unavailable; try again",
+                                    headers: [.retryAfter: BackendFailure.retryAfter])
+            }
+            throw RegistryError(.internalServerError, .unknown, "signing in with the directory failed; the registry's log has the details")
         }
+    }
+
+    private func checkLocalUser(_ record: UserRecord, password: String) async throws -> Bool {
+        let key = Digest.of(Array("\(record.name):\(password)".utf8)).hex
         if goodLocalCredentials.withLock({ $0[key] }) == record.passwordHash { return true }
         guard try await record.verify(password: password) else { return false }
         goodLocalCredentials.withLock { $0[key] = record.passwordHash }

@@ -30,12 +30,22 @@ import Yams
 ///     - {repository: "*", users: ["*"], actions: [pull]}
 /// ```
 ///
-/// Or, instead of `access` rules, projects with members and roles (Harbor's model; Docs/access.md):
+/// Or, instead of `access` rules, projects with members and roles (Harbor's model; Docs/access.md), with users
+/// from an LDAP directory as well:
 ///
 /// ```yaml
 /// auth:
 ///   htpasswd: /etc/hydra/htpasswd
 ///   admins: [root]                       # system administrators: everything, everywhere
+///   adminGroups: [registry-admins]       # so are the members of these directory groups
+///   ldap:
+///     url: ldap://ldap.example.com       # or ldaps://; startTLS: true upgrades ldap://
+///     searchDN: cn=hydra,ou=services,dc=example,dc=com
+///     searchPasswordFile: /etc/hydra/ldap-password
+///     baseDN: ou=people,dc=example,dc=com
+///     filter: (objectClass=inetOrgPerson)
+///     uid: uid
+///     groups: {baseDN: ou=groups,dc=example,dc=com, membership: member, name: cn}
 /// projects:
 ///   - {name: library, public: true}
 ///   - name: team
@@ -53,6 +63,10 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         public var access: [AccessPolicy.Rule]?
         /// System administrators (with `projects`).
         public var admins: [String]?
+        /// Directory groups whose members are system administrators (with `projects` and `ldap`).
+        public var adminGroups: [String]?
+        /// Sign-in against an LDAP directory for users with no account here.
+        public var ldap: LDAPDirectory.Configuration?
         public init() {}
     }
 
@@ -216,8 +230,16 @@ public struct RegistryConfigurationFile: Codable, Sendable {
                 if auth.anonymousPull == true { throw .invalidConfiguration("auth.anonymousPull does not apply with projects: make a project public instead") }
                 authentication?.projects = try ProjectDefinition.parse(projects)
                 authentication?.administrators = auth.admins ?? []
-            } else if auth.admins != nil {
-                throw .invalidConfiguration("auth.admins needs projects (system administrators are part of the projects model)")
+                authentication?.administratorGroups = auth.adminGroups ?? []
+            } else if auth.admins != nil || auth.adminGroups != nil {
+                throw .invalidConfiguration("auth.admins and auth.adminGroups need projects (system administrators are part of the projects model)")
+            }
+            if auth.adminGroups != nil && auth.ldap == nil {
+                throw .invalidConfiguration("auth.adminGroups needs a directory that says who is in a group (auth.ldap)")
+            }
+            if let ldap = auth.ldap {
+                do { try ldap.validate() } catch { throw .invalidConfiguration(error.description) }
+                authentication?.ldap = ldap
             }
         } else if projects != nil {
             throw .invalidConfiguration("projects need auth: users who sign in (auth.htpasswd)")

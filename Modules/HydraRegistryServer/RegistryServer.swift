@@ -98,6 +98,10 @@ public struct RegistryServer: Sendable {
         public var projects: [ProjectDefinition]?
         /// System administrators' user names (with projects).
         public var administrators: [String] = []
+        /// Directory groups whose members are system administrators (with projects).
+        public var administratorGroups: [String] = []
+        /// Users with no account here sign in against this LDAP directory.
+        public var ldap: LDAPDirectory.Configuration?
 
         public init(htpasswdPath: String, anonymousPull: Bool = false, rules: [AccessPolicy.Rule] = [], realm: String? = nil, service: String = "hydra", tokenLifetime: Int64 = 300) {
             self.htpasswdPath = htpasswdPath
@@ -162,7 +166,7 @@ public struct RegistryServer: Sendable {
         [
             "address": "\(configuration.tls == nil ? "http" : "https")://\(configuration.host):\(configuration.port)",
             "root": "\(configuration.dataDirectory)",
-            "auth": "\(configuration.auth.map { "htpasswd \($0.htpasswdPath), token service \($0.service)\($0.anonymousPull ? ", anonymous pull" : "")\($0.projects.map { ", \($0.count) configured projects" } ?? "")" } ?? "none")",
+            "auth": "\(configuration.auth.map { "htpasswd \($0.htpasswdPath), token service \($0.service)\($0.anonymousPull ? ", anonymous pull" : "")\($0.projects.map { ", \($0.count) configured projects" } ?? "")\($0.ldap.map { ", LDAP \($0.url)" } ?? "")" } ?? "none")",
             "blobs": "\(configuration.storage.map { "\($0.location), \($0.credentials)" } ?? "filesystem \(configuration.dataDirectory)/storage")",
             "metadata": "\(configuration.metadata.map { "postgres \($0)" } ?? "sqlite \(configuration.dataDirectory)/metadata.sqlite")",
         ]
@@ -215,12 +219,15 @@ public struct RegistryServer: Sendable {
             var rights = Authorizer.Rights.rules(policy)
             if let projects = auth.projects {
                 try await ProjectDefinition.apply(projects, to: metadata, now: Int64(Date().timeIntervalSince1970))
-                rights = .projects(ProjectAccess(metadata: metadata, administrators: Set(auth.administrators)))
+                rights = .projects(ProjectAccess(
+                    metadata: metadata, administrators: Set(auth.administrators), administratorGroups: Set(auth.administratorGroups)))
             }
             let key = try await tokenSigningKey(metadata: metadata)
             authorizer = Authorizer(
                 users: try Htpasswd(contents: contents, path: auth.htpasswdPath), rights: rights,
-                tokens: TokenIssuer(key: key, service: auth.service, lifetime: auth.tokenLifetime), realm: auth.realm)
+                tokens: TokenIssuer(key: key, service: auth.service, lifetime: auth.tokenLifetime), realm: auth.realm,
+                directory: try auth.ldap.map { configuration throws(LDAPError) in try LDAPDirectory(configuration: configuration) },
+                logger: logger)
         } else if configuration.host != "127.0.0.1" && configuration.host != "localhost" && configuration.host != "::1" {
             logger.warning("serving \(configuration.host) without authentication: anyone who can reach it can push and delete")
         }

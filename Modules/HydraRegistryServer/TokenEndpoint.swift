@@ -32,10 +32,10 @@ struct TokenEndpoint: Sendable {
         guard form["grant_type"] == "password", let user = form["username"], let password = form["password"] else {
             throw RegistryError(.badRequest, .unsupported, "only grant_type=password with username and password is supported")
         }
-        guard await authorizer.checkPassword(user: user, password: password) else {
+        guard let signIn = try await authorizer.registrySignIn(user: user, password: password) else {
             throw authorizer.challenge(request, scope: nil, message: "invalid username or password")
         }
-        return try await respond(identity: .user(user), scopes: (form["scope"] ?? "").split(separator: " ").map(String.init))
+        return try await respond(identity: .user(signIn), scopes: (form["scope"] ?? "").split(separator: " ").map(String.init))
     }
 
     private func checkService(_ service: String?, request: Request) throws {

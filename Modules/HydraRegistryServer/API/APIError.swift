@@ -15,6 +15,8 @@ struct APIError: Error, HTTPResponseConvertible, CustomStringConvertible, Sendab
         case conflict = "CONFLICT"
         case precondition = "PRECONDITION"
         case unknown = "UNKNOWN"
+        /// A service the answer needs (the sign-in directory) cannot be reached: try again.
+        case unavailable = "SERVICE_UNAVAILABLE"
 
         var status: HTTPResponse.Status {
             switch self {
@@ -26,6 +28,7 @@ struct APIError: Error, HTTPResponseConvertible, CustomStringConvertible, Sendab
             case .conflict: .conflict
             case .precondition: .preconditionFailed
             case .unknown: .internalServerError
+            case .unavailable: .serviceUnavailable
             }
         }
     }

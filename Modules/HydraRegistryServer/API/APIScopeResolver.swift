@@ -17,12 +17,13 @@ struct APIScopeResolver: Sendable {
             if case .project(_, let parameter) = rule { scope.project = try await project(named: parameters[parameter], by: parameter, request: request) }
             return scope
         }
-        let user = try await signedInUser(request, authorizer: authorizer)
+        let signIn = try await signedInUser(request, authorizer: authorizer)
+        let user = signIn?.user
         let access: ProjectAccess?
         if case .projects(let projects) = authorizer.rights { access = projects } else { access = nil }
         var isAdministrator = false
-        if let user, let access { isAdministrator = try await access.isAdministrator(user) }
-        var scope = APIRequestScope(user: user, isAdministrator: isAdministrator)
+        if let signIn, let access { isAdministrator = try await access.isAdministrator(signIn.user, groups: signIn.groups) }
+        var scope = APIRequestScope(user: user, groups: signIn?.groups ?? [], isAdministrator: isAdministrator)
         switch rule {
         case .anyone, .anyoneFiltered:
             return scope
@@ -58,14 +59,20 @@ struct APIScopeResolver: Sendable {
         }
     }
 
-    /// The user behind Basic credentials; nil without an Authorization header.
-    private func signedInUser(_ request: Request, authorizer: Authorizer) async throws -> String? {
+    /// Who Basic credentials sign in as; nil without an Authorization header.
+    private func signedInUser(_ request: Request, authorizer: Authorizer) async throws -> SignIn? {
         guard let header = request.headers[.authorization] else { return nil }
         guard header.lowercased().hasPrefix("basic "), let (user, password) = Authorizer.basicCredentials(header) else {
             throw APIError(.unauthorized, "the API takes Basic credentials (a user name and password)")
         }
-        guard await authorizer.checkPassword(user: user, password: password) else { throw APIError(.unauthorized, "invalid username or password") }
-        return user
+        let signIn: SignIn?
+        do {
+            signIn = try await authorizer.registrySignIn(user: user, password: password)
+        } catch {
+            throw APIError(error.status == .serviceUnavailable ? .unavailable : .unknown, error.message)
+        }
+        guard let signIn else { throw APIError(.unauthorized, "invalid username or password") }
+        return signIn
     }
 
     private func refusal(for user: String?, _ message: String) -> APIError {

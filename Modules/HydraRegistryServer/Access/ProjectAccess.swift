@@ -8,10 +8,13 @@ public struct ProjectAccess: Sendable {
     public let metadata: any MetadataStore
     /// User names of the system administrators.
     public let administrators: Set<String>
+    /// Groups (from the directory) whose members are system administrators.
+    public let administratorGroups: Set<String>
 
-    public init(metadata: any MetadataStore, administrators: Set<String>) {
+    public init(metadata: any MetadataStore, administrators: Set<String>, administratorGroups: Set<String> = []) {
         self.metadata = metadata
         self.administrators = administrators
+        self.administratorGroups = administratorGroups
     }
 
     /// The project a repository belongs to: its first path segment, when it has more than one.
@@ -23,7 +26,7 @@ public struct ProjectAccess: Sendable {
     /// The registry actions `user` (nil: anonymous; `groups`: theirs, from LDAP or OIDC; `robot$…`: a robot
     /// account, with its permissions while it is active) may take on `repository`.
     public func actions(for user: String?, groups: [String] = [], on repository: String) async throws -> Set<Action> {
-        if let user, try await isAdministrator(user) { return Set(Action.allCases) }
+        if let user, try await isAdministrator(user, groups: groups) { return Set(Action.allCases) }
         guard let name = Self.project(of: repository), let project = try await metadata.project(named: name) else { return [] }
         var actions: Set<Action> = project.isPublic ? [.pull] : []
         if let user, Self.isRobot(user) {
@@ -34,11 +37,11 @@ public struct ProjectAccess: Sendable {
         return actions
     }
 
-    /// Whether `user` is a system administrator: named in the configuration (`auth.admins`), or a local user with
-    /// the flag. Robot accounts never are.
-    public func isAdministrator(_ user: String) async throws -> Bool {
+    /// Whether `user`, a member of `groups`, is a system administrator: named in the configuration (`auth.admins`),
+    /// a member of one of `auth.adminGroups`, or a local user with the flag. Robot accounts never are.
+    public func isAdministrator(_ user: String, groups: [String] = []) async throws -> Bool {
         if Self.isRobot(user) { return false }
-        if administrators.contains(user) { return true }
+        if administrators.contains(user) || groups.contains(where: administratorGroups.contains) { return true }
         return try await metadata.user(named: user)?.isAdministrator ?? false
     }
 
