@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # slapd.sh - a private OpenLDAP directory (Debian's slapd) on 127.0.0.1 for tests: suffix dc=hydra,dc=test, an
 # administrator cn=admin,dc=hydra,dc=test, and whatever LDIF the caller gives, loaded with slapadd before the
-# server starts. Anonymous clients may only bind; signed-in entries read everything but passwords.
-#   start DIR LDIF   create DIR (when new), load LDIF, start; prints ldap://127.0.0.1:PORT
+# server starts. Anonymous clients may only bind; signed-in entries read everything but passwords. When DIR holds
+# tls.crt and tls.key (PEM) before the first start, the server also takes StartTLS and listens for LDAPS.
+#   start DIR LDIF   create DIR (when new), load LDIF, start; prints ldap://127.0.0.1:PORT (and, with TLS, a second
+#                    line ldaps://127.0.0.1:PORT)
 #   stop DIR         stop it and leave DIR
 # Env: HYDRA_LDAP_ADMIN_PASSWORD (default: hydra-ldap-admin)
 set -euo pipefail
@@ -43,15 +45,29 @@ directory $DIR/db
 access to attrs=userPassword by anonymous auth by * none
 access to * by users read by anonymous auth
 CONF
+    if [ -f "$DIR/tls.crt" ] && [ -f "$DIR/tls.key" ]; then
+      printf 'TLSCertificateFile %s\nTLSCertificateKeyFile %s\n' "$DIR/tls.crt" "$DIR/tls.key" > "$DIR/tls.conf"
+    fi
     "$SLAPD" -T add -f "$DIR/slapd.conf" -l "$LDIF" >"$DIR/slapadd.log" 2>&1 || { cat "$DIR/slapadd.log" >&2; exit 1; }
   fi
   PORT=$(free_port)
   echo "$PORT" > "$DIR/port"
-  "$SLAPD" -f "$DIR/slapd.conf" -h "ldap://127.0.0.1:$PORT/" -s 0 >"$DIR/slapd.log" 2>&1 || { cat "$DIR/slapd.log" >&2; exit 1; }
+  LISTEN="ldap://127.0.0.1:$PORT/"
+  CONF="$DIR/slapd.conf"
+  if [ -f "$DIR/tls.conf" ]; then
+    # The TLS settings go in the global section, before the database: a copy of the file with them first.
+    cat "$DIR/tls.conf" "$DIR/slapd.conf" > "$DIR/slapd-tls.conf"
+    CONF="$DIR/slapd-tls.conf"
+    TLS_PORT=$(free_port)
+    LISTEN="$LISTEN ldaps://127.0.0.1:$TLS_PORT/"
+  fi
+  "$SLAPD" -f "$CONF" -h "$LISTEN" -s 0 >"$DIR/slapd.log" 2>&1 || { cat "$DIR/slapd.log" >&2; exit 1; }
   # slapd forks once it listens; wait for the port to answer.
   for _ in $(seq 1 100); do
     if python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1', $PORT)))"; then
-      echo "ldap://127.0.0.1:$PORT"; exit 0
+      echo "ldap://127.0.0.1:$PORT"
+      [ -z "${TLS_PORT:-}" ] || echo "ldaps://127.0.0.1:$TLS_PORT"
+      exit 0
     fi
     sleep 0.1
   done

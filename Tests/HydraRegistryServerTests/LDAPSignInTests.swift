@@ -11,14 +11,14 @@ import Testing
 /// directory that cannot be reached. Runs on every metadata and storage backend `make test` selects.
 @Suite("LDAP sign-in", .serialized)
 struct LDAPSignInTests {
-    static func config(url: String, data: String) -> String {
+    static func config(url: String, data: String, tls: String) -> String {
         """
         auth:
           htpasswd: \(data)/htpasswd
           admins: [root]
           adminGroups: [registry-admins]
           ldap:
-            url: \(url)
+            url: \(url)\(tls.isEmpty ? "" : "\n    " + tls)
             searchDN: \(TestLDAP.searchDN)
             searchPasswordFile: \(data)/ldap-password
             baseDN: ou=people,\(TestLDAP.suffix)
@@ -34,11 +34,13 @@ struct LDAPSignInTests {
         """
     }
 
-    static func registry(url: String) throws -> RegistryProcess {
+    /// A registry whose users also sign in against the directory at `url`; `tls` adds settings to `auth.ldap`
+    /// (`startTLS: true, caFile: …` on one line).
+    static func registry(url: String, tls: String = "") throws -> RegistryProcess {
         try RegistryProcess(arguments: ["--config", "DATA/registry.yaml"]) { dir in
             try AuthTests.users(dir, [("root", "pw-root")])
             try dir.write("ldap-password", TestLDAP.searchPassword + "\n")
-            try dir.write("registry.yaml", config(url: url, data: dir.path))
+            try dir.write("registry.yaml", config(url: url, data: dir.path, tls: tls))
         }
     }
 
@@ -147,6 +149,25 @@ struct LDAPSignInTests {
         #expect(try Self.api(registry, "GET", "/users/current", Self.auth("root", "pw-root")).status == 200)
         let log = try String(contentsOfFile: registry.data("serve.log"), encoding: .utf8)
         #expect(log.contains("LDAP sign-in failed") && !log.contains(TestLDAP.searchPassword), "the failure is logged, the search password never")
+    }
+
+    @Test("TLS: LDAPS and StartTLS with the server's CA; an untrusted certificate is refused unless verification is off")
+    func tls() throws {
+        let addresses = try TestLDAP.addresses()
+        let trusted = "caFile: \(TestLDAP.certificate)"
+        for (url, settings) in [(addresses.tls, trusted), (addresses.plain, "startTLS: true\n    " + trusted),
+                                (addresses.tls, "verifyCertificate: false")] {
+            let registry = try Self.registry(url: url, tls: settings)
+            let ann = try Self.api(registry, "GET", "/users/current", Self.auth("ann"))
+            #expect(ann.status == 200, "\(url) with \(settings): \(ann.status) \(ann.text)")
+            #expect(try Self.api(registry, "GET", "/users/current", Self.auth("ann", "wrong-password")).status == 401)
+        }
+        // The system's CAs do not know the test certificate: no sign-in, and no password sent in the clear.
+        for (url, settings) in [(addresses.tls, ""), (addresses.plain, "startTLS: true")] {
+            let registry = try Self.registry(url: url, tls: settings)
+            let refused = try Self.api(registry, "GET", "/users/current", Self.auth("ann"))
+            #expect(refused.status == 503, "\(url) with \(settings): \(refused.status) \(refused.text)")
+        }
     }
 
     @Test("configuration errors name the field")

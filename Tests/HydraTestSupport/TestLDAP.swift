@@ -9,8 +9,19 @@ import Synchronization
 /// - `ou=contractors`: eve (in `developers` too), outside the people base, so she never signs in;
 /// - `ou=services`: `cn=hydra`, the account the registry searches as (`searchPassword`);
 /// - `ou=groups`: `developers`, `readers`, `registry-admins` (groupOfNames).
+///
+/// It takes StartTLS on its `ldap://` port and listens for LDAPS too, with a self-signed certificate for 127.0.0.1
+/// (`certificate`).
 public enum TestLDAP {
-    private static let server = Mutex<Result<String, HTTP.Failure>?>(nil)
+    /// The server's two addresses.
+    public struct Addresses: Sendable {
+        /// `ldap://127.0.0.1:PORT` (StartTLS available).
+        public var plain: String
+        /// `ldaps://127.0.0.1:PORT`.
+        public var tls: String
+    }
+
+    private static let server = Mutex<Result<Addresses, HTTP.Failure>?>(nil)
     private static let directory = "/tmp/hydra-test-ldap-\(getpid())"
 
     public static let suffix = "dc=hydra,dc=test"
@@ -24,28 +35,44 @@ public enum TestLDAP {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/slapd.sh").standardized.path
     }
 
-    /// The directory's URL, `ldap://127.0.0.1:PORT`.
-    public static func url() throws -> String {
+    /// The PEM certificate the server presents over TLS (self-signed, for IP 127.0.0.1).
+    public static var certificate: String { directory + "/server/tls.crt" }
+
+    /// The directory's `ldap://` URL.
+    public static func url() throws -> String { try addresses().plain }
+
+    /// The directory's addresses, starting it on first use.
+    public static func addresses() throws -> Addresses {
         try server.withLock { state in
             if let state { return try state.get() }
-            let result: Result<String, HTTP.Failure>
-            do {
-                try? FileManager.default.removeItem(atPath: directory)
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                let ldif = directory + "/entries.ldif"
-                try entries.write(toFile: ldif, atomically: true, encoding: .utf8)
-                let started = try Tool.run([script, "start", directory + "/server", ldif])
-                if started.succeeded {
-                    atexit { _ = try? Tool.run([TestLDAP.script, "stop", "/tmp/hydra-test-ldap-\(getpid())/server"]) }
-                    result = .success(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
-                } else {
-                    result = .failure(HTTP.Failure(message: "scripts/slapd.sh start failed: \(started.stderr)"))
-                }
-            } catch {
-                result = .failure(HTTP.Failure(message: "preparing the test directory: \(error)"))
-            }
+            let result: Result<Addresses, HTTP.Failure>
+            do throws(HTTP.Failure) { result = .success(try start()) } catch { result = .failure(error) }
             state = result
             return try result.get()
+        }
+    }
+
+    private static func start() throws(HTTP.Failure) -> Addresses {
+        do {
+            try? FileManager.default.removeItem(atPath: directory)
+            try FileManager.default.createDirectory(atPath: directory + "/server", withIntermediateDirectories: true)
+            let ldif = directory + "/entries.ldif"
+            try entries.write(toFile: ldif, atomically: true, encoding: .utf8)
+            let certificate = try Tool.run([
+                "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+                "-keyout", directory + "/server/tls.key", "-out", directory + "/server/tls.crt",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+            guard certificate.succeeded else { throw HTTP.Failure(message: "openssl req: \(certificate.stderr)") }
+            let started = try Tool.run([script, "start", directory + "/server", ldif])
+            guard started.succeeded else { throw HTTP.Failure(message: "scripts/slapd.sh start failed: \(started.stderr)") }
+            atexit { _ = try? Tool.run([TestLDAP.script, "stop", "/tmp/hydra-test-ldap-\(getpid())/server"]) }
+            let lines = started.stdout.split(separator: "\n").map(String.init)
+            guard lines.count == 2 else { throw HTTP.Failure(message: "scripts/slapd.sh printed \(started.stdout)") }
+            return Addresses(plain: lines[0], tls: lines[1])
+        } catch let failure as HTTP.Failure {
+            throw failure
+        } catch {
+            throw HTTP.Failure(message: "preparing the test directory: \(error)")
         }
     }
 
