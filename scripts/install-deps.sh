@@ -37,6 +37,10 @@ python3 -c 'import requests, jsonschema' 2>/dev/null || python3 -m pip install -
 # schemathesis (PyPI), which fuzzes the REST API against its OpenAPI document (Tests: APISchemathesisTests).
 [ -x "$PYDIR-schemathesis/bin/st" ] || \
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --target "$PYDIR-schemathesis" schemathesis==4.32.5 >&2
+# django-oidc-provider (PyPI, on Django): the OpenID Connect provider the OIDC sign-in tests run
+# (scripts/oidc-provider.sh).
+[ -d "$PYDIR-oidc-provider/oidc_provider" ] || \
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --target "$PYDIR-oidc-provider" django==5.2.20 django-oidc-provider==0.9.0 >&2
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo

@@ -864,6 +864,26 @@ paths:
         "403": {$ref: "#/components/responses/Forbidden"}
         "404": {$ref: "#/components/responses/NotFound"}
         "500": {$ref: "#/components/responses/InternalServerError"}
+  /users/{user_id}/cli_secret:
+    parameters:
+      - $ref: "#/components/parameters/userID"
+    put:
+      tags: [user]
+      operationId: setCliSecret
+      summary: Sets an OIDC user's CLI secret, the password registry clients sign in with (the user, or an administrator).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/OIDCCliSecretReq"}
+      responses:
+        "200": {description: Changed.}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "412": {$ref: "#/components/responses/PreconditionFailed"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
 components:
   securitySchemes:
     basic:
@@ -1260,6 +1280,19 @@ components:
         comment: {type: string}
         sysadmin_flag: {type: boolean}
         creation_time: {type: string, format: date-time}
+        oidc_user_meta: {$ref: "#/components/schemas/OIDCUserInfo"}
+    OIDCUserInfo:
+      type: object
+      description: "For a user of the OpenID Connect provider: who the provider says they are, and (to the user themselves) the CLI secret."
+      required: [subiss]
+      properties:
+        subiss: {type: string, description: "The provider's issuer and the user's subject, as ISSUER|SUBJECT."}
+        secret: {type: string, description: "The CLI secret; only in the user's own GET /users/current."}
+    OIDCCliSecretReq:
+      type: object
+      required: [secret]
+      properties:
+        secret: {type: string, minLength: 8, maxLength: 128, description: "8 to 128 characters with an upper-case letter, a lower-case letter and a digit."}
     UserCreationReq:
       type: object
       required: [username, password]

@@ -55,7 +55,9 @@ struct AuthorizationMiddleware: RouterMiddleware {
                 if case .anonymous = identity { throw authorizer.challenge(request, scope: nil, message: "authentication required") }
                 context.identity = identity
             }
-            let response = try await next(request, context)
+            var response = try await next(request, context)
+            // A browser session learns its CSRF token from any API answer.
+            if let token = context.apiCall?.scope.csrfToken { response.headers[.csrfToken] = token }
             record(audited, actor: actor, status: Int(response.status.code), request: request, context: context)
             return response
         } catch {

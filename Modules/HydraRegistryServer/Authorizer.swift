@@ -26,13 +26,16 @@ public final class Authorizer: Sendable {
     public let directory: LDAPDirectory?
     /// The directory's recent sign-ins.
     private let directorySignIns: DirectorySignInCache
+    /// Sign-in through an OpenID Connect provider (nil: none): browser sessions, and CLI secrets for registry logins.
+    public let oidc: OIDCSignIn?
 
     private let logger: Logger
 
     public init(
         users: Htpasswd, rights: Rights, tokens: TokenIssuer, realm: String? = nil, directory: LDAPDirectory? = nil,
-        logger: Logger = Logger(label: "hydra.registry.auth")
+        oidc: OIDCSignIn? = nil, logger: Logger = Logger(label: "hydra.registry.auth")
     ) {
+        self.oidc = oidc
         self.logger = logger
         self.users = users
         self.rights = rights
@@ -184,9 +187,11 @@ public final class Authorizer: Sendable {
             goodCredentials.withLock { $0[key] = user }
             return SignIn(user: user)
         }
-        // A local user of the metadata store (with projects): when one has the name, the directory is not asked.
+        // A local user of the metadata store (with projects): when one has the name, the directory is not asked. A
+        // user of the OpenID Connect provider signs in here with their CLI secret, and the groups it last listed.
         if case .projects(let access) = rights, let record = try? await access.metadata.user(named: user) {
-            return (try? await checkLocalUser(record, password: password)) == true ? SignIn(user: user) : nil
+            guard (try? await checkLocalUser(record, password: password)) == true else { return nil }
+            return SignIn(user: user, groups: record.oidc?.groups ?? [])
         }
         if let directory {
             if let known = directorySignIns.signIn(user: user, password: password) { return known }
@@ -218,9 +223,15 @@ public final class Authorizer: Sendable {
 
     private func checkLocalUser(_ record: UserRecord, password: String) async throws -> Bool {
         let key = Digest.of(Array("\(record.name):\(password)".utf8)).hex
-        if goodLocalCredentials.withLock({ $0[key] }) == record.passwordHash { return true }
-        guard try await record.verify(password: password) else { return false }
-        goodLocalCredentials.withLock { $0[key] = record.passwordHash }
+        // What the password was checked against: a changed password or CLI secret invalidates the cached success.
+        let stored = record.oidc?.cliSecret ?? record.passwordHash
+        if goodLocalCredentials.withLock({ $0[key] }) == stored { return true }
+        if record.oidc != nil {
+            guard let oidc, oidc.verifyCLISecret(password, of: record) else { return false }
+        } else {
+            guard try await record.verify(password: password) else { return false }
+        }
+        goodLocalCredentials.withLock { $0[key] = stored }
         return true
     }
 

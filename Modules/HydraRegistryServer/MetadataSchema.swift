@@ -153,6 +153,13 @@ enum MetadataSchema {
                 created_at BIGINT NOT NULL)
             """,
         ]),
+        // Users who sign in through an OpenID Connect provider: their issuer and subject (unique), and what the
+        // provider last said of them (groups) with their CLI secret, sealed (JSON, `UserRecord.OIDCAccount`).
+        Migration(id: "v9-oidc-users", statements: [
+            "ALTER TABLE users ADD COLUMN oidc_subject TEXT",
+            "ALTER TABLE users ADD COLUMN oidc TEXT NOT NULL DEFAULT ''",
+            "CREATE UNIQUE INDEX users_oidc_subject ON users (oidc_subject)",
+        ]),
     ]
 
     /// A sequence of ids kept in `counters`.

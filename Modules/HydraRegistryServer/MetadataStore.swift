@@ -161,6 +161,8 @@ public protocol MetadataStore: Sendable {
     func createUser(_ user: UserRecord) async throws -> UserRecord?
     func user(id: Int64) async throws -> UserRecord?
     func user(named name: String) async throws -> UserRecord?
+    /// The user an OpenID Connect provider knows as `subject` (`ISSUER|SUBJECT`).
+    func user(oidcSubject subject: String) async throws -> UserRecord?
     /// A page of local users in byte order of names (those whose names contain `nameContains`, when given).
     func users(nameContains: String?, offset: Int, limit: Int) async throws -> Page<UserRecord>
     /// Replaces a user's password hash, profile and administrator flag; false when there is none.

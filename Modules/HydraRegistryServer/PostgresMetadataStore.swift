@@ -614,9 +614,9 @@ public final class PostgresMetadataStore: MetadataStore {
             for try await value in try await connection.query(PostgresQuery(unsafeSQL: MetadataSchema.Counter.user.next), logger: logger)
                 .decode(Int64.self) { stored.id = value }
             for try await _ in try await connection.query("""
-                INSERT INTO users (id, name, password_hash, email, real_name, comment, admin, created_at)
+                INSERT INTO users (id, name, password_hash, email, real_name, comment, admin, created_at, oidc_subject, oidc)
                 VALUES (\(stored.id), \(user.name), \(user.passwordHash), \(user.email), \(user.realName), \(user.comment),
-                        \(Int32(user.isAdministrator ? 1 : 0)), \(user.createdAt))
+                        \(Int32(user.isAdministrator ? 1 : 0)), \(user.createdAt), \(user.oidc?.subject), \(UserRecord.OIDCAccount.column(user.oidc)))
                 ON CONFLICT (name) DO NOTHING RETURNING 1
                 """, logger: logger) { return stored }
             return nil
@@ -629,6 +629,10 @@ public final class PostgresMetadataStore: MetadataStore {
 
     public func user(named name: String) async throws -> UserRecord? {
         try await userRecords("SELECT \(unescaped: Self.userColumns) FROM users WHERE name = \(name)").first
+    }
+
+    public func user(oidcSubject subject: String) async throws -> UserRecord? {
+        try await userRecords("SELECT \(unescaped: Self.userColumns) FROM users WHERE oidc_subject = \(subject)").first
     }
 
     public func users(nameContains: String?, offset: Int, limit: Int) async throws -> Page<UserRecord> {
@@ -645,7 +649,7 @@ public final class PostgresMetadataStore: MetadataStore {
     public func updateUser(_ user: UserRecord) async throws -> Bool {
         try await first("""
             UPDATE users SET password_hash = \(user.passwordHash), email = \(user.email), real_name = \(user.realName), comment = \(user.comment),
-                admin = \(Int32(user.isAdministrator ? 1 : 0))
+                admin = \(Int32(user.isAdministrator ? 1 : 0)), oidc_subject = \(user.oidc?.subject), oidc = \(UserRecord.OIDCAccount.column(user.oidc))
             WHERE id = \(user.id) RETURNING 1
             """, as: Int32.self) != nil
     }
@@ -663,14 +667,14 @@ public final class PostgresMetadataStore: MetadataStore {
         }
     }
 
-    private static let userColumns = "id, name, password_hash, email, real_name, comment, admin, created_at"
+    private static let userColumns = "id, name, password_hash, email, real_name, comment, admin, created_at, oidc"
 
     private func userRecords(_ query: PostgresQuery) async throws -> [UserRecord] {
         var users: [UserRecord] = []
-        for try await (id, name, hash, email, realName, comment, admin, createdAt) in try await rows(query)
-            .decode((Int64, String, String, String, String, String, Int32, Int64).self) {
+        for try await (id, name, hash, email, realName, comment, admin, createdAt, oidc) in try await rows(query)
+            .decode((Int64, String, String, String, String, String, Int32, Int64, String).self) {
             users.append(UserRecord(name: name, passwordHash: hash, email: email, realName: realName, comment: comment,
-                                    isAdministrator: admin != 0, createdAt: createdAt, id: id))
+                                    isAdministrator: admin != 0, createdAt: createdAt, id: id, oidc: UserRecord.OIDCAccount.parse(oidc)))
         }
         return users
     }

@@ -67,6 +67,8 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         public var adminGroups: [String]?
         /// Sign-in against an LDAP directory for users with no account here.
         public var ldap: LDAPDirectory.Configuration?
+        /// Sign-in through an OpenID Connect provider (with `projects`).
+        public var oidc: OIDCConfiguration?
         public init() {}
     }
 
@@ -234,8 +236,13 @@ public struct RegistryConfigurationFile: Codable, Sendable {
             } else if auth.admins != nil || auth.adminGroups != nil {
                 throw .invalidConfiguration("auth.admins and auth.adminGroups need projects (system administrators are part of the projects model)")
             }
-            if auth.adminGroups != nil && auth.ldap == nil {
-                throw .invalidConfiguration("auth.adminGroups needs a directory that says who is in a group (auth.ldap)")
+            if auth.adminGroups != nil && auth.ldap == nil && auth.oidc?.groupsClaim == nil {
+                throw .invalidConfiguration("auth.adminGroups needs something that says who is in a group (auth.ldap, or auth.oidc.groupsClaim)")
+            }
+            if let oidc = auth.oidc {
+                if projects == nil { throw .invalidConfiguration("auth.oidc needs projects (its users are kept with the local users)") }
+                do { try oidc.validate() } catch { throw .invalidConfiguration(error.description) }
+                authentication?.oidc = oidc
             }
             if let ldap = auth.ldap {
                 do { try ldap.validate() } catch { throw .invalidConfiguration(error.description) }

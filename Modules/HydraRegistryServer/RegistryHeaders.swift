@@ -13,4 +13,6 @@ extension HTTPField.Name {
     static let link = Self("Link")!
     /// Harbor's REST API: `project_name_or_id` is a name even if it is all digits.
     static let isResourceName = Self("X-Is-Resource-Name")!
+    /// Harbor's REST API: a browser session's CSRF token, repeated by requests that change something.
+    static let csrfToken = Self("X-Harbor-CSRF-Token")!
 }

@@ -49,6 +49,15 @@ public struct RegistryRouter: Sendable {
             let tokens = TokenEndpoint(authorizer: authorizer)
             router.get("/service/token") { request, _ in try await tokens.get(request) }
             router.post("/service/token") { request, _ in try await tokens.post(request) }
+            if let oidc = authorizer.oidc {
+                let audit = self.audit
+                router.get(RouterPath(OIDCSignIn.loginPath)) { request, _ in try await oidc.login(request) }
+                router.get(RouterPath(OIDCSignIn.callbackPath)) { request, context in
+                    try await oidc.callback(request, source: context.remoteAddress, audit: audit)
+                }
+                router.get(RouterPath(OIDCSignIn.logoutPath)) { request, _ in oidc.logout(request) }
+                router.post(RouterPath(OIDCSignIn.logoutPath)) { request, _ in oidc.logout(request) }
+            }
         }
         router.get(RouterPath(RegistryAPI.documentPath)) { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
@@ -71,16 +80,24 @@ public struct RegistryRouter: Sendable {
     func apiOperations() throws -> APIOperationTable {
         let table = APIOperationTable()
         let info = RegistryAPI.Info(
-            version: version, authMode: authorizer == nil ? .none : .dbAuth, accessModel: accessModel,
+            version: version, authMode: authMode, accessModel: accessModel,
             metadataBackend: registry.metadata is PostgresMetadataStore ? .postgresql : .sqlite)
         // Compact JSON, slashes as they are (`team/app`, not `team\/app`), keys sorted.
         let configuration = OpenAPIRuntime.Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
-        try RegistryAPI(registry: registry, info: info, audit: audit, htpasswdUsers: authorizer?.users).registerHandlers(
+        try RegistryAPI(registry: registry, info: info, audit: audit, htpasswdUsers: authorizer?.users, oidc: authorizer?.oidc).registerHandlers(
             on: table, serverURL: try Servers.Server1.url(), configuration: configuration)
         for operation in table.operations where APIAccessRule.rule(for: operation.method, template: operation.template) == nil {
             throw APIConfigurationError.operationWithoutRule("\(operation.method) \(operation.template)")
         }
         return table
+    }
+
+    /// How users sign in, as Harbor's `auth_mode` says it: the provider or directory beside the local users.
+    private var authMode: Components.Schemas.GeneralInfo.AuthModePayload {
+        guard let authorizer else { return .none }
+        if authorizer.oidc != nil { return .oidcAuth }
+        if authorizer.directory != nil { return .ldapAuth }
+        return .dbAuth
     }
 
     private var accessModel: Components.Schemas.GeneralInfo.AccessModelPayload {

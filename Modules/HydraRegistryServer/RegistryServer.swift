@@ -102,6 +102,8 @@ public struct RegistryServer: Sendable {
         public var administratorGroups: [String] = []
         /// Users with no account here sign in against this LDAP directory.
         public var ldap: LDAPDirectory.Configuration?
+        /// Users sign in through this OpenID Connect provider (with projects).
+        public var oidc: OIDCConfiguration?
 
         public init(htpasswdPath: String, anonymousPull: Bool = false, rules: [AccessPolicy.Rule] = [], realm: String? = nil, service: String = "hydra", tokenLifetime: Int64 = 300) {
             self.htpasswdPath = htpasswdPath
@@ -166,7 +168,7 @@ public struct RegistryServer: Sendable {
         [
             "address": "\(configuration.tls == nil ? "http" : "https")://\(configuration.host):\(configuration.port)",
             "root": "\(configuration.dataDirectory)",
-            "auth": "\(configuration.auth.map { "htpasswd \($0.htpasswdPath), token service \($0.service)\($0.anonymousPull ? ", anonymous pull" : "")\($0.projects.map { ", \($0.count) configured projects" } ?? "")\($0.ldap.map { ", LDAP \($0.url)" } ?? "")" } ?? "none")",
+            "auth": "\(configuration.auth.map { "htpasswd \($0.htpasswdPath), token service \($0.service)\($0.anonymousPull ? ", anonymous pull" : "")\($0.projects.map { ", \($0.count) configured projects" } ?? "")\($0.ldap.map { ", LDAP \($0.url)" } ?? "")\($0.oidc.map { ", OIDC \($0.issuer)" } ?? "")" } ?? "none")",
             "blobs": "\(configuration.storage.map { "\($0.location), \($0.credentials)" } ?? "filesystem \(configuration.dataDirectory)/storage")",
             "metadata": "\(configuration.metadata.map { "postgres \($0)" } ?? "sqlite \(configuration.dataDirectory)/metadata.sqlite")",
         ]
@@ -223,11 +225,18 @@ public struct RegistryServer: Sendable {
                     metadata: metadata, administrators: Set(auth.administrators), administratorGroups: Set(auth.administratorGroups)))
             }
             let key = try await tokenSigningKey(metadata: metadata)
+            let users = try Htpasswd(contents: contents, path: auth.htpasswdPath)
+            var oidc: OIDCSignIn?
+            if let settings = auth.oidc {
+                oidc = OIDCSignIn(
+                    client: try OIDCClient(configuration: settings), sealing: try SealingKey.loadOrCreate(at: configuration.secretKeyFile),
+                    metadata: metadata, reservedNames: users, secure: configuration.tls != nil, logger: logger)
+            }
             authorizer = Authorizer(
-                users: try Htpasswd(contents: contents, path: auth.htpasswdPath), rights: rights,
+                users: users, rights: rights,
                 tokens: TokenIssuer(key: key, service: auth.service, lifetime: auth.tokenLifetime), realm: auth.realm,
                 directory: try auth.ldap.map { configuration throws(LDAPError) in try LDAPDirectory(configuration: configuration) },
-                logger: logger)
+                oidc: oidc, logger: logger)
         } else if configuration.host != "127.0.0.1" && configuration.host != "localhost" && configuration.host != "::1" {
             logger.warning("serving \(configuration.host) without authentication: anyone who can reach it can push and delete")
         }

@@ -506,8 +506,10 @@ public final class SQLiteMetadataStore: MetadataStore {
             var stored = user
             stored.id = try Int64.fetchOne(db, sql: MetadataSchema.Counter.user.next) ?? 0
             try db.execute(sql: """
-                INSERT INTO users (id, name, password_hash, email, real_name, comment, admin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [stored.id, user.name, user.passwordHash, user.email, user.realName, user.comment, user.isAdministrator ? 1 : 0, user.createdAt])
+                INSERT INTO users (id, name, password_hash, email, real_name, comment, admin, created_at, oidc_subject, oidc)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [stored.id, user.name, user.passwordHash, user.email, user.realName, user.comment, user.isAdministrator ? 1 : 0,
+                                 user.createdAt, user.oidc?.subject, UserRecord.OIDCAccount.column(user.oidc)])
             return stored
         }
     }
@@ -518,6 +520,10 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func user(named name: String) async throws -> UserRecord? {
         try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).map(Self.user) }
+    }
+
+    public func user(oidcSubject subject: String) async throws -> UserRecord? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM users WHERE oidc_subject = ?", arguments: [subject]).map(Self.user) }
     }
 
     public func users(nameContains: String?, offset: Int, limit: Int) async throws -> Page<UserRecord> {
@@ -535,8 +541,9 @@ public final class SQLiteMetadataStore: MetadataStore {
     public func updateUser(_ user: UserRecord) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: """
-                UPDATE users SET password_hash = ?, email = ?, real_name = ?, comment = ?, admin = ? WHERE id = ?
-                """, arguments: [user.passwordHash, user.email, user.realName, user.comment, user.isAdministrator ? 1 : 0, user.id])
+                UPDATE users SET password_hash = ?, email = ?, real_name = ?, comment = ?, admin = ?, oidc_subject = ?, oidc = ? WHERE id = ?
+                """, arguments: [user.passwordHash, user.email, user.realName, user.comment, user.isAdministrator ? 1 : 0,
+                                 user.oidc?.subject, UserRecord.OIDCAccount.column(user.oidc), user.id])
             return db.changesCount > 0
         }
     }
@@ -552,7 +559,8 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     private static func user(_ row: Row) -> UserRecord {
         UserRecord(name: row["name"], passwordHash: row["password_hash"], email: row["email"], realName: row["real_name"], comment: row["comment"],
-                   isAdministrator: (row["admin"] as Int) != 0, createdAt: row["created_at"], id: row["id"])
+                   isAdministrator: (row["admin"] as Int) != 0, createdAt: row["created_at"], id: row["id"],
+                   oidc: UserRecord.OIDCAccount.parse(row["oidc"]))
     }
 
     // MARK: Audit log

@@ -292,6 +292,21 @@ struct MetadataStoreContractTests {
         #expect(try await store.deleteUser(id: 1))
         #expect(try await !store.deleteUser(id: 1))
         #expect(try await store.members(of: "team").map(\.kind) == [.group], "her own membership goes; a group of that name stays")
+
+        // Users of an OpenID Connect provider: found by subject, one user per subject, their account updated.
+        let account = UserRecord.OIDCAccount(subject: "https://idp|42", groups: ["dev"], cliSecret: "{sealed}")
+        let oidc = try #require(try await store.createUser(UserRecord(name: "olga", passwordHash: "", createdAt: 8, oidc: account)))
+        #expect(try await store.user(oidcSubject: "https://idp|42") == oidc)
+        #expect(try await store.user(named: "olga")?.oidc == account)
+        #expect(try await store.user(oidcSubject: "https://idp|43") == nil)
+        #expect(try await store.user(named: "ann")?.oidc == nil)
+        await #expect(throws: (any Error).self, "a subject belongs to one user") {
+            try await store.createUser(UserRecord(name: "olga2", passwordHash: "", createdAt: 9, oidc: account))
+        }
+        var regrouped = oidc
+        regrouped.oidc?.groups = ["dev", "ops"]
+        #expect(try await store.updateUser(regrouped))
+        #expect(try await store.user(oidcSubject: "https://idp|42")?.oidc?.groups == ["dev", "ops"])
     }
 
     @Test("project listings: filtered by name, visibility and viewer, paged with a total", arguments: MetadataBackend.allCases)

@@ -200,12 +200,15 @@ public enum HTTP {
         public var description: String { message }
     }
 
-    public static func request(_ method: String, _ url: String, body: [UInt8]? = nil, headers: [String: String] = [:]) throws -> Response {
+    /// One request; with `cookieJar` (a file), cookies are sent from it and the answer's stored in it, as a browser does.
+    public static func request(_ method: String, _ url: String, body: [UInt8]? = nil, headers: [String: String] = [:],
+                               cookieJar: String? = nil) throws -> Response {
         let tmp = TemporaryDirectory("hydra-http")
         // A server that stops answering fails the request after five minutes instead of hanging the test run.
         var arguments = ["curl", "-s", "-S", "-m", "300", "-X", method, "-o", tmp("body"), "-D", tmp("headers"), "-w", "%{http_code}"]
         if method == "HEAD" { arguments = ["curl", "-s", "-S", "-m", "300", "-I", "-o", tmp("body"), "-D", tmp("headers"), "-w", "%{http_code}"] }
         for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
+        if let cookieJar { arguments += ["-b", cookieJar, "-c", cookieJar] }
         if let body {
             try Data(body).write(to: URL(fileURLWithPath: tmp("upload")))
             arguments += ["--data-binary", "@" + tmp("upload")]

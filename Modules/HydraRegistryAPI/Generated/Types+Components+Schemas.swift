@@ -1172,6 +1172,8 @@ extension Components {
             public var sysadminFlag: Swift.Bool
             /// - Remark: Generated from `#/components/schemas/UserResp/creation_time`.
             public var creationTime: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/UserResp/oidc_user_meta`.
+            public var oidcUserMeta: Components.Schemas.OIDCUserInfo?
             /// Creates a new `UserResp`.
             ///
             /// - Parameters:
@@ -1182,6 +1184,7 @@ extension Components {
             ///   - comment:
             ///   - sysadminFlag:
             ///   - creationTime:
+            ///   - oidcUserMeta:
             public init(
                 userId: Swift.Int64,
                 username: Swift.String,
@@ -1189,7 +1192,8 @@ extension Components {
                 realname: Swift.String? = nil,
                 comment: Swift.String? = nil,
                 sysadminFlag: Swift.Bool,
-                creationTime: Foundation.Date? = nil
+                creationTime: Foundation.Date? = nil,
+                oidcUserMeta: Components.Schemas.OIDCUserInfo? = nil
             ) {
                 self.userId = userId
                 self.username = username
@@ -1198,6 +1202,7 @@ extension Components {
                 self.comment = comment
                 self.sysadminFlag = sysadminFlag
                 self.creationTime = creationTime
+                self.oidcUserMeta = oidcUserMeta
             }
             public enum CodingKeys: String, CodingKey {
                 case userId = "user_id"
@@ -1207,6 +1212,53 @@ extension Components {
                 case comment
                 case sysadminFlag = "sysadmin_flag"
                 case creationTime = "creation_time"
+                case oidcUserMeta = "oidc_user_meta"
+            }
+        }
+        /// For a user of the OpenID Connect provider: who the provider says they are, and (to the user themselves) the CLI secret.
+        ///
+        /// - Remark: Generated from `#/components/schemas/OIDCUserInfo`.
+        public struct OIDCUserInfo: Codable, Hashable, Sendable {
+            /// The provider's issuer and the user's subject, as ISSUER|SUBJECT.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OIDCUserInfo/subiss`.
+            public var subiss: Swift.String
+            /// The CLI secret; only in the user's own GET /users/current.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OIDCUserInfo/secret`.
+            public var secret: Swift.String?
+            /// Creates a new `OIDCUserInfo`.
+            ///
+            /// - Parameters:
+            ///   - subiss: The provider's issuer and the user's subject, as ISSUER|SUBJECT.
+            ///   - secret: The CLI secret; only in the user's own GET /users/current.
+            public init(
+                subiss: Swift.String,
+                secret: Swift.String? = nil
+            ) {
+                self.subiss = subiss
+                self.secret = secret
+            }
+            public enum CodingKeys: String, CodingKey {
+                case subiss
+                case secret
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OIDCCliSecretReq`.
+        public struct OIDCCliSecretReq: Codable, Hashable, Sendable {
+            /// 8 to 128 characters with an upper-case letter, a lower-case letter and a digit.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OIDCCliSecretReq/secret`.
+            public var secret: Swift.String
+            /// Creates a new `OIDCCliSecretReq`.
+            ///
+            /// - Parameters:
+            ///   - secret: 8 to 128 characters with an upper-case letter, a lower-case letter and a digit.
+            public init(secret: Swift.String) {
+                self.secret = secret
+            }
+            public enum CodingKeys: String, CodingKey {
+                case secret
             }
         }
         /// - Remark: Generated from `#/components/schemas/UserCreationReq`.

@@ -207,6 +207,11 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `PUT /users/{user_id}/sysadmin`.
     /// - Remark: Generated from `#/paths//users/{user_id}/sysadmin/put(setUserSysAdmin)`.
     func setUserSysAdmin(_ input: Operations.SetUserSysAdmin.Input) async throws -> Operations.SetUserSysAdmin.Output
+    /// Sets an OIDC user's CLI secret, the password registry clients sign in with (the user, or an administrator).
+    ///
+    /// - Remark: HTTP `PUT /users/{user_id}/cli_secret`.
+    /// - Remark: Generated from `#/paths//users/{user_id}/cli_secret/put(setCliSecret)`.
+    func setCliSecret(_ input: Operations.SetCliSecret.Input) async throws -> Operations.SetCliSecret.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -710,6 +715,21 @@ extension APIProtocol {
         body: Operations.SetUserSysAdmin.Input.Body
     ) async throws -> Operations.SetUserSysAdmin.Output {
         try await setUserSysAdmin(Operations.SetUserSysAdmin.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Sets an OIDC user's CLI secret, the password registry clients sign in with (the user, or an administrator).
+    ///
+    /// - Remark: HTTP `PUT /users/{user_id}/cli_secret`.
+    /// - Remark: Generated from `#/paths//users/{user_id}/cli_secret/put(setCliSecret)`.
+    public func setCliSecret(
+        path: Operations.SetCliSecret.Input.Path,
+        headers: Operations.SetCliSecret.Input.Headers = .init(),
+        body: Operations.SetCliSecret.Input.Body
+    ) async throws -> Operations.SetCliSecret.Output {
+        try await setCliSecret(Operations.SetCliSecret.Input(
             path: path,
             headers: headers,
             body: body

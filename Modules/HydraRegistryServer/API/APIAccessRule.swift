@@ -51,6 +51,7 @@ enum APIAccessRule: Sendable, Equatable {
         "PUT /users/{user_id}": .administratorOrSelf(parameter: "user_id"),
         "DELETE /users/{user_id}": .administrator,
         "PUT /users/{user_id}/password": .administratorOrSelf(parameter: "user_id"),
+        "PUT /users/{user_id}/cli_secret": .administratorOrSelf(parameter: "user_id"),
         "PUT /users/{user_id}/sysadmin": .administrator,
         "GET /audit-logs": .administrator,
         "GET /projects/{project_name_or_id}/logs": .project(.init(.log, .list), parameter: "project_name_or_id"),

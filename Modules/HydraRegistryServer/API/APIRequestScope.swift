@@ -14,6 +14,8 @@ struct APIRequestScope: Sendable {
     /// The request's path and query items, for the `Link` headers of paged answers.
     var path: String = ""
     var query: [(name: String, value: String)] = []
+    /// The CSRF token of the browser session the request came with (sent back in `X-Harbor-CSRF-Token`).
+    var csrfToken: String?
 
     /// Who looks at a project listing: nil for administrators, who see every project.
     var viewer: ProjectQuery.Viewer? {

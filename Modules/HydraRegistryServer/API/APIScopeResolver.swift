@@ -17,13 +17,19 @@ struct APIScopeResolver: Sendable {
             if case .project(_, let parameter) = rule { scope.project = try await project(named: parameters[parameter], by: parameter, request: request) }
             return scope
         }
-        let signIn = try await signedInUser(request, authorizer: authorizer)
+        var csrfToken: String?
+        var signIn = try await signedInUser(request, authorizer: authorizer)
+        if signIn == nil, let oidc = authorizer.oidc, let session = oidc.session(of: request) {
+            signIn = try await sessionUser(session, request: request)
+            csrfToken = session.csrf
+        }
         let user = signIn?.user
         let access: ProjectAccess?
         if case .projects(let projects) = authorizer.rights { access = projects } else { access = nil }
         var isAdministrator = false
         if let signIn, let access { isAdministrator = try await access.isAdministrator(signIn.user, groups: signIn.groups) }
         var scope = APIRequestScope(user: user, groups: signIn?.groups ?? [], isAdministrator: isAdministrator)
+        scope.csrfToken = csrfToken
         switch rule {
         case .anyone, .anyoneFiltered:
             return scope
@@ -73,6 +79,22 @@ struct APIScopeResolver: Sendable {
         }
         guard let signIn else { throw APIError(.unauthorized, "invalid username or password") }
         return signIn
+    }
+
+    /// The user behind a browser session, while their account exists. A request that changes something must repeat
+    /// the session's CSRF token in `X-Harbor-CSRF-Token`: another site can make the browser send the cookie, but
+    /// cannot read the token.
+    private func sessionUser(_ session: BrowserSession, request: Request) async throws -> SignIn {
+        if ![.get, .head, .options].contains(request.method) {
+            let sent = request.headers[.csrfToken] ?? ""
+            guard OIDCSignIn.constantTimeEqual(Array(sent.utf8), Array(session.csrf.utf8)) else {
+                throw APIError(.forbidden, "CSRF token missing or wrong: send the session's X-Harbor-CSRF-Token header")
+            }
+        }
+        guard let record = try await metadata.user(named: session.user), record.oidc != nil else {
+            throw APIError(.unauthorized, "the session's user no longer exists: sign in again")
+        }
+        return SignIn(user: record.name, groups: record.oidc?.groups ?? session.groups)
     }
 
     private func refusal(for user: String?, _ message: String) -> APIError {

@@ -31,7 +31,13 @@ extension RegistryAPI {
     func getCurrentUser(_ input: Operations.GetCurrentUser.Input) async throws -> Operations.GetCurrentUser.Output {
         let scope = APIRequestScope.current
         guard let name = scope.user else { throw APIError(.unauthorized, "sign in first") }
-        if let record = try await metadata.user(named: name) { return .ok(.init(body: .json(Self.describe(record)))) }
+        if let record = try await metadata.user(named: name) {
+            // Users of the OpenID Connect provider see their CLI secret here (Harbor's profile page shows it).
+            var described = Self.describe(record)
+            described.sysadminFlag = scope.isAdministrator  // also through auth.admins or an admin group
+            if let secret = oidc?.cliSecret(of: record) { described.oidcUserMeta?.secret = secret }
+            return .ok(.init(body: .json(described)))
+        }
         // A user of the htpasswd file, or a robot: no record, only a name.
         return .ok(.init(body: .json(.init(userId: 0, username: name, sysadminFlag: scope.isAdministrator))))
     }
@@ -58,6 +64,9 @@ extension RegistryAPI {
     func updateUserPassword(_ input: Operations.UpdateUserPassword.Input) async throws -> Operations.UpdateUserPassword.Output {
         guard case .json(let request) = input.body else { throw APIError.badRequest("expected a JSON body") }
         var record = try await user(input.path.userId)
+        if record.oidc != nil {
+            throw APIError(.precondition, "\(record.name) signs in through the OIDC provider and has no password here (set a CLI secret instead)")
+        }
         let scope = APIRequestScope.current
         // Users changing their own password prove they know the old one; administrators set it outright.
         if let old = request.oldPassword, old.unicodeScalars.count > 128 { throw APIError.badRequest("old_password has at most 128 characters") }
@@ -68,6 +77,23 @@ extension RegistryAPI {
         }
         if let problem = UserRecord.problem(withPassword: request.newPassword) { throw APIError.badRequest("new_password: \(problem)") }
         record.passwordHash = try await UserRecord.hash(password: request.newPassword)
+        guard try await metadata.updateUser(record) else { throw APIError.notFound("user \(input.path.userId) not found") }
+        return .ok(.init())
+    }
+
+    /// Harbor's rule for CLI secrets a user chooses: 8 to 128 characters with an upper-case letter, a lower-case
+    /// letter and a digit.
+    func setCliSecret(_ input: Operations.SetCliSecret.Input) async throws -> Operations.SetCliSecret.Output {
+        guard case .json(let request) = input.body else { throw APIError.badRequest("expected a JSON body") }
+        var record = try await user(input.path.userId)
+        guard let oidc, record.oidc != nil else {
+            throw APIError(.precondition, "\(record.name) is not a user of an OIDC provider: only they have CLI secrets")
+        }
+        let secret = request.secret
+        guard (8...128).contains(secret.unicodeScalars.count), secret.unicodeScalars.contains(where: { ("A"..."Z").contains($0) }),
+              secret.unicodeScalars.contains(where: { ("a"..."z").contains($0) }), secret.unicodeScalars.contains(where: { ("0"..."9").contains($0) })
+        else { throw APIError.badRequest("secret: 8 to 128 characters with an upper-case letter, a lower-case letter and a digit") }
+        record.oidc?.cliSecret = try oidc.sealCLISecret(secret)
         guard try await metadata.updateUser(record) else { throw APIError.notFound("user \(input.path.userId) not found") }
         return .ok(.init())
     }
@@ -87,7 +113,8 @@ extension RegistryAPI {
 
     static func describe(_ user: UserRecord) -> Components.Schemas.UserResp {
         .init(userId: user.id, username: user.name, email: user.email, realname: user.realName, comment: user.comment,
-              sysadminFlag: user.isAdministrator, creationTime: Date(timeIntervalSince1970: TimeInterval(user.createdAt)))
+              sysadminFlag: user.isAdministrator, creationTime: Date(timeIntervalSince1970: TimeInterval(user.createdAt)),
+              oidcUserMeta: user.oidc.map { .init(subiss: $0.subject) })
     }
 
     private static func checkUserName(_ name: String) throws(APIError) {

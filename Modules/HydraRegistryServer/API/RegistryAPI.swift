@@ -28,6 +28,8 @@ struct RegistryAPI: APIProtocol {
     let audit: AuditTrail?
     /// The htpasswd file's users, whose names local users may not take.
     let htpasswdUsers: Htpasswd?
+    /// Sign-in through an OpenID Connect provider, whose users have CLI secrets (nil: none).
+    let oidc: OIDCSignIn?
     var metadata: any MetadataStore { registry.metadata }
 
     // MARK: Health and system

@@ -64,6 +64,13 @@ public struct SealingKey: Sendable {
         return Array(try encoder.encode(file)) + [UInt8(ascii: "\n")]
     }
 
+    /// A key for one purpose derived from this one (HKDF-SHA256), so what it protects (browser session cookies) never
+    /// shares a key with the sealed secrets; every replica with the same secret key derives the same one.
+    public func derivedKey(purpose: String) -> [UInt8] {
+        let derived = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("hydra/\(purpose)".utf8), outputByteCount: 32)
+        return derived.withUnsafeBytes { Array($0) }
+    }
+
     /// Opens a sealed file's content (read from `source`, named in errors) sealed for `purpose`.
     public func open(_ content: [UInt8], purpose: String, source: String) throws(SealingError) -> [UInt8] {
         let file: SealedFile
