@@ -77,6 +77,7 @@ extension RegistryManagement {
         case .unauthorized(let refusal): throw Self.refused(401, refusal.body)
         case .forbidden(let refusal): throw Self.refused(403, refusal.body)
         case .notFound(let refusal): throw Self.refused(404, refusal.body)
+        case .conflict(let refusal): throw Self.refused(409, refusal.body)
         case .internalServerError(let refusal): throw Self.refused(500, refusal.body)
         case .undocumented(let status, _): throw RegistryManagementError.undocumented(status: status, url: base + "/users/\(id)/password")
         }

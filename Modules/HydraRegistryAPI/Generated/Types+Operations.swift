@@ -9334,6 +9334,29 @@ public enum Operations {
                     }
                 }
             }
+            /// The resource exists already.
+            ///
+            /// - Remark: Generated from `#/paths//users/{user_id}/password/put(updateUserPassword)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
             /// The server failed.
             ///
             /// - Remark: Generated from `#/paths//users/{user_id}/password/put(updateUserPassword)/responses/500`.
@@ -9806,24 +9829,24 @@ public enum Operations {
                     }
                 }
             }
-            /// The resource is not in a state that allows this.
+            /// The resource exists already.
             ///
-            /// - Remark: Generated from `#/paths//users/{user_id}/cli_secret/put(setCliSecret)/responses/412`.
+            /// - Remark: Generated from `#/paths//users/{user_id}/cli_secret/put(setCliSecret)/responses/409`.
             ///
-            /// HTTP response code: `412 preconditionFailed`.
-            case preconditionFailed(Components.Responses.PreconditionFailed)
-            /// The associated value of the enum case if `self` is `.preconditionFailed`.
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
             ///
-            /// - Throws: An error if `self` is not `.preconditionFailed`.
-            /// - SeeAlso: `.preconditionFailed`.
-            public var preconditionFailed: Components.Responses.PreconditionFailed {
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Conflict {
                 get throws {
                     switch self {
-                    case let .preconditionFailed(response):
+                    case let .conflict(response):
                         return response
                     default:
                         try throwUnexpectedResponseStatus(
-                            expectedStatus: "preconditionFailed",
+                            expectedStatus: "conflict",
                             response: self
                         )
                     }

@@ -65,7 +65,7 @@ extension RegistryAPI {
         guard case .json(let request) = input.body else { throw APIError.badRequest("expected a JSON body") }
         var record = try await user(input.path.userId)
         if record.oidc != nil {
-            throw APIError(.precondition, "\(record.name) signs in through the OIDC provider and has no password here (set a CLI secret instead)")
+            throw APIError(.conflict, "\(record.name) signs in through the OIDC provider and has no password here (set a CLI secret instead)")
         }
         let scope = APIRequestScope.current
         // Users changing their own password prove they know the old one; administrators set it outright.
@@ -87,7 +87,7 @@ extension RegistryAPI {
         guard case .json(let request) = input.body else { throw APIError.badRequest("expected a JSON body") }
         var record = try await user(input.path.userId)
         guard let oidc, record.oidc != nil else {
-            throw APIError(.precondition, "\(record.name) is not a user of an OIDC provider: only they have CLI secrets")
+            throw APIError(.conflict, "\(record.name) is not a user of an OIDC provider: only they have CLI secrets")
         }
         let secret = request.secret
         guard (8...128).contains(secret.unicodeScalars.count), secret.unicodeScalars.contains(where: { ("A"..."Z").contains($0) }),
