@@ -38,7 +38,7 @@ struct AuthorizationMiddleware: RouterMiddleware {
                 if let authorizer {
                     let identity = try await authorizer.identify(request)
                     actor = identity.name
-                    context.identity = try await authorize(request, route: route, identity: identity, with: authorizer)
+                    context.identity = try await authorize(request, route: route, identity: identity, with: authorizer, source: context.remoteAddress)
                 }
             } else if path.hasPrefix(RegistryAPI.prefix + "/"), path != RegistryAPI.documentPath {
                 let (operation, parameters) = try matchAPI(request, path: path)
@@ -83,7 +83,9 @@ struct AuthorizationMiddleware: RouterMiddleware {
     }
 
     /// The identity behind a `/v2/` request, once it is allowed the route's action.
-    private func authorize(_ request: Request, route: RegistryRoute, identity: Authorizer.Identity, with authorizer: Authorizer) async throws -> Authorizer.Identity {
+    /// A push into a missing project creates it when `createProjectsOnPush` allows (recorded from `source`).
+    private func authorize(_ request: Request, route: RegistryRoute, identity: Authorizer.Identity, with authorizer: Authorizer,
+                           source: String) async throws -> Authorizer.Identity {
         let needed: Set<Action>
         switch (route, request.method) {
         case (.ping, _):
@@ -98,7 +100,15 @@ struct AuthorizationMiddleware: RouterMiddleware {
         case (.manifest, .put), (.uploads, _), (.upload, _): needed = [.push]
         default: needed = [.pull]
         }
-        if let repository = route.repository { try await authorizer.require(needed, on: repository, for: identity, request: request) }
+        if let repository = route.repository {
+            try await authorizer.require(needed, on: repository, for: identity, request: request)
+            if needed == [.push], case .projects(let access) = authorizer.rights,
+               let created = try await access.createOnPush(repository, by: identity.name, groups: identity.groups, now: Int64(Date().timeIntervalSince1970)) {
+                audit?.record(AuditEvent(
+                    time: Int64(Date().timeIntervalSince1970 * 1000), actor: identity.name ?? "anonymous", source: source,
+                    operation: "create", resourceType: "project", resource: created, project: created, status: 201))
+            }
+        }
         return identity
     }
 

@@ -69,6 +69,10 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         public var ldap: LDAPDirectory.Configuration?
         /// Sign-in through an OpenID Connect provider (with `projects`).
         public var oidc: OIDCConfiguration?
+        /// Who may create projects: `adminonly` (default) or `everyone` signed in (with `projects`).
+        public var projectCreation: ProjectCreation.Restriction?
+        /// A push into a missing project creates it, for those who may create projects (with `projects`).
+        public var createProjectsOnPush: Bool?
         public init() {}
     }
 
@@ -233,8 +237,10 @@ public struct RegistryConfigurationFile: Codable, Sendable {
                 authentication?.projects = try ProjectDefinition.parse(projects)
                 authentication?.administrators = auth.admins ?? []
                 authentication?.administratorGroups = auth.adminGroups ?? []
-            } else if auth.admins != nil || auth.adminGroups != nil {
-                throw .invalidConfiguration("auth.admins and auth.adminGroups need projects (system administrators are part of the projects model)")
+                authentication?.projectCreation = ProjectCreation(
+                    restriction: auth.projectCreation ?? .adminonly, onPush: auth.createProjectsOnPush ?? false)
+            } else if auth.admins != nil || auth.adminGroups != nil || auth.projectCreation != nil || auth.createProjectsOnPush != nil {
+                throw .invalidConfiguration("auth.admins, auth.adminGroups, auth.projectCreation and auth.createProjectsOnPush need projects (they are part of the projects model)")
             }
             if auth.adminGroups != nil && auth.ldap == nil && auth.oidc?.groupsClaim == nil {
                 throw .invalidConfiguration("auth.adminGroups needs something that says who is in a group (auth.ldap, or auth.oidc.groupsClaim)")

@@ -81,7 +81,8 @@ public struct RegistryRouter: Sendable {
         let table = APIOperationTable()
         let info = RegistryAPI.Info(
             version: version, authMode: authMode, accessModel: accessModel,
-            metadataBackend: registry.metadata is PostgresMetadataStore ? .postgresql : .sqlite)
+            metadataBackend: registry.metadata is PostgresMetadataStore ? .postgresql : .sqlite,
+            projectCreation: projectAccess?.creation.restriction ?? .adminonly)
         // Compact JSON, slashes as they are (`team/app`, not `team\/app`), keys sorted.
         let configuration = OpenAPIRuntime.Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
         try RegistryAPI(registry: registry, info: info, audit: audit, htpasswdUsers: authorizer?.users, oidc: authorizer?.oidc).registerHandlers(
@@ -90,6 +91,12 @@ public struct RegistryRouter: Sendable {
             throw APIConfigurationError.operationWithoutRule("\(operation.method) \(operation.template)")
         }
         return table
+    }
+
+    /// Rights from projects, when that is the model.
+    private var projectAccess: ProjectAccess? {
+        if case .projects(let access) = authorizer?.rights { return access }
+        return nil
     }
 
     /// How users sign in, as Harbor's `auth_mode` says it: the provider or directory beside the local users.

@@ -100,6 +100,8 @@ public struct RegistryServer: Sendable {
         public var administrators: [String] = []
         /// Directory groups whose members are system administrators (with projects).
         public var administratorGroups: [String] = []
+        /// Who may create projects, and whether pushes create missing ones (with projects).
+        public var projectCreation = ProjectCreation()
         /// Users with no account here sign in against this LDAP directory.
         public var ldap: LDAPDirectory.Configuration?
         /// Users sign in through this OpenID Connect provider (with projects).
@@ -222,7 +224,8 @@ public struct RegistryServer: Sendable {
             if let projects = auth.projects {
                 try await ProjectDefinition.apply(projects, to: metadata, now: Int64(Date().timeIntervalSince1970))
                 rights = .projects(ProjectAccess(
-                    metadata: metadata, administrators: Set(auth.administrators), administratorGroups: Set(auth.administratorGroups)))
+                    metadata: metadata, administrators: Set(auth.administrators), administratorGroups: Set(auth.administratorGroups),
+                    creation: auth.projectCreation))
             }
             let key = try await tokenSigningKey(metadata: metadata)
             let users = try Htpasswd(contents: contents, path: auth.htpasswdPath)

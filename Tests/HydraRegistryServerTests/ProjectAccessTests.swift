@@ -130,7 +130,7 @@ struct ProjectAccessTests {
             ("projects: [{name: t, members: [{user: a, group: g, role: guest}]}]", "give a user or a group, not both or neither"),
             ("projects: [{name: t}, {name: t}]", "projects[1] (t): the project is declared twice"),
             ("  access: [{repository: \"*\", users: [a], actions: [pull]}]\nprojects: []", "auth.access rules and projects do not go together"),
-            ("  admins: [a]", "auth.admins and auth.adminGroups need projects"),
+            ("  admins: [a]", "auth.admins, auth.adminGroups, auth.projectCreation and auth.createProjectsOnPush need projects"),
         ]
         for (index, (yaml, message)) in cases.enumerated() {
             let text = yaml.hasPrefix("  ") ? "auth:\n  htpasswd: \(dir("htpasswd"))\n" + yaml : "auth:\n  htpasswd: \(dir("htpasswd"))\n" + yaml

@@ -11,6 +11,8 @@ enum APIAccessRule: Sendable, Equatable {
     case signedIn
     /// System administrators only.
     case administrator
+    /// Those who may create projects (`auth.projectCreation`: administrators, or everyone signed in but robots).
+    case projectCreator
     /// System administrators, or the local user the path parameter `parameter` (an id) names.
     case administratorOrSelf(parameter: String)
     /// A permission in the project the path parameter `parameter` names (by name, or by id for
@@ -31,7 +33,7 @@ enum APIAccessRule: Sendable, Equatable {
         "GET /systeminfo": .anyone,
         "GET /projects": .anyoneFiltered,
         "HEAD /projects": .anyoneFiltered,
-        "POST /projects": .administrator,
+        "POST /projects": .projectCreator,
         "GET /projects/{project_name_or_id}": .project(.init(.project, .read), parameter: "project_name_or_id"),
         "PUT /projects/{project_name_or_id}": .project(.init(.project, .update), parameter: "project_name_or_id"),
         "DELETE /projects/{project_name_or_id}": .project(.init(.project, .delete), parameter: "project_name_or_id"),

@@ -39,6 +39,10 @@ struct APIScopeResolver: Sendable {
         case .administrator:
             if scope.isAdministrator { return scope }
             throw refusal(for: user, "only system administrators may do this")
+        case .projectCreator:
+            if scope.isAdministrator { return scope }
+            if let signIn, let access, try await access.mayCreateProjects(signIn.user, groups: signIn.groups) { return scope }
+            throw refusal(for: user, "only system administrators may create projects here (auth.projectCreation)")
         case .administratorOrSelf(let parameter):
             if scope.isAdministrator { return scope }
             if let user, !ProjectAccess.isRobot(user), let id = parameters[parameter].flatMap({ Int64($0) }),

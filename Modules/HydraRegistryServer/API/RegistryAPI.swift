@@ -20,6 +20,7 @@ struct RegistryAPI: APIProtocol {
         var authMode: Components.Schemas.GeneralInfo.AuthModePayload
         var accessModel: Components.Schemas.GeneralInfo.AccessModelPayload
         var metadataBackend: Components.Schemas.GeneralInfo.MetadataBackendPayload
+        var projectCreation: ProjectCreation.Restriction = .adminonly
     }
 
     let registry: Registry
@@ -47,7 +48,7 @@ struct RegistryAPI: APIProtocol {
     func getSystemInfo(_ input: Operations.GetSystemInfo.Input) async throws -> Operations.GetSystemInfo.Output {
         .ok(.init(body: .json(.init(
             harborVersion: info.version, authMode: info.authMode, accessModel: info.accessModel,
-            projectCreationRestriction: .adminonly, selfRegistration: false, readOnly: false, metadataBackend: info.metadataBackend))))
+            projectCreationRestriction: info.projectCreation == .everyone ? .everyone : .adminonly, selfRegistration: false, readOnly: false, metadataBackend: info.metadataBackend))))
     }
 
     // MARK: Projects
@@ -83,6 +84,11 @@ struct RegistryAPI: APIProtocol {
             name: name, isPublic: try Self.isPublic(request.metadata, request._public) ?? false, createdAt: Int64(Date().timeIntervalSince1970),
             storageLimit: try Self.storageLimit(request.storageLimit))
         guard try await metadata.createProject(record) else { throw APIError(.conflict, "project \(name) already exists") }
+        // Its creator runs it (Harbor's owner), unless a system administrator, who needs no role.
+        let scope = APIRequestScope.current
+        if let user = scope.user, !scope.isAdministrator {
+            _ = try await metadata.setMember(ProjectMember(kind: .user, name: user, role: .projectAdmin), in: name)
+        }
         let stored = try await metadata.project(named: name)
         return .created(.init(headers: .init(location: "\(Self.prefix)/projects/\(stored?.id ?? 0)")))
     }
