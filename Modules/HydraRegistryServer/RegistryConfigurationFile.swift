@@ -114,6 +114,8 @@ public struct RegistryConfigurationFile: Codable, Sendable {
     public struct AuditSection: Codable, Sendable {
         public var retentionDays: Int?
         public var skip: [String]?
+        /// Forward every event to a syslog server too.
+        public var syslog: SyslogForwarder.Configuration?
     }
 
     public init() {}
@@ -279,6 +281,10 @@ public struct RegistryConfigurationFile: Codable, Sendable {
                 throw .invalidConfiguration("audit.skip: \"\(operation)\" is not one of \(AuditTrail.operations.joined(separator: ", "))")
             }
             configuration.auditSkippedOperations.insert(operation)
+        }
+        if let syslog = audit?.syslog {
+            _ = try SyslogForwarder(configuration: syslog)  // refuses a bad address or facility before the server starts
+            configuration.auditSyslog = syslog
         }
         if let interval = uploads?.sweepInterval {
             guard interval > 0 else { throw .invalidConfiguration("uploads.sweepInterval must be positive") }

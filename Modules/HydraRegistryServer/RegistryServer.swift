@@ -42,6 +42,8 @@ public struct RegistryServer: Sendable {
         public var auditRetentionDays: Int?
         /// Operations the audit log does not record (`pull` on a registry pulled from thousands of times a second).
         public var auditSkippedOperations: Set<String> = []
+        /// A syslog server the audit events are forwarded to as well.
+        public var auditSyslog: SyslogForwarder.Configuration?
 
         /// The secret key's file: `secretKey`, or `secret.key` in the data directory's parent.
         public var secretKeyFile: String {
@@ -247,7 +249,8 @@ public struct RegistryServer: Sendable {
         let janitor = UploadJanitor(
             registry: registry, timeout: configuration.uploadTimeout, interval: .seconds(configuration.uploadSweepInterval), logger: logger)
         let audit = AuditTrail(
-            metadata: metadata, retentionDays: configuration.auditRetentionDays, skipped: configuration.auditSkippedOperations, logger: logger)
+            metadata: metadata, retentionDays: configuration.auditRetentionDays, skipped: configuration.auditSkippedOperations,
+            forwarder: try configuration.auditSyslog.map { settings throws(AuthError) in try SyslogForwarder(configuration: settings) }, logger: logger)
         var router = RegistryRouter(registry: registry, authorizer: authorizer)
         router.version = configuration.version
         router.audit = audit

@@ -107,3 +107,46 @@ struct AuditLogTests {
         #expect(!lines.contains { $0.contains(" pull ") }, "\(lines)")
     }
 }
+
+/// `audit.syslog`: events forwarded to a syslog server as RFC 5424 messages with the event as JSON, over UDP and over
+/// TCP with octet counting.
+@Suite("Audit log to syslog", .serialized)
+struct AuditSyslogTests {
+    @Test("pushes, refusals and sign-ins reach a syslog server over UDP and TCP, as RFC 5424 with the event in JSON", arguments: [false, true])
+    func forwarded(tcp: Bool) throws {
+        let receiver = try SyslogReceiver(tcp: tcp)
+        let registry = try RegistryProcess(arguments: ["--config", "DATA/registry.yaml"]) { dir in
+            try AuthTests.users(dir, [("root", "pw-root"), ("ann", "pw-ann")])
+            try dir.write("registry.yaml", """
+                auth: {htpasswd: \(dir.path)/htpasswd, admins: [root]}
+                projects: [{name: team}]
+                audit: {syslog: {address: "\(receiver.address)", facility: local3, appName: registry-a}}
+                """)
+        }
+        let image = try RESTAPITests.pushImage(registry, repository: "team/app", tags: ["v1"], auth: ["Authorization": AuthTests.basic("root", "pw-root")])
+        #expect(try HTTP.request("DELETE", registry.base + "/v2/team/app/manifests/\(image)",
+                                 headers: ["Authorization": AuthTests.basic("ann", "pw-ann")]).status == 403)
+        let refused = try #require(receiver.wait { $0.contains(#""actor":"ann""#) && $0.contains(#""operation":"delete""#) })
+        // <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID - MSG; local3 (19) * 8 + warning (4) = 156.
+        let header = try #require(refused.firstMatch(of: /^<(\d+)>1 (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (\S+) registry-a (\d+) audit - (\{.*\})$/),
+                                  "not RFC 5424: \(refused)")
+        #expect(header.1 == "156")
+        let event = try #require(try JSONSerialization.jsonObject(with: Data(header.5.utf8)) as? [String: Any])
+        #expect(event["status"] as? Int == 403 && event["project"] as? String == "team" && event["resource"] as? String == "team/app@\(image)")
+        #expect(event["source"] as? String == "127.0.0.1")
+        let pushed = try #require(receiver.wait { $0.contains(#""actor":"root""#) && $0.contains(#""operation":"push""#) })
+        #expect(pushed.hasPrefix("<158>1 "), "local3 informational: \(pushed)")
+        #expect(receiver.messages.allSatisfy { !$0.contains("pw-") }, "no password is forwarded")
+    }
+
+    @Test("a bad address or facility stops the start with the field named")
+    func configuration() throws {
+        let dir = TemporaryDirectory()
+        for (syslog, message) in [("{address: \"syslog.example.com:514\"}", "audit.syslog.address"),
+                                  ("{address: \"udp://127.0.0.1:514\", facility: kernel}", "audit.syslog.facility")] {
+            try dir.write("c.yaml", "audit: {syslog: \(syslog)}\n")
+            let result = try Tool.run([HydraBinary.path, "serve", "--config", dir("c.yaml"), "--root", dir("data"), "--addr", "127.0.0.1:1"])
+            #expect(result.status != 0 && result.stderr.contains(message), "\(syslog): \(result.stderr)")
+        }
+    }
+}

@@ -13,6 +13,8 @@ public final class AuditTrail: Sendable {
     /// Operations not recorded.
     let skipped: Set<String>
     let logger: Logger
+    /// A syslog server that gets every event too (nil: none).
+    let forwarder: SyslogForwarder?
     private let pending = Mutex<[AuditEvent]>([])
     /// A batch this large is written without waiting for the next tick.
     static let batchSize = 500
@@ -22,7 +24,8 @@ public final class AuditTrail: Sendable {
     /// The operations the log records.
     public static let operations = ["pull", "push", "delete", "create", "update", "login"]
 
-    public init(metadata: any MetadataStore, retentionDays: Int?, skipped: Set<String> = [], logger: Logger) {
+    public init(metadata: any MetadataStore, retentionDays: Int?, skipped: Set<String> = [], forwarder: SyslogForwarder? = nil, logger: Logger) {
+        self.forwarder = forwarder
         self.metadata = metadata
         self.retentionDays = retentionDays
         self.skipped = skipped
@@ -41,7 +44,7 @@ public final class AuditTrail: Sendable {
         if dropped > 0 { logger.error("audit log: the store is not keeping up; \(dropped) events dropped") }
     }
 
-    /// Writes what is queued; the events stay queued when the store fails.
+    /// Writes what is queued, then forwards it to syslog; the events stay queued when the store fails.
     func flush() async {
         let batch = pending.withLock { events -> [AuditEvent] in
             defer { events.removeAll() }
@@ -53,6 +56,10 @@ public final class AuditTrail: Sendable {
         } catch {
             pending.withLock { $0.insert(contentsOf: batch, at: 0) }
             logger.error("audit log: writing \(batch.count) events failed: \(error)")
+            return
+        }
+        if let forwarder, case let failed = await forwarder.send(batch), failed > 0 {
+            logger.warning("audit log: \(failed) of \(batch.count) events could not be forwarded to syslog \(forwarder.host):\(forwarder.port)")
         }
     }
 
