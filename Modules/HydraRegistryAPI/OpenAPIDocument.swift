@@ -1091,6 +1091,7 @@ components:
       properties:
         hard: {$ref: "#/components/schemas/ResourceList"}
         used: {$ref: "#/components/schemas/ResourceList"}
+        warning: {type: boolean, description: "Whether the usage is at or past quotas.warningPercent of the limit (absent without a limit or a threshold)."}
     ResourceList:
       type: object
       required: [storage]

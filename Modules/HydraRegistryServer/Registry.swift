@@ -14,6 +14,9 @@ public struct Registry: Sendable {
     let sessions = UploadSessions()
     let manifests = ManifestCache()
 
+    /// What happens when a push takes a project past a share of its storage limit (nil: nothing).
+    public var quotaWarning: QuotaWarning?
+
     public init(storage: any BlobStorage, metadata: any MetadataStore, maxManifestSize: Int = 4 << 20) {
         self.storage = storage
         self.metadata = metadata
@@ -345,6 +348,9 @@ public struct Registry: Sendable {
               try await !metadata.projectHolds(digest, in: project) else { return }
         let used = try await metadata.projectUsage(project)
         if used + size > limit { throw RegistryFailure.quotaExceeded(project: project, used: used, adding: size, limit: limit) }
+        if let quotaWarning, quotaWarning.isCrossed(from: used, to: used + size, limit: limit) {
+            quotaWarning.notify(project, used + size, limit)
+        }
     }
 
     /// Resolves a tag or digest to the manifest record.

@@ -108,6 +108,13 @@ public struct RegistryConfigurationFile: Codable, Sendable {
         public var sweepInterval: Int64?
     }
 
+    /// Project quotas: `warningPercent` (1 to 99) of a storage limit is where pushes start to warn.
+    public var quotas: QuotasSection?
+
+    public struct QuotasSection: Codable, Sendable {
+        public var warningPercent: Int?
+    }
+
     /// The audit log: `retentionDays` (absent: events are kept), and operations not to record (`skip: [pull]`).
     public var audit: AuditSection?
 
@@ -281,6 +288,10 @@ public struct RegistryConfigurationFile: Codable, Sendable {
                 throw .invalidConfiguration("audit.skip: \"\(operation)\" is not one of \(AuditTrail.operations.joined(separator: ", "))")
             }
             configuration.auditSkippedOperations.insert(operation)
+        }
+        if let percent = quotas?.warningPercent {
+            guard (1...99).contains(percent) else { throw .invalidConfiguration("quotas.warningPercent must be 1 to 99 (got \(percent))") }
+            configuration.quotaWarningPercent = percent
         }
         if let syslog = audit?.syslog {
             _ = try SyslogForwarder(configuration: syslog)  // refuses a bad address or facility before the server starts

@@ -42,6 +42,8 @@ public struct RegistryServer: Sendable {
         public var auditRetentionDays: Int?
         /// Operations the audit log does not record (`pull` on a registry pulled from thousands of times a second).
         public var auditSkippedOperations: Set<String> = []
+        /// The share of a project's storage limit (percent) past which pushes warn; nil: no warnings.
+        public var quotaWarningPercent: Int?
         /// A syslog server the audit events are forwarded to as well.
         public var auditSyslog: SyslogForwarder.Configuration?
 
@@ -213,8 +215,13 @@ public struct RegistryServer: Sendable {
         try FileSystem.createDirectory(configuration.dataDirectory)
         // The metadata store first: SQLite takes the root's exclusive hold, before the blob storage clears leftovers.
         let metadata = try await openMetadata(logger: logger)
-        let registry = Registry(
+        var registry = Registry(
             storage: try await openStorage(logger: logger), metadata: metadata, maxManifestSize: configuration.maxManifestSize)
+        if let percent = configuration.quotaWarningPercent {
+            registry.quotaWarning = QuotaWarning(percent: percent) { project, used, limit in
+                logger.warning("quota warning: project \(project) stores \(used) bytes, \(percent)% or more of its \(limit)-byte limit")
+            }
+        }
         var authorizer: Authorizer?
         if let auth = configuration.auth {
             let contents = String(decoding: try FileSystem.readFile(auth.htpasswdPath, limit: 16 << 20), as: UTF8.self)

@@ -192,6 +192,41 @@ struct ProjectAccessTests {
         #expect(put.status == 403 && put.text.contains("of its 1024-byte limit"), "\(put.status) \(put.text)")
     }
 
+    @Test("quotas.warningPercent: the push that crosses it is logged once, and the summary says so")
+    func quotaWarning() throws {
+        let registry = try RegistryProcess(arguments: ["--config", "DATA/registry.yaml"]) { dir in
+            try AuthTests.users(dir, [("root", "pw-root")])
+            try dir.write("registry.yaml", """
+                auth: {htpasswd: \(dir.path)/htpasswd, admins: [root]}
+                projects: [{name: small, storageLimit: 1000}, {name: open}]
+                quotas: {warningPercent: 80}
+                """)
+        }
+        let summary = { (project: String) throws -> [String: Any] in
+            let object = try RESTAPITests.object(HTTP.request("GET", registry.base + "/api/v2.0/projects/\(project)/summary",
+                                                              headers: Self.auth("root").merging(["X-Is-Resource-Name": "true"]) { $1 }))
+            return try #require(object["quota"] as? [String: Any])
+        }
+        let push = { (bytes: [UInt8]) in
+            try HTTP.request("POST", registry.base + "/v2/small/app/blobs/uploads/?digest=\(Digest.of(bytes))", body: bytes, headers: Self.auth("root"))
+        }
+        #expect(try push(Array(repeating: UInt8(ascii: "a"), count: 700)).status == 201)
+        #expect(try summary("small")["warning"] as? Bool == false, "700 of 1000 is under 80%")
+        #expect(try push(Array(repeating: UInt8(ascii: "b"), count: 150)).status == 201)
+        #expect(try summary("small")["warning"] as? Bool == true)
+        #expect(try push(Array(repeating: UInt8(ascii: "c"), count: 50)).status == 201)
+        #expect(try summary("open")["warning"] == nil, "no limit, no warning")
+        let log = try String(contentsOfFile: registry.data("serve.log"), encoding: .utf8)
+        let warnings = log.components(separatedBy: "quota warning: project small stores 850 bytes, 80% or more of its 1000-byte limit")
+        #expect(warnings.count == 2, "logged once, by the push that crossed: \(log.suffix(1500))")
+        #expect(!log.contains("stores 900 bytes, 80%"))
+
+        let dir = TemporaryDirectory()
+        try dir.write("c.yaml", "quotas: {warningPercent: 100}\n")
+        let bad = try Tool.run([HydraBinary.path, "serve", "--config", dir("c.yaml"), "--root", dir("data"), "--addr", "127.0.0.1:1"])
+        #expect(bad.status != 0 && bad.stderr.contains("quotas.warningPercent must be 1 to 99"), "\(bad.stderr)")
+    }
+
     @Test("sizes: bytes, or a number with a decimal or binary unit; anything else is refused")
     func sizes() {
         #expect(ProjectDefinition.parseSize("1000") == 1000)

@@ -415,21 +415,29 @@ extension Components {
             public var hard: Components.Schemas.ResourceList
             /// - Remark: Generated from `#/components/schemas/ProjectSummaryQuota/used`.
             public var used: Components.Schemas.ResourceList
+            /// Whether the usage is at or past quotas.warningPercent of the limit (absent without a limit or a threshold).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectSummaryQuota/warning`.
+            public var warning: Swift.Bool?
             /// Creates a new `ProjectSummaryQuota`.
             ///
             /// - Parameters:
             ///   - hard:
             ///   - used:
+            ///   - warning: Whether the usage is at or past quotas.warningPercent of the limit (absent without a limit or a threshold).
             public init(
                 hard: Components.Schemas.ResourceList,
-                used: Components.Schemas.ResourceList
+                used: Components.Schemas.ResourceList,
+                warning: Swift.Bool? = nil
             ) {
                 self.hard = hard
                 self.used = used
+                self.warning = warning
             }
             public enum CodingKeys: String, CodingKey {
                 case hard
                 case used
+                case warning
             }
         }
         /// - Remark: Generated from `#/components/schemas/ResourceList`.

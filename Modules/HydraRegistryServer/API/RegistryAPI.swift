@@ -131,7 +131,8 @@ struct RegistryAPI: APIProtocol {
         return .ok(.init(body: .json(.init(
             repoCount: Int64(repositories.total), projectAdminCount: count(.projectAdmin), maintainerCount: count(.maintainer),
             developerCount: count(.developer), guestCount: count(.guest), limitedGuestCount: count(.limitedGuest),
-            quota: .init(hard: .init(storage: project.storageLimit ?? -1), used: .init(storage: used))))))
+            quota: .init(hard: .init(storage: project.storageLimit ?? -1), used: .init(storage: used),
+                         warning: project.storageLimit.flatMap { limit in registry.quotaWarning.map { used >= $0.threshold(of: limit) } })))))
     }
 
     // MARK: Members
