@@ -36,7 +36,8 @@ demo: build
 ## registry against the reference registry and nginx (and 200 concurrent uploads); the registry client against skopeo and curl; hydra build
 ## against buildah; hydra scan against the gzip -dc floor and the advisory import; key generate, sign and verify against
 ## cosign; hydra deploy and admission review latency; the registry on PostgreSQL + Ceph RGW, one replica and two behind a
-## proxy, against the reference registry's S3 driver on the same RGW. Results and ratios: Docs/benchmarks.md.
+## proxy, against the reference registry's S3 driver on the same RGW; authorization's cost on manifest GET and the REST
+## API's repository list at 10,000 repositories / 100,000 artifacts. Results and ratios: Docs/benchmarks.md.
 bench:
 	scripts/install-deps.sh --bench
 	HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --product HydraBench
@@ -51,6 +52,7 @@ bench:
 	scripts/bench-deploy.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra"
 	scripts/bench-large-blob.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra" $(LARGE_BLOB_GIB)
 	scripts/bench-scaleout.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra"
+	scripts/bench-api.sh "$$(HYDRA_BENCHMARKS=1 $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hydra"
 
 ## fuzz: libFuzzer with AddressSanitizer on the Dockerfile parser, image archive loading, the advisory importers,
 ## manifest/index/config decoding and the registry's YAML config, FUZZ_SECONDS each (seed corpus: Fuzz/Corpus).

@@ -7,6 +7,7 @@
 #                     key, one confidential client) and start; prints the issuer (http://127.0.0.1:PORT/openid)
 #   allow DIR URI     let the client redirect to URI
 #   stop DIR          stop it and leave DIR
+# Env: HYDRA_OWNER_PID: stop the provider when that process ends (a test run that exits without stopping it).
 set -euo pipefail
 cmd=${1:?usage: oidc-provider.sh start DIR USERS.json CLIENT_ID CLIENT_SECRET | allow DIR URI | stop DIR}
 DIR=${2:?usage: oidc-provider.sh start|allow|stop DIR ...}
@@ -33,6 +34,9 @@ start)
   echo $! > "$DIR/pid"
   for _ in $(seq 1 200); do
     if curl -sf -o /dev/null "$OIDC_PROVIDER_URL/openid/.well-known/openid-configuration"; then
+      if [ -n "${HYDRA_OWNER_PID:-}" ]; then
+        setsid sh -c "while kill -0 $HYDRA_OWNER_PID 2>/dev/null; do sleep 2; done; kill -9 $(cat "$DIR/pid") 2>/dev/null" >/dev/null 2>&1 < /dev/null &
+      fi
       echo "$OIDC_PROVIDER_URL/openid"; exit 0
     fi
     kill -0 "$(cat "$DIR/pid")" 2>/dev/null || break
@@ -46,7 +50,8 @@ allow)
   python3 "$HERE/oidc-provider/hydra_provider_setup.py" allow "${3:?usage: oidc-provider.sh allow DIR URI}"
   ;;
 stop)
-  if [ -f "$DIR/pid" ]; then kill "$(cat "$DIR/pid")" 2>/dev/null || true; fi
+  # SIGKILL: a process started with SIGTERM blocked (as some test runners' children are) never sees SIGTERM.
+  if [ -f "$DIR/pid" ]; then kill -9 "$(cat "$DIR/pid")" 2>/dev/null || true; fi
   ;;
 *)
   echo "usage: oidc-provider.sh start DIR USERS.json CLIENT_ID CLIENT_SECRET | allow DIR URI | stop DIR" >&2; exit 2

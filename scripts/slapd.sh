@@ -6,7 +6,8 @@
 #   start DIR LDIF   create DIR (when new), load LDIF, start; prints ldap://127.0.0.1:PORT (and, with TLS, a second
 #                    line ldaps://127.0.0.1:PORT)
 #   stop DIR         stop it and leave DIR
-# Env: HYDRA_LDAP_ADMIN_PASSWORD (default: hydra-ldap-admin)
+# Env: HYDRA_LDAP_ADMIN_PASSWORD (default: hydra-ldap-admin); HYDRA_OWNER_PID: kill the server when that process
+# ends (a test run that crashes or exits without stopping it).
 set -euo pipefail
 cmd=${1:?usage: slapd.sh start DIR LDIF | stop DIR}
 DIR=${2:?usage: slapd.sh start DIR LDIF | stop DIR}
@@ -65,6 +66,9 @@ CONF
   # slapd forks once it listens; wait for the port to answer.
   for _ in $(seq 1 100); do
     if python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1', $PORT)))"; then
+      if [ -n "${HYDRA_OWNER_PID:-}" ]; then
+        setsid sh -c "while kill -0 $HYDRA_OWNER_PID 2>/dev/null; do sleep 2; done; kill -9 \$(cat '$DIR/slapd.pid') 2>/dev/null" >/dev/null 2>&1 < /dev/null &
+      fi
       echo "ldap://127.0.0.1:$PORT"
       [ -z "${TLS_PORT:-}" ] || echo "ldaps://127.0.0.1:$TLS_PORT"
       exit 0
@@ -77,7 +81,9 @@ stop)
   if [ -f "$DIR/slapd.pid" ]; then
     pid=$(cat "$DIR/slapd.pid")
     kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    # A process started with SIGTERM blocked (as some test runners' children are) never sees it.
+    kill -9 "$pid" 2>/dev/null || true
   fi
   ;;
 *)

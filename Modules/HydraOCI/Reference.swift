@@ -109,6 +109,11 @@ public struct Reference: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Checks a tag against the distribution grammar: a word character, then up to 127 word characters, `.` or `-`.
+    public static func validate(tag: String) throws(ReferenceError) {
+        try validateTag(tag, in: tag)
+    }
+
     private static func validateRegistry(_ host: String, in text: String) throws(ReferenceError) {
         var hostPart = Substring(host)
         if host.hasPrefix("[") {

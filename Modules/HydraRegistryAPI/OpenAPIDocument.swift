@@ -386,6 +386,168 @@ paths:
         "403": {$ref: "#/components/responses/Forbidden"}
         "404": {$ref: "#/components/responses/NotFound"}
         "500": {$ref: "#/components/responses/InternalServerError"}
+  /projects/{project_name}/repositories/{repository_name}:
+    parameters:
+      - $ref: "#/components/parameters/projectName"
+      - $ref: "#/components/parameters/repositoryName"
+    get:
+      tags: [repository]
+      operationId: getRepository
+      summary: One repository, with how many artifacts it holds.
+      responses:
+        "200":
+          description: The repository.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Repository"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+    delete:
+      tags: [repository]
+      operationId: deleteRepository
+      summary: Deletes a repository, every artifact and tag in it (its blobs stay until garbage collection).
+      responses:
+        "200": {description: Deleted.}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+  /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}:
+    parameters:
+      - $ref: "#/components/parameters/projectName"
+      - $ref: "#/components/parameters/repositoryName"
+      - $ref: "#/components/parameters/reference"
+    get:
+      tags: [artifact]
+      operationId: getArtifact
+      summary: One artifact, by digest or tag, with its tags and the artifacts that refer to it (signatures, SBOMs, attestations).
+      responses:
+        "200":
+          description: The artifact.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Artifact"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+    delete:
+      tags: [artifact]
+      operationId: deleteArtifact
+      summary: Deletes an artifact (by digest or tag) and its tags.
+      responses:
+        "200": {description: Deleted.}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+  /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags:
+    parameters:
+      - $ref: "#/components/parameters/projectName"
+      - $ref: "#/components/parameters/repositoryName"
+      - $ref: "#/components/parameters/reference"
+    get:
+      tags: [artifact]
+      operationId: listTags
+      summary: An artifact's tags.
+      parameters:
+        - $ref: "#/components/parameters/page"
+        - $ref: "#/components/parameters/pageSize"
+      responses:
+        "200":
+          description: One page of tags.
+          headers:
+            X-Total-Count: {$ref: "#/components/headers/XTotalCount"}
+            Link: {$ref: "#/components/headers/Link"}
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: "#/components/schemas/Tag"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+    post:
+      tags: [artifact]
+      operationId: createTag
+      summary: Tags an artifact (a tag another artifact has moves here, as a push would move it).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Tag"}
+      responses:
+        "201": {description: Tagged.}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+        "409": {$ref: "#/components/responses/Conflict"}
+  /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}:
+    parameters:
+      - $ref: "#/components/parameters/projectName"
+      - $ref: "#/components/parameters/repositoryName"
+      - $ref: "#/components/parameters/reference"
+      - name: tag_name
+        in: path
+        required: true
+        schema: {$ref: "#/components/schemas/TagName"}
+    delete:
+      tags: [artifact]
+      operationId: deleteTag
+      summary: Removes a tag from an artifact (the artifact stays).
+      responses:
+        "200": {description: Removed.}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+  /statistics:
+    get:
+      tags: [statistic]
+      operationId: getStatistic
+      summary: How many projects and repositories the caller can see, and the storage they use (administrators; others see counts only).
+      responses:
+        "200":
+          description: The counts.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Statistic"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
+  /quotas:
+    get:
+      tags: [quota]
+      operationId: listQuotas
+      summary: Every project's storage quota and usage (system administrators).
+      parameters:
+        - $ref: "#/components/parameters/page"
+        - $ref: "#/components/parameters/pageSize"
+      responses:
+        "200":
+          description: One page of quotas, by project name.
+          headers:
+            X-Total-Count: {$ref: "#/components/headers/XTotalCount"}
+            Link: {$ref: "#/components/headers/Link"}
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: "#/components/schemas/Quota"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "500": {$ref: "#/components/responses/InternalServerError"}
   /robots:
     get:
       tags: [robot]
@@ -937,6 +1099,12 @@ components:
       in: query
       description: Only events whose resource contains this text.
       schema: {type: string, maxLength: 255}
+    reference:
+      name: reference
+      in: path
+      required: true
+      description: An artifact's digest (sha256:…) or one of its tags.
+      schema: {type: string, minLength: 1, maxLength: 255}
     userID:
       name: user_id
       in: path
@@ -1162,6 +1330,36 @@ components:
       type: object
       required: [name]
       properties:
+        name: {$ref: "#/components/schemas/TagName"}
+    TagName:
+      type: string
+      pattern: "^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$"
+      description: An OCI tag.
+    Statistic:
+      type: object
+      required: [private_project_count, public_project_count, total_project_count, private_repo_count, public_repo_count, total_repo_count]
+      properties:
+        private_project_count: {type: integer, format: int64}
+        public_project_count: {type: integer, format: int64}
+        total_project_count: {type: integer, format: int64}
+        private_repo_count: {type: integer, format: int64}
+        public_repo_count: {type: integer, format: int64}
+        total_repo_count: {type: integer, format: int64}
+        total_storage_consumption: {type: integer, format: int64, description: "Bytes every project stores (system administrators only)."}
+    Quota:
+      type: object
+      required: [id, ref, hard, used]
+      properties:
+        id: {type: integer, format: int64, description: "The project's id."}
+        ref: {$ref: "#/components/schemas/QuotaRefObject"}
+        hard: {$ref: "#/components/schemas/ResourceList"}
+        used: {$ref: "#/components/schemas/ResourceList"}
+        creation_time: {type: string, format: date-time}
+    QuotaRefObject:
+      type: object
+      required: [id, name]
+      properties:
+        id: {type: integer, format: int64}
         name: {type: string}
     Artifact:
       type: object
@@ -1178,6 +1376,19 @@ components:
         tags:
           type: array
           items: {$ref: "#/components/schemas/Tag"}
+        accessories:
+          type: array
+          description: "The artifacts whose subject this one is (signatures, SBOMs, attestations), in a single artifact's answer."
+          items: {$ref: "#/components/schemas/Accessory"}
+    Accessory:
+      type: object
+      required: [digest, subject_artifact_digest]
+      properties:
+        digest: {type: string}
+        artifact_type: {type: string}
+        media_type: {type: string}
+        size: {type: integer, format: int64}
+        subject_artifact_digest: {type: string}
     Access:
       type: object
       required: [resource, action]

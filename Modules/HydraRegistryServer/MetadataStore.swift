@@ -100,6 +100,11 @@ public protocol MetadataStore: Sendable {
     func repositoryExists(_ name: String) async throws -> Bool
     /// Repository names in lexical order after `last`, at most `limit`.
     func repositories(after last: String?, limit: Int?) async throws -> [String]
+    /// The tags of `digest` in `repository`, in order.
+    func tags(of digest: Digest, in repository: String) async throws -> [String]
+    /// Deletes a repository: its manifests, tags, references and blob links, and its name; false when it did not
+    /// exist. The blobs stay for garbage collection.
+    func deleteRepository(_ name: String) async throws -> Bool
     /// Manifests in `repository` whose subject is `digest`.
     func referrers(of digest: Digest, in repository: String) async throws -> [ManifestRecord]
 

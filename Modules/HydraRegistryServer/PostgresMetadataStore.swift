@@ -338,6 +338,23 @@ public final class PostgresMetadataStore: MetadataStore {
         }
     }
 
+    public func tags(of digest: Digest, in repository: String) async throws -> [String] {
+        try await all("""
+            SELECT tag FROM tags WHERE repository = \(repository) AND digest = \(digest.description) ORDER BY tag COLLATE "C"
+            """, as: String.self)
+    }
+
+    public func deleteRepository(_ name: String) async throws -> Bool {
+        try await transaction { connection in
+            try await connection.query("DELETE FROM tags WHERE repository = \(name)", logger: logger)
+            try await connection.query("DELETE FROM manifest_references WHERE repository = \(name)", logger: logger)
+            try await connection.query("DELETE FROM manifests WHERE repository = \(name)", logger: logger)
+            try await connection.query("DELETE FROM repository_blobs WHERE repository = \(name)", logger: logger)
+            for try await _ in try await connection.query("DELETE FROM repositories WHERE name = \(name) RETURNING 1", logger: logger) { return true }
+            return false
+        }
+    }
+
     public func deleteTag(_ tag: String, in repository: String) async throws -> Bool {
         try await first("DELETE FROM tags WHERE repository = \(repository) AND tag = \(tag) RETURNING 1", as: Int32.self) != nil
     }

@@ -181,6 +181,24 @@ public final class SQLiteMetadataStore: MetadataStore {
         return deleted
     }
 
+    public func tags(of digest: Digest, in repository: String) async throws -> [String] {
+        try await read { db in
+            try String.fetchAll(db, sql: "SELECT tag FROM tags WHERE repository = ? AND digest = ? ORDER BY tag", arguments: [repository, digest.description])
+        }
+    }
+
+    public func deleteRepository(_ name: String) async throws -> Bool {
+        let deleted = try await pool.write { db in
+            for table in ["tags", "manifest_references", "manifests", "repository_blobs"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE repository = ?", arguments: [name])
+            }
+            try db.execute(sql: "DELETE FROM repositories WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
+        }
+        tagLists.invalidate(name)
+        return deleted
+    }
+
     public func deleteTag(_ tag: String, in repository: String) async throws -> Bool {
         let deleted = try await pool.write { db in
             try db.execute(sql: "DELETE FROM tags WHERE repository = ? AND tag = ?", arguments: [repository, tag])
@@ -569,12 +587,14 @@ public final class SQLiteMetadataStore: MetadataStore {
         guard !events.isEmpty else { return }
         try await pool.write { db in
             let last = try Int64.fetchOne(db, sql: MetadataSchema.Counter.audit.reserve(events.count)) ?? Int64(events.count)
+            // One statement compiled once for the batch (a busy registry writes thousands of events a second).
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO audit_log (id, time, actor, source, operation, resource_type, resource, project, status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
             for (offset, event) in events.enumerated() {
-                try db.execute(sql: """
-                    INSERT INTO audit_log (id, time, actor, source, operation, resource_type, resource, project, status)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [last - Int64(events.count) + 1 + Int64(offset), event.time, event.actor, event.source, event.operation,
-                                     event.resourceType, event.resource, event.project, event.status])
+                try insert.execute(arguments: [last - Int64(events.count) + 1 + Int64(offset), event.time, event.actor, event.source, event.operation,
+                                               event.resourceType, event.resource, event.project, event.status])
             }
         }
     }

@@ -63,7 +63,7 @@ public enum TestLDAP {
                 "-keyout", directory + "/server/tls.key", "-out", directory + "/server/tls.crt",
                 "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
             guard certificate.succeeded else { throw HTTP.Failure(message: "openssl req: \(certificate.stderr)") }
-            let started = try Tool.run([script, "start", directory + "/server", ldif])
+            let started = try Tool.run([script, "start", directory + "/server", ldif], environment: ["HYDRA_OWNER_PID": "\(getpid())"])
             guard started.succeeded else { throw HTTP.Failure(message: "scripts/slapd.sh start failed: \(started.stderr)") }
             atexit { _ = try? Tool.run([TestLDAP.script, "stop", "/tmp/hydra-test-ldap-\(getpid())/server"]) }
             let lines = started.stdout.split(separator: "\n").map(String.init)

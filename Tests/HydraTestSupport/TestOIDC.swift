@@ -48,7 +48,7 @@ public enum TestOIDC {
                 return person.merging(["password": password(name), "email": "\(name)@oidc.test"]) { $1 }
             }
             try JSONSerialization.data(withJSONObject: people).write(to: URL(fileURLWithPath: directory + "/users.json"))
-            let started = try Tool.run([script, "start", directory + "/server", directory + "/users.json", clientID, clientSecret])
+            let started = try Tool.run([script, "start", directory + "/server", directory + "/users.json", clientID, clientSecret], environment: ["HYDRA_OWNER_PID": "\(getpid())"])
             guard started.succeeded else { throw HTTP.Failure(message: "scripts/oidc-provider.sh start failed: \(started.stderr)") }
             atexit { _ = try? Tool.run([TestOIDC.script, "stop", "/tmp/hydra-test-oidc-\(getpid())/server"]) }
             return started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

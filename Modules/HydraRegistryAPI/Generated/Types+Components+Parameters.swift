@@ -67,6 +67,10 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/parameters/auditResource`.
         public typealias AuditResource = Swift.String
+        /// An artifact's digest (sha256:…) or one of its tags.
+        ///
+        /// - Remark: Generated from `#/components/parameters/reference`.
+        public typealias Reference = Swift.String
         /// - Remark: Generated from `#/components/parameters/userID`.
         public typealias UserID = Swift.Int64
         /// - Remark: Generated from `#/components/parameters/robotID`.

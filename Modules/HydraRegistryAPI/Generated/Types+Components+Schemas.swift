@@ -693,15 +693,140 @@ extension Components {
         /// - Remark: Generated from `#/components/schemas/Tag`.
         public struct Tag: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Tag/name`.
-            public var name: Swift.String
+            public var name: Components.Schemas.TagName
             /// Creates a new `Tag`.
             ///
             /// - Parameters:
             ///   - name:
-            public init(name: Swift.String) {
+            public init(name: Components.Schemas.TagName) {
                 self.name = name
             }
             public enum CodingKeys: String, CodingKey {
+                case name
+            }
+        }
+        /// An OCI tag.
+        ///
+        /// - Remark: Generated from `#/components/schemas/TagName`.
+        public typealias TagName = Swift.String
+        /// - Remark: Generated from `#/components/schemas/Statistic`.
+        public struct Statistic: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Statistic/private_project_count`.
+            public var privateProjectCount: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Statistic/public_project_count`.
+            public var publicProjectCount: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Statistic/total_project_count`.
+            public var totalProjectCount: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Statistic/private_repo_count`.
+            public var privateRepoCount: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Statistic/public_repo_count`.
+            public var publicRepoCount: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Statistic/total_repo_count`.
+            public var totalRepoCount: Swift.Int64
+            /// Bytes every project stores (system administrators only).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Statistic/total_storage_consumption`.
+            public var totalStorageConsumption: Swift.Int64?
+            /// Creates a new `Statistic`.
+            ///
+            /// - Parameters:
+            ///   - privateProjectCount:
+            ///   - publicProjectCount:
+            ///   - totalProjectCount:
+            ///   - privateRepoCount:
+            ///   - publicRepoCount:
+            ///   - totalRepoCount:
+            ///   - totalStorageConsumption: Bytes every project stores (system administrators only).
+            public init(
+                privateProjectCount: Swift.Int64,
+                publicProjectCount: Swift.Int64,
+                totalProjectCount: Swift.Int64,
+                privateRepoCount: Swift.Int64,
+                publicRepoCount: Swift.Int64,
+                totalRepoCount: Swift.Int64,
+                totalStorageConsumption: Swift.Int64? = nil
+            ) {
+                self.privateProjectCount = privateProjectCount
+                self.publicProjectCount = publicProjectCount
+                self.totalProjectCount = totalProjectCount
+                self.privateRepoCount = privateRepoCount
+                self.publicRepoCount = publicRepoCount
+                self.totalRepoCount = totalRepoCount
+                self.totalStorageConsumption = totalStorageConsumption
+            }
+            public enum CodingKeys: String, CodingKey {
+                case privateProjectCount = "private_project_count"
+                case publicProjectCount = "public_project_count"
+                case totalProjectCount = "total_project_count"
+                case privateRepoCount = "private_repo_count"
+                case publicRepoCount = "public_repo_count"
+                case totalRepoCount = "total_repo_count"
+                case totalStorageConsumption = "total_storage_consumption"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Quota`.
+        public struct Quota: Codable, Hashable, Sendable {
+            /// The project's id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Quota/id`.
+            public var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Quota/ref`.
+            public var ref: Components.Schemas.QuotaRefObject
+            /// - Remark: Generated from `#/components/schemas/Quota/hard`.
+            public var hard: Components.Schemas.ResourceList
+            /// - Remark: Generated from `#/components/schemas/Quota/used`.
+            public var used: Components.Schemas.ResourceList
+            /// - Remark: Generated from `#/components/schemas/Quota/creation_time`.
+            public var creationTime: Foundation.Date?
+            /// Creates a new `Quota`.
+            ///
+            /// - Parameters:
+            ///   - id: The project's id.
+            ///   - ref:
+            ///   - hard:
+            ///   - used:
+            ///   - creationTime:
+            public init(
+                id: Swift.Int64,
+                ref: Components.Schemas.QuotaRefObject,
+                hard: Components.Schemas.ResourceList,
+                used: Components.Schemas.ResourceList,
+                creationTime: Foundation.Date? = nil
+            ) {
+                self.id = id
+                self.ref = ref
+                self.hard = hard
+                self.used = used
+                self.creationTime = creationTime
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case ref
+                case hard
+                case used
+                case creationTime = "creation_time"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/QuotaRefObject`.
+        public struct QuotaRefObject: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/QuotaRefObject/id`.
+            public var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/QuotaRefObject/name`.
+            public var name: Swift.String
+            /// Creates a new `QuotaRefObject`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            public init(
+                id: Swift.Int64,
+                name: Swift.String
+            ) {
+                self.id = id
+                self.name = name
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
                 case name
             }
         }
@@ -729,6 +854,10 @@ extension Components {
             public var repositoryName: Swift.String
             /// - Remark: Generated from `#/components/schemas/Artifact/tags`.
             public var tags: [Components.Schemas.Tag]
+            /// The artifacts whose subject this one is (signatures, SBOMs, attestations), in a single artifact's answer.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Artifact/accessories`.
+            public var accessories: [Components.Schemas.Accessory]?
             /// Creates a new `Artifact`.
             ///
             /// - Parameters:
@@ -741,6 +870,7 @@ extension Components {
             ///   - projectId:
             ///   - repositoryName:
             ///   - tags:
+            ///   - accessories: The artifacts whose subject this one is (signatures, SBOMs, attestations), in a single artifact's answer.
             public init(
                 digest: Swift.String,
                 size: Swift.Int64,
@@ -750,7 +880,8 @@ extension Components {
                 subject: Swift.String? = nil,
                 projectId: Swift.Int64,
                 repositoryName: Swift.String,
-                tags: [Components.Schemas.Tag]
+                tags: [Components.Schemas.Tag],
+                accessories: [Components.Schemas.Accessory]? = nil
             ) {
                 self.digest = digest
                 self.size = size
@@ -761,6 +892,7 @@ extension Components {
                 self.projectId = projectId
                 self.repositoryName = repositoryName
                 self.tags = tags
+                self.accessories = accessories
             }
             public enum CodingKeys: String, CodingKey {
                 case digest
@@ -772,6 +904,48 @@ extension Components {
                 case projectId = "project_id"
                 case repositoryName = "repository_name"
                 case tags
+                case accessories
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Accessory`.
+        public struct Accessory: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Accessory/digest`.
+            public var digest: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Accessory/artifact_type`.
+            public var artifactType: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Accessory/media_type`.
+            public var mediaType: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Accessory/size`.
+            public var size: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/Accessory/subject_artifact_digest`.
+            public var subjectArtifactDigest: Swift.String
+            /// Creates a new `Accessory`.
+            ///
+            /// - Parameters:
+            ///   - digest:
+            ///   - artifactType:
+            ///   - mediaType:
+            ///   - size:
+            ///   - subjectArtifactDigest:
+            public init(
+                digest: Swift.String,
+                artifactType: Swift.String? = nil,
+                mediaType: Swift.String? = nil,
+                size: Swift.Int64? = nil,
+                subjectArtifactDigest: Swift.String
+            ) {
+                self.digest = digest
+                self.artifactType = artifactType
+                self.mediaType = mediaType
+                self.size = size
+                self.subjectArtifactDigest = subjectArtifactDigest
+            }
+            public enum CodingKeys: String, CodingKey {
+                case digest
+                case artifactType = "artifact_type"
+                case mediaType = "media_type"
+                case size
+                case subjectArtifactDigest = "subject_artifact_digest"
             }
         }
         /// - Remark: Generated from `#/components/schemas/Access`.

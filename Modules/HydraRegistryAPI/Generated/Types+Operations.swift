@@ -3971,6 +3971,2252 @@ public enum Operations {
             }
         }
     }
+    /// One repository, with how many artifacts it holds.
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name}/repositories/{repository_name}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/get(getRepository)`.
+    public enum GetRepository {
+        public static let id: Swift.String = "getRepository"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/GET/path/project_name`.
+                public var projectName: Components.Parameters.ProjectName
+                /// The repository's name without the project (`app` for `team/app`); slashes in it encoded (`a%2Fb`, or Harbor's `a%252Fb`).
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/GET/path/repository_name`.
+                public var repositoryName: Components.Parameters.RepositoryName
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - projectName:
+                ///   - repositoryName: The repository's name without the project (`app` for `team/app`); slashes in it encoded (`a%2Fb`, or Harbor's `a%252Fb`).
+                public init(
+                    projectName: Components.Parameters.ProjectName,
+                    repositoryName: Components.Parameters.RepositoryName
+                ) {
+                    self.projectName = projectName
+                    self.repositoryName = repositoryName
+                }
+            }
+            public var path: Operations.GetRepository.Input.Path
+            /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetRepository.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetRepository.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.GetRepository.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.GetRepository.Input.Path,
+                headers: Operations.GetRepository.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Repository)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Repository {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.GetRepository.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.GetRepository.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The repository.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/get(getRepository)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetRepository.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.GetRepository.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/get(getRepository)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/get(getRepository)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/get(getRepository)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/get(getRepository)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/get(getRepository)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Deletes a repository, every artifact and tag in it (its blobs stay until garbage collection).
+    ///
+    /// - Remark: HTTP `DELETE /projects/{project_name}/repositories/{repository_name}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/delete(deleteRepository)`.
+    public enum DeleteRepository {
+        public static let id: Swift.String = "deleteRepository"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/DELETE/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/DELETE/path/project_name`.
+                public var projectName: Components.Parameters.ProjectName
+                /// The repository's name without the project (`app` for `team/app`); slashes in it encoded (`a%2Fb`, or Harbor's `a%252Fb`).
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/DELETE/path/repository_name`.
+                public var repositoryName: Components.Parameters.RepositoryName
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - projectName:
+                ///   - repositoryName: The repository's name without the project (`app` for `team/app`); slashes in it encoded (`a%2Fb`, or Harbor's `a%252Fb`).
+                public init(
+                    projectName: Components.Parameters.ProjectName,
+                    repositoryName: Components.Parameters.RepositoryName
+                ) {
+                    self.projectName = projectName
+                    self.repositoryName = repositoryName
+                }
+            }
+            public var path: Operations.DeleteRepository.Input.Path
+            /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/DELETE/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteRepository.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteRepository.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.DeleteRepository.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.DeleteRepository.Input.Path,
+                headers: Operations.DeleteRepository.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// Creates a new `Ok`.
+                public init() {}
+            }
+            /// Deleted.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/delete(deleteRepository)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.DeleteRepository.Output.Ok)
+            /// Deleted.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/delete(deleteRepository)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            public static var ok: Self {
+                .ok(.init())
+            }
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.DeleteRepository.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/delete(deleteRepository)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/delete(deleteRepository)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/delete(deleteRepository)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/delete(deleteRepository)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/delete(deleteRepository)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// One artifact, by digest or tag, with its tags and the artifacts that refer to it (signatures, SBOMs, attestations).
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/get(getArtifact)`.
+    public enum GetArtifact {
+        public static let id: Swift.String = "getArtifact"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/GET/path/project_name`.
+                public var projectName: Components.Parameters.ProjectName
+                /// The repository's name without the project (`app` for `team/app`); slashes in it encoded (`a%2Fb`, or Harbor's `a%252Fb`).
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/GET/path/repository_name`.
+                public var repositoryName: Components.Parameters.RepositoryName
+                /// An artifact's digest (sha256:…) or one of its tags.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/GET/path/reference`.
+                public var reference: Components.Parameters.Reference
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - projectName:
+                ///   - repositoryName: The repository's name without the project (`app` for `team/app`); slashes in it encoded (`a%2Fb`, or Harbor's `a%252Fb`).
+                ///   - reference: An artifact's digest (sha256:…) or one of its tags.
+                public init(
+                    projectName: Components.Parameters.ProjectName,
+                    repositoryName: Components.Parameters.RepositoryName,
+                    reference: Components.Parameters.Reference
+                ) {
+                    self.projectName = projectName
+                    self.repositoryName = repositoryName
+                    self.reference = reference
+                }
+            }
+            public var path: Operations.GetArtifact.Input.Path
+            /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetArtifact.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetArtifact.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.GetArtifact.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.GetArtifact.Input.Path,
+                headers: Operations.GetArtifact.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Artifact)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Artifact {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.GetArtifact.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.GetArtifact.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The artifact.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/get(getArtifact)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetArtifact.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.GetArtifact.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/get(getArtifact)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/get(getArtifact)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/get(getArtifact)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/get(getArtifact)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/get(getArtifact)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Deletes an artifact (by digest or tag) and its tags.
+    ///
+    /// - Remark: HTTP `DELETE /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/delete(deleteArtifact)`.
+    public enum DeleteArtifact {
+        public static let id: Swift.String = "deleteArtifact"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/DELETE/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/DELETE/path/project_name`.
+                public var projectName: Components.Parameters.ProjectName
+                /// The repository's name without the project (`app` for `team/app`); slashes in it encoded (`a%2Fb`, or Harbor's `a%252Fb`).
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/DELETE/path/repository_name`.
+                public var repositoryName: Components.Parameters.RepositoryName
+                /// An artifact's digest (sha256:…) or one of its tags.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/DELETE/path/reference`.
+                public var reference: Components.Parameters.Reference
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - projectName:
+                ///   - repositoryName: The repository's name without the project (`app` for `team/app`); slashes in it encoded (`a%2Fb`, or Harbor's `a%252Fb`).
+                ///   - reference: An artifact's digest (sha256:…) or one of its tags.
+                public init(
+                    projectName: Components.Parameters.ProjectName,
+                    repositoryName: Components.Parameters.RepositoryName,
+                    reference: Components.Parameters.Reference
+                ) {
+                    self.projectName = projectName
+                    self.repositoryName = repositoryName
+                    self.reference = reference
+                }
+            }
+            public var path: Operations.DeleteArtifact.Input.Path
+            /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/DELETE/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteArtifact.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteArtifact.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.DeleteArtifact.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.DeleteArtifact.Input.Path,
+                headers: Operations.DeleteArtifact.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// Creates a new `Ok`.
+                public init() {}
+            }
+            /// Deleted.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/delete(deleteArtifact)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.DeleteArtifact.Output.Ok)
+            /// Deleted.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/delete(deleteArtifact)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            public static var ok: Self {
+                .ok(.init())
+            }
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.DeleteArtifact.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/delete(deleteArtifact)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/delete(deleteArtifact)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/delete(deleteArtifact)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/delete(deleteArtifact)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/delete(deleteArtifact)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// An artifact's tags.
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/get(listTags)`.
+    public enum ListTags {
+        public static let id: Swift.String = "listTags"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/GET/path/project_name`.
+                public var projectName: Components.Parameters.ProjectName
+                /// The repository's name without the project (`app` for `team/app`); slashes in it encoded (`a%2Fb`, or Harbor's `a%252Fb`).
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/GET/path/repository_name`.
+                public var repositoryName: Components.Parameters.RepositoryName
+                /// An artifact's digest (sha256:…) or one of its tags.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/GET/path/reference`.
+                public var reference: Components.Parameters.Reference
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - projectName:
+                ///   - repositoryName: The repository's name without the project (`app` for `team/app`); slashes in it encoded (`a%2Fb`, or Harbor's `a%252Fb`).
+                ///   - reference: An artifact's digest (sha256:…) or one of its tags.
+                public init(
+                    projectName: Components.Parameters.ProjectName,
+                    repositoryName: Components.Parameters.RepositoryName,
+                    reference: Components.Parameters.Reference
+                ) {
+                    self.projectName = projectName
+                    self.repositoryName = repositoryName
+                    self.reference = reference
+                }
+            }
+            public var path: Operations.ListTags.Input.Path
+            /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/GET/query`.
+            public struct Query: Sendable, Hashable {
+                /// The page, from 1.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/GET/query/page`.
+                public var page: Components.Parameters.Page?
+                /// Items per page.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/GET/query/page_size`.
+                public var pageSize: Components.Parameters.PageSize?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - page: The page, from 1.
+                ///   - pageSize: Items per page.
+                public init(
+                    page: Components.Parameters.Page? = nil,
+                    pageSize: Components.Parameters.PageSize? = nil
+                ) {
+                    self.page = page
+                    self.pageSize = pageSize
+                }
+            }
+            public var query: Operations.ListTags.Input.Query
+            /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListTags.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListTags.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ListTags.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            public init(
+                path: Operations.ListTags.Input.Path,
+                query: Operations.ListTags.Input.Query = .init(),
+                headers: Operations.ListTags.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/GET/responses/200/headers`.
+                public struct Headers: Sendable, Hashable {
+                    /// How many items all pages hold.
+                    ///
+                    /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/GET/responses/200/headers/X-Total-Count`.
+                    public var xTotalCount: Components.Headers.XTotalCount?
+                    /// The next and previous pages, as RFC 8288 links.
+                    ///
+                    /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/GET/responses/200/headers/Link`.
+                    public var link: Components.Headers.Link?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xTotalCount: How many items all pages hold.
+                    ///   - link: The next and previous pages, as RFC 8288 links.
+                    public init(
+                        xTotalCount: Components.Headers.XTotalCount? = nil,
+                        link: Components.Headers.Link? = nil
+                    ) {
+                        self.xTotalCount = xTotalCount
+                        self.link = link
+                    }
+                }
+                /// Received HTTP response headers
+                public var headers: Operations.ListTags.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.Tag])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: [Components.Schemas.Tag] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ListTags.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                public init(
+                    headers: Operations.ListTags.Output.Ok.Headers = .init(),
+                    body: Operations.ListTags.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// One page of tags.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/get(listTags)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListTags.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ListTags.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/get(listTags)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/get(listTags)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/get(listTags)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/get(listTags)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/get(listTags)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Tags an artifact (a tag another artifact has moves here, as a push would move it).
+    ///
+    /// - Remark: HTTP `POST /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/post(createTag)`.
+    public enum CreateTag {
+        public static let id: Swift.String = "createTag"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/POST/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/POST/path/project_name`.
+                public var projectName: Components.Parameters.ProjectName
+                /// The repository's name without the project (`app` for `team/app`); slashes in it encoded (`a%2Fb`, or Harbor's `a%252Fb`).
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/POST/path/repository_name`.
+                public var repositoryName: Components.Parameters.RepositoryName
+                /// An artifact's digest (sha256:…) or one of its tags.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/POST/path/reference`.
+                public var reference: Components.Parameters.Reference
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - projectName:
+                ///   - repositoryName: The repository's name without the project (`app` for `team/app`); slashes in it encoded (`a%2Fb`, or Harbor's `a%252Fb`).
+                ///   - reference: An artifact's digest (sha256:…) or one of its tags.
+                public init(
+                    projectName: Components.Parameters.ProjectName,
+                    repositoryName: Components.Parameters.RepositoryName,
+                    reference: Components.Parameters.Reference
+                ) {
+                    self.projectName = projectName
+                    self.repositoryName = repositoryName
+                    self.reference = reference
+                }
+            }
+            public var path: Operations.CreateTag.Input.Path
+            /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateTag.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateTag.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.CreateTag.Input.Headers
+            /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.Tag)
+            }
+            public var body: Operations.CreateTag.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.CreateTag.Input.Path,
+                headers: Operations.CreateTag.Input.Headers = .init(),
+                body: Operations.CreateTag.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Created: Sendable, Hashable {
+                /// Creates a new `Created`.
+                public init() {}
+            }
+            /// Tagged.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/post(createTag)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.CreateTag.Output.Created)
+            /// Tagged.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/post(createTag)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            public static var created: Self {
+                .created(.init())
+            }
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            public var created: Operations.CreateTag.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/post(createTag)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/post(createTag)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/post(createTag)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/post(createTag)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/post(createTag)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The resource exists already.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/post(createTag)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Removes a tag from an artifact (the artifact stays).
+    ///
+    /// - Remark: HTTP `DELETE /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}/delete(deleteTag)`.
+    public enum DeleteTag {
+        public static let id: Swift.String = "deleteTag"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}/DELETE/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}/DELETE/path/project_name`.
+                public var projectName: Components.Parameters.ProjectName
+                /// The repository's name without the project (`app` for `team/app`); slashes in it encoded (`a%2Fb`, or Harbor's `a%252Fb`).
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}/DELETE/path/repository_name`.
+                public var repositoryName: Components.Parameters.RepositoryName
+                /// An artifact's digest (sha256:…) or one of its tags.
+                ///
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}/DELETE/path/reference`.
+                public var reference: Components.Parameters.Reference
+                /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}/DELETE/path/tag_name`.
+                public var tagName: Components.Schemas.TagName
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - projectName:
+                ///   - repositoryName: The repository's name without the project (`app` for `team/app`); slashes in it encoded (`a%2Fb`, or Harbor's `a%252Fb`).
+                ///   - reference: An artifact's digest (sha256:…) or one of its tags.
+                ///   - tagName:
+                public init(
+                    projectName: Components.Parameters.ProjectName,
+                    repositoryName: Components.Parameters.RepositoryName,
+                    reference: Components.Parameters.Reference,
+                    tagName: Components.Schemas.TagName
+                ) {
+                    self.projectName = projectName
+                    self.repositoryName = repositoryName
+                    self.reference = reference
+                    self.tagName = tagName
+                }
+            }
+            public var path: Operations.DeleteTag.Input.Path
+            /// - Remark: Generated from `#/paths/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}/DELETE/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteTag.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteTag.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.DeleteTag.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.DeleteTag.Input.Path,
+                headers: Operations.DeleteTag.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// Creates a new `Ok`.
+                public init() {}
+            }
+            /// Removed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}/delete(deleteTag)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.DeleteTag.Output.Ok)
+            /// Removed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}/delete(deleteTag)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            public static var ok: Self {
+                .ok(.init())
+            }
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.DeleteTag.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}/delete(deleteTag)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}/delete(deleteTag)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}/delete(deleteTag)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such resource.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}/delete(deleteTag)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}/delete(deleteTag)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// How many projects and repositories the caller can see, and the storage they use (administrators; others see counts only).
+    ///
+    /// - Remark: HTTP `GET /statistics`.
+    /// - Remark: Generated from `#/paths//statistics/get(getStatistic)`.
+    public enum GetStatistic {
+        public static let id: Swift.String = "getStatistic"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/statistics/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetStatistic.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetStatistic.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.GetStatistic.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            public init(headers: Operations.GetStatistic.Input.Headers = .init()) {
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/statistics/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/statistics/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Statistic)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Statistic {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.GetStatistic.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.GetStatistic.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The counts.
+            ///
+            /// - Remark: Generated from `#/paths//statistics/get(getStatistic)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetStatistic.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.GetStatistic.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//statistics/get(getStatistic)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//statistics/get(getStatistic)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Every project's storage quota and usage (system administrators).
+    ///
+    /// - Remark: HTTP `GET /quotas`.
+    /// - Remark: Generated from `#/paths//quotas/get(listQuotas)`.
+    public enum ListQuotas {
+        public static let id: Swift.String = "listQuotas"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/quotas/GET/query`.
+            public struct Query: Sendable, Hashable {
+                /// The page, from 1.
+                ///
+                /// - Remark: Generated from `#/paths/quotas/GET/query/page`.
+                public var page: Components.Parameters.Page?
+                /// Items per page.
+                ///
+                /// - Remark: Generated from `#/paths/quotas/GET/query/page_size`.
+                public var pageSize: Components.Parameters.PageSize?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - page: The page, from 1.
+                ///   - pageSize: Items per page.
+                public init(
+                    page: Components.Parameters.Page? = nil,
+                    pageSize: Components.Parameters.PageSize? = nil
+                ) {
+                    self.page = page
+                    self.pageSize = pageSize
+                }
+            }
+            public var query: Operations.ListQuotas.Input.Query
+            /// - Remark: Generated from `#/paths/quotas/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListQuotas.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListQuotas.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ListQuotas.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - query:
+            ///   - headers:
+            public init(
+                query: Operations.ListQuotas.Input.Query = .init(),
+                headers: Operations.ListQuotas.Input.Headers = .init()
+            ) {
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/quotas/GET/responses/200/headers`.
+                public struct Headers: Sendable, Hashable {
+                    /// How many items all pages hold.
+                    ///
+                    /// - Remark: Generated from `#/paths/quotas/GET/responses/200/headers/X-Total-Count`.
+                    public var xTotalCount: Components.Headers.XTotalCount?
+                    /// The next and previous pages, as RFC 8288 links.
+                    ///
+                    /// - Remark: Generated from `#/paths/quotas/GET/responses/200/headers/Link`.
+                    public var link: Components.Headers.Link?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xTotalCount: How many items all pages hold.
+                    ///   - link: The next and previous pages, as RFC 8288 links.
+                    public init(
+                        xTotalCount: Components.Headers.XTotalCount? = nil,
+                        link: Components.Headers.Link? = nil
+                    ) {
+                        self.xTotalCount = xTotalCount
+                        self.link = link
+                    }
+                }
+                /// Received HTTP response headers
+                public var headers: Operations.ListQuotas.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/quotas/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/quotas/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.Quota])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: [Components.Schemas.Quota] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ListQuotas.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                public init(
+                    headers: Operations.ListQuotas.Output.Ok.Headers = .init(),
+                    body: Operations.ListQuotas.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// One page of quotas, by project name.
+            ///
+            /// - Remark: Generated from `#/paths//quotas/get(listQuotas)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListQuotas.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ListQuotas.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed.
+            ///
+            /// - Remark: Generated from `#/paths//quotas/get(listQuotas)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Credentials are missing or wrong.
+            ///
+            /// - Remark: Generated from `#/paths//quotas/get(listQuotas)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//quotas/get(listQuotas)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The server failed.
+            ///
+            /// - Remark: Generated from `#/paths//quotas/get(listQuotas)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalServerError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            public var internalServerError: Components.Responses.InternalServerError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
     /// System robot accounts.
     ///
     /// - Remark: HTTP `GET /robots`.

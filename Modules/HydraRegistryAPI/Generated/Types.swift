@@ -97,6 +97,51 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /projects/{project_name}/repositories/{repository_name}/artifacts`.
     /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/get(listArtifacts)`.
     func listArtifacts(_ input: Operations.ListArtifacts.Input) async throws -> Operations.ListArtifacts.Output
+    /// One repository, with how many artifacts it holds.
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name}/repositories/{repository_name}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/get(getRepository)`.
+    func getRepository(_ input: Operations.GetRepository.Input) async throws -> Operations.GetRepository.Output
+    /// Deletes a repository, every artifact and tag in it (its blobs stay until garbage collection).
+    ///
+    /// - Remark: HTTP `DELETE /projects/{project_name}/repositories/{repository_name}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/delete(deleteRepository)`.
+    func deleteRepository(_ input: Operations.DeleteRepository.Input) async throws -> Operations.DeleteRepository.Output
+    /// One artifact, by digest or tag, with its tags and the artifacts that refer to it (signatures, SBOMs, attestations).
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/get(getArtifact)`.
+    func getArtifact(_ input: Operations.GetArtifact.Input) async throws -> Operations.GetArtifact.Output
+    /// Deletes an artifact (by digest or tag) and its tags.
+    ///
+    /// - Remark: HTTP `DELETE /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/delete(deleteArtifact)`.
+    func deleteArtifact(_ input: Operations.DeleteArtifact.Input) async throws -> Operations.DeleteArtifact.Output
+    /// An artifact's tags.
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/get(listTags)`.
+    func listTags(_ input: Operations.ListTags.Input) async throws -> Operations.ListTags.Output
+    /// Tags an artifact (a tag another artifact has moves here, as a push would move it).
+    ///
+    /// - Remark: HTTP `POST /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/post(createTag)`.
+    func createTag(_ input: Operations.CreateTag.Input) async throws -> Operations.CreateTag.Output
+    /// Removes a tag from an artifact (the artifact stays).
+    ///
+    /// - Remark: HTTP `DELETE /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}/delete(deleteTag)`.
+    func deleteTag(_ input: Operations.DeleteTag.Input) async throws -> Operations.DeleteTag.Output
+    /// How many projects and repositories the caller can see, and the storage they use (administrators; others see counts only).
+    ///
+    /// - Remark: HTTP `GET /statistics`.
+    /// - Remark: Generated from `#/paths//statistics/get(getStatistic)`.
+    func getStatistic(_ input: Operations.GetStatistic.Input) async throws -> Operations.GetStatistic.Output
+    /// Every project's storage quota and usage (system administrators).
+    ///
+    /// - Remark: HTTP `GET /quotas`.
+    /// - Remark: Generated from `#/paths//quotas/get(listQuotas)`.
+    func listQuotas(_ input: Operations.ListQuotas.Input) async throws -> Operations.ListQuotas.Output
     /// System robot accounts.
     ///
     /// - Remark: HTTP `GET /robots`.
@@ -420,6 +465,121 @@ extension APIProtocol {
     ) async throws -> Operations.ListArtifacts.Output {
         try await listArtifacts(Operations.ListArtifacts.Input(
             path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// One repository, with how many artifacts it holds.
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name}/repositories/{repository_name}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/get(getRepository)`.
+    public func getRepository(
+        path: Operations.GetRepository.Input.Path,
+        headers: Operations.GetRepository.Input.Headers = .init()
+    ) async throws -> Operations.GetRepository.Output {
+        try await getRepository(Operations.GetRepository.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Deletes a repository, every artifact and tag in it (its blobs stay until garbage collection).
+    ///
+    /// - Remark: HTTP `DELETE /projects/{project_name}/repositories/{repository_name}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/delete(deleteRepository)`.
+    public func deleteRepository(
+        path: Operations.DeleteRepository.Input.Path,
+        headers: Operations.DeleteRepository.Input.Headers = .init()
+    ) async throws -> Operations.DeleteRepository.Output {
+        try await deleteRepository(Operations.DeleteRepository.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// One artifact, by digest or tag, with its tags and the artifacts that refer to it (signatures, SBOMs, attestations).
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/get(getArtifact)`.
+    public func getArtifact(
+        path: Operations.GetArtifact.Input.Path,
+        headers: Operations.GetArtifact.Input.Headers = .init()
+    ) async throws -> Operations.GetArtifact.Output {
+        try await getArtifact(Operations.GetArtifact.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Deletes an artifact (by digest or tag) and its tags.
+    ///
+    /// - Remark: HTTP `DELETE /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/delete(deleteArtifact)`.
+    public func deleteArtifact(
+        path: Operations.DeleteArtifact.Input.Path,
+        headers: Operations.DeleteArtifact.Input.Headers = .init()
+    ) async throws -> Operations.DeleteArtifact.Output {
+        try await deleteArtifact(Operations.DeleteArtifact.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// An artifact's tags.
+    ///
+    /// - Remark: HTTP `GET /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/get(listTags)`.
+    public func listTags(
+        path: Operations.ListTags.Input.Path,
+        query: Operations.ListTags.Input.Query = .init(),
+        headers: Operations.ListTags.Input.Headers = .init()
+    ) async throws -> Operations.ListTags.Output {
+        try await listTags(Operations.ListTags.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Tags an artifact (a tag another artifact has moves here, as a push would move it).
+    ///
+    /// - Remark: HTTP `POST /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/post(createTag)`.
+    public func createTag(
+        path: Operations.CreateTag.Input.Path,
+        headers: Operations.CreateTag.Input.Headers = .init(),
+        body: Operations.CreateTag.Input.Body
+    ) async throws -> Operations.CreateTag.Output {
+        try await createTag(Operations.CreateTag.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Removes a tag from an artifact (the artifact stays).
+    ///
+    /// - Remark: HTTP `DELETE /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}`.
+    /// - Remark: Generated from `#/paths//projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}/delete(deleteTag)`.
+    public func deleteTag(
+        path: Operations.DeleteTag.Input.Path,
+        headers: Operations.DeleteTag.Input.Headers = .init()
+    ) async throws -> Operations.DeleteTag.Output {
+        try await deleteTag(Operations.DeleteTag.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// How many projects and repositories the caller can see, and the storage they use (administrators; others see counts only).
+    ///
+    /// - Remark: HTTP `GET /statistics`.
+    /// - Remark: Generated from `#/paths//statistics/get(getStatistic)`.
+    public func getStatistic(headers: Operations.GetStatistic.Input.Headers = .init()) async throws -> Operations.GetStatistic.Output {
+        try await getStatistic(Operations.GetStatistic.Input(headers: headers))
+    }
+    /// Every project's storage quota and usage (system administrators).
+    ///
+    /// - Remark: HTTP `GET /quotas`.
+    /// - Remark: Generated from `#/paths//quotas/get(listQuotas)`.
+    public func listQuotas(
+        query: Operations.ListQuotas.Input.Query = .init(),
+        headers: Operations.ListQuotas.Input.Headers = .init()
+    ) async throws -> Operations.ListQuotas.Output {
+        try await listQuotas(Operations.ListQuotas.Input(
             query: query,
             headers: headers
         ))

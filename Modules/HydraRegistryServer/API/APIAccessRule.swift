@@ -46,6 +46,20 @@ enum APIAccessRule: Sendable, Equatable {
         "GET /projects/{project_name}/repositories": .project(.init(.repository, .list), parameter: "project_name"),
         "GET /projects/{project_name}/repositories/{repository_name}/artifacts":
             .project(.init(.artifact, .list), parameter: "project_name"),
+        "GET /projects/{project_name}/repositories/{repository_name}": .project(.init(.repository, .read), parameter: "project_name"),
+        "DELETE /projects/{project_name}/repositories/{repository_name}": .project(.init(.repository, .delete), parameter: "project_name"),
+        "GET /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}":
+            .project(.init(.artifact, .read), parameter: "project_name"),
+        "DELETE /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}":
+            .project(.init(.artifact, .delete), parameter: "project_name"),
+        "GET /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags":
+            .project(.init(.tag, .list), parameter: "project_name"),
+        "POST /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags":
+            .project(.init(.tag, .create), parameter: "project_name"),
+        "DELETE /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}":
+            .project(.init(.tag, .delete), parameter: "project_name"),
+        "GET /statistics": .signedIn,
+        "GET /quotas": .administrator,
         "GET /users": .administrator,
         "POST /users": .administrator,
         "GET /users/current": .signedIn,
