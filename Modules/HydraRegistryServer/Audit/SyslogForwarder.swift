@@ -1,5 +1,6 @@
 import Foundation
 import HydraCore
+import HydraOCI
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -67,25 +68,14 @@ public final class SyslogForwarder: Sendable {
     func message(_ event: AuditEvent) -> String {
         let severity = event.status < 400 ? 6 : event.status < 500 ? 4 : 3
         let time = Date(timeIntervalSince1970: TimeInterval(event.time) / 1000)
-        var fields: [String: AnyCodable] = [
+        var fields: [String: JSONValue] = [
             "time": .string(Self.timestamp(time)), "actor": .string(event.actor), "source": .string(event.source),
             "operation": .string(event.operation), "resource_type": .string(event.resourceType), "resource": .string(event.resource),
-            "status": .int(event.status),
+            "status": .number(Double(event.status)),
         ]
         if let project = event.project { fields["project"] = .string(project) }
         let json = (try? JSONEncoder.sorted.encode(fields)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return "<\(facility * 8 + severity)>1 \(Self.timestamp(time)) \(Self.field(hostname)) \(Self.field(appName)) \(getpid()) audit - \(json)"
-    }
-
-    enum AnyCodable: Encodable {
-        case string(String), int(Int)
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            switch self {
-            case .string(let text): try container.encode(text)
-            case .int(let number): try container.encode(number)
-            }
-        }
     }
 
     /// A header field: printable US-ASCII without spaces, at most 48 characters, `-` when empty.

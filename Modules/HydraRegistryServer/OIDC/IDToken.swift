@@ -1,4 +1,5 @@
 import Foundation
+import HydraOCI
 
 /// An ID token (a JWS in compact form) and its claims, as far as sign-in needs them.
 struct IDToken: Sendable {
@@ -57,25 +58,5 @@ struct IDToken: Sendable {
         guard let expires = number("exp"), expires + 60 > now.timeIntervalSince1970 else { throw .rejected("the ID token has expired") }
         guard string("nonce") == nonce else { throw .rejected("the ID token's nonce is not this sign-in's") }
         guard let subject = string("sub"), !subject.isEmpty else { throw .rejected("the ID token has no subject") }
-    }
-}
-
-/// A JSON value of any kind.
-enum JSONValue: Decodable, Sendable, Equatable {
-    case string(String)
-    case number(Double)
-    case bool(Bool)
-    case array([JSONValue])
-    case object([String: JSONValue])
-    case null
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
     }
 }
