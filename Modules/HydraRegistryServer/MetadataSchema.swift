@@ -160,11 +160,32 @@ enum MetadataSchema {
             "ALTER TABLE users ADD COLUMN oidc TEXT NOT NULL DEFAULT ''",
             "CREATE UNIQUE INDEX users_oidc_subject ON users (oidc_subject)",
         ]),
+        // The durable job queue (`JobRecord`): ready jobs found by state and time; one unfinished job per dedupe key.
+        Migration(id: "v10-jobs", statements: [
+            """
+            CREATE TABLE jobs (
+                id BIGINT PRIMARY KEY NOT NULL,
+                kind TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                state TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                max_attempts INTEGER NOT NULL,
+                run_after BIGINT NOT NULL,
+                holder TEXT,
+                lease_expires BIGINT,
+                last_error TEXT,
+                dedupe_key TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX jobs_ready ON jobs (state, run_after, id)",
+            "CREATE UNIQUE INDEX jobs_dedupe ON jobs (dedupe_key) WHERE state IN ('queued', 'running')",
+        ]),
     ]
 
     /// A sequence of ids kept in `counters`.
     enum Counter: String {
-        case project, member, robot, audit, user
+        case project, member, robot, audit, user, job
 
         /// The upsert that takes the counter's next value: one statement both stores run.
         var next: String { reserve(1) }

@@ -100,6 +100,24 @@ public protocol MetadataStore: Sendable {
     func repositoryExists(_ name: String) async throws -> Bool
     /// Repository names in lexical order after `last`, at most `limit`.
     func repositories(after last: String?, limit: Int?) async throws -> [String]
+    // The durable job queue (`JobRecord`).
+
+    /// Queues a job; when `dedupeKey` is set and an unfinished job has it, that job is returned instead.
+    func enqueueJob(_ job: JobRecord) async throws -> JobRecord
+    /// Takes the next ready job of one of `kinds` for `holder` (a queued job whose time has come, oldest first, or a
+    /// running one whose lease ran out), leased until `now + leaseSeconds`; nil when none is ready.
+    func claimJob(kinds: [String], holder: String, now: Int64, leaseSeconds: Int64) async throws -> JobRecord?
+    /// Extends a job's lease while `holder` still holds it.
+    func renewJobLease(_ id: Int64, holder: String, now: Int64, leaseSeconds: Int64) async throws -> Bool
+    /// Marks a job succeeded; false unless `holder` holds it (a replica whose lease was taken over cannot).
+    func completeJob(_ id: Int64, holder: String, now: Int64) async throws -> Bool
+    /// Records a failure: queued again for `retryAt` while attempts remain (and `retryAt` is given), else failed.
+    /// False unless `holder` holds it.
+    func failJob(_ id: Int64, holder: String, error: String, retryAt: Int64?, now: Int64) async throws -> Bool
+    func job(id: Int64) async throws -> JobRecord?
+    /// Jobs newest first, optionally of one kind and state.
+    func jobs(kind: String?, state: JobRecord.State?, offset: Int, limit: Int) async throws -> Page<JobRecord>
+
     /// The tags of `digest` in `repository`, in order.
     func tags(of digest: Digest, in repository: String) async throws -> [String]
     /// Deletes a repository: its manifests, tags, references and blob links, and its name; false when it did not

@@ -696,6 +696,107 @@ public final class PostgresMetadataStore: MetadataStore {
         return users
     }
 
+    // MARK: Jobs
+
+    private static let jobColumns =
+        "id, kind, payload, state, attempts, max_attempts, run_after, holder, lease_expires, last_error, dedupe_key, created_at, updated_at"
+
+    public func enqueueJob(_ job: JobRecord) async throws -> JobRecord {
+        try await transaction { connection in
+            if let key = job.dedupeKey {
+                for try await found in try await connection.query("""
+                    SELECT \(unescaped: Self.jobColumns) FROM jobs WHERE dedupe_key = \(key) AND state IN ('queued', 'running') FOR UPDATE
+                    """, logger: logger).decode(JobRow.self) { return Self.job(found) }
+            }
+            var stored = job
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: MetadataSchema.Counter.job.next), logger: logger)
+                .decode(Int64.self) { stored.id = value }
+            // A concurrent enqueue of the same key that inserted first wins; this one then returns that job.
+            for try await _ in try await connection.query("""
+                INSERT INTO jobs (id, kind, payload, state, attempts, max_attempts, run_after, holder, lease_expires, last_error, dedupe_key,
+                                  created_at, updated_at)
+                VALUES (\(stored.id), \(job.kind), \(job.payload), \(job.state.rawValue), \(Int32(job.attempts)), \(Int32(job.maxAttempts)),
+                        \(job.runAfter), \(job.holder), \(job.leaseExpires), \(job.lastError), \(job.dedupeKey), \(job.createdAt), \(job.updatedAt))
+                ON CONFLICT (dedupe_key) WHERE state IN ('queued', 'running') DO NOTHING RETURNING 1
+                """, logger: logger) { return stored }
+            for try await found in try await connection.query("""
+                SELECT \(unescaped: Self.jobColumns) FROM jobs WHERE dedupe_key = \(job.dedupeKey) AND state IN ('queued', 'running')
+                """, logger: logger).decode(JobRow.self) { return Self.job(found) }
+            return stored
+        }
+    }
+
+    public func claimJob(kinds: [String], holder: String, now: Int64, leaseSeconds: Int64) async throws -> JobRecord? {
+        guard !kinds.isEmpty else { return nil }
+        // SKIP LOCKED: replicas claiming at once each take a different job instead of waiting on the same row.
+        return try await jobRecords("""
+            UPDATE jobs SET state = 'running', holder = \(holder), lease_expires = \(now + leaseSeconds), attempts = attempts + 1, updated_at = \(now)
+            WHERE id = (SELECT id FROM jobs WHERE kind = ANY(\(kinds))
+                        AND ((state = 'queued' AND run_after <= \(now)) OR (state = 'running' AND lease_expires <= \(now)))
+                        ORDER BY run_after, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING \(unescaped: Self.jobColumns)
+            """).first
+    }
+
+    public func renewJobLease(_ id: Int64, holder: String, now: Int64, leaseSeconds: Int64) async throws -> Bool {
+        try await first("""
+            UPDATE jobs SET lease_expires = \(now + leaseSeconds), updated_at = \(now)
+            WHERE id = \(id) AND state = 'running' AND holder = \(holder) RETURNING 1
+            """, as: Int32.self) != nil
+    }
+
+    public func completeJob(_ id: Int64, holder: String, now: Int64) async throws -> Bool {
+        try await first("""
+            UPDATE jobs SET state = 'succeeded', holder = NULL, lease_expires = NULL, updated_at = \(now)
+            WHERE id = \(id) AND state = 'running' AND holder = \(holder) RETURNING 1
+            """, as: Int32.self) != nil
+    }
+
+    public func failJob(_ id: Int64, holder: String, error: String, retryAt: Int64?, now: Int64) async throws -> Bool {
+        try await first("""
+            UPDATE jobs SET state = CASE WHEN \(retryAt)::BIGINT IS NOT NULL AND attempts < max_attempts THEN 'queued' ELSE 'failed' END,
+                run_after = COALESCE(\(retryAt)::BIGINT, run_after), holder = NULL, lease_expires = NULL, last_error = \(error), updated_at = \(now)
+            WHERE id = \(id) AND state = 'running' AND holder = \(holder) RETURNING 1
+            """, as: Int32.self) != nil
+    }
+
+    public func job(id: Int64) async throws -> JobRecord? {
+        try await jobRecords("SELECT \(unescaped: Self.jobColumns) FROM jobs WHERE id = \(id)").first
+    }
+
+    public func jobs(kind: String?, state: JobRecord.State?, offset: Int, limit: Int) async throws -> Page<JobRecord> {
+        let total = try await first("""
+            SELECT COUNT(*)::BIGINT FROM jobs WHERE (\(kind)::TEXT IS NULL OR kind = \(kind)) AND (\(state?.rawValue)::TEXT IS NULL OR state = \(state?.rawValue))
+            """, as: Int64.self) ?? 0
+        let items = try await jobRecords("""
+            SELECT \(unescaped: Self.jobColumns) FROM jobs
+            WHERE (\(kind)::TEXT IS NULL OR kind = \(kind)) AND (\(state?.rawValue)::TEXT IS NULL OR state = \(state?.rawValue))
+            ORDER BY id DESC LIMIT \(Int64(max(limit, 0))) OFFSET \(Int64(max(offset, 0)))
+            """)
+        return Page(items: items, total: Int(total))
+    }
+
+    private typealias JobRow = (Int64, String, String, String, Int32, Int32, Int64, String?, Int64?, String?, String?, Int64, Int64)
+
+    private func jobRecords(_ query: PostgresQuery) async throws -> [JobRecord] {
+        var jobs: [JobRecord] = []
+        for try await row in try await rows(query).decode(JobRow.self) { jobs.append(Self.job(row)) }
+        return jobs
+    }
+
+    private static func job(_ row: JobRow) -> JobRecord {
+        let (id, kind, payload, state, attempts, maxAttempts, runAfter, holder, leaseExpires, lastError, dedupeKey, createdAt, updatedAt) = row
+        var job = JobRecord(kind: kind, payload: payload, maxAttempts: Int(maxAttempts), runAfter: runAfter, dedupeKey: dedupeKey, createdAt: createdAt)
+        job.id = id
+        job.state = JobRecord.State(rawValue: state) ?? .failed
+        job.attempts = Int(attempts)
+        job.holder = holder
+        job.leaseExpires = leaseExpires
+        job.lastError = lastError
+        job.updatedAt = updatedAt
+        return job
+    }
+
     // MARK: Audit log
 
     public func appendAuditEvents(_ events: [AuditEvent]) async throws {

@@ -581,6 +581,101 @@ public final class SQLiteMetadataStore: MetadataStore {
                    oidc: UserRecord.OIDCAccount.parse(row["oidc"]))
     }
 
+    // MARK: Jobs
+
+    public func enqueueJob(_ job: JobRecord) async throws -> JobRecord {
+        try await pool.write { db in
+            if let key = job.dedupeKey, let existing = try Row.fetchOne(
+                db, sql: "SELECT * FROM jobs WHERE dedupe_key = ? AND state IN ('queued', 'running')", arguments: [key]) {
+                return Self.job(existing)
+            }
+            var stored = job
+            stored.id = try Int64.fetchOne(db, sql: MetadataSchema.Counter.job.next) ?? 0
+            try db.execute(sql: """
+                INSERT INTO jobs (id, kind, payload, state, attempts, max_attempts, run_after, holder, lease_expires, last_error, dedupe_key,
+                                  created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [stored.id, job.kind, job.payload, job.state.rawValue, job.attempts, job.maxAttempts, job.runAfter, job.holder,
+                                 job.leaseExpires, job.lastError, job.dedupeKey, job.createdAt, job.updatedAt])
+            return stored
+        }
+    }
+
+    public func claimJob(kinds: [String], holder: String, now: Int64, leaseSeconds: Int64) async throws -> JobRecord? {
+        guard !kinds.isEmpty else { return nil }
+        let marks = Array(repeating: "?", count: kinds.count).joined(separator: ", ")
+        return try await pool.write { db in
+            var arguments = StatementArguments(kinds)
+            arguments += [now, now]
+            guard let id = try Int64.fetchOne(db, sql: """
+                SELECT id FROM jobs WHERE kind IN (\(marks))
+                AND ((state = 'queued' AND run_after <= ?) OR (state = 'running' AND lease_expires <= ?))
+                ORDER BY run_after, id LIMIT 1
+                """, arguments: arguments) else { return nil }
+            try db.execute(sql: """
+                UPDATE jobs SET state = 'running', holder = ?, lease_expires = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?
+                """, arguments: [holder, now + leaseSeconds, now, id])
+            return try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map(Self.job)
+        }
+    }
+
+    public func renewJobLease(_ id: Int64, holder: String, now: Int64, leaseSeconds: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE jobs SET lease_expires = ?, updated_at = ? WHERE id = ? AND state = 'running' AND holder = ?",
+                           arguments: [now + leaseSeconds, now, id, holder])
+            return db.changesCount > 0
+        }
+    }
+
+    public func completeJob(_ id: Int64, holder: String, now: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: """
+                UPDATE jobs SET state = 'succeeded', holder = NULL, lease_expires = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND holder = ?
+                """, arguments: [now, id, holder])
+            return db.changesCount > 0
+        }
+    }
+
+    public func failJob(_ id: Int64, holder: String, error: String, retryAt: Int64?, now: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: """
+                UPDATE jobs SET state = CASE WHEN ? IS NOT NULL AND attempts < max_attempts THEN 'queued' ELSE 'failed' END,
+                    run_after = COALESCE(?, run_after), holder = NULL, lease_expires = NULL, last_error = ?, updated_at = ?
+                WHERE id = ? AND state = 'running' AND holder = ?
+                """, arguments: [retryAt, retryAt, error, now, id, holder])
+            return db.changesCount > 0
+        }
+    }
+
+    public func job(id: Int64) async throws -> JobRecord? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map(Self.job) }
+    }
+
+    public func jobs(kind: String?, state: JobRecord.State?, offset: Int, limit: Int) async throws -> Page<JobRecord> {
+        let filter = "WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR state = ?)"
+        let selection: StatementArguments = [kind, kind, state?.rawValue, state?.rawValue]
+        return try await read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs \(filter)", arguments: selection) ?? 0
+            var paging = selection
+            paging += [limit, offset]
+            let items = try Row.fetchAll(db, sql: "SELECT * FROM jobs \(filter) ORDER BY id DESC LIMIT ? OFFSET ?", arguments: paging).map(Self.job)
+            return Page(items: items, total: total)
+        }
+    }
+
+    private static func job(_ row: Row) -> JobRecord {
+        var job = JobRecord(kind: row["kind"], payload: row["payload"], maxAttempts: row["max_attempts"], runAfter: row["run_after"],
+                            dedupeKey: row["dedupe_key"], createdAt: row["created_at"])
+        job.id = row["id"]
+        job.state = JobRecord.State(rawValue: row["state"]) ?? .failed
+        job.attempts = row["attempts"]
+        job.holder = row["holder"]
+        job.leaseExpires = row["lease_expires"]
+        job.lastError = row["last_error"]
+        job.updatedAt = row["updated_at"]
+        return job
+    }
+
     // MARK: Audit log
 
     public func appendAuditEvents(_ events: [AuditEvent]) async throws {

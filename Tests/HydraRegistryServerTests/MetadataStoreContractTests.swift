@@ -309,6 +309,56 @@ struct MetadataStoreContractTests {
         #expect(try await store.user(oidcSubject: "https://idp|42")?.oidc?.groups == ["dev", "ops"])
     }
 
+    @Test("the job queue: dedupe, oldest ready first, leases taken over when they run out, completion by the holder only, retries then failure", arguments: MetadataBackend.allCases)
+    func jobQueue(backend: MetadataBackend) async throws {
+        let tmp = TemporaryDirectory()
+        let store = try await Self.store(backend, tmp)
+        let scanA = try await store.enqueueJob(JobRecord(kind: "scan", payload: #"{"a":1}"#, maxAttempts: 2, runAfter: 100, dedupeKey: "team/app@a", createdAt: 1))
+        #expect(scanA.id == 1 && scanA.state == .queued)
+        #expect(try await store.enqueueJob(JobRecord(kind: "scan", payload: "{}", runAfter: 50, dedupeKey: "team/app@a", createdAt: 2)) == scanA,
+                "an unfinished job with the key is returned, not a second one")
+        let scanB = try await store.enqueueJob(JobRecord(kind: "scan", payload: #"{"b":1}"#, runAfter: 90, createdAt: 3))
+        let hook = try await store.enqueueJob(JobRecord(kind: "webhook", payload: "{}", runAfter: 0, createdAt: 4))
+
+        #expect(try await store.claimJob(kinds: ["scan"], holder: "r1", now: 80, leaseSeconds: 30) == nil, "nothing is due before its time")
+        #expect(try await store.claimJob(kinds: [], holder: "r1", now: 1000, leaseSeconds: 30) == nil)
+        let first = try #require(try await store.claimJob(kinds: ["scan"], holder: "r1", now: 100, leaseSeconds: 30))
+        #expect(first.id == scanB.id && first.state == .running && first.holder == "r1" && first.leaseExpires == 130 && first.attempts == 1,
+                "the earliest due first")
+        let second = try #require(try await store.claimJob(kinds: ["scan"], holder: "r2", now: 100, leaseSeconds: 30))
+        #expect(second.id == scanA.id)
+        #expect(try await store.claimJob(kinds: ["scan"], holder: "r2", now: 110, leaseSeconds: 30) == nil, "both are leased")
+
+        // r1 dies: at 131 its lease is over and r2 takes the job; r1 can no longer complete it.
+        #expect(try await store.renewJobLease(scanA.id, holder: "r2", now: 120, leaseSeconds: 30))
+        let takenOver = try #require(try await store.claimJob(kinds: ["scan"], holder: "r2", now: 131, leaseSeconds: 30))
+        #expect(takenOver.id == scanB.id && takenOver.holder == "r2" && takenOver.attempts == 2)
+        #expect(try await !store.completeJob(scanB.id, holder: "r1", now: 132), "a stale holder cannot complete")
+        #expect(try await store.completeJob(scanB.id, holder: "r2", now: 133))
+        #expect(try await !store.completeJob(scanB.id, holder: "r2", now: 134), "completed once")
+        #expect(try await store.job(id: scanB.id)?.state == .succeeded)
+        // A finished job frees its key.
+        let again = try await store.enqueueJob(JobRecord(kind: "scan", payload: "{}", runAfter: 0, dedupeKey: "team/app@a", createdAt: 5))
+        #expect(again.id == scanA.id, "scanA is still running, so its key is taken")
+
+        // Failures: retried at the time given while attempts remain, then failed for good.
+        #expect(try await store.failJob(scanA.id, holder: "r2", error: "registry unreachable", retryAt: 200, now: 140))
+        let retried = try #require(try await store.job(id: scanA.id))
+        #expect(retried.state == .queued && retried.runAfter == 200 && retried.lastError == "registry unreachable" && retried.holder == nil)
+        let last = try #require(try await store.claimJob(kinds: ["scan", "webhook"], holder: "r3", now: 300, leaseSeconds: 30))
+        #expect(last.id == hook.id, "run_after 0 comes first")
+        let final = try #require(try await store.claimJob(kinds: ["scan"], holder: "r3", now: 300, leaseSeconds: 30))
+        #expect(final.id == scanA.id && final.attempts == 2)
+        #expect(try await store.failJob(scanA.id, holder: "r3", error: "still unreachable", retryAt: 400, now: 301))
+        #expect(try await store.job(id: scanA.id)?.state == .failed, "out of attempts")
+        let fresh = try await store.enqueueJob(JobRecord(kind: "scan", payload: "{}", runAfter: 0, dedupeKey: "team/app@a", createdAt: 6))
+        #expect(fresh.id != scanA.id, "a failed job frees its key")
+
+        #expect(try await store.jobs(kind: "scan", state: nil, offset: 0, limit: 10).items.map(\.id) == [fresh.id, scanB.id, scanA.id])
+        #expect(try await store.jobs(kind: nil, state: .failed, offset: 0, limit: 10).items.map(\.id) == [scanA.id])
+        #expect(try await store.jobs(kind: nil, state: nil, offset: 1, limit: 2).total == 4)
+    }
+
     @Test("project listings: filtered by name, visibility and viewer, paged with a total", arguments: MetadataBackend.allCases)
     func projectQueries(backend: MetadataBackend) async throws {
         let tmp = TemporaryDirectory()
