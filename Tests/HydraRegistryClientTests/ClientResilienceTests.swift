@@ -43,7 +43,9 @@ struct ClientResilienceTests {
         let tmp = TemporaryDirectory()
         let (layout, document) = try TestImage.largeLayout(in: tmp, megabytes: 256)
         let target = "docker://\(registry.host)/big/app:v1"
-        let push = try Self.background(["copy", "oci:\(layout.path):v1", target, "--dest-tls-verify=false"], home: tmp("home"))
+        // Retries enough to outlast a restart on a loaded machine (the default six tries wait ~8 s in all; a test run
+        // starting dozens of processes at once has taken longer than that to bring the registry back).
+        let push = try Self.background(["copy", "oci:\(layout.path):v1", target, "--dest-tls-verify=false", "--retry-times", "10"], home: tmp("home"))
         let uploads = registry.data("registry/storage/uploads")
         let midway = Self.wait(seconds: 120) { Self.largestFile(under: uploads) >= 16 << 20 || !push.isRunning }
         registry.kill()
@@ -71,7 +73,7 @@ struct ClientResilienceTests {
         let target = "docker://\(registry.host)/big/app:v1"
         let push = try Self.background(["copy", "oci:\(layout.path):v1", target, "--dest-tls-verify=false"], home: tmp("home")).wait()
         #expect(push.succeeded, "\(push.stderr)")
-        let pull = try Self.background(["copy", target, "oci:\(tmp("pulled")):v1", "--src-tls-verify=false"], home: tmp("home"))
+        let pull = try Self.background(["copy", target, "oci:\(tmp("pulled")):v1", "--src-tls-verify=false", "--retry-times", "10"], home: tmp("home"))
         let midway = Self.wait(seconds: 120) { Self.largestFile(under: tmp("pulled/.tmp")) >= 16 << 20 || !pull.isRunning }
         let interrupted = pull.isRunning
         registry.kill()
