@@ -1,4 +1,5 @@
 import Foundation
+import HydraCore
 @testable import HydraRegistryServer
 import HydraTestSupport
 import Logging
@@ -13,6 +14,7 @@ struct JobRunnerTests {
     /// What the handlers saw.
     final class Ledger: Sendable {
         private let state = Mutex<(running: Int, most: Int, runs: [Int64: Int])>((0, 0, [:]))
+        var running: Int { state.withLock { $0.running } }
         func start(_ id: Int64) { state.withLock { $0.running += 1; $0.most = max($0.most, $0.running); $0.runs[id, default: 0] += 1 } }
         func end() { state.withLock { $0.running -= 1 } }
         var most: Int { state.withLock { $0.most } }
@@ -24,13 +26,16 @@ struct JobRunnerTests {
     /// A failure another try may get past.
     struct Unreachable: Error {}
 
-    /// Runs `runners` until `done` says so (at most 30 s).
+    /// Runs `runners` until `done` says so (at most 120 s), on `BlockingIO`'s threads: the suites running beside this
+    /// one block Swift's two cooperative threads here for seconds at a time, which would starve the runners.
     static func run(_ runners: [JobRunner], until done: @escaping @Sendable () async throws -> Bool) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for runner in runners { group.addTask { try await runner.run() } }
-            let deadline = ContinuousClock.now + .seconds(30)
-            while try await !done(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-            group.cancelAll()
+        try await withTaskExecutorPreference(BlockingIO.shared) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for runner in runners { group.addTask { try await runner.run() } }
+                let deadline = ContinuousClock.now + .seconds(120)
+                while try await !done(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                group.cancelAll()
+            }
         }
     }
 
@@ -41,9 +46,15 @@ struct JobRunnerTests {
         var ids: [Int64] = []
         for n in 0..<16 { ids.append(try await store.enqueueJob(JobRecord(kind: "work", payload: "{\"n\":\(n)}", runAfter: 0, createdAt: 0)).id) }
         let ledger = Ledger()
+        let first = ids[0...1]
         let handler: JobRunner.Handler = { job in
             ledger.start(job.id)
-            try? await Task.sleep(for: .milliseconds(40))
+            // The first two jobs wait for each other (up to a minute): two workers must run at once.
+            if first.contains(job.id) {
+                let deadline = ContinuousClock.now + .seconds(60)
+                while ledger.running < 2, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+            }
+            try? await Task.sleep(for: .milliseconds(20))
             ledger.end()
         }
         let runners = ["replica-a", "replica-b"].map {
