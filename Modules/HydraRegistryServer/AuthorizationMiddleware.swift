@@ -102,7 +102,9 @@ struct AuthorizationMiddleware: RouterMiddleware {
         }
         if let repository = route.repository {
             try await authorizer.require(needed, on: repository, for: identity, request: request)
-            if needed == [.push], case .projects(let access) = authorizer.rights,
+            // Only where a push begins (an upload session, a mount, a manifest), not on every chunk of an upload.
+            let beginsPush = request.method == .post || (request.method == .put && { if case .manifest = route { true } else { false } }())
+            if needed == [.push], beginsPush, case .projects(let access) = authorizer.rights,
                let created = try await access.createOnPush(repository, by: identity.name, groups: identity.groups, now: Int64(Date().timeIntervalSince1970)) {
                 audit?.record(AuditEvent(
                     time: Int64(Date().timeIntervalSince1970 * 1000), actor: identity.name ?? "anonymous", source: source,

@@ -91,7 +91,7 @@ struct APIScopeResolver: Sendable {
     private func sessionUser(_ session: BrowserSession, request: Request) async throws -> SignIn {
         if ![.get, .head, .options].contains(request.method) {
             let sent = request.headers[.csrfToken] ?? ""
-            guard OIDCSignIn.constantTimeEqual(Array(sent.utf8), Array(session.csrf.utf8)) else {
+            guard RandomSecret.equal(sent.utf8, session.csrf.utf8) else {
                 throw APIError(.forbidden, "CSRF token missing or wrong: send the session's X-Harbor-CSRF-Token header")
             }
         }

@@ -67,19 +67,11 @@ public struct RobotRecord: Sendable, Hashable {
 
     /// Whether `secret` is the robot's, compared in constant time.
     public func verify(secret: String) -> Bool {
-        let given = Array(Self.hash(secret: secret).utf8)
-        let stored = Array(secretHash.utf8)
-        guard given.count == stored.count else { return false }
-        return zip(given, stored).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        RandomSecret.equal(Self.hash(secret: secret).utf8, secretHash.utf8)
     }
 
     /// A new random secret: 32 bytes from the system's generator, as 43 URL-safe base64 characters.
-    public static func newSecret() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    public static func newSecret() -> String { RandomSecret.make(bytes: 32) }
 }
 
 /// The permissions a robot holds in one project (`namespace`), or in every project (`*`, system level only).

@@ -46,7 +46,7 @@ public final class OIDCSignIn: Sendable {
         let next = Self.localPath(request.uri.queryParameters["redirect_url"].map(String.init))
         let pkce = PKCE()
         let state = OIDCLoginState(
-            state: PKCE.random(bytes: 24), nonce: PKCE.random(bytes: 24), verifier: pkce.verifier, redirectURI: redirectURI(for: request),
+            state: RandomSecret.make(bytes: 24), nonce: RandomSecret.make(bytes: 24), verifier: pkce.verifier, redirectURI: redirectURI(for: request),
             next: next, expires: Self.now + 600)
         let location: String
         do {
@@ -81,7 +81,7 @@ public final class OIDCSignIn: Sendable {
             let token = try await client.redeem(code: code, pkce: PKCE(verifier: login.verifier), redirectURI: login.redirectURI, nonce: login.nonce)
             let account = try await onboard(token)
             user = account.name
-            let session = BrowserSession(user: account.name, groups: account.oidc?.groups ?? [], expires: Self.now + sessionSeconds, csrf: PKCE.random(bytes: 24))
+            let session = BrowserSession(user: account.name, groups: account.oidc?.groups ?? [], expires: Self.now + sessionSeconds, csrf: RandomSecret.make(bytes: 24))
             var headers = HTTPFields()
             headers[.location] = login.next
             headers[.cacheControl] = "no-store"
@@ -139,7 +139,7 @@ public final class OIDCSignIn: Sendable {
         if reservedNames.contains(name) {
             throw APIError(.conflict, "the name \(name) belongs to another account here; the provider's user cannot take it")
         }
-        let account = UserRecord.OIDCAccount(subject: subject, groups: groups, cliSecret: try sealCLISecret(PKCE.random(bytes: 24)))
+        let account = UserRecord.OIDCAccount(subject: subject, groups: groups, cliSecret: try sealCLISecret(RandomSecret.make(bytes: 24)))
         let record = UserRecord(
             name: name, passwordHash: "", email: token.string("email") ?? "", realName: token.string("name") ?? "",
             createdAt: Self.now, oidc: account)
@@ -167,14 +167,7 @@ public final class OIDCSignIn: Sendable {
     /// Whether `secret` is the user's CLI secret (compared in constant time).
     func verifyCLISecret(_ secret: String, of record: UserRecord) -> Bool {
         guard let expected = cliSecret(of: record) else { return false }
-        return Self.constantTimeEqual(Array(expected.utf8), Array(secret.utf8))
-    }
-
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
+        return RandomSecret.equal(expected.utf8, secret.utf8)
     }
 
     // MARK: Helpers
